@@ -1,0 +1,9 @@
+"""zsa-sim: BPMN process simulation for the Saxony-Anhalt ZSA pilot.
+
+Data flows one way, one package per stage:
+``bpmn`` (file -> process model) -> ``scenario`` (validated configuration, synthetic
+applicants from ``synth``) -> ``engine`` (SimPy) -> ``eventlog`` -> ``experiment``
+(replications, KPIs, comparison) -> ``report`` (charts and report) -> ``planning``.
+"""
+
+__version__ = "0.1.0"

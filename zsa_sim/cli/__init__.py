@@ -1,0 +1,66 @@
+"""The ``zsa-sim`` command line: thin click commands over the library.
+
+Each command parses its options and calls one public library function; all logic lives
+in the library, where it is tested. Errors that users can cause are :class:`ZsaError`
+and are printed as one line with exit code 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from zsa_sim.errors import ZsaError
+
+#: Exit codes shared by all commands.
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.version_option(package_name="zsa-sim")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Simulate municipal services (BPMN) decentrally and with a central service unit (ZSA).
+
+    \b
+    Example:
+      zsa-sim run                      # the built-in pilot scenario
+      zsa-sim inspect processes/wohngeld.bpmn
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    # Imported here so that each command lives in a module of its own.
+    from zsa_sim.cli import bpmn_commands
+
+    for command in bpmn_commands.COMMANDS:
+        cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script: run the group, turn ZsaError into one line."""
+    _register()
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
+    except ZsaError as err:
+        if debug:
+            raise
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(EXIT_UNUSABLE)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; no partial results were kept.", err=True)
+        sys.exit(130)

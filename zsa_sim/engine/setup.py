@@ -1,0 +1,156 @@
+"""What the engine needs to run one replication of one organisation variant.
+
+These frozen dataclasses are the seam between the scenario layer and the engine: the
+scenario layer (:mod:`zsa_sim.scenario`) builds a :class:`SimulationSetup` from a
+scenario file, a variant and a replication number; the engine executes it and knows
+nothing of YAML, municipalities' populations or variants' meaning. Tests build setups
+directly with tiny process models.
+
+Time is measured in minutes since ``SimulationSetup.epoch`` (midnight of the first
+simulated day); every duration here is in minutes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from zsa_sim.bpmn.model import Definitions
+from zsa_sim.engine.calendar import WorkingCalendar
+from zsa_sim.engine.distributions import Distribution
+
+Scalar = str | int | float | bool
+
+
+@dataclass(frozen=True)
+class StaffPoolSpec:
+    """Staff of one role in one organisational unit (e.g. Wohngeld case workers of Halle).
+
+    ``fte`` may be fractional: 2.5 FTE are three staff members, two full-time and one
+    who spends half of her working time on these services (she works at half speed).
+    ``absence_rate`` is the share of working days a member is absent (illness, leave,
+    training); absent days are drawn per member and day.
+    """
+
+    id: str
+    role: str
+    org_unit: str
+    fte: float
+    calendar: WorkingCalendar
+    absence_rate: float = 0.0
+    cost_per_hour: float = 0.0
+
+
+@dataclass(frozen=True)
+class TaskRouting:
+    """Which pool does a task for cases of one municipality, and on what terms.
+
+    ``effort_factor`` scales the drawn effort (a specialised central team may be
+    faster, < 1). ``handover`` is a calendar-time delay applied before the task when the
+    previous task of the case was done by another organisational unit (post, file
+    transfer between municipality and central unit).
+    """
+
+    pool: str
+    effort_factor: float = 1.0
+    handover: Distribution | None = None
+
+
+@dataclass(frozen=True)
+class BranchRule:
+    """How an exclusive or inclusive gateway chooses its outgoing flows.
+
+    ``conditions`` (flow id -> expression over case attributes) are tried first, in the
+    gateway's flow order; the gateway's default flow is taken if none holds. Otherwise
+    ``probabilities`` (flow id -> probability) decide: for an exclusive gateway they must
+    sum to 1; for an inclusive gateway each flow is taken independently with its
+    probability (at least one: if none is drawn, the default flow or else the most
+    likely flow is taken).
+    """
+
+    probabilities: Mapping[str, float] = field(default_factory=dict)
+    conditions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WaitRule:
+    """When a catch event (message, signal, conditional) happens after it is reached.
+
+    ``delay`` is calendar time, e.g. the applicant's reaction time; with probability
+    ``never`` the event does not happen at all (the applicant never replies), so a racing
+    timer of an event-based gateway or a boundary timer wins.
+    """
+
+    delay: Distribution
+    never: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServiceSetup:
+    """One administrative service: its BPMN model and the parameters of its elements.
+
+    ``efforts`` are working minutes per task id; ``waits`` apply to catch events and
+    message/signal boundary events by id; ``timers`` override a timer event's BPMN
+    duration by id; ``errors`` give the probability that a task ends with the error of
+    an attached error boundary event (by boundary event id).
+    """
+
+    name: str
+    definitions: Definitions
+    efforts: Mapping[str, Distribution]
+    branches: Mapping[str, BranchRule] = field(default_factory=dict)
+    waits: Mapping[str, WaitRule] = field(default_factory=dict)
+    timers: Mapping[str, Distribution] = field(default_factory=dict)
+    errors: Mapping[str, float] = field(default_factory=dict)
+    #: id of the task whose completion is the decision (Bescheid), for lead times.
+    decision_task: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseArrival:
+    """An applicant's case entering a service in a municipality at ``time`` (minutes).
+
+    ``index`` is the case's running number within its (service, municipality) stream;
+    the engine keys all of the case's random draws on it (common random numbers).
+    """
+
+    service: str
+    municipality: str
+    index: int
+    time: float
+    attributes: Mapping[str, Scalar] = field(default_factory=dict)
+    priority: float = 0.0
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    """A stream of arrivals for one (service, municipality), sorted by time.
+
+    ``arrivals`` is called once per run and may yield lazily, so a state-wide run does
+    not hold a million applicants in memory.
+    """
+
+    service: str
+    municipality: str
+    arrivals: Callable[[], Iterable[CaseArrival]]
+
+
+@dataclass(frozen=True)
+class SimulationSetup:
+    """Everything one run needs; the engine never changes it."""
+
+    epoch: datetime
+    horizon: float
+    services: Mapping[str, ServiceSetup]
+    pools: Mapping[str, StaffPoolSpec]
+    #: (service, municipality) -> task id -> routing; every task must be routed.
+    routing: Mapping[tuple[str, str], Mapping[str, TaskRouting]]
+    sources: tuple[CaseSource, ...]
+    seed: int = 0
+    replication: int = 0
+    variant: str = ""
+    #: names of the case attributes written to the event log, in column order.
+    attribute_names: tuple[str, ...] = ()
+    #: a case that visits one node more often than this is stopped with an error.
+    max_visits: int = 100

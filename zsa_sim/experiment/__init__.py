@@ -1,0 +1,1 @@
+"""Experiments: replications, KPIs with confidence intervals, paired comparison, results."""

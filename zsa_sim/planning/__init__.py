@@ -1,0 +1,1 @@
+"""Staffing planner and parameter sweeps over scenarios."""

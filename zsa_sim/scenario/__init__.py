@@ -1,0 +1,1 @@
+"""Scenario files: validated configuration of municipalities, services and variants."""

@@ -1,0 +1,1 @@
+"""Synthetic applicants (Faker, de_DE): reproducible, and marked as synthetic."""
