@@ -62,7 +62,9 @@ class BranchRule:
     """How an exclusive or inclusive gateway chooses its outgoing flows.
 
     ``conditions`` (flow id -> expression over case attributes) are tried first, in the
-    gateway's flow order; the gateway's default flow is taken if none holds. Otherwise
+    gateway's flow order; besides the attributes an expression may use ``visit``, the
+    number of times this case has reached this gateway (1 on the first visit), so that a
+    loop like "request missing documents" can end after ``missing_documents`` rounds; the gateway's default flow is taken if none holds. Otherwise
     ``probabilities`` (flow id -> probability) decide: for an exclusive gateway they must
     sum to 1; for an inclusive gateway each flow is taken independently with its
     probability (at least one: if none is drawn, the default flow or else the most
@@ -103,6 +105,9 @@ class ServiceSetup:
     waits: Mapping[str, WaitRule] = field(default_factory=dict)
     timers: Mapping[str, Distribution] = field(default_factory=dict)
     errors: Mapping[str, float] = field(default_factory=dict)
+    #: task id -> expression over case attributes that multiplies the drawn effort,
+    #: e.g. ``"1 + 0.15 * (household_size - 1)"`` (a larger household is more work).
+    effort_multipliers: Mapping[str, str] = field(default_factory=dict)
     #: id of the task whose completion is the decision (Bescheid), for lead times.
     decision_task: str | None = None
 
