@@ -1,0 +1,401 @@
+"""Key performance indicators of one run (one variant, one replication).
+
+:func:`replication_kpis` turns the case records and pool loads of one run into flat
+:class:`KpiValue` rows; statistics over replications come afterwards
+(:mod:`zsa_sim.experiment.stats`, :func:`zsa_sim.experiment.comparison.aggregate`).
+
+Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
+
+- **Window.** Case KPIs count the cases that *arrived* in ``[window_start, window_end)``;
+  earlier arrivals are the warm-up (the system filling up from empty) and are left out.
+  The run may go on after ``window_end`` (a cool-down), which lets late arrivals finish.
+  Throughput counts decisions that fell in the window, whatever the arrival.
+- **Open cases are counted, not dropped.** A window arrival still open at the end is in
+  ``open_cases`` (and ``completed_cases + open_cases == arrivals``). Waiting and lead
+  times are, by nature, only known for cases that reached first processing or the
+  decision; cases that had not are counted in ``unstarted_cases`` and ``open_cases`` so
+  a reader sees how much the time statistics are censored.
+- **Units.** Times are reported in calendar days (the log's minutes / 1440); lead time
+  also in working days if a ``working_days(a, b)`` counter is given
+  (:func:`working_day_counter` builds one from a reference calendar), for service levels
+  such as "p90 lead time <= 15 working days". Quantiles use numpy's default linear
+  interpolation between order statistics (``numpy.quantile(method="linear")``).
+- **Groups.** Case KPIs per (service, municipality), per service over all
+  municipalities, per municipality over all services and overall; "all" marks the
+  aggregate. ``pool`` is empty for case KPIs.
+- **Pools.** A pool is (org_unit, role); its KPI rows have ``municipality = org_unit``
+  (e.g. "ZSA" for the central unit) and ``pool = role``. Utilisation is the effort of
+  work *begun* on the window's days over the pool's available working minutes on those
+  days (``available_minutes``: pool -> minutes per calendar day, index 0 = the epoch's
+  day, e.g. from the engine's ``PoolStats.available_minutes_by_day``, after absences).
+  A day belongs to the window when its midnight lies in ``[window_start, window_end)``.
+  ``staff_hours`` is that effort in hours and ``cost`` those hours times the pool's
+  hourly rate (the cost of work done); ``available_hours`` and ``capacity_cost`` are
+  the paid capacity, idle or not. The backlog is the effort still queued when the run
+  ended, in hours, and in working days of the pool's mean daily available time on the
+  window's working days ("how long without overtime to clear it"). Pool KPIs are given
+  for service "all" and, where they split by service, per service (staff hours, cost,
+  backlog hours).
+- A KPI that does not exist in a run (a mean of no cases, a pool without availability)
+  is NaN; the statistics over replications leave NaN out and report their ``n``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from zsa_sim.engine.calendar import MINUTES_PER_DAY, WorkingCalendar
+from zsa_sim.experiment.cases import CaseRecord, PoolKey, PoolLoad, records_to_arrays
+
+#: The aggregate over services or municipalities.
+ALL = "all"
+#: Quantile levels reported for waiting and lead times, by KPI suffix.
+QUANTILES: dict[str, float] = {"median": 0.5, "p90": 0.9, "p95": 0.95}
+
+Better = Literal["lower", "higher", "neutral"]
+
+
+class KpiValue(NamedTuple):
+    """One KPI of one run, for one service and municipality (or one pool)."""
+
+    variant: str
+    replication: int
+    service: str
+    municipality: str
+    pool: str
+    kpi: str
+    unit: str
+    value: float
+
+
+class KpiInfo(NamedTuple):
+    """How a KPI is named and read: short labels (for verdicts), unit, which way is good."""
+
+    label_de: str
+    label_en: str
+    unit: str
+    #: "lower" (is better), "higher" (is better) or "neutral" (a volume, not a goal)
+    better: Better
+    description: str
+
+
+def _time_kpis(stem: str, de: str, en: str, unit: str, what: str) -> dict[str, KpiInfo]:
+    out = {f"{stem}_mean": KpiInfo(f"{de} Mittelwert", f"{en} mean", unit, "lower", what)}
+    for suffix in QUANTILES:
+        label = "Median" if suffix == "median" else suffix
+        out[f"{stem}_{suffix}"] = KpiInfo(
+            f"{de} {label}", f"{en} {suffix}", unit, "lower", f"{what} ({suffix})"
+        )
+    return out
+
+
+#: Every KPI id that :func:`replication_kpis` can emit, with its labels and unit.
+KPI_INFO: dict[str, KpiInfo] = {
+    **_time_kpis(
+        "waiting_time",
+        "Wartezeit",
+        "waiting time",
+        "days",
+        "calendar days from application to the first processing step by staff",
+    ),
+    **_time_kpis(
+        "lead_time",
+        "Durchlaufzeit",
+        "lead time",
+        "days",
+        "calendar days from application to the decision (Bescheid)",
+    ),
+    **_time_kpis(
+        "lead_time_workdays",
+        "Durchlaufzeit (Arbeitstage)",
+        "lead time (working days)",
+        "working_days",
+        "working days from application to the decision (Bescheid)",
+    ),
+    "applicant_time_mean": KpiInfo(
+        "Zeit beim Antragsteller Mittelwert",
+        "time with applicant mean",
+        "days",
+        "lower",
+        "calendar days a decided case spent waiting for the applicant (documents, deadlines)",
+    ),
+    "effort_per_case": KpiInfo(
+        "Bearbeitungsaufwand je Fall",
+        "effort per case",
+        "hours",
+        "lower",
+        "working hours of staff per decided case",
+    ),
+    "arrivals": KpiInfo(
+        "Antragseingang", "arrivals", "cases", "neutral", "cases that arrived in the window"
+    ),
+    "throughput": KpiInfo(
+        "Durchsatz (Bescheide)",
+        "throughput (decisions)",
+        "cases",
+        "higher",
+        "decisions (Bescheide) issued in the window",
+    ),
+    "decided_cases": KpiInfo(
+        "Zahl beschiedener Fälle",
+        "decided cases",
+        "cases",
+        "higher",
+        "window arrivals that reached the decision by the end of the run",
+    ),
+    "completed_cases": KpiInfo(
+        "Zahl abgeschlossener Fälle",
+        "completed cases",
+        "cases",
+        "higher",
+        "window arrivals finished by the end of the run",
+    ),
+    "open_cases": KpiInfo(
+        "Zahl offener Fälle am Ende",
+        "open cases at end",
+        "cases",
+        "lower",
+        "window arrivals still open when the run ended",
+    ),
+    "unstarted_cases": KpiInfo(
+        "Zahl unbearbeiteter Fälle am Ende",
+        "unstarted cases at end",
+        "cases",
+        "lower",
+        "window arrivals not yet touched by staff when the run ended",
+    ),
+    "utilisation": KpiInfo(
+        "Auslastung",
+        "utilisation",
+        "share",
+        "neutral",
+        "effort of work begun in the window / available working time in the window",
+    ),
+    "staff_hours": KpiInfo(
+        "Arbeitszeit", "staff hours", "hours", "lower", "effort of work begun in the window"
+    ),
+    "available_hours": KpiInfo(
+        "verfügbare Arbeitszeit",
+        "available hours",
+        "hours",
+        "neutral",
+        "working time the pool's staff were present in the window",
+    ),
+    "cost": KpiInfo(
+        "Personalaufwand (Bearbeitung)",
+        "staff cost (work done)",
+        "EUR",
+        "lower",
+        "staff hours times the pool's hourly cost rate",
+    ),
+    "capacity_cost": KpiInfo(
+        "Personalaufwand (Kapazität)",
+        "staff cost (capacity)",
+        "EUR",
+        "lower",
+        "available hours times the pool's hourly cost rate (paid whether busy or not)",
+    ),
+    "backlog_hours": KpiInfo(
+        "Arbeitsrückstand am Ende",
+        "backlog at end",
+        "hours",
+        "lower",
+        "effort of work still queued when the run ended",
+    ),
+    "backlog_days": KpiInfo(
+        "Arbeitsrückstand in Arbeitstagen",
+        "backlog in working days",
+        "working_days",
+        "lower",
+        "working days the pool needs to clear the backlog without overtime",
+    ),
+}
+
+
+def replication_kpis(
+    cases: Iterable[CaseRecord],
+    pools: Iterable[PoolLoad] = (),
+    *,
+    variant: str,
+    replication: int,
+    window_start: float,
+    window_end: float,
+    available_minutes: Mapping[PoolKey, ArrayLike] | None = None,
+    cost_per_hour: Mapping[PoolKey, float] | None = None,
+    working_days: Callable[[float, float], float] | None = None,
+    groups: Iterable[tuple[str, str]] = (),
+) -> list[KpiValue]:
+    """All KPIs of one run (see the module docstring for the definitions).
+
+    ``cases`` and ``pools`` must all belong to ``variant`` and ``replication``.
+    ``groups`` adds (service, municipality) pairs to report even if they had no case
+    in this run, so every replication yields the same rows.
+    """
+    if not window_start < window_end:
+        raise ValueError(f"window must not be empty: [{window_start}, {window_end})")
+    records = list(cases)
+    loads = list(pools)
+    for item in (*records, *loads):
+        if (item.variant, item.replication) != (variant, replication):
+            raise ValueError(
+                f"replication_kpis({variant!r}, {replication}) got a row of run "
+                f"({item.variant!r}, {item.replication})"
+            )
+    out = _case_kpis(records, window_start, window_end, working_days, groups)
+    out += _pool_kpis(loads, window_start, window_end, available_minutes or {}, cost_per_hour or {})
+    return [KpiValue(variant, replication, *row) for row in out]
+
+
+_Row = tuple[str, str, str, str, str, float]
+
+
+def _case_kpis(
+    records: list[CaseRecord],
+    window_start: float,
+    window_end: float,
+    working_days: Callable[[float, float], float] | None,
+    extra_groups: Iterable[tuple[str, str]],
+) -> list[_Row]:
+    c = records_to_arrays(records)
+    arrived = (c["arrival"] >= window_start) & (c["arrival"] < window_end)
+    started = arrived & ~np.isnan(c["first_start"])
+    decided = arrived & ~np.isnan(c["decision"])
+    in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)
+    waiting = (c["first_start"] - c["arrival"]) / MINUTES_PER_DAY
+    lead = (c["decision"] - c["arrival"]) / MINUTES_PER_DAY
+    lead_work = np.full(len(records), np.nan)
+    if working_days is not None:
+        for i in np.flatnonzero(decided):
+            lead_work[i] = working_days(c["arrival"][i], c["decision"][i])
+
+    pairs = {(r.service, r.municipality) for r in records} | set(extra_groups)
+    keys = set(pairs)
+    for service, municipality in pairs:
+        keys |= {(service, ALL), (ALL, municipality), (ALL, ALL)}
+    out: list[_Row] = []
+    for service, municipality in sorted(keys):
+        group = np.ones(len(records), dtype=bool)
+        if service != ALL:
+            group &= c["service"] == service
+        if municipality != ALL:
+            group &= c["municipality"] == municipality
+
+        def add(kpi: str, value: float, s: str = service, m: str = municipality) -> None:
+            out.append((s, m, "", kpi, KPI_INFO[kpi].unit, float(value)))
+
+        add("arrivals", np.sum(group & arrived))
+        add("completed_cases", np.sum(group & arrived & ~c["is_open"]))
+        add("open_cases", np.sum(group & arrived & c["is_open"]))
+        add("unstarted_cases", np.sum(group & arrived & np.isnan(c["first_start"])))
+        add("decided_cases", np.sum(group & decided))
+        add("throughput", np.sum(group & in_window_decision))
+        for stem, values, mask in (
+            ("waiting_time", waiting, started),
+            ("lead_time", lead, decided),
+            ("lead_time_workdays", lead_work, decided if working_days else None),
+        ):
+            if mask is None:
+                continue
+            for kpi, value in _describe(values[group & mask]).items():
+                add(f"{stem}_{kpi}", value)
+        add("applicant_time_mean", _mean(c["applicant_time"][group & decided] / MINUTES_PER_DAY))
+        add("effort_per_case", _mean(c["effort_minutes"][group & decided] / 60))
+    return out
+
+
+def _describe(values: np.ndarray) -> dict[str, float]:
+    out = {"mean": _mean(values)}
+    for suffix, q in QUANTILES.items():
+        out[suffix] = float(np.quantile(values, q)) if len(values) else math.nan
+    return out
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else math.nan
+
+
+def _pool_kpis(
+    loads: list[PoolLoad],
+    window_start: float,
+    window_end: float,
+    available: Mapping[PoolKey, ArrayLike],
+    cost_per_hour: Mapping[PoolKey, float],
+) -> list[_Row]:
+    first_day = math.ceil(window_start / MINUTES_PER_DAY)
+    last_day = math.ceil(window_end / MINUTES_PER_DAY)  # exclusive
+
+    def window_sum(by_day: np.ndarray) -> float:
+        return float(np.sum(by_day[first_day:last_day]))
+
+    busy: dict[PoolKey, dict[str, float]] = {}
+    queued: dict[PoolKey, dict[str, float]] = {}
+    for load in loads:
+        busy.setdefault(load.pool, {})[load.service] = window_sum(load.busy_by_day)
+        queued.setdefault(load.pool, {})[load.service] = load.queued_minutes
+    out: list[_Row] = []
+    for pool in sorted(set(busy) | set(available)):
+        org_unit, role = pool
+        rate = cost_per_hour.get(pool, math.nan)
+
+        def add(kpi: str, value: float, service: str = ALL, o: str = org_unit, r: str = role):
+            out.append((service, o, r, kpi, KPI_INFO[kpi].unit, float(value)))
+
+        for service in sorted(busy.get(pool, {})):
+            hours = busy[pool][service] / 60
+            add("staff_hours", hours, service)
+            add("cost", hours * rate, service)
+            add("backlog_hours", queued[pool][service] / 60, service)
+        staff_hours = sum(busy.get(pool, {}).values()) / 60
+        backlog_hours = sum(queued.get(pool, {}).values()) / 60
+        add("staff_hours", staff_hours)
+        add("cost", staff_hours * rate)
+        add("backlog_hours", backlog_hours)
+        if pool in available:
+            days = np.asarray(available[pool], dtype=float)[first_day:last_day]
+            available_hours = float(days.sum()) / 60
+            working = days[days > 0]
+            daily_hours = float(working.mean()) / 60 if len(working) else math.nan
+        else:
+            available_hours = daily_hours = math.nan
+        add("available_hours", available_hours)
+        add("capacity_cost", available_hours * rate)
+        add("utilisation", staff_hours / available_hours if available_hours > 0 else math.nan)
+        add("backlog_days", backlog_hours / daily_hours if daily_hours > 0 else math.nan)
+    return out
+
+
+def working_day_counter(calendar: WorkingCalendar) -> Callable[[float, float], float]:
+    """Count working days between two simulation times with a reference calendar.
+
+    ``counter(a, b)`` is the number of calendar days after the day of ``a`` up to and
+    including the day of ``b`` that have office hours (weekends and public holidays do
+    not count): an application on Monday decided on the next Monday took 5 working days,
+    one decided the same day 0. This is how a service level such as "decision within 15
+    working days" is usually counted.
+    """
+    working: list[int] = []  # cumulative working days, working[d] = days 0..d-1
+
+    def cumulative(day: int) -> int:
+        if not working:
+            working.append(0)
+        while len(working) <= day:
+            d = len(working) - 1
+            is_working = calendar.work_between(d * MINUTES_PER_DAY, (d + 1) * MINUTES_PER_DAY) > 0
+            working.append(working[-1] + int(is_working))
+        return working[day]
+
+    def counter(a: float, b: float) -> float:
+        if math.isnan(a) or math.isnan(b):
+            return math.nan
+        if b < a:
+            raise ValueError(f"working days from {a} to an earlier time {b}")
+        day_a = int(a // MINUTES_PER_DAY)
+        day_b = int(b // MINUTES_PER_DAY)
+        return float(cumulative(day_b + 1) - cumulative(day_a + 1))
+
+    return counter
