@@ -1,0 +1,289 @@
+"""KPIs of one run from a hand-made event log, against hand-computed values.
+
+The log (one variant, one replication, times at noon so that differences are whole days):
+
+==========  ========  ===========  ========  ===============================
+case        arrival   first start  decision  note
+==========  ========  ===========  ========  ===============================
+w0          day 5     day 6        day 12    warm-up arrival, decided in window
+c1          day 10    day 11       day 12    waiting 1, lead 2
+c2          day 11    day 13       day 15    waiting 2, lead 4, 1 day applicant
+c3          day 12    day 15       day 18    waiting 3, lead 6
+c4          day 13    day 17       day 21    waiting 4, lead 8
+o1          day 38    –            –         first task queued at the end
+o2          day 39    –            –         first task queued at the end
+late        day 41    day 41       day 42    after the window: not counted
+==========  ========  ===========  ========  ===============================
+
+Window: [day 10, day 40). Every case has a front-office task of 60 minutes (begun at
+first start) and a clerk's decision task of 120 minutes (begun two hours before the
+decision). Quantiles use numpy's linear interpolation: p90 of [1, 2, 3, 4] is
+1 + 0.9 * 3 = 3.7 (position 2.7 between 3 and 4), p95 is 3.85.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+
+from zsa_sim.engine.calendar import WorkingCalendar
+from zsa_sim.eventlog.schema import ActivityRecord
+from zsa_sim.experiment.cases import CaseTable
+from zsa_sim.experiment.kpis import (
+    ALL,
+    KPI_INFO,
+    KpiValue,
+    replication_kpis,
+    working_day_counter,
+)
+
+NAN = math.nan
+DAY = 1440.0
+NOON = 720.0
+WINDOW = (10 * DAY, 40 * DAY)
+FRONT = ("Halle", "front_office")
+CLERK = ("Halle", "tax_clerk")
+
+
+def row(case, activity, kind, enabled, start, complete, effort=0.0, pool=("", ""), **kw):
+    fields = {
+        "case_id": case,
+        "service": "hund",
+        "municipality": "Halle",
+        "variant": "dezentral",
+        "replication": 0,
+        "activity_id": activity,
+        "activity_name": activity,
+        "activity_type": kind,
+        "lane": "",
+        "role": pool[1],
+        "org_unit": pool[0],
+        "resource": "someone" if pool[0] and start == start else "",
+        "enabled": enabled,
+        "start": start,
+        "complete": complete,
+        "effort": effort,
+        "attributes": (),
+    }
+    fields.update(kw)
+    return ActivityRecord(**fields)
+
+
+def case_rows(case, arrival_day, first_day=None, decision_day=None, wait_days=0.0, **kw):
+    """Rows of one case; days at noon; None = that step had not begun when the run ended."""
+    t0 = arrival_day * DAY + NOON
+    rows = [row(case, "Start", "startEvent", t0, t0, t0, **kw)]
+    if first_day is None:
+        rows.append(row(case, "T_Erfassen", "userTask", t0, NAN, NAN, 60, FRONT, **kw))
+        return rows
+    t1 = first_day * DAY + NOON
+    rows.append(row(case, "T_Erfassen", "userTask", t0, t1, t1 + 60, 60, FRONT, **kw))
+    if wait_days:
+        rows.append(
+            row(case, "E_Docs", "intermediateCatchEvent", t1 + 60, NAN, t1 + 60 + wait_days * DAY)
+        )
+    t2 = decision_day * DAY + NOON
+    rows.append(row(case, "T_Bescheid", "userTask", t1 + 60, t2 - 120, t2, 120, CLERK, **kw))
+    rows.append(row(case, "End", "endEvent", t2, t2, t2, **kw))
+    return rows
+
+
+def log() -> list[ActivityRecord]:
+    rows = [
+        *case_rows("w0", 5, 6, 12),
+        *case_rows("c1", 10, 11, 12),
+        *case_rows("c2", 11, 13, 15, wait_days=1),
+        *case_rows("c3", 12, 15, 18),
+        *case_rows("c4", 13, 17, 21),
+        *case_rows("o1", 38),
+        *case_rows("o2", 39),
+        *case_rows("late", 41, 41, 42),
+    ]
+    rows.sort(key=lambda r: (math.isnan(r.complete), r.complete))
+    return rows
+
+
+def available() -> dict:
+    days = np.arange(50)
+    front = np.where(days % 7 < 5, 480.0, 0.0)  # 8 hours on 5 of 7 days
+    clerk = np.full(50, 240.0)
+    return {FRONT: front, CLERK: clerk}
+
+
+def kpis(**kw) -> dict[tuple[str, str, str, str], float]:
+    table = CaseTable({"hund": "T_Bescheid"})
+    for r in log():
+        table.record(r)
+    args = {
+        "variant": "dezentral",
+        "replication": 0,
+        "window_start": WINDOW[0],
+        "window_end": WINDOW[1],
+        "available_minutes": available(),
+        "cost_per_hour": {FRONT: 50.0, CLERK: 60.0},
+    }
+    args.update(kw)
+    rows = replication_kpis(table.records(), table.pool_loads(), **args)
+    assert all(isinstance(r, KpiValue) for r in rows)
+    out = {(r.service, r.municipality, r.pool, r.kpi): r.value for r in rows}
+    assert len(out) == len(rows), "a KPI row key appears twice"
+    return out
+
+
+def case_kpi(values, kpi, service="hund", municipality="Halle"):
+    return values[(service, municipality, "", kpi)]
+
+
+def test_waiting_time_statistics_in_days() -> None:
+    v = kpis()
+    assert case_kpi(v, "waiting_time_mean") == pytest.approx(2.5)
+    assert case_kpi(v, "waiting_time_median") == pytest.approx(2.5)
+    assert case_kpi(v, "waiting_time_p90") == pytest.approx(3.7)
+    assert case_kpi(v, "waiting_time_p95") == pytest.approx(3.85)
+
+
+def test_lead_time_statistics_exclude_warm_up_and_late_arrivals() -> None:
+    v = kpis()
+    # [2, 4, 6, 8]; with w0 (lead 7) the mean would be 5.4, with "late" (1) 4.2
+    assert case_kpi(v, "lead_time_mean") == pytest.approx(5.0)
+    assert case_kpi(v, "lead_time_median") == pytest.approx(5.0)
+    assert case_kpi(v, "lead_time_p90") == pytest.approx(7.4)
+    assert case_kpi(v, "lead_time_p95") == pytest.approx(7.7)
+    assert ("hund", "Halle", "", "lead_time_workdays_p90") not in v
+
+
+def test_lead_time_in_working_days_uses_the_given_counter() -> None:
+    v = kpis(working_days=lambda a, b: (b - a) / DAY / 2)
+    assert case_kpi(v, "lead_time_workdays_mean") == pytest.approx(2.5)
+    assert case_kpi(v, "lead_time_workdays_p90") == pytest.approx(3.7)
+
+
+def test_case_counts_keep_open_cases_visible() -> None:
+    v = kpis()
+    assert case_kpi(v, "arrivals") == 6
+    assert case_kpi(v, "completed_cases") == 4
+    assert case_kpi(v, "open_cases") == 2
+    assert case_kpi(v, "unstarted_cases") == 2
+    assert case_kpi(v, "decided_cases") == 4
+    assert case_kpi(v, "completed_cases") + case_kpi(v, "open_cases") == case_kpi(v, "arrivals")
+    # decisions on days 12 (w0 and c1), 15, 18, 21 fall in the window; day 42 does not
+    assert case_kpi(v, "throughput") == 5
+
+
+def test_applicant_time_and_effort_per_decided_case() -> None:
+    v = kpis()
+    assert case_kpi(v, "applicant_time_mean") == pytest.approx(0.25)
+    assert case_kpi(v, "effort_per_case") == pytest.approx(3.0)
+
+
+def test_pool_utilisation_hours_cost_and_backlog() -> None:
+    v = kpis()
+    # front office: c1..c4 began on days 11, 13, 15, 17 (w0 on day 6, late on 41: outside)
+    assert v[(ALL, "Halle", "front_office", "staff_hours")] == pytest.approx(4.0)
+    # days 10..39 with d % 7 < 5: 4 whole weeks (20) + days 38, 39 = 22 days of 8 hours
+    assert v[(ALL, "Halle", "front_office", "available_hours")] == pytest.approx(176.0)
+    assert v[(ALL, "Halle", "front_office", "utilisation")] == pytest.approx(4 / 176)
+    assert v[(ALL, "Halle", "front_office", "cost")] == pytest.approx(200.0)
+    assert v[(ALL, "Halle", "front_office", "capacity_cost")] == pytest.approx(8800.0)
+    # o1 and o2 each left 60 queued minutes; 8 available hours per working day
+    assert v[(ALL, "Halle", "front_office", "backlog_hours")] == pytest.approx(2.0)
+    assert v[(ALL, "Halle", "front_office", "backlog_days")] == pytest.approx(0.25)
+    # clerk: decision tasks of w0, c1..c4 begun in the window, 2 hours each; 4 h x 30 days
+    assert v[(ALL, "Halle", "tax_clerk", "staff_hours")] == pytest.approx(10.0)
+    assert v[(ALL, "Halle", "tax_clerk", "utilisation")] == pytest.approx(10 / 120)
+    assert v[(ALL, "Halle", "tax_clerk", "cost")] == pytest.approx(600.0)
+    assert v[(ALL, "Halle", "tax_clerk", "backlog_days")] == 0.0
+    # per service, where it splits
+    assert v[("hund", "Halle", "front_office", "staff_hours")] == pytest.approx(4.0)
+    assert v[("hund", "Halle", "front_office", "backlog_hours")] == pytest.approx(2.0)
+    assert ("hund", "Halle", "front_office", "utilisation") not in v
+
+
+def test_pool_without_availability_has_nan_utilisation() -> None:
+    v = kpis(available_minutes={FRONT: available()[FRONT]}, cost_per_hour={})
+    assert math.isnan(v[(ALL, "Halle", "tax_clerk", "utilisation")])
+    assert math.isnan(v[(ALL, "Halle", "tax_clerk", "backlog_days")])
+    assert math.isnan(v[(ALL, "Halle", "front_office", "cost")])
+    assert v[(ALL, "Halle", "tax_clerk", "staff_hours")] == pytest.approx(10.0)
+
+
+def test_pool_with_availability_but_no_work_reports_zero() -> None:
+    v = kpis(available_minutes={**available(), ("ZSA", "front_office"): np.full(50, 480.0)})
+    assert v[(ALL, "ZSA", "front_office", "utilisation")] == 0.0
+    assert v[(ALL, "ZSA", "front_office", "available_hours")] == pytest.approx(240.0)
+
+
+def test_groups_aggregate_over_services_and_municipalities() -> None:
+    table = CaseTable({"hund": "T_Bescheid", "wohngeld": "T_Bescheid"})
+    rows = [
+        *case_rows("a", 10, 11, 12),
+        *case_rows("b", 10, 12, 14, municipality="Bitterfeld-Wolfen"),
+        *case_rows("c", 10, 13, 16, service="wohngeld"),
+    ]
+    for r in rows:
+        table.record(r)
+    out = replication_kpis(
+        table.records(),
+        variant="dezentral",
+        replication=0,
+        window_start=WINDOW[0],
+        window_end=WINDOW[1],
+        groups=[("wohngeld", "Bitterfeld-Wolfen")],
+    )
+    v = {(r.service, r.municipality, r.pool, r.kpi): r.value for r in out}
+    assert v[("hund", "Halle", "", "waiting_time_mean")] == 1
+    assert v[("hund", ALL, "", "waiting_time_mean")] == 1.5
+    assert v[(ALL, "Halle", "", "waiting_time_mean")] == 2
+    assert v[(ALL, ALL, "", "waiting_time_mean")] == 2
+    assert v[(ALL, ALL, "", "arrivals")] == 3
+    # a requested group without cases: counts 0, times NaN
+    assert v[("wohngeld", "Bitterfeld-Wolfen", "", "arrivals")] == 0
+    assert math.isnan(v[("wohngeld", "Bitterfeld-Wolfen", "", "lead_time_p90")])
+
+
+def test_every_emitted_kpi_is_registered_with_its_unit() -> None:
+    table = CaseTable({"hund": "T_Bescheid"})
+    for r in log():
+        table.record(r)
+    rows = replication_kpis(
+        table.records(),
+        table.pool_loads(),
+        variant="dezentral",
+        replication=0,
+        window_start=WINDOW[0],
+        window_end=WINDOW[1],
+        available_minutes=available(),
+        working_days=lambda a, b: 1.0,
+    )
+    assert {r.kpi for r in rows} == set(KPI_INFO)
+    for r in rows:
+        assert r.unit == KPI_INFO[r.kpi].unit
+
+
+def test_rows_of_another_run_are_rejected() -> None:
+    table = CaseTable({})
+    for r in case_rows("c1", 10, 11, 12):
+        table.record(r)
+    with pytest.raises(ValueError, match=r"got a row of run \('dezentral', 0\)"):
+        replication_kpis(
+            table.records(), variant="zentral", replication=0, window_start=0, window_end=1
+        )
+    with pytest.raises(ValueError, match="window must not be empty"):
+        replication_kpis([], variant="zentral", replication=0, window_start=5, window_end=5)
+
+
+def test_working_day_counter_skips_weekends_and_holidays() -> None:
+    # 2026-01-05 is a Monday; 2026-01-06 (Epiphany) is a holiday in Saxony-Anhalt
+    cal = WorkingCalendar(epoch=datetime(2026, 1, 5))
+    count = working_day_counter(cal)
+    assert count(600, 600 + 30) == 0  # same day
+    assert count(600, 7 * DAY + 600) == 5  # Monday to next Monday
+    assert count(4 * DAY + 600, 7 * DAY + 100) == 1  # Friday to Monday
+    with_holiday = working_day_counter(cal.without_days([date(2026, 1, 6)]))
+    assert with_holiday(600, 7 * DAY + 600) == 4
+    assert math.isnan(count(NAN, 5.0))
+    with pytest.raises(ValueError, match="earlier time"):
+        count(100.0, 50.0)
