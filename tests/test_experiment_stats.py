@@ -10,10 +10,12 @@ from scipy import stats
 
 from zsa_sim.experiment.stats import (
     Estimate,
+    lower_bound,
     paired_difference,
     summarise,
     t_interval,
     unpaired_difference,
+    upper_bound,
 )
 
 T_975_3 = 3.182446305284263  # Student t, 97.5% quantile, 3 degrees of freedom
@@ -37,6 +39,16 @@ def test_summarise_matches_scipy() -> None:
     low, high = stats.t.interval(0.9, len(x) - 1, loc=np.mean(x), scale=stats.sem(x))
     est = summarise(x, confidence=0.9)
     assert (est.ci_low, est.ci_high) == pytest.approx((low, high), rel=1e-12)
+
+
+def test_one_sided_bounds_by_hand() -> None:
+    t_95_3 = 2.353363434801823  # Student t, 95% quantile, 3 degrees of freedom
+    sd = math.sqrt(5 / 3)
+    assert upper_bound([1, 2, 3, 4]) == pytest.approx(2.5 + t_95_3 * sd / 2, rel=1e-9)
+    assert lower_bound([1, 2, 3, 4]) == pytest.approx(2.5 - t_95_3 * sd / 2, rel=1e-9)
+    assert math.isnan(upper_bound([3.0]))
+    with pytest.raises(ValueError, match="one-sided confidence must lie between 0.5 and 1"):
+        upper_bound([1, 2], confidence=0.5)
 
 
 def test_one_replication_has_no_interval() -> None:

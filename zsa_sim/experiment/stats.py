@@ -13,7 +13,8 @@ replication-to-replication variation cancels in the difference and the paired in
 is much narrower than Welch's :func:`unpaired_difference`, which is kept for reference.
 
 NaN values (a KPI undefined in some replication, e.g. a p90 of no cases) are left out;
-``n`` always says how many values the estimate rests on. All functions are pure; the
+``n`` always says how many values the estimate rests on. For service-level targets
+("with 95% confidence") :func:`upper_bound` gives the one-sided bound. All functions are pure; the
 core :func:`t_interval` works along an axis of an array of any shape.
 """
 
@@ -78,6 +79,21 @@ def summarise(values: ArrayLike, confidence: float = CONFIDENCE) -> Estimate:
     return _estimate(*t_interval(x, confidence=confidence))
 
 
+def upper_bound(values: ArrayLike, confidence: float = CONFIDENCE) -> float:
+    """One-sided upper confidence bound of the mean over replications.
+
+    For a service-level target ("p90 lead time <= 15 working days with 95% confidence")
+    the target is met when this bound is below the limit. It equals the upper end of
+    the two-sided interval at level ``2 * confidence - 1`` (90% for 95%). NaN for n < 2.
+    """
+    return summarise(values, _two_sided(confidence)).ci_high
+
+
+def lower_bound(values: ArrayLike, confidence: float = CONFIDENCE) -> float:
+    """One-sided lower confidence bound of the mean (for "at least" targets)."""
+    return summarise(values, _two_sided(confidence)).ci_low
+
+
 def paired_difference(a: ArrayLike, b: ArrayLike, confidence: float = CONFIDENCE) -> Estimate:
     """Mean of ``a[i] - b[i]`` with its t interval; position i is replication i of both.
 
@@ -127,6 +143,12 @@ def _estimate(
     mean: np.ndarray, low: np.ndarray, high: np.ndarray, n: np.ndarray, sd: np.ndarray
 ) -> Estimate:
     return Estimate(float(mean), float(low), float(high), int(n), float(sd))
+
+
+def _two_sided(confidence: float) -> float:
+    if not 0.5 < confidence < 1:
+        raise ValueError(f"a one-sided confidence must lie between 0.5 and 1, got {confidence}")
+    return 2 * confidence - 1
 
 
 def _check_confidence(confidence: float) -> None:
