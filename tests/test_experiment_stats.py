@@ -47,7 +47,7 @@ def test_one_sided_bounds_by_hand() -> None:
     assert upper_bound([1, 2, 3, 4]) == pytest.approx(2.5 + t_95_3 * sd / 2, rel=1e-9)
     assert lower_bound([1, 2, 3, 4]) == pytest.approx(2.5 - t_95_3 * sd / 2, rel=1e-9)
     assert math.isnan(upper_bound([3.0]))
-    with pytest.raises(ValueError, match="one-sided confidence must lie between 0.5 and 1"):
+    with pytest.raises(ValueError, match=r"one-sided confidence must lie between 0\.5 and 1"):
         upper_bound([1, 2], confidence=0.5)
 
 
