@@ -258,9 +258,9 @@ def test_every_emitted_kpi_is_registered_with_its_unit() -> None:
         available_minutes=available(),
         working_days=lambda a, b: 1.0,
     )
-    assert {r.kpi for r in rows} == set(KPI_INFO)
-    for r in rows:
-        assert r.unit == KPI_INFO[r.kpi].unit
+    assert {k.kpi for k in rows} == set(KPI_INFO)
+    for k in rows:
+        assert k.unit == KPI_INFO[k.kpi].unit
 
 
 def test_rows_of_another_run_are_rejected() -> None:

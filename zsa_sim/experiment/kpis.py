@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, SupportsFloat
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -240,12 +240,11 @@ def replication_kpis(
         raise ValueError(f"window must not be empty: [{window_start}, {window_end})")
     records = list(cases)
     loads = list(pools)
-    for item in (*records, *loads):
-        if (item.variant, item.replication) != (variant, replication):
-            raise ValueError(
-                f"replication_kpis({variant!r}, {replication}) got a row of run "
-                f"({item.variant!r}, {item.replication})"
-            )
+    runs = {(r.variant, r.replication) for r in records} | {
+        (p.variant, p.replication) for p in loads
+    }
+    for other in sorted(runs - {(variant, replication)}):
+        raise ValueError(f"replication_kpis({variant!r}, {replication}) got a row of run {other!r}")
     out = _case_kpis(records, window_start, window_end, working_days, groups)
     out += _pool_kpis(loads, window_start, window_end, available_minutes or {}, cost_per_hour or {})
     return [KpiValue(variant, replication, *row) for row in out]
@@ -285,15 +284,15 @@ def _case_kpis(
         if municipality != ALL:
             group &= c["municipality"] == municipality
 
-        def add(kpi: str, value: float, s: str = service, m: str = municipality) -> None:
+        def add(kpi: str, value: SupportsFloat, s: str = service, m: str = municipality) -> None:
             out.append((s, m, "", kpi, KPI_INFO[kpi].unit, float(value)))
 
-        add("arrivals", np.sum(group & arrived))
-        add("completed_cases", np.sum(group & arrived & ~c["is_open"]))
-        add("open_cases", np.sum(group & arrived & c["is_open"]))
-        add("unstarted_cases", np.sum(group & arrived & np.isnan(c["first_start"])))
-        add("decided_cases", np.sum(group & decided))
-        add("throughput", np.sum(group & in_window_decision))
+        add("arrivals", np.count_nonzero(group & arrived))
+        add("completed_cases", np.count_nonzero(group & arrived & ~c["is_open"]))
+        add("open_cases", np.count_nonzero(group & arrived & c["is_open"]))
+        add("unstarted_cases", np.count_nonzero(group & arrived & np.isnan(c["first_start"])))
+        add("decided_cases", np.count_nonzero(group & decided))
+        add("throughput", np.count_nonzero(group & in_window_decision))
         for stem, values, mask in (
             ("waiting_time", waiting, started),
             ("lead_time", lead, decided),
