@@ -424,11 +424,15 @@ def read_metadata(path: str | Path) -> dict[str, Any] | None:
 
 
 class _TimeParser:
-    """``YYYY-MM-DDTHH:MM:SS`` -> minutes since the epoch; '' -> NaN."""
+    """``YYYY-MM-DDTHH:MM:SS`` -> minutes since the epoch; '' -> NaN.
+
+    Whole seconds are counted as integers and divided once, so a time that was a whole
+    second (``s / 60``) comes back as exactly the same float.
+    """
 
     def __init__(self, epoch: datetime) -> None:
         self.epoch = epoch
-        self._days: dict[str, float] = {}
+        self._days: dict[str, int] = {}
 
     def parse(self, text: str) -> float:
         if not text:
@@ -438,11 +442,11 @@ class _TimeParser:
         day = self._days.get(text[:10])
         if day is None:
             midnight = datetime.combine(date.fromisoformat(text[:10]), datetime.min.time())
-            day = self._days[text[:10]] = (midnight - self.epoch).total_seconds() / 60.0
+            day = self._days[text[:10]] = round((midnight - self.epoch).total_seconds())
         hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
         if hour > 23 or minute > 59 or second > 59:
             raise ValueError(f"not a time of day: {text!r}")
-        return day + hour * 60 + minute + second / 60.0
+        return (day + hour * 3600 + minute * 60 + second) / 60.0
 
 
 def _float_or_nan(text: str) -> float:
@@ -472,11 +476,10 @@ def read_event_log(path: str | Path, epoch: datetime | None = None) -> Iterator[
     Times come back as minutes since ``epoch`` (NaN where the cell is empty), effort as
     float minutes, ``replication`` as int, attributes with the types recorded in the
     metadata file (as text when there is none). ``epoch`` defaults to the one in the
-    metadata file.
+    metadata file. The header is checked at once; rows are read as they are asked for.
     """
     header, rows = _open_rows(Path(path), epoch)
-    for values in rows:
-        yield dict(zip(header, values, strict=True))
+    return (dict(zip(header, values, strict=True)) for values in rows)
 
 
 def read_event_log_rows(
@@ -496,8 +499,7 @@ def read_event_log_rows(
             f"event log columns {header} differ from the expected {expected}", source=path
         )
     core = len(CORE_FIELDS)
-    for values in rows:
-        yield ActivityRecord(*values[:core], attributes=tuple(values[core:]))
+    return (ActivityRecord(*values[:core], attributes=tuple(values[core:])) for values in rows)
 
 
 def _open_rows(path: Path, epoch: datetime | None) -> tuple[list[str], Generator[list[Any]]]:
