@@ -30,12 +30,15 @@ import numpy as np
 import pytest
 
 from zsa_sim.engine.calendar import WorkingCalendar
+from zsa_sim.engine.setup import StaffPoolSpec
 from zsa_sim.eventlog.schema import ActivityRecord
 from zsa_sim.experiment.cases import CaseTable
 from zsa_sim.experiment.kpis import (
     ALL,
     KPI_INFO,
     KpiValue,
+    pool_availability,
+    pool_cost_rates,
     replication_kpis,
     working_day_counter,
 )
@@ -287,3 +290,19 @@ def test_working_day_counter_skips_weekends_and_holidays() -> None:
     assert math.isnan(count(NAN, 5.0))
     with pytest.raises(ValueError, match="earlier time"):
         count(100.0, 50.0)
+
+
+def test_engine_pools_map_to_log_pool_keys() -> None:
+    cal = WorkingCalendar.always_open()
+    specs = {
+        "halle_front": StaffPoolSpec("halle_front", "front_office", "Halle", 2.0, cal, 0.0, 50.0),
+        "halle_front_b": StaffPoolSpec("halle_front_b", "front_office", "Halle", 1.0, cal, 0, 80),
+        "zsa_front": StaffPoolSpec("zsa_front", "front_office", "ZSA", 3.0, cal, 0.0, 45.0),
+    }
+    minutes = {"halle_front": [480, 480], "halle_front_b": [240, 240, 240], "zsa_front": [60]}
+    avail = pool_availability(specs, minutes)
+    np.testing.assert_array_equal(avail[("Halle", "front_office")], [720, 720, 240])
+    np.testing.assert_array_equal(avail[("ZSA", "front_office")], [60])
+    rates = pool_cost_rates(specs)
+    assert rates[("Halle", "front_office")] == pytest.approx((2 * 50 + 80) / 3)
+    assert rates[("ZSA", "front_office")] == 45.0

@@ -27,7 +27,8 @@ Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
   (e.g. "ZSA" for the central unit) and ``pool = role``. Utilisation is the effort of
   work *begun* on the window's days over the pool's available working minutes on those
   days (``available_minutes``: pool -> minutes per calendar day, index 0 = the epoch's
-  day, e.g. from the engine's ``PoolStats.available_minutes_by_day``, after absences).
+  day, e.g. from the engine's ``PoolStats.available_minutes_by_day``, after absences;
+  :func:`pool_availability` and :func:`pool_cost_rates` re-key the engine's pools).
   A day belongs to the window when its midnight lies in ``[window_start, window_end)``.
   ``staff_hours`` is that effort in hours and ``cost`` those hours times the pool's
   hourly rate (the cost of work done); ``available_hours`` and ``capacity_cost`` are
@@ -50,6 +51,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY, WorkingCalendar
+from zsa_sim.engine.setup import StaffPoolSpec
 from zsa_sim.experiment.cases import CaseRecord, PoolKey, PoolLoad, records_to_arrays
 
 #: The aggregate over services or municipalities.
@@ -366,6 +368,39 @@ def _pool_kpis(
         add("utilisation", staff_hours / available_hours if available_hours > 0 else math.nan)
         add("backlog_days", backlog_hours / daily_hours if daily_hours > 0 else math.nan)
     return out
+
+
+def pool_availability(
+    specs: Mapping[str, StaffPoolSpec], minutes_by_pool_id: Mapping[str, ArrayLike]
+) -> dict[PoolKey, np.ndarray]:
+    """Available minutes per day keyed by (org_unit, role), from the engine's pool ids.
+
+    The log knows pools only by (org_unit, role); should two pools share that key,
+    their minutes are added (arrays of unequal length are padded with zeros).
+    """
+    out: dict[PoolKey, np.ndarray] = {}
+    for pool_id, minutes in minutes_by_pool_id.items():
+        spec = specs[pool_id]
+        key = (spec.org_unit, spec.role)
+        days = np.asarray(minutes, dtype=float)
+        if key in out:
+            total = np.zeros(max(len(out[key]), len(days)))
+            total[: len(out[key])] += out[key]
+            total[: len(days)] += days
+            days = total
+        out[key] = days
+    return out
+
+
+def pool_cost_rates(specs: Mapping[str, StaffPoolSpec]) -> dict[PoolKey, float]:
+    """Hourly cost rate per (org_unit, role); FTE-weighted if two pools share the key."""
+    fte: dict[PoolKey, float] = {}
+    cost: dict[PoolKey, float] = {}
+    for spec in specs.values():
+        key = (spec.org_unit, spec.role)
+        fte[key] = fte.get(key, 0.0) + spec.fte
+        cost[key] = cost.get(key, 0.0) + spec.fte * spec.cost_per_hour
+    return {key: cost[key] / fte[key] if fte[key] > 0 else math.nan for key in fte}
 
 
 def working_day_counter(calendar: WorkingCalendar) -> Callable[[float, float], float]:
