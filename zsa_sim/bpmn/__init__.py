@@ -1,1 +1,77 @@
-"""BPMN 2.0 files -> immutable process models (no SimPy here)."""
+"""BPMN 2.0 files -> immutable process models (no SimPy here).
+
+``read_bpmn(path)`` reads a file written by Camunda Modeler, bpmn.io or Signavio into a
+frozen :class:`Definitions`; ``validate_model(definitions)`` checks its structure
+(unreachable nodes, dead ends, deadlocking joins, tasks outside lanes).
+"""
+
+from zsa_sim.bpmn.model import (
+    CENTRALISABLE_PROPERTY,
+    DECISION_PROPERTY,
+    ROLE_PROPERTY,
+    TASK_KINDS,
+    Activity,
+    BoundaryEvent,
+    Bounds,
+    CallActivity,
+    Definitions,
+    Diagram,
+    EndEvent,
+    Event,
+    EventBasedGateway,
+    EventDefinition,
+    ExclusiveGateway,
+    FlowNode,
+    Gateway,
+    InclusiveGateway,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    Lane,
+    MessageFlow,
+    ParallelGateway,
+    Participant,
+    Process,
+    SequenceFlow,
+    StartEvent,
+    SubProcess,
+    Task,
+    TimerDefinition,
+)
+from zsa_sim.bpmn.reader import read_bpmn
+from zsa_sim.bpmn.validate import Finding, validate_model
+
+__all__ = [
+    "CENTRALISABLE_PROPERTY",
+    "DECISION_PROPERTY",
+    "ROLE_PROPERTY",
+    "TASK_KINDS",
+    "Activity",
+    "BoundaryEvent",
+    "Bounds",
+    "CallActivity",
+    "Definitions",
+    "Diagram",
+    "EndEvent",
+    "Event",
+    "EventBasedGateway",
+    "EventDefinition",
+    "ExclusiveGateway",
+    "Finding",
+    "FlowNode",
+    "Gateway",
+    "InclusiveGateway",
+    "IntermediateCatchEvent",
+    "IntermediateThrowEvent",
+    "Lane",
+    "MessageFlow",
+    "ParallelGateway",
+    "Participant",
+    "Process",
+    "SequenceFlow",
+    "StartEvent",
+    "SubProcess",
+    "Task",
+    "TimerDefinition",
+    "read_bpmn",
+    "validate_model",
+]

@@ -62,6 +62,8 @@ class EventDefinition:
     kind: EventKind = "none"
     timer: TimerDefinition | None = None
     ref: str | None = None
+    #: the condition text of a conditional event, kept verbatim.
+    condition: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +218,8 @@ class SequenceFlow:
     name: str = ""
     #: the conditionExpression's text, kept verbatim (engine or scenario interpret it).
     condition: str | None = None
+    #: extensionElements flattened to key/values (e.g. ``bpsim:Probability``).
+    properties: Mapping[str, str] = field(default_factory=frozen_mapping)
 
 
 @dataclass(frozen=True, slots=True)

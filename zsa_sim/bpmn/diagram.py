@@ -1,0 +1,55 @@
+"""Diagram interchange (BPMNDI): where shapes and edges are drawn.
+
+The engine never needs the drawing, but two things do: charts and reports that show the
+model, and lane membership of nodes inside an embedded subprocess, which BPMN tools do
+not always list in the lane's ``flowNodeRef`` but always draw inside the lane (see
+:func:`zsa_sim.bpmn.lanes.lane_containing`).
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from zsa_sim.bpmn.model import Bounds, Diagram, frozen_mapping
+from zsa_sim.bpmn.namespaces import BPMNDI, DC, DI, qname
+from zsa_sim.errors import BpmnError
+
+
+def read_diagram(root: Element, source: str) -> Diagram | None:
+    """Shapes and edges of all BPMNDiagram sections; None if the file has none."""
+    diagrams = root.findall(qname(BPMNDI, "BPMNDiagram"))
+    if not diagrams:
+        return None
+    shapes: dict[str, Bounds] = {}
+    edges: dict[str, tuple[tuple[float, float], ...]] = {}
+    for diagram in diagrams:
+        for shape in diagram.iter(qname(BPMNDI, "BPMNShape")):
+            element_id = shape.get("bpmnElement")
+            bounds = shape.find(qname(DC, "Bounds"))
+            if element_id and bounds is not None and element_id not in shapes:
+                shapes[element_id] = Bounds(
+                    *(
+                        _number(bounds, name, shape, source)
+                        for name in ("x", "y", "width", "height")
+                    )
+                )
+        for edge in diagram.iter(qname(BPMNDI, "BPMNEdge")):
+            element_id = edge.get("bpmnElement")
+            if element_id and element_id not in edges:
+                edges[element_id] = tuple(
+                    (_number(point, "x", edge, source), _number(point, "y", edge, source))
+                    for point in edge.findall(qname(DI, "waypoint"))
+                )
+    return Diagram(shapes=frozen_mapping(shapes), edges=frozen_mapping(edges))
+
+
+def _number(element: Element, name: str, owner: Element, source: str) -> float:
+    text = element.get(name)
+    try:
+        return float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise BpmnError(
+            f"diagram element '{owner.get('id', owner.get('bpmnElement', '?'))}': "
+            f"{name}={text!r} is not a number",
+            source=source,
+        ) from err

@@ -1,0 +1,96 @@
+"""Event definitions: what an event waits for or throws, and which the engine supports.
+
+An event's behaviour lies in its one event definition child (``timerEventDefinition``,
+``messageEventDefinition``, ...); no child means a "none" event. Each event type
+accepts only some definitions: a message start event is fine, an escalation throw or a
+compensation boundary event is not simulated and is refused by name rather than
+quietly treated as a plain event.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from zsa_sim.bpmn.context import ReadContext, bpmn_children, element_label, unsupported
+from zsa_sim.bpmn.model import EventDefinition, TimerDefinition
+
+#: event definition element -> the kind the model uses.
+_KINDS = {
+    "timerEventDefinition": "timer",
+    "messageEventDefinition": "message",
+    "signalEventDefinition": "signal",
+    "errorEventDefinition": "error",
+    "conditionalEventDefinition": "conditional",
+    "terminateEventDefinition": "terminate",
+    "escalationEventDefinition": "escalation",
+    "compensateEventDefinition": "compensation",
+    "linkEventDefinition": "link",
+    "cancelEventDefinition": "cancel",
+}
+
+#: kinds no event type supports, with the reason given to the user.
+_NEVER = {
+    "escalation": "escalation events are not supported",
+    "compensation": "compensation is not supported",
+    "link": "link events are not supported; connect the sequence flow directly",
+    "cancel": "cancel events belong to transactions, which are not supported",
+}
+
+#: event type -> the kinds of definition the engine can simulate for it.
+ALLOWED_KINDS: dict[str, frozenset[str]] = {
+    "startEvent": frozenset({"none", "timer", "message", "signal", "conditional"}),
+    "endEvent": frozenset({"none", "message", "signal", "error", "terminate"}),
+    "intermediateCatchEvent": frozenset({"none", "timer", "message", "signal", "conditional"}),
+    "intermediateThrowEvent": frozenset({"none", "message", "signal"}),
+    "boundaryEvent": frozenset({"timer", "message", "error", "signal"}),
+}
+
+_REF_ATTRIBUTE = {"message": "messageRef", "signal": "signalRef", "error": "errorRef"}
+_TIMER_ELEMENTS = ("timeDuration", "timeCycle", "timeDate")
+
+
+def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> EventDefinition:
+    """The event's definition, or an error naming the event if it cannot be simulated."""
+    children = bpmn_children(event)
+    if any(local == "eventDefinitionRef" for local, _ in children):
+        raise unsupported(ctx, event, "event definitions given by eventDefinitionRef")
+    definitions = [(local, el) for local, el in children if local.endswith("EventDefinition")]
+    if len(definitions) > 1:
+        raise unsupported(
+            ctx, event, "events with several event definitions (multiple events) are not supported"
+        )
+    if not definitions:
+        kind = "none"
+        definition = None
+    else:
+        local, definition = definitions[0]
+        if local not in _KINDS:
+            raise unsupported(ctx, event, f"unknown event definition {local}")
+        kind = _KINDS[local]
+    if kind in _NEVER:
+        raise unsupported(ctx, event, _NEVER[kind])
+    if kind not in ALLOWED_KINDS[event_type]:
+        raise unsupported(ctx, event, f"a {event_type} with a {kind} trigger is not supported")
+    if definition is None:
+        return EventDefinition()
+    if kind == "timer":
+        return EventDefinition(kind="timer", timer=_timer(ctx, event, definition))
+    if kind == "conditional":
+        condition = definition.find(f"{{{_ns(definition)}}}condition")
+        text = (condition.text or "").strip() if condition is not None else ""
+        return EventDefinition(kind="conditional", condition=text or None)
+    ref = definition.get(_REF_ATTRIBUTE.get(kind, ""), None)
+    return EventDefinition(kind=kind, ref=ref or None)  # type: ignore[arg-type]
+
+
+def _timer(ctx: ReadContext, event: Element, definition: Element) -> TimerDefinition:
+    for local, child in bpmn_children(definition):
+        if local in _TIMER_ELEMENTS and (child.text or "").strip():
+            return TimerDefinition(kind=local, expression=child.text.strip())  # type: ignore[arg-type,union-attr]
+    raise ctx.error(
+        f"timer event {element_label(event)} has no timeDuration, timeCycle or timeDate"
+    )
+
+
+def _ns(element: Element) -> str:
+    return element.tag[1:].partition("}")[0]

@@ -1,0 +1,206 @@
+"""Read a BPMN 2.0 file into a frozen :class:`~zsa_sim.bpmn.model.Definitions`.
+
+Works with the files Camunda Modeler, bpmn.io and Signavio write: elements are matched
+by namespace URI (``bpmn:task`` and a default-namespace ``<task>`` are the same), vendor
+extensions are kept as properties, and a file without a diagram section or with several
+processes is fine. The XML is parsed safely (:mod:`zsa_sim.bpmn.safe_xml`).
+
+Everything that cannot be read or simulated raises a one-line
+:class:`~zsa_sim.errors.BpmnError` naming the file and the element id: duplicate ids,
+references to ids that do not exist, sequence flows between processes, elements the
+engine does not simulate. A call activity's ``calledElement`` is looked up in the same
+file first, then in the sibling ``*.bpmn`` files of the same folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from zsa_sim.bpmn.context import (
+    ReadContext,
+    bpmn_children,
+    clean_name,
+    require_id,
+    require_ref,
+)
+from zsa_sim.bpmn.diagram import read_diagram
+from zsa_sim.bpmn.elements import read_process
+from zsa_sim.bpmn.extensions import bpsim_parameters
+from zsa_sim.bpmn.model import (
+    CallActivity,
+    Definitions,
+    MessageFlow,
+    Participant,
+    Process,
+    frozen_mapping,
+)
+from zsa_sim.bpmn.namespaces import BPMN, split_tag
+from zsa_sim.bpmn.safe_xml import DEFAULT_MAX_BYTES, parse_xml_file
+from zsa_sim.errors import BpmnError
+
+#: elements whose children are flow elements of a scope of their own.
+_SCOPES = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
+
+
+def read_bpmn(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Definitions:
+    """Read a BPMN 2.0 file, resolving call activities against sibling files.
+
+    ``max_bytes`` limits the size of every file read (this one and its siblings).
+    """
+    definitions = _read_file(path, max_bytes)
+    called = _resolve_calls(definitions, Path(path), max_bytes)
+    return replace(definitions, called_processes=frozen_mapping(called))
+
+
+def _read_file(path: str | Path, max_bytes: int) -> Definitions:
+    source = str(path)
+    root = parse_xml_file(path, max_bytes=max_bytes)
+    namespace, local = split_tag(root.tag)
+    if (namespace, local) != (BPMN, "definitions"):
+        raise BpmnError(
+            f"not a BPMN 2.0 file: the root element is {local!r} in namespace "
+            f"{namespace or '(none)'!r}, expected 'definitions' in {BPMN!r}",
+            source=source,
+        )
+    ctx = ReadContext(
+        source=source,
+        ids=_index_ids(root, source),
+        scope_of=_index_scopes(root),
+        extras=bpsim_parameters(root),
+        diagram=read_diagram(root, source),
+    )
+    for ref in ctx.extras:
+        if ref not in ctx.ids:
+            raise ctx.error(f"BPSim ElementParameters: elementRef '{ref}' refers to no element")
+    processes: dict[str, Process] = {}
+    for local_name, child in bpmn_children(root):
+        if local_name == "process":
+            process = read_process(ctx, child)
+            processes[process.id] = process
+    participants, message_flows = _read_collaborations(ctx, root, processes)
+    return Definitions(
+        source=source,
+        processes=frozen_mapping(processes),
+        participants=participants,
+        message_flows=message_flows,
+        diagram=ctx.diagram,
+        exporter=(root.get("exporter") or "").strip(),
+    )
+
+
+def _index_ids(root: Element, source: str) -> dict[str, str]:
+    """Every id of the document -> its element's local name; duplicates are errors."""
+    ids: dict[str, str] = {}
+    for element in root.iter():
+        element_id = element.get("id")
+        if not element_id:
+            continue
+        _, local = split_tag(element.tag)
+        if element_id in ids:
+            raise BpmnError(
+                f"duplicate id '{element_id}' (on a {ids[element_id]} and a {local})",
+                source=source,
+            )
+        ids[element_id] = local
+    return ids
+
+
+def _index_scopes(root: Element) -> dict[str, str]:
+    """Every flow element id -> the id of the process or subprocess it lies in."""
+    scope_of: dict[str, str] = {}
+    stack = [(p.get("id", ""), p) for local, p in bpmn_children(root) if local == "process"]
+    while stack:
+        scope_id, scope = stack.pop()
+        for local, child in bpmn_children(scope):
+            child_id = child.get("id")
+            if child_id:
+                scope_of[child_id] = scope_id
+                if local in _SCOPES:
+                    stack.append((child_id, child))
+    return scope_of
+
+
+def _read_collaborations(
+    ctx: ReadContext, root: Element, processes: dict[str, Process]
+) -> tuple[tuple[Participant, ...], tuple[MessageFlow, ...]]:
+    participants: list[Participant] = []
+    message_flows: list[MessageFlow] = []
+    for local, collaboration in bpmn_children(root):
+        if local != "collaboration":
+            continue
+        for kind, child in bpmn_children(collaboration):
+            if kind == "participant":
+                participant_id = require_id(ctx, child)
+                ref = (child.get("processRef") or "").strip() or None
+                if ref is not None and ref not in processes:
+                    raise ctx.error(
+                        f"participant '{participant_id}': processRef '{ref}' names no process "
+                        "of the file"
+                    )
+                participants.append(Participant(participant_id, clean_name(child), ref))
+            elif kind == "messageFlow":
+                message_flows.append(
+                    MessageFlow(
+                        id=require_id(ctx, child),
+                        source=require_ref(ctx, child, "sourceRef"),
+                        target=require_ref(ctx, child, "targetRef"),
+                        name=clean_name(child),
+                    )
+                )
+    return tuple(participants), tuple(message_flows)
+
+
+def _resolve_calls(definitions: Definitions, path: Path, max_bytes: int) -> dict[str, Process]:
+    """Processes from sibling files that call activities (transitively) refer to."""
+    known: dict[str, Process] = dict(definitions.processes)
+    found: dict[str, Process] = {}
+    pending = [(call, "") for call in _calls(known.values())]
+    siblings: list[tuple[Path, Definitions]] | None = None
+    unreadable: list[str] = []
+    while pending:
+        call, origin = pending.pop(0)
+        if call.called_element in known:
+            continue
+        if siblings is None:
+            siblings = _load_siblings(path, max_bytes, unreadable)
+        match = next(
+            ((file, d) for file, d in siblings if call.called_element in d.processes), None
+        )
+        if match is None:
+            where = f" (in {origin})" if origin else ""
+            note = f"; unreadable sibling files: {', '.join(unreadable)}" if unreadable else ""
+            raise BpmnError(
+                f"call activity {call.label}{where} calls process '{call.called_element}', "
+                f"which is neither in this file nor in a sibling .bpmn file{note}",
+                source=definitions.source,
+            )
+        file, sibling = match
+        process = sibling.processes[call.called_element]
+        known[process.id] = found[process.id] = process
+        pending.extend((inner, file.name) for inner in _calls([process]))
+    return found
+
+
+def _calls(processes: Iterable[Process]) -> list[CallActivity]:
+    return [
+        node for process in processes for node in process.walk() if isinstance(node, CallActivity)
+    ]
+
+
+def _load_siblings(
+    path: Path, max_bytes: int, unreadable: list[str]
+) -> list[tuple[Path, Definitions]]:
+    """The other *.bpmn files of the folder, by name; unreadable ones are noted."""
+    loaded = []
+    here = path.resolve()
+    for sibling in sorted(path.parent.glob("*.bpmn")):
+        if sibling.resolve() == here:
+            continue
+        try:
+            loaded.append((sibling, _read_file(sibling, max_bytes)))
+        except BpmnError:
+            unreadable.append(sibling.name)
+    return loaded
