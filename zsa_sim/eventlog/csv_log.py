@@ -150,7 +150,7 @@ def _widen(old: str | None, new: str | None) -> str | None:
     return "str"
 
 
-class _Clock:
+class WallClock:
     """Formats simulation minutes as local datetimes to the second, quickly.
 
     The hot path is one rounding, one division and string lookups: dates are cached per
@@ -206,10 +206,14 @@ def _cell(value: Any) -> str:
     return _quote(format_value(value))
 
 
-def _open_text_out(raw: IO[bytes], gz: bool) -> tuple[io.TextIOWrapper, gzip.GzipFile | None]:
+def open_text_writer(raw: IO[bytes], gz: bool) -> tuple[io.TextIOWrapper, gzip.GzipFile | None]:
+    """A UTF-8 text stream over ``raw``, through gzip when ``gz``, with stable bytes.
+
+    The gzip header gets mtime 0 and no file name, so equal text gives equal files.
+    Returns the text stream and the gzip layer (to close after detaching the text).
+    """
     zipped = None
     if gz:
-        # filename="" and mtime=0 keep the gzip header free of anything run-specific.
         zipped = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0)
         stream: IO[bytes] = zipped
     else:
@@ -229,7 +233,7 @@ class CsvEventLogWriter:
     def __init__(self, path: str | Path, epoch: datetime, attribute_names: Sequence[str]) -> None:
         self.path = Path(path)
         self.attribute_names = check_attribute_names(attribute_names, self.path)
-        self._clock = _Clock(epoch, self.path)
+        self._clock = WallClock(epoch, self.path)
         self.rows_written = 0
         self._types: list[str | None] = [None] * len(self.attribute_names)
         self._last_types: tuple[type, ...] = ()
@@ -244,7 +248,7 @@ class CsvEventLogWriter:
             self._raw = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
         except OSError as err:
             raise ResultsError(f"cannot write the event log: {err}", source=self.path) from err
-        self._text, self._zipped = _open_text_out(self._raw, self.path.suffix == ".gz")
+        self._text, self._zipped = open_text_writer(self._raw, self.path.suffix == ".gz")
         self._text.write(",".join(map(_quote, (*CORE_FIELDS, *self.attribute_names))) + "\n")
         self._closed = False
 
