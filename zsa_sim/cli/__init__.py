@@ -47,7 +47,10 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
+        # Without standalone mode, click returns ctx.exit(n)'s code instead of exiting.
+        code = cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
+        if type(code) is int and code != EXIT_OK:
+            sys.exit(code)
     except ZsaError as err:
         if debug:
             raise
