@@ -69,11 +69,23 @@ class WorkingCalendar:
         return cls(epoch=epoch or datetime(2026, 1, 1), weekly={}, always=True)
 
     def without_days(self, days: Iterable[date]) -> WorkingCalendar:
-        """The same calendar with more closed days (a staff member's absences)."""
+        """The same calendar with more closed days (a staff member's absences).
+
+        An always-open calendar becomes one with 24-hour working days on all seven
+        weekdays, so that the closed days take effect (``always`` ignores them).
+        """
+        closed = self.closed_days | frozenset(days)
+        if self.always and closed:
+            return WorkingCalendar(
+                epoch=self.epoch,
+                weekly={d: ((0.0, MINUTES_PER_DAY),) for d in range(7)},
+                closed_days=closed,
+                horizon_days=self.horizon_days,
+            )
         return WorkingCalendar(
             epoch=self.epoch,
             weekly=self.weekly,
-            closed_days=self.closed_days | frozenset(days),
+            closed_days=closed,
             always=self.always,
             horizon_days=self.horizon_days,
         )
@@ -193,6 +205,9 @@ class WorkingCalendar:
         while True:
             day = self.epoch.date() + timedelta(days=day_no)
             offset = day_no * MINUTES_PER_DAY
+            if day in self.closed_days:
+                day_no += 1
+                continue
             for start, end in self.weekly.get(day.weekday(), ()):
                 lo, hi = max(offset + start, t), offset + end
                 if hi <= lo:

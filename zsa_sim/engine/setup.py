@@ -64,11 +64,13 @@ class BranchRule:
     ``conditions`` (flow id -> expression over case attributes) are tried first, in the
     gateway's flow order; besides the attributes an expression may use ``visit``, the
     number of times this case has reached this gateway (1 on the first visit), so that a
-    loop like "request missing documents" can end after ``missing_documents`` rounds; the gateway's default flow is taken if none holds. Otherwise
-    ``probabilities`` (flow id -> probability) decide: for an exclusive gateway they must
-    sum to 1; for an inclusive gateway each flow is taken independently with its
-    probability (at least one: if none is drawn, the default flow or else the most
-    likely flow is taken).
+    loop like "request missing documents" can end after ``missing_documents`` rounds;
+    the gateway's default flow is taken if none holds. Otherwise ``probabilities`` (flow
+    id -> probability) decide: for an exclusive gateway they must sum to 1 (or to less,
+    when the default flow is not listed: it takes the rest); for an inclusive gateway
+    each flow is taken independently with its probability (at least one: if none is
+    drawn, the default flow or else the most likely flow is taken). Giving both
+    conditions (in the model or here) and probabilities for one gateway is an error.
     """
 
     probabilities: Mapping[str, float] = field(default_factory=dict)

@@ -1,0 +1,205 @@
+"""What a token does while it waits: tasks, catch events, event-based gateways, subprocesses.
+
+Task: the effort is drawn (common random numbers: keyed by service, municipality, task,
+visit and the case's index, never by the order of events), scaled by the routing's
+``effort_factor`` and the task's effort multiplier. If the case's previous task was done
+by another organisational unit, a hand-over delay (calendar time) passes first; the task
+instance begins after it (``enabled``). Then the token asks the task's staff pool for a
+member, who works ``effort / speed`` working minutes on her own calendar.
+
+Boundary events: timer and message boundaries are armed when the activity begins; the
+first to fire (if the activity is still running) either interrupts it (the staff
+member is freed, a subprocess's tokens are cancelled, the token leaves on the boundary's
+flow) or, non-interrupting, starts a new token on the boundary's flow while the activity
+goes on (a ``timeCycle`` ``R3/P1D`` fires up to three times). An error boundary on a task
+fires with its probability when the task completes; on a subprocess it catches an error
+end event inside the body.
+
+Event-based gateway: every following catch event's delay is drawn when the token
+arrives; the earliest wins (ties: the first in flow order) and only it is logged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator
+
+import simpy
+
+from zsa_sim.engine.case import Armed, Scope, Token
+from zsa_sim.engine.expressions import as_number
+from zsa_sim.engine.graph import Node, uniform
+from zsa_sim.engine.tokens import TokenFlow
+
+NAN = math.nan
+INF = math.inf
+
+
+class ActivityRunner(TokenFlow):
+    """Token flow plus the behaviour of the elements a token waits at."""
+
+    def task(self, token: Token, node: Node, visit: int) -> Generator:
+        """Hand-over, queue for staff, work; returns the flow to leave on."""
+        env = self.env
+        case = token.case
+        draw = self.draw
+        iteration = visit - 1
+        effort = draw(node.effort_key, iteration, case.index, node.effort_sampler) * node.factor
+        if node.multiplier is not None:
+            effort *= as_number(
+                node.multiplier(case.attributes, visit),
+                f"service {case.service!r}: effort multiplier of task {node.label}, case {case.id}",
+            )
+        last_org = case.last_org
+        if node.handover_key is not None and last_org is not None and last_org != node.org_unit:
+            delay = draw(node.handover_key, iteration, case.index, node.handover_sampler)
+            if delay > 0:
+                yield env.timeout(delay)
+        enabled = env.now
+        armed = self._arm(token, node, iteration, enabled) if node.timed else None
+        pool = node.pool
+        member = None if pool.waiting else pool.acquire()
+        if member is None:
+            token.pending = (node, enabled, NAN, "", effort)
+            entry = pool.enqueue(case.priority)
+            try:
+                member = yield entry[2]
+            except simpy.Interrupt:
+                pool.cancel(entry)
+                if armed is not None:
+                    armed.active = False
+                self.row(case, node, "", enabled, NAN, env.now, 0.0)
+                raise
+        start = env.now
+        token.pending = (node, enabled, start, member.id, effort)
+        try:
+            yield env.timeout(member.finish_time(start, effort) - start)
+        except simpy.Interrupt:
+            now = env.now
+            pool.release(member)
+            if armed is not None:
+                armed.active = False
+            self.row(case, node, member.id, enabled, start, now, member.work_done(start, now))
+            raise
+        token.pending = None
+        if armed is not None:
+            armed.active = False
+        complete = env.now
+        pool.release(member)
+        self.row(case, node, member.id, enabled, start, complete, effort)
+        case.last_org = node.org_unit
+        if node.errors:
+            for boundary, probability, key in node.errors:
+                if draw(key, iteration, case.index, uniform) < probability:
+                    self.row(case, boundary, "", complete, complete, complete, 0.0)
+                    return self.fork(token, boundary.out)
+        return node.next or self.fork(token, node.out)
+
+    def catch(self, token: Token, node: Node, visit: int) -> Generator:
+        """An intermediate timer or message catch event: wait, then go on."""
+        env = self.env
+        case = token.case
+        reached = env.now
+        delay = node.delay(reached, case.index, visit - 1)  # type: ignore[misc]
+        token.pending = (node, reached, reached, "", 0.0)
+        yield env.event() if delay == INF else env.timeout(delay)
+        token.pending = None
+        self.row(case, node, "", reached, reached, env.now, 0.0)
+        return node.next or self.fork(token, node.out)
+
+    def event_gateway(self, token: Token, node: Node, visit: int) -> Generator:
+        """The first of the following catch events wins; the others never happen."""
+        env = self.env
+        case = token.case
+        visits = case.visits
+        reached = env.now
+        best = INF
+        winner: Node | None = None
+        for catch in node.catches:
+            count = visits.get(catch, 0) + 1
+            if count > self.max_visits:
+                raise self._loop_error(case, catch, token.scope)
+            visits[catch] = count
+            delay = catch.delay(reached, case.index, count - 1)  # type: ignore[misc]
+            if delay < best:
+                best, winner = delay, catch
+        token.armed_catches = (node.catches, reached)
+        yield env.event() if winner is None else env.timeout(best)
+        token.armed_catches = None
+        assert winner is not None
+        self.row(case, winner, "", reached, reached, env.now, 0.0)
+        return winner.next or self.fork(token, winner.out)
+
+    def subprocess(self, token: Token, node: Node, visit: int) -> Generator:
+        """Run the body (embedded subprocess or called process) as a nested scope."""
+        env = self.env
+        case = token.case
+        began = env.now
+        graph = node.body
+        child = Scope(case, graph, parent=token.scope, node=node, done=simpy.Event(env))  # type: ignore[arg-type]
+        if node.timed:
+            child.armed = self._arm(token, node, visit - 1, began)
+        token.child = child
+        token.pending = (node, began, began, "", 0.0)
+        self.spawn(child, graph.start, None)  # type: ignore[union-attr]
+        try:
+            result = yield child.done
+        except simpy.Interrupt:
+            token.child = None
+            if not child.finished:
+                self.cancel_scope(child)
+            self.row(case, node, "", began, began, env.now, 0.0)
+            raise
+        token.child = None
+        token.pending = None
+        now = env.now
+        self.row(case, node, "", began, began, now, 0.0)
+        if result is not None:
+            # an error end event inside the body, caught by this boundary event
+            self.row(case, result, "", now, now, now, 0.0)
+            return self.fork(token, result.out)
+        return node.next or self.fork(token, node.out)
+
+    # -- boundary timers and messages -------------------------------------------------
+
+    def _arm(self, token: Token, node: Node, iteration: int, since: float) -> Armed:
+        armed = Armed(token, since)
+        index = token.case.index
+        for boundary in node.timed:
+            delay = boundary.delay(since, index, iteration)  # type: ignore[misc]
+            if delay != INF:
+                self._schedule(armed, boundary, since, delay, boundary.delay.cycle)  # type: ignore[union-attr]
+        return armed
+
+    def _schedule(
+        self, armed: Armed, boundary: Node, since: float, delay: float, remaining: int | None
+    ) -> None:
+        timeout = self.env.timeout(delay)
+        timeout.callbacks.append(  # type: ignore[union-attr]
+            lambda _event: self._fire(armed, boundary, since, remaining)
+        )
+
+    def _fire(self, armed: Armed, boundary: Node, since: float, remaining: int | None) -> None:
+        """A boundary timer/message is due: act if its activity is still running."""
+        if not armed.active:
+            return
+        token = armed.token
+        case = token.case
+        now = self.env.now
+        visit = case.visits.get(boundary, 0) + 1
+        if visit > self.max_visits:
+            raise self._loop_error(case, boundary, token.scope)
+        case.visits[boundary] = visit
+        self.row(case, boundary, "", since, since, now, 0.0)
+        if boundary.interrupting:
+            armed.active = False
+            token.process.interrupt(boundary)  # type: ignore[union-attr]
+            return
+        for flow in boundary.out:
+            self.spawn(token.scope, flow.target, flow)
+        if remaining is None or remaining > 1:
+            delay = boundary.delay(now, case.index, visit)  # type: ignore[misc]
+            if delay != INF:
+                self._schedule(
+                    armed, boundary, now, delay, None if remaining is None else remaining - 1
+                )

@@ -1,0 +1,227 @@
+"""One simulation run: build staff pools and runtime graphs, run SimPy, flush, summarise.
+
+:func:`simulate` takes a frozen :class:`~zsa_sim.engine.setup.SimulationSetup` and an
+event-log sink and returns a :class:`SimulationResult`. Everything the engine cannot
+execute is reported before the first event (:mod:`zsa_sim.engine.graph`). Time is in
+minutes since ``setup.epoch``; the run stops before ``setup.horizon`` and then writes
+every activity instance still waiting or in progress as a row with NaN times, so open
+work is visible in the log.
+
+Each :class:`~zsa_sim.engine.setup.CaseSource` is one SimPy process that pulls its
+arrivals lazily (they are sorted by time) and starts a case for each. All randomness
+comes from :mod:`zsa_sim.randomness`: per-case draws from a
+:class:`~zsa_sim.randomness.DrawTable` (common random numbers across variants), staff
+absences from streams keyed by pool and member. The same setup therefore gives the
+same event log, row for row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+
+import simpy
+from simpy.events import Process
+
+from zsa_sim.engine.activities import ActivityRunner
+from zsa_sim.engine.case import Case, case_id
+from zsa_sim.engine.graph import Compiler, Graph, check_service_keys
+from zsa_sim.engine.setup import CaseSource, SimulationSetup
+from zsa_sim.engine.staff import StaffPool, build_members
+from zsa_sim.errors import SimulationError, ZsaError
+from zsa_sim.eventlog.schema import EventLogSink
+from zsa_sim.randomness import DrawTable
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    """A staff pool's capacity over the run (its use is computed from the event log)."""
+
+    pool: str
+    role: str
+    org_unit: str
+    fte: float
+    cost_per_hour: float
+    #: FTE-weighted working minutes available on each calendar day from the epoch, with
+    #: absences deducted (day 0 is the epoch's day; the last day ends at the horizon)
+    available_minutes_by_day: tuple[float, ...]
+
+    @property
+    def available_minutes(self) -> float:
+        """Working minutes available over the whole run."""
+        return float(sum(self.available_minutes_by_day))
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What a run did, besides the rows it wrote (deterministic: no wall-clock times)."""
+
+    cases_started: int
+    cases_completed: int
+    cases_open: int
+    pools: Mapping[str, PoolStats]
+    #: SimPy events processed before the horizon
+    events_processed: int
+    #: rows written to the sink, including the open rows flushed at the end
+    rows_written: int
+
+
+class Simulation:
+    """One run of one setup: ``Simulation(setup, sink).run()``."""
+
+    def __init__(self, setup: SimulationSetup, sink: EventLogSink) -> None:
+        _check_setup(setup)
+        self.setup = setup
+        self.env = simpy.Environment(0.0)
+        self.draws = DrawTable(setup.seed, setup.replication)
+        self.pools: dict[str, StaffPool] = {}
+        self.pool_stats: dict[str, PoolStats] = {}
+        for pool_id, spec in setup.pools.items():
+            members, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
+            self.pools[pool_id] = StaffPool(self.env, spec, members)
+            self.pool_stats[pool_id] = PoolStats(
+                pool=pool_id,
+                role=spec.role,
+                org_unit=spec.org_unit,
+                fte=spec.fte,
+                cost_per_hour=spec.cost_per_hour,
+                available_minutes_by_day=tuple(float(v) for v in available),
+            )
+        for service_key, service in setup.services.items():
+            check_service_keys(service_key, service)
+        self.graphs: list[tuple[CaseSource, Graph]] = []
+        for source in setup.sources:
+            compiler = Compiler(
+                setup, source.service, source.municipality, self.pools, self.draws.draw
+            )
+            self.graphs.append((source, compiler.compile()))
+        self.runner = ActivityRunner(self.env, self.draws.draw, sink.record, setup.max_visits)
+        self._ran = False
+
+    def run(self) -> SimulationResult:
+        """Run until the horizon, flush open work, and summarise."""
+        if self._ran:
+            raise SimulationError("a Simulation runs once; make a new one")
+        self._ran = True
+        env, horizon = self.env, self.setup.horizon
+        for source, graph in self.graphs:
+            Process(env, self._arrivals(source, graph))
+        step, peek = env.step, env.peek
+        events = 0
+        try:
+            while peek() < horizon:
+                step()
+                events += 1
+        except ZsaError as err:
+            # SimPy re-raises a process's exception as a copy; raise the original
+            original = err.__cause__
+            if isinstance(original, ZsaError):
+                raise original.with_traceback(original.__traceback__) from original.__cause__
+            raise
+        runner = self.runner
+        runner.flush()
+        return SimulationResult(
+            cases_started=runner.cases_started,
+            cases_completed=runner.cases_completed,
+            cases_open=runner.cases_started - runner.cases_completed,
+            pools=dict(self.pool_stats),
+            events_processed=events,
+            rows_written=runner.rows,
+        )
+
+    def _arrivals(self, source: CaseSource, graph: Graph) -> Generator:
+        """Start a case for each arrival of one (service, municipality) stream."""
+        env, runner, setup = self.env, self.runner, self.setup
+        horizon, names = setup.horizon, setup.attribute_names
+        variant, replication = setup.variant, setup.replication
+        service, municipality = source.service, source.municipality
+        for arrival in source.arrivals():
+            at = float(arrival.time)
+            if at >= horizon:
+                return
+            if not at >= env.now:
+                raise SimulationError(
+                    f"arrivals of service {service!r}, municipality {municipality!r} are not "
+                    f"sorted by time: case {arrival.index} at {at!r} after time {env.now!r}"
+                )
+            if arrival.service != service or arrival.municipality != municipality:
+                raise SimulationError(
+                    f"the arrival source of service {service!r}, municipality "
+                    f"{municipality!r} yielded a case of ({arrival.service!r}, "
+                    f"{arrival.municipality!r})"
+                )
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            attributes = arrival.attributes
+            case = Case(
+                service,
+                municipality,
+                arrival.index,
+                attributes,
+                arrival.priority,
+                (
+                    case_id(service, municipality, arrival.index),
+                    service,
+                    municipality,
+                    variant,
+                    replication,
+                ),
+                tuple(attributes.get(name, "") for name in names),
+            )
+            runner.start_case(case, graph)
+
+
+def simulate(setup: SimulationSetup, sink: EventLogSink) -> SimulationResult:
+    """Run one replication of one variant and send its event log to ``sink``."""
+    return Simulation(setup, sink).run()
+
+
+def _check_setup(setup: SimulationSetup) -> None:
+    """Setup-level checks; the model-level ones happen while compiling."""
+    if not (isinstance(setup.horizon, int | float) and math.isfinite(setup.horizon)):
+        raise SimulationError(f"horizon must be a finite number of minutes, got {setup.horizon!r}")
+    if setup.horizon <= 0:
+        raise SimulationError(f"horizon must be positive, got {setup.horizon!r}")
+    if not isinstance(setup.max_visits, int) or setup.max_visits < 1:
+        raise SimulationError(f"max_visits must be a positive integer, got {setup.max_visits!r}")
+    seen: set[tuple[str, str]] = set()
+    for source in setup.sources:
+        pair = (source.service, source.municipality)
+        if source.service not in setup.services:
+            raise SimulationError(
+                f"arrival source ({source.service!r}, {source.municipality!r}): no service "
+                f"{source.service!r} in the setup"
+            )
+        if pair not in setup.routing:
+            raise SimulationError(
+                f"service {source.service!r}, municipality {source.municipality!r}: no task routing"
+            )
+        if pair in seen:
+            raise SimulationError(
+                f"service {source.service!r}, municipality {source.municipality!r}: two "
+                "arrival sources (case ids would clash)"
+            )
+        seen.add(pair)
+    uses_calendar = False
+    for pool_id, spec in setup.pools.items():
+        where = f"staff pool {pool_id!r}"
+        if spec.id != pool_id:
+            raise SimulationError(f"{where}: its spec has id {spec.id!r}")
+        if not (math.isfinite(spec.fte) and spec.fte >= 0):
+            raise SimulationError(f"{where}: fte must be a number >= 0, got {spec.fte!r}")
+        if not 0.0 <= spec.absence_rate < 1.0:
+            raise SimulationError(
+                f"{where}: absence_rate must be within [0, 1), got {spec.absence_rate!r}"
+            )
+        if not (math.isfinite(spec.cost_per_hour) and spec.cost_per_hour >= 0):
+            raise SimulationError(f"{where}: cost_per_hour must be >= 0")
+        if not spec.calendar.always:
+            uses_calendar = True
+            if spec.calendar.epoch != setup.epoch:
+                raise SimulationError(
+                    f"{where}: calendar epoch {spec.calendar.epoch} differs from the "
+                    f"setup's epoch {setup.epoch}"
+                )
+    if uses_calendar and (setup.epoch.hour, setup.epoch.minute, setup.epoch.second) != (0, 0, 0):
+        raise SimulationError(f"the epoch must be midnight, got {setup.epoch}")

@@ -1,0 +1,445 @@
+"""Token flow: how a token moves through gateways, joins and scopes.
+
+Each token is a SimPy process running :meth:`TokenFlow.run`: a loop that looks at the
+kind of the node the token stands on and either moves on at once (gateways, throw
+events) or waits (tasks, timers, messages, subprocesses; see
+:mod:`zsa_sim.engine.activities`). A parallel or inclusive split starts new token
+processes; a join parks arriving tokens in their scope until it may fire.
+
+Joins:
+
+- parallel join: fires when every incoming flow holds a token;
+- inclusive join (BPMN 2.0, 13.3.4): fires when at least one incoming flow holds a token
+  and no other token of the scope stands on a node from which an empty incoming flow can
+  still be reached (precomputed per join and flow by :mod:`zsa_sim.engine.graph`). It is
+  re-checked whenever a token of the scope moves or ends.
+
+A scope (the case, or one subprocess instance) completes when its last token ends. If
+all its remaining tokens are parked at joins that cannot fire, the case can never go on:
+the engine stops with a :class:`~zsa_sim.errors.SimulationError` naming the case and the
+stuck join, rather than losing the case silently.
+
+Cancellation (a terminate end event, an interrupting boundary event on a subprocess, an
+error caught by a boundary) interrupts every token of the scope with :data:`CANCEL`; each
+cleans up where it stands (withdraws its staff request, frees its staff member, writes a
+row for the cancelled work) and ends.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import simpy
+from simpy.events import Process
+
+from zsa_sim.engine.case import Case, Scope, Token
+from zsa_sim.engine.graph import (
+    AND,
+    CATCH,
+    CONDITIONS,
+    END,
+    EVENT_GW,
+    OR,
+    PASS,
+    START,
+    SUB,
+    TASK,
+    THROW,
+    XOR,
+    Flow,
+    Graph,
+    Node,
+    uniform,
+)
+from zsa_sim.errors import SimulationError
+from zsa_sim.eventlog.schema import ActivityRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+NAN = math.nan
+_new_row = tuple.__new__
+
+
+class _Cancel:
+    """Interrupt cause: the token's scope was cancelled; clean up and end."""
+
+    def __repr__(self) -> str:
+        return "CANCEL"
+
+
+CANCEL = _Cancel()
+
+
+class TokenFlow:
+    """Runs tokens; activity behaviour is added by :class:`ActivityBehaviour`."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        draw: Callable[..., float],
+        record: Callable[[ActivityRecord], None],
+        max_visits: int,
+    ) -> None:
+        self.env = env
+        self.draw = draw
+        self._record = record
+        self.max_visits = max_visits
+        self.rows = 0
+        self.cases_started = 0
+        self.cases_completed = 0
+        #: cases not yet completed, in order of arrival (for the final flush)
+        self.open_cases: dict[Case, None] = {}
+
+    # -- rows ---------------------------------------------------------------------
+
+    def row(
+        self,
+        case: Case,
+        node: Node,
+        resource: str,
+        enabled: float,
+        start: float,
+        complete: float,
+        effort: float,
+    ) -> None:
+        """Emit one activity instance to the sink."""
+        self.rows += 1
+        self._record(
+            _new_row(
+                ActivityRecord,
+                case.prefix
+                + node.static
+                + (resource, enabled, start, complete, effort, case.row_attributes),
+            )
+        )
+
+    # -- cases and tokens -----------------------------------------------------------
+
+    def start_case(self, case: Case, graph: Graph) -> None:
+        """Open the case's root scope and put a token on the start event."""
+        root = Scope(case, graph)
+        case.root = root
+        self.open_cases[case] = None
+        self.cases_started += 1
+        self.spawn(root, graph.start, None)
+
+    def spawn(self, scope: Scope, node: Node, via: Flow | None) -> Token:
+        """A new token on ``node`` (arrived over ``via``; None skips a join's wait)."""
+        token = Token(scope.case, scope)
+        token.node = node
+        scope.tokens[token] = None
+        scope.active += 1
+        token.process = Process(self.env, self.run(token, node, via))
+        return token
+
+    def fork(self, token: Token, flows: Sequence[Flow]) -> Flow | None:
+        """Continue on the first flow, start new tokens on the others."""
+        if len(flows) == 1:
+            return flows[0]
+        if not flows:
+            return None
+        scope = token.scope
+        for flow in flows[1:]:
+            self.spawn(scope, flow.target, flow)
+        return flows[0]
+
+    def run(self, token: Token, node: Node, via: Flow | None) -> Generator:
+        """The token's process: step from node to node until it ends or parks."""
+        if token.cancelled:
+            return
+        token.started = True
+        scope = token.scope
+        case = token.case
+        visits = case.visits
+        cap = self.max_visits
+        while True:
+            token.node = node
+            if node.join and via is not None and not self._arrive(token, node, via):
+                return
+            if scope.or_waiting:
+                self._check_inclusive_joins(scope)
+            visit = visits.get(node, 0) + 1
+            if visit > cap:
+                raise self._loop_error(case, node, scope)
+            visits[node] = visit
+            kind = node.kind
+            try:
+                if kind == TASK:
+                    flow = yield from self.task(token, node, visit)  # type: ignore[attr-defined]
+                elif kind == XOR:
+                    flow = self._exclusive(case, node, visit)
+                elif kind == AND:
+                    flow = node.next or self.fork(token, node.out)
+                elif kind in (START, THROW):
+                    if node.log:
+                        now = self.env.now
+                        self.row(case, node, "", now, now, now, 0.0)
+                    flow = node.next or self.fork(token, node.out)
+                elif kind == END:
+                    self._end(token, node)
+                    return
+                elif kind == CATCH:
+                    flow = yield from self.catch(token, node, visit)  # type: ignore[attr-defined]
+                elif kind == EVENT_GW:
+                    flow = yield from self.event_gateway(token, node, visit)  # type: ignore[attr-defined]
+                elif kind == OR:
+                    flow = self.fork(token, self._inclusive(case, node, visit))
+                elif kind == SUB:
+                    flow = yield from self.subprocess(token, node, visit)  # type: ignore[attr-defined]
+                else:
+                    raise SimulationError(f"a token reached {node.label}, which it cannot pass")
+            except simpy.Interrupt as interrupt:
+                token.pending = None
+                token.armed_catches = None
+                cause = interrupt.cause
+                if cause is CANCEL:
+                    return
+                # an interrupting boundary event: leave the activity on its flows
+                flow = self.fork(token, cause.out)
+            if flow is None:
+                self._ended(token)
+                return
+            node = flow.target
+            via = flow
+
+    def _end(self, token: Token, node: Node) -> None:
+        if node.log:
+            now = self.env.now
+            self.row(token.case, node, "", now, now, now, 0.0)
+        if node.terminate:
+            scope = token.scope
+            self.cancel_scope(scope, skip=token)
+            self.finish_scope(scope, None)
+        elif node.error_ref is not None:
+            self._throw_error(token, node.error_ref)
+        else:
+            self._ended(token)
+
+    def _ended(self, token: Token) -> None:
+        scope = token.scope
+        del scope.tokens[token]
+        scope.active -= 1
+        if scope.active == 0:
+            self._idle(scope)
+        elif scope.or_waiting:
+            self._check_inclusive_joins(scope)
+
+    # -- scopes ---------------------------------------------------------------------
+
+    def _idle(self, scope: Scope) -> None:
+        """No token of the scope is running: it completes, an OR join fires, or deadlock."""
+        if scope.cancelled or scope.finished:
+            return
+        if scope.parked:
+            if scope.or_waiting and self._check_inclusive_joins(scope):
+                return
+            raise self._deadlock(scope)
+        self.finish_scope(scope, None)
+
+    def finish_scope(self, scope: Scope, result: Node | None) -> None:
+        """The scope is done; ``result`` is an error boundary event that caught an error."""
+        scope.finished = True
+        if scope.armed is not None:
+            scope.armed.active = False
+        if scope.parent is None:
+            self.cases_completed += 1
+            del self.open_cases[scope.case]
+        else:
+            scope.done.succeed(result)  # type: ignore[union-attr]
+
+    def cancel_scope(self, scope: Scope, skip: Token | None = None) -> None:
+        """Interrupt every token of the scope (and, through them, of nested scopes)."""
+        scope.cancelled = True
+        if scope.armed is not None:
+            scope.armed.active = False
+        for token in scope.tokens:
+            if token is skip:
+                continue
+            token.cancelled = True
+            if token.started and token.process.is_alive:  # type: ignore[union-attr]
+                token.process.interrupt(CANCEL)  # type: ignore[union-attr]
+        scope.tokens.clear()
+        scope.active = scope.parked = scope.or_waiting = 0
+        scope.joins.clear()
+
+    def _throw_error(self, token: Token, ref: str) -> None:
+        """An error end event: the nearest enclosing activity with a matching error
+        boundary event is cancelled and left on that boundary's flow; an uncaught error
+        ends the case."""
+        scope = token.scope
+        while scope.parent is not None:
+            for boundary, _p, _key in scope.node.errors:  # type: ignore[union-attr]
+                if not boundary.error_ref or not ref or boundary.error_ref == ref:
+                    self.cancel_scope(scope, skip=token)
+                    self.finish_scope(scope, boundary)
+                    return
+            scope = scope.parent
+        self.cancel_scope(scope, skip=token)
+        self.finish_scope(scope, None)
+
+    # -- joins ------------------------------------------------------------------------
+
+    def _arrive(self, token: Token, node: Node, via: Flow) -> bool:
+        """A token reaches a join over ``via``; True if it goes on, False if it parks."""
+        scope = token.scope
+        counts = scope.joins.get(node)
+        if counts is None:
+            counts = scope.joins[node] = [0] * node.n_in
+        had_parked = any(counts)
+        counts[node.in_index[via.id]] += 1
+        if node.kind == AND:
+            if all(counts):
+                for i in range(node.n_in):
+                    counts[i] -= 1
+                scope.parked -= node.n_in - 1
+                return True
+        elif self._inclusive_ready(scope, node, counts):
+            consumed = 0
+            for i, count in enumerate(counts):
+                if count:
+                    counts[i] = count - 1
+                    consumed += 1
+            scope.parked -= consumed - 1
+            scope.or_waiting += any(counts) - had_parked
+            return True
+        elif not had_parked:
+            scope.or_waiting += 1
+        # park: the token's process ends; the join remembers it
+        scope.parked += 1
+        del scope.tokens[token]
+        scope.active -= 1
+        if scope.active == 0:
+            self._idle(scope)
+        elif scope.or_waiting:
+            self._check_inclusive_joins(scope)
+        return False
+
+    def _inclusive_ready(self, scope: Scope, join: Node, counts: list[int]) -> bool:
+        for i, count in enumerate(counts):
+            if count:
+                continue
+            upstream = join.upstream[i]
+            if not upstream:
+                continue
+            for token in scope.tokens:
+                if token.node in upstream and token.node is not join:
+                    return False
+            for other, waiting in scope.joins.items():
+                if other is not join and other in upstream and any(waiting):
+                    return False
+        return any(counts)
+
+    def _check_inclusive_joins(self, scope: Scope) -> bool:
+        """Fire every inclusive join of the scope whose rule now holds."""
+        fired = False
+        for join, counts in list(scope.joins.items()):
+            if join.kind != OR or not any(counts):
+                continue
+            if self._inclusive_ready(scope, join, counts):
+                consumed = 0
+                for i, count in enumerate(counts):
+                    if count:
+                        counts[i] = count - 1
+                        consumed += 1
+                scope.parked -= consumed
+                if not any(counts):
+                    scope.or_waiting -= 1
+                self.spawn(scope, join, None)
+                fired = True
+        return fired
+
+    # -- decisions ----------------------------------------------------------------------
+
+    def _exclusive(self, case: Case, node: Node, visit: int) -> Flow | None:
+        mode = node.mode
+        if mode == PASS:
+            return node.next
+        if mode == CONDITIONS:
+            attributes = case.attributes
+            for flow, condition in node.conds:
+                if condition(attributes, visit):
+                    return flow
+            if node.default is not None:
+                return node.default
+            raise SimulationError(
+                f"service {case.service!r}: exclusive gateway {node.label}: no condition holds "
+                f"for case {case.id} and there is no default flow"
+            )
+        u = self.draw(node.branch_key, visit - 1, case.index, uniform)
+        for flow, cumulative in node.cumulative:
+            if u < cumulative:
+                return flow
+        return node.cumulative[-1][0]
+
+    def _inclusive(self, case: Case, node: Node, visit: int) -> Sequence[Flow]:
+        mode = node.mode
+        if mode == PASS:
+            return node.out
+        if mode == CONDITIONS:
+            attributes = case.attributes
+            taken = [flow for flow, condition in node.conds if condition(attributes, visit)]
+            if taken:
+                return taken
+            if node.default is not None:
+                return (node.default,)
+            raise SimulationError(
+                f"service {case.service!r}: inclusive gateway {node.label}: no condition holds "
+                f"for case {case.id} and there is no default flow"
+            )
+        draw, index, iteration = self.draw, case.index, visit - 1
+        taken = [
+            flow
+            for flow, probability, key in node.probabilities
+            if draw(key, iteration, index, uniform) < probability
+        ]
+        if taken:
+            return taken
+        if node.default is not None:
+            return (node.default,)
+        best = max(node.probabilities, key=lambda item: item[1])
+        return (best[0],)
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _loop_error(self, case: Case, node: Node, scope: Scope) -> SimulationError:
+        return SimulationError(
+            f"service {case.service!r}: case {case.id} reached {node.label} more than "
+            f"{self.max_visits} times (max_visits); does the model loop without end?",
+            source=scope.graph.source,
+        )
+
+    def _deadlock(self, scope: Scope) -> SimulationError:
+        case = scope.case
+        stuck = [(join, counts) for join, counts in scope.joins.items() if any(counts)]
+        stuck.sort(key=lambda item: item[0].kind != AND)
+        join, counts = stuck[0]
+        missing = [fid for fid, i in join.in_index.items() if counts[i] == 0]
+        kind = "parallel" if join.kind == AND else "inclusive"
+        return SimulationError(
+            f"service {case.service!r}: case {case.id} stuck at {kind} join {join.label}: "
+            f"waiting for flows {', '.join(missing)} that no token can reach",
+            source=scope.graph.source,
+        )
+
+    # -- end of run -----------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write every activity instance still waiting or in progress, with NaN times."""
+        for case in self.open_cases:
+            self._flush_scope(case, case.root)  # type: ignore[arg-type]
+
+    def _flush_scope(self, case: Case, scope: Scope) -> None:
+        for token in scope.tokens:
+            pending = token.pending
+            if pending is not None:
+                node, enabled, start, resource, effort = pending
+                self.row(case, node, resource, enabled, start, NAN, effort)
+            if token.armed_catches is not None:
+                catches, since = token.armed_catches
+                for node in catches:
+                    self.row(case, node, "", since, since, NAN, 0.0)
+            if token.child is not None:
+                self._flush_scope(case, token.child)
