@@ -24,8 +24,9 @@ attributes and two classifiers (activity; activity and transition).
   like the CSV. Wall times that do not exist or occur twice at the daylight-saving
   switch take the offset in force before the switch (zoneinfo's ``fold=0``).
 * Traces are ordered by variant, replication and arrival; events by time, then
-  instance, then start before complete. The same rows in the same order give the same
-  bytes (gzip with mtime 0 and no file name for ``.gz`` names).
+  instance (by enabled, start and completion time), then start before complete. The
+  same rows give the same bytes whatever their order (gzip with mtime 0 and no file
+  name for ``.gz`` names).
 
 Memory: XES needs every event of a case in one place, so rows are grouped in memory
 (proportional to the log). For very large runs the streamed CSV is the format to keep;
@@ -239,12 +240,21 @@ def _arrival(rows: list[ActivityRecord]) -> float:
     return min(times) if times else math.inf
 
 
+def _or_inf(t: float) -> float:
+    return math.inf if math.isnan(t) else t
+
+
 def _events(rows: list[ActivityRecord]) -> list[tuple[float, int, int, ActivityRecord]]:
     """(time, instance, transition, row) for every event of one case, in log order."""
-    order = sorted(
-        range(len(rows)),
-        key=lambda i: (math.inf if math.isnan(rows[i].enabled) else rows[i].enabled, i),
-    )
+
+    def key(i: int) -> tuple[float, float, float, str, str, int]:
+        row = rows[i]
+        return (_or_inf(row.enabled), _or_inf(row.start), _or_inf(row.complete),
+                row.activity_id, row.resource, i)  # fmt: skip
+
+    # Instances in the order they were enabled, started, completed: independent of the
+    # order rows arrived in, except for instances that are identical in all of these.
+    order = sorted(range(len(rows)), key=key)
     events = []
     for instance, i in enumerate(order, start=1):
         row = rows[i]

@@ -1,0 +1,375 @@
+"""The results folder of a run, written atomically.
+
+A run writes into ``<root>/<scenario>/.partial-<timestamp>-<pid>/`` and, when everything
+is written, renames it to ``<root>/<scenario>/<timestamp>/`` in one step. A folder with a
+timestamp name is therefore always complete: an exception or Ctrl-C removes the partial
+folder, and a process killed outright (SIGKILL, power loss) leaves only a hidden
+``.partial-*`` folder, which :func:`list_runs` ignores and :func:`clean_partial` removes.
+Earlier runs are never touched.
+
+Timestamps are local time to the second, with ``-`` for ``:`` so the names are valid on
+every file system and sort in time order (``2026-11-25T11-20-58``); a second run in the
+same second gets ``-2``, ``-3``, ...
+
+The helpers write deterministic bytes, each file through a temporary name and a rename:
+``write_json`` (sorted keys, two-space indent, UTF-8, NaN and infinity as ``null``, floats
+at full precision) and ``write_csv`` (the event log's cell formatting).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from zsa_sim.errors import ResultsError
+from zsa_sim.eventlog.csv_log import format_value
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_FILE = "summary.json"
+INPUTS_DIR = "inputs"
+PARTIAL_PREFIX = ".partial-"
+_STAMP_FORMAT = "%Y-%m-%dT%H-%M-%S"
+_RUN_NAME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)(?:-(\d+))?")
+_PARTIAL_NAME = re.compile(r"\.partial-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-(\d+)(?:-\d+)?")
+
+
+def run_stamp(moment: datetime) -> str:
+    """The folder name of a run started at ``moment`` (``2026-11-25T11-20-58``)."""
+    return moment.strftime(_STAMP_FORMAT)
+
+
+def _check_scenario_name(name: str, root: Path) -> None:
+    if (
+        not name
+        or name.strip() != name
+        or name.startswith(".")
+        or any(sep in name for sep in ("/", "\\", "\0"))
+    ):
+        raise ResultsError(f"scenario name {name!r} cannot be a folder name", source=root)
+
+
+class ResultsFolder:
+    """A run's results folder that appears complete or not at all.
+
+    ::
+
+        with ResultsFolder(Path("results"), "pilot") as folder:
+            write_json(folder.path / "summary.json", summary)
+        print(folder.run_dir)   # results/pilot/2026-11-25T11-20-58
+
+    Inside the ``with`` block ``path`` is the hidden partial folder to write into; after a
+    normal exit ``run_dir`` is the final folder. An exception (including Ctrl-C) removes
+    the partial folder and propagates, with a note saying that nothing was kept.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        scenario_name: str,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.root = Path(root)
+        _check_scenario_name(scenario_name, self.root)
+        self.scenario_name = scenario_name
+        self.clock = clock
+        self._partial: Path | None = None
+        self.run_dir: Path | None = None
+        self.stamp = ""
+
+    @property
+    def scenario_dir(self) -> Path:
+        """``<root>/<scenario>``: where this scenario's runs are kept."""
+        return self.root / self.scenario_name
+
+    @property
+    def path(self) -> Path:
+        """The folder to write into (the hidden partial folder while the run is open)."""
+        if self._partial is None:
+            raise ResultsError(
+                "the results folder is not open; use it in a with-block", source=self.root
+            )
+        return self._partial
+
+    def __enter__(self) -> ResultsFolder:
+        self.stamp = run_stamp(self.clock())
+        try:
+            self.scenario_dir.mkdir(parents=True, exist_ok=True)
+            base = f"{PARTIAL_PREFIX}{self.stamp}-{os.getpid()}"
+            for n in range(1, 10_000):
+                candidate = self.scenario_dir / (base if n == 1 else f"{base}-{n}")
+                try:
+                    candidate.mkdir()
+                except FileExistsError:
+                    continue
+                self._partial = candidate
+                return self
+        except OSError as err:
+            raise ResultsError(
+                f"cannot create the results folder: {err}", source=self.scenario_dir
+            ) from err
+        raise ResultsError("no free name for a partial results folder", source=self.scenario_dir)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        partial = self.path
+        self._partial = None
+        if exc is not None:
+            _remove(partial)
+            exc.add_note(f"No results were kept: removed the unfinished folder {partial}.")
+            logger.warning("run did not finish; removed the unfinished results %s", partial)
+            return
+        try:
+            self.run_dir = self._publish(partial)
+        except BaseException:
+            _remove(partial)
+            raise
+
+    def _publish(self, partial: Path) -> Path:
+        """Rename the partial folder to the first free ``<stamp>[-n]`` name."""
+        for n in range(1, 10_000):
+            target = self.scenario_dir / (self.stamp if n == 1 else f"{self.stamp}-{n}")
+            if target.exists():
+                continue
+            try:
+                # On POSIX rename would replace an *empty* directory; the exists() check
+                # above and the non-empty runs make that a non-issue in practice.
+                os.rename(partial, target)
+            except FileExistsError:
+                continue
+            except OSError as err:
+                if target.exists():
+                    continue  # another run took the name between the check and the rename
+                raise ResultsError(
+                    f"cannot move the results into place: {err}", source=target
+                ) from err
+            return target
+        raise ResultsError("no free name for the results folder", source=self.scenario_dir)
+
+
+def _remove(folder: Path) -> None:
+    try:
+        shutil.rmtree(folder)
+    except FileNotFoundError:
+        pass
+    except OSError as err:  # e.g. a file still open on Windows; clean_partial can retry
+        logger.warning("could not remove the unfinished results %s: %s", folder, err)
+
+
+# -- finding runs -------------------------------------------------------------------
+
+
+def _run_sort_key(path: Path) -> tuple[str, int]:
+    match = _RUN_NAME.fullmatch(path.name)
+    assert match is not None
+    return match.group(1), int(match.group(2) or 1)
+
+
+def list_runs(root: Path, scenario: str | None = None) -> list[Path]:
+    """The complete runs under ``root`` (of one scenario, or all), oldest first.
+
+    Only folders named like a run timestamp count; unfinished ``.partial-*`` folders and
+    anything else are ignored.
+    """
+    root = Path(root)
+    if scenario is not None:
+        _check_scenario_name(scenario, root)
+        scenario_dirs = [root / scenario]
+    else:
+        scenario_dirs = sorted(p for p in _subdirs(root) if not p.name.startswith("."))
+    runs: list[Path] = []
+    for scenario_dir in scenario_dirs:
+        found = [p for p in _subdirs(scenario_dir) if _RUN_NAME.fullmatch(p.name)]
+        runs.extend(sorted(found, key=_run_sort_key))
+    return runs
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if p.is_dir()]
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise ResultsError(f"cannot list the results: {err}", source=folder) from err
+
+
+def latest_run(root: Path, scenario: str) -> Path:
+    """The most recent complete run of a scenario."""
+    runs = list_runs(root, scenario)
+    if not runs:
+        raise ResultsError(f"no complete run of scenario {scenario!r}", source=Path(root))
+    return runs[-1]
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        # os.kill(pid, 0) would send Ctrl-C on Windows; treat other processes as gone.
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def clean_partial(root: Path) -> list[Path]:
+    """Remove unfinished ``.partial-*`` folders left by killed runs; return them.
+
+    Folders of processes still running (by the pid in the name) are left alone. Each
+    removal is logged, so the command line can say what it cleaned.
+    """
+    removed = []
+    for scenario_dir in _subdirs(Path(root)):
+        for folder in sorted(_subdirs(scenario_dir)):
+            match = _PARTIAL_NAME.fullmatch(folder.name)
+            if match is None or _pid_alive(int(match.group(1))):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                logger.warning("removed unfinished results of an interrupted run: %s", folder)
+                removed.append(folder)
+    return removed
+
+
+# -- writing files ------------------------------------------------------------------
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ResultsError(f"cannot write: {err}", source=path) from err
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """Plain JSON values: NaN/inf -> None, numpy -> Python, tuples -> lists."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ResultsError(f"{where}: key {key!r} is not text")
+            out[key] = _jsonable(item, f"{where}.{key}")
+        return out
+    if isinstance(value, list | tuple):
+        return [_jsonable(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, Path):
+        return value.as_posix()
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return _jsonable(value.tolist(), where)
+    raise ResultsError(f"{where}: cannot write a value of type {type(value).__name__} as JSON")
+
+
+def dumps_json(obj: Any) -> str:
+    """Deterministic JSON text: sorted keys, indent 2, UTF-8 text, NaN/inf as null."""
+    return json.dumps(_jsonable(obj, "$"), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` as deterministic JSON (see :func:`dumps_json`), atomically."""
+    try:
+        text = dumps_json(obj)
+    except ResultsError as err:
+        raise ResultsError(err.detail, source=path) from err
+    _atomic_write(path, text.encode("utf-8"))
+
+
+def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequence[str]) -> int:
+    """Write rows (dicts) as CSV with the event log's formatting; return the row count.
+
+    Cells: ``true``/``false``, float ``repr``, empty for None and NaN; a key not in
+    ``fieldnames`` is an error, a missing key an empty cell.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = list(fieldnames)
+    writer.writerow(names)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        extra = set(row) - set(names)
+        if extra:
+            raise ResultsError(f"row {count} has unknown columns {sorted(extra)}", source=path)
+        try:
+            writer.writerow([format_value(row.get(name)) for name in names])
+        except TypeError as err:
+            raise ResultsError(f"row {count}: {err}", source=path) from err
+    _atomic_write(path, buffer.getvalue().encode("utf-8"))
+    return count
+
+
+def copy_inputs(folder: Path, files: Iterable[Path]) -> list[Path]:
+    """Copy the scenario and BPMN files of a run into ``<folder>/inputs/``; return the copies.
+
+    Files are kept under their own names, so two different files with the same name
+    cannot both be kept and are refused.
+    """
+    target_dir = Path(folder) / INPUTS_DIR
+    copied: dict[str, Path] = {}
+    for file in files:
+        file = Path(file)
+        if not file.is_file():
+            raise ResultsError("input file to keep with the results does not exist", source=file)
+        earlier = copied.get(file.name)
+        if earlier is not None:
+            if earlier.resolve() == file.resolve():
+                continue
+            raise ResultsError(
+                f"two input files are named {file.name!r} (the other is {earlier})", source=file
+            )
+        copied[file.name] = file
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        result = []
+        for name, file in sorted(copied.items()):
+            shutil.copyfile(file, target_dir / name)
+            result.append(target_dir / name)
+    except OSError as err:
+        raise ResultsError(f"cannot copy the inputs: {err}", source=target_dir) from err
+    return result
+
+
+def load_summary(run_dir: Path) -> dict[str, Any]:
+    """The ``summary.json`` of a run, as a dict."""
+    path = Path(run_dir) / SUMMARY_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError("no summary.json: not a complete results folder", source=path) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ResultsError(f"cannot read the summary: {err}", source=path) from err
+    try:
+        summary = json.loads(text)
+    except ValueError as err:
+        raise ResultsError(f"summary is not valid JSON: {err}", source=path) from err
+    if not isinstance(summary, dict):
+        raise ResultsError("summary is not a JSON object", source=path)
+    return summary
