@@ -135,6 +135,30 @@ def check_xes_structure(root) -> None:
             check_attributes_then(event, [])
 
 
+_LOG = '<log xes.version="1849-2016" xmlns="http://www.xes-standard.org/">{}</log>'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<trace/><extension name="Concept" prefix="concept" uri="u"/>',  # order
+        '<classifier name="A" keys="k"/><global scope="event"/>',  # order
+        '<classifier name="Activity + Lifecycle" keys="k"/>',  # not an NCName
+        '<trace><event/><string key="k" value="v"/></trace>',  # attribute after event
+        '<trace><int key="n" value="1.5"/></trace>',  # not xs:long
+        '<trace><float key="x" value="nan"/></trace>',  # xs:double spells NaN
+        '<trace><date key="t" value="2026-01-05 07:30:00"/></trace>',  # not xs:dateTime
+        '<trace><boolean key="b" value="True"/></trace>',  # not xs:boolean
+        '<trace><string key="has space" value="v"/></trace>',  # key not xs:Name
+        '<trace><string key="k" value="a"/><string key="k" value="b"/></trace>',  # twice
+        "<trace><event><trace/></event></trace>",  # events hold attributes only
+    ],
+)
+def test_the_structure_check_rejects_what_the_schema_rejects(body):
+    with pytest.raises(AssertionError):
+        check_xes_structure(SafeET.fromstring(_LOG.format(body)))
+
+
 # -- fixtures ---------------------------------------------------------------------
 
 

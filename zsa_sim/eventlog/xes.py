@@ -244,20 +244,23 @@ def _or_inf(t: float) -> float:
     return math.inf if math.isnan(t) else t
 
 
-def _events(rows: list[ActivityRecord]) -> list[tuple[float, int, int, ActivityRecord]]:
-    """(time, instance, transition, row) for every event of one case, in log order."""
+def _instance_order(rows: list[ActivityRecord]) -> list[ActivityRecord]:
+    """A case's activity instances in the order they were enabled, started, completed.
 
-    def key(i: int) -> tuple[float, float, float, str, str, int]:
-        row = rows[i]
-        return (_or_inf(row.enabled), _or_inf(row.start), _or_inf(row.complete),
-                row.activity_id, row.resource, i)  # fmt: skip
+    Independent of the order the rows arrived in, except for instances that agree in
+    all of these, their activity and their resource (those keep their arrival order).
+    """
+    return sorted(
+        rows,
+        key=lambda r: (_or_inf(r.enabled), _or_inf(r.start), _or_inf(r.complete),
+                       r.activity_id, r.resource),
+    )  # fmt: skip
 
-    # Instances in the order they were enabled, started, completed: independent of the
-    # order rows arrived in, except for instances that are identical in all of these.
-    order = sorted(range(len(rows)), key=key)
+
+def _events(instances: list[ActivityRecord]) -> list[tuple[float, int, int, ActivityRecord]]:
+    """(time, instance number, transition, row) of every event of a case, in log order."""
     events = []
-    for instance, i in enumerate(order, start=1):
-        row = rows[i]
+    for instance, row in enumerate(instances, start=1):
         if math.isnan(row.start):
             continue  # never began: no lifecycle event happened
         events.append((row.start, instance, 0, row))
@@ -297,6 +300,7 @@ class _Writer:
         w(f'  <string key="creator" value="zsa-sim {zsa_sim.__version__}"/>\n')
 
     def trace(self, name: str, rows: list[ActivityRecord]) -> None:
+        rows = _instance_order(rows)
         first = rows[0]
         where = f"case {first.case_id!r}"
         lines = ["  <trace>\n"]
