@@ -1,0 +1,270 @@
+"""What an organisation variant means: staff pools and who does which task.
+
+This is the only module that knows what "dezentral", "zentral" or a hybrid mean; the
+engine only sees pools and a routing table. A variant without a ``zsa`` section leaves
+every municipality alone: each task of a municipality's case is done by the staff of
+the task's lane role in that municipality (pool ``Halle/tax_clerk``). A variant with a
+``zsa`` section lets the listed municipalities hand the *centralisable* tasks
+(``zsa:centralisable`` in the BPMN) of the listed services to the central unit, which
+acts as Verwaltungshelfer: the decision and the other tasks stay with the
+municipality's own staff, whose remaining FTE the variant states.
+
+The central unit's staff is either one pooled team (``zsa.staff: 4.5`` -> pool
+``ZSA/team``) or a map whose keys are service keys or roles (pool ``ZSA/wohngeld``,
+``ZSA/front_office``); a centralised task goes to its service's team if there is one,
+else to its role's team.
+
+Applicants do not depend on the variant: their random streams are keyed by seed,
+replication, service and municipality only (common random numbers), so both variants
+see the same people with the same documents, and the difference is the organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from zsa_sim.engine.calendar import WorkingCalendar
+from zsa_sim.engine.setup import SimulationSetup, StaffPoolSpec, TaskRouting
+from zsa_sim.errors import ScenarioError
+from zsa_sim.scenario.resolve import attribute_names, resolve_service
+from zsa_sim.scenario.schema import Scenario, Variant
+from zsa_sim.scenario.service_model import ServiceModel
+from zsa_sim.synth.applicants import case_source
+
+#: Pool of a single pooled ZSA team.
+POOLED_TEAM = "team"
+#: Extra days the calendars are laid out beyond the run, so late cases still finish.
+CALENDAR_MARGIN_DAYS = 366
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """A staff pool before calendars are built; ``key_path`` says where its FTE come from."""
+
+    id: str
+    role: str
+    org_unit: str
+    fte: float
+    calendar: str
+    absence_rate: float
+    cost_per_hour: float
+    key_path: str
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """Where one task of one (service, municipality) goes; ``pool`` may be missing."""
+
+    pool: str
+    central: bool
+    #: where the staff for this pool would be stated (for error messages).
+    key_path: str
+
+
+@dataclass
+class Organisation:
+    """The pools and the routing of one variant."""
+
+    variant: str
+    pools: dict[str, PoolPlan] = field(default_factory=dict)
+    routes: dict[tuple[str, str], dict[str, RoutePlan]] = field(default_factory=dict)
+
+
+def variant_of(scenario: Scenario, variant: str) -> Variant:
+    """The variant by name, or a ScenarioError listing the known ones."""
+    try:
+        return scenario.variants[variant]
+    except KeyError:
+        known = ", ".join(scenario.variants)
+        raise ScenarioError(
+            f"variants: unknown variant {variant!r} (known: {known})", source=scenario.source
+        ) from None
+
+
+def centralised(scenario: Scenario, variant: str) -> set[tuple[str, str]]:
+    """The (service, municipality) pairs whose centralisable tasks go to the ZSA."""
+    spec = variant_of(scenario, variant).zsa
+    if spec is None:
+        return set()
+    members = list(scenario.municipalities) if spec.municipalities == "all" else spec.municipalities
+    services = list(scenario.services) if spec.services == "all" else spec.services
+    return {
+        (s, m)
+        for m in members
+        if m in scenario.municipalities
+        for s in services
+        if s in scenario.municipalities[m].services
+    }
+
+
+def organisation(scenario: Scenario, variant: str) -> Organisation:
+    """Pools (FTE > 0 only) and routing of a variant; a route's pool may be absent.
+
+    Checks (:mod:`zsa_sim.scenario.checks`) report routes to absent pools;
+    :func:`build_setup` refuses them.
+    """
+    spec = variant_of(scenario, variant)
+    org = Organisation(variant)
+    for m_key, municipality in scenario.municipalities.items():
+        staff = dict(municipality.staff)
+        staff.update(spec.staff.get(m_key, {}))
+        for role, fte in staff.items():
+            if fte > 0:
+                overridden = role in spec.staff.get(m_key, {})
+                org.pools[f"{m_key}/{role}"] = PoolPlan(
+                    id=f"{m_key}/{role}",
+                    role=role,
+                    org_unit=m_key,
+                    fte=fte,
+                    calendar=municipality.calendar,
+                    absence_rate=municipality.absence_rate,
+                    cost_per_hour=municipality.cost_per_hour,
+                    key_path=_staff_path(variant, m_key, role, overridden),
+                )
+    zsa_path = "zsa.staff"
+    zsa_staff = None
+    if spec.zsa is not None and scenario.zsa is not None:
+        zsa = scenario.zsa
+        zsa_staff = spec.zsa.staff if spec.zsa.staff is not None else zsa.staff
+        if spec.zsa.staff is not None:
+            zsa_path = f"variants.{variant}.zsa.staff"
+        teams = {POOLED_TEAM: zsa_staff} if isinstance(zsa_staff, int | float) else zsa_staff
+        for team, fte in teams.items():
+            org.pools[f"{zsa.name}/{team}"] = PoolPlan(
+                id=f"{zsa.name}/{team}",
+                role=team,
+                org_unit=zsa.name,
+                fte=float(fte),
+                calendar=zsa.calendar,
+                absence_rate=zsa.absence_rate,
+                cost_per_hour=zsa.cost_per_hour,
+                key_path=zsa_path,
+            )
+    central_pairs = centralised(scenario, variant)
+    for m_key, municipality in scenario.municipalities.items():
+        for s_key in municipality.services:
+            if s_key not in scenario.services:
+                continue
+            model = ServiceModel(scenario.definitions(s_key))
+            routes: dict[str, RoutePlan] = {}
+            for task_id in model.tasks:
+                role = model.role_of(task_id) or "?"
+                if (s_key, m_key) in central_pairs and model.centralisable(task_id):
+                    assert scenario.zsa is not None  # guaranteed by central_pairs
+                    team = _zsa_team(zsa_staff, s_key, role)
+                    routes[task_id] = RoutePlan(f"{scenario.zsa.name}/{team}", True, zsa_path)
+                else:
+                    overridden = role in spec.staff.get(m_key, {})
+                    routes[task_id] = RoutePlan(
+                        f"{m_key}/{role}", False, _staff_path(variant, m_key, role, overridden)
+                    )
+            org.routes[(s_key, m_key)] = routes
+    return org
+
+
+def _staff_path(variant: str, municipality: str, role: str, overridden: bool) -> str:
+    if overridden:
+        return f"variants.{variant}.staff.{municipality}.{role}"
+    return f"municipalities.{municipality}.staff"
+
+
+def _zsa_team(staff: float | Mapping[str, float] | None, service: str, role: str) -> str:
+    if staff is None or isinstance(staff, int | float):
+        return POOLED_TEAM
+    if service in staff:
+        return service
+    return role
+
+
+def build_setup(scenario: Scenario, variant: str, replication: int) -> SimulationSetup:
+    """Everything the engine needs for one replication of one variant.
+
+    Raises :class:`ScenarioError` (naming the file and key path) for an unknown variant,
+    a scenario with errors, or a task whose pool has no staff in this variant.
+    """
+    source = scenario.source
+    if replication < 0:
+        raise ScenarioError(f"replication must be >= 0, got {replication}", source=source)
+    variant_of(scenario, variant)
+    from zsa_sim.scenario.loader import refuse_errors  # the checks import this module
+
+    refuse_errors(scenario)
+    org = organisation(scenario, variant)
+    services = {key: resolve_service(scenario, key)[0] for key in scenario.services}
+    period = scenario.period
+    calendars = _calendars(scenario)
+    pools = {
+        p.id: StaffPoolSpec(
+            id=p.id,
+            role=p.role,
+            org_unit=p.org_unit,
+            fte=p.fte,
+            calendar=calendars[p.calendar],
+            absence_rate=p.absence_rate,
+            cost_per_hour=p.cost_per_hour,
+        )
+        for p in org.pools.values()
+    }
+    routing: dict[tuple[str, str], dict[str, TaskRouting]] = {}
+    for pair, routes in org.routes.items():
+        table: dict[str, TaskRouting] = {}
+        for task_id, route in routes.items():
+            if route.pool not in pools:
+                raise ScenarioError(
+                    f"{route.key_path}: no staff in pool '{route.pool}' (variant '{variant}'), "
+                    f"but task '{task_id}' of {pair[0]} for {pair[1]} needs it",
+                    source=source,
+                )
+            table[task_id] = _routing(scenario, route)
+        routing[pair] = table
+    sources = tuple(
+        case_source(scenario, s_key, m_key, replication) for (s_key, m_key) in org.routes
+    )
+    names = sorted(
+        {
+            name
+            for (s_key, _), _r in org.routes.items()
+            for name in attribute_names(scenario.services[s_key])
+        }
+    )
+    return SimulationSetup(
+        epoch=period.epoch,
+        horizon=period.horizon,
+        services=services,
+        pools=pools,
+        routing=routing,
+        sources=sources,
+        seed=scenario.seed,
+        replication=replication,
+        variant=variant,
+        attribute_names=tuple(names),
+    )
+
+
+def _routing(scenario: Scenario, route: RoutePlan) -> TaskRouting:
+    if not route.central or scenario.zsa is None:
+        return TaskRouting(pool=route.pool)
+    zsa = scenario.zsa
+    return TaskRouting(
+        pool=route.pool,
+        effort_factor=zsa.effort_factor,
+        handover=zsa.handover.minutes() if zsa.handover is not None else None,
+    )
+
+
+def _calendars(scenario: Scenario) -> dict[str, WorkingCalendar]:
+    period = scenario.period
+    layout_days = period.total_days + CALENDAR_MARGIN_DAYS
+    first = period.epoch.date()
+    last = first + timedelta(days=layout_days)
+    return {
+        key: WorkingCalendar(
+            epoch=period.epoch,
+            weekly=spec.weekly_minutes(),
+            closed_days=spec.closed_days(first, last),
+            horizon_days=layout_days,
+        )
+        for key, spec in scenario.calendars.items()
+    }

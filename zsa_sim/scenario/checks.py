@@ -1,0 +1,204 @@
+"""Cross-checks of a scenario against its BPMN models and against itself.
+
+The schema checks each value alone; here we check that the values fit together: every
+task has an effort and every key names a real task, gateway or event
+(:mod:`zsa_sim.scenario.resolve`); municipalities name known services, calendars and
+roles; every variant leaves staff for every task it does not centralise, and the ZSA
+has a team for every task it takes over. Problems are
+:class:`~zsa_sim.bpmn.validate.Finding` rows with the scenario key path as
+``element_id``; the BPMN models' own structural findings are included too, so
+``zsa-sim validate SCENARIO`` shows everything in one list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from zsa_sim.bpmn.validate import Finding, validate_model
+from zsa_sim.errors import ScenarioError
+from zsa_sim.scenario.build import organisation
+from zsa_sim.scenario.loader import read_yaml, resolve_paths, scenario_from_data, schema_problems
+from zsa_sim.scenario.resolve import resolve_service
+from zsa_sim.scenario.schema import Scenario
+from zsa_sim.scenario.service_model import ServiceModel
+
+
+def validate_scenario_file(path: str | Path) -> list[Finding]:
+    """All findings for a scenario file and its BPMN models (errors first).
+
+    Schema errors (unknown keys, wrong types, values out of range, template
+    placeholders) are returned as findings, all of them, so a half-filled template
+    shows every gap at once; the cross-checks need a schema-valid file and run only
+    then. Raises :class:`~zsa_sim.errors.ScenarioError` when the file cannot be
+    checked at all: missing, not YAML, not a mapping, a missing or unreadable BPMN file.
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    try:
+        scenario = scenario_from_data(data, source=str(path), base_dir=path.parent)
+    except ScenarioError as err:
+        cause = err.__cause__
+        if not isinstance(cause, ValidationError):
+            raise
+        prepared = resolve_paths(data, path.parent)
+        return [Finding("error", key, message) for key, message in schema_problems(cause, prepared)]
+    return check_scenario(scenario, include_models=True)
+
+
+def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[Finding]:
+    """Findings of the cross-checks (errors first); ``include_models`` adds BPMN findings."""
+    findings: list[Finding] = []
+    models: dict[str, ServiceModel] = {}
+    for key in scenario.services:
+        models[key] = ServiceModel(scenario.definitions(key))
+        if include_models:
+            findings.extend(_model_findings(scenario, key))
+        findings.extend(resolve_service(scenario, key)[1])
+    findings.extend(_references(scenario, models))
+    if not any(f.severity == "error" for f in findings):
+        findings.extend(_staffing(scenario, models))
+    return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def _model_findings(scenario: Scenario, key: str) -> list[Finding]:
+    definitions = scenario.definitions(key)
+    name = Path(definitions.source).name
+    out = []
+    for f in validate_model(definitions):
+        who = f"'{f.element_id}'" + (f" ({f.element_name})" if f.element_name else "")
+        text = f"{name}: {who}: {f.message}" if f.element_id else f"{name}: {f.message}"
+        out.append(Finding(f.severity, f"services.{key}.bpmn", text))
+    return out
+
+
+def _references(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Finding]:
+    out: list[Finding] = []
+    services = list(scenario.services)
+    calendars = list(scenario.calendars)
+    roles = sorted({r for m in models.values() for r in m.roles})
+
+    def error(path: str, message: str) -> None:
+        out.append(Finding("error", path, message))
+
+    for m_key, municipality in scenario.municipalities.items():
+        path = f"municipalities.{m_key}"
+        for s_key in municipality.services:
+            if s_key not in scenario.services:
+                error(
+                    f"{path}.services", f"unknown service '{s_key}' (known: {', '.join(services)})"
+                )
+        if municipality.calendar not in scenario.calendars:
+            error(
+                f"{path}.calendar",
+                f"unknown calendar '{municipality.calendar}' (known: {', '.join(calendars)})",
+            )
+        for role in municipality.staff:
+            if role not in roles:
+                error(f"{path}.staff.{role}", f"unknown role (known: {', '.join(roles)})")
+        if not municipality.services:
+            out.append(Finding("warning", f"{path}.services", "responsible for no service"))
+    for s_key in services:
+        if not any(s_key in m.services for m in scenario.municipalities.values()):
+            out.append(
+                Finding("warning", f"services.{s_key}", "no municipality is responsible for it")
+            )
+    zsa = scenario.zsa
+    if zsa is not None:
+        if zsa.calendar not in scenario.calendars:
+            error(
+                "zsa.calendar",
+                f"unknown calendar '{zsa.calendar}' (known: {', '.join(calendars)})",
+            )
+        out.extend(_zsa_teams(zsa.staff, "zsa.staff", roles, services))
+    for v_key, variant in scenario.variants.items():
+        path = f"variants.{v_key}"
+        if variant.zsa is not None:
+            if zsa is None:
+                error(
+                    f"{path}.zsa", "the scenario has no 'zsa' section describing the central unit"
+                )
+            for which, names, known in (
+                ("municipalities", variant.zsa.municipalities, list(scenario.municipalities)),
+                ("services", variant.zsa.services, services),
+            ):
+                if names == "all":
+                    continue
+                for name in names:
+                    if name not in known:
+                        error(
+                            f"{path}.zsa.{which}",
+                            f"unknown {_SINGULAR[which]} '{name}' (known: {', '.join(known)})",
+                        )
+            if variant.zsa.staff is not None:
+                out.extend(_zsa_teams(variant.zsa.staff, f"{path}.zsa.staff", roles, services))
+        for m_key, staff in variant.staff.items():
+            if m_key not in scenario.municipalities:
+                error(
+                    f"{path}.staff.{m_key}",
+                    f"unknown municipality (known: {', '.join(scenario.municipalities)})",
+                )
+            for role in staff:
+                if role not in roles:
+                    error(
+                        f"{path}.staff.{m_key}.{role}", f"unknown role (known: {', '.join(roles)})"
+                    )
+    return out
+
+
+_SINGULAR = {"municipalities": "municipality", "services": "service"}
+
+
+def _zsa_teams(staff: object, path: str, roles: list[str], services: list[str]) -> list[Finding]:
+    if not isinstance(staff, dict):
+        return []
+    return [
+        Finding(
+            "error",
+            f"{path}.{team}",
+            f"not a role or service (roles: {', '.join(roles)}; services: {', '.join(services)})",
+        )
+        for team in staff
+        if team not in roles and team not in services
+    ]
+
+
+def _staffing(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Finding]:
+    """Every routed task has a pool with staff, in every variant; unused staff is noted."""
+    out: list[Finding] = []
+    used: set[str] = set()
+    declared: dict[str, str] = {}
+    for v_key in scenario.variants:
+        org = organisation(scenario, v_key)
+        reported: set[str] = set()
+        for (s_key, m_key), routes in org.routes.items():
+            model = models[s_key]
+            for task_id, route in routes.items():
+                used.add(route.pool)
+                if route.pool in org.pools or route.pool in reported:
+                    continue
+                reported.add(route.pool)
+                role = model.role_of(task_id)
+                if role is None:
+                    message = f"task {model.label(task_id)} of {s_key} lies in no lane (no role)"
+                elif route.central:
+                    message = (
+                        f"variant '{v_key}': no ZSA team for task {model.label(task_id)} of "
+                        f"{s_key} (add its service '{s_key}' or role '{role}')"
+                    )
+                else:
+                    message = (
+                        f"variant '{v_key}': no staff of role '{role}' in {m_key}, but task "
+                        f"{model.label(task_id)} of {s_key} stays there"
+                    )
+                out.append(Finding("error", route.key_path, message))
+        for pool in org.pools.values():
+            if pool.org_unit in scenario.municipalities:
+                declared.setdefault(pool.id, f"municipalities.{pool.org_unit}.staff.{pool.role}")
+    for pool_id, path in declared.items():
+        if pool_id not in used:
+            out.append(
+                Finding("warning", path, "no task of this municipality's services needs this role")
+            )
+    return out

@@ -1,0 +1,270 @@
+"""From a scenario's service section to the engine's :class:`ServiceSetup`.
+
+A scenario names tasks, gateways and events by id or by name; the engine wants ids. This
+module resolves every key against the BPMN model, converts distributions to minutes,
+joins the BPMN's branch conditions with the scenario's overrides and checks expressions
+against the attributes the applicants will have. Every problem becomes a
+:class:`~zsa_sim.bpmn.validate.Finding` whose ``element_id`` is the scenario key path
+(``services.wohngeld.efforts.Task_Foo``), so ``zsa-sim validate`` can list them all and
+the loader can refuse the file with the first ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from zsa_sim.bpmn.model import InclusiveGateway
+from zsa_sim.bpmn.validate import Finding
+from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.setup import BranchRule, ServiceSetup, WaitRule
+from zsa_sim.errors import SimulationError
+from zsa_sim.scenario.schema import Scenario, ServiceSpec
+from zsa_sim.scenario.service_model import ServiceModel
+
+#: Tolerance for "probabilities sum to 1".
+SUM_TOLERANCE = 1e-6
+
+
+def attribute_names(spec: ServiceSpec) -> tuple[str, ...]:
+    """The case attributes of a service's applicants: ``channel`` and the generator's."""
+    return ("channel", *spec.applicants.attribute_names())
+
+
+@dataclass
+class _Collector:
+    prefix: str
+    findings: list[Finding] = field(default_factory=list)
+
+    def error(self, key: str, message: str) -> None:
+        self.findings.append(Finding("error", _join(self.prefix, key), message))
+
+    def warning(self, key: str, message: str) -> None:
+        self.findings.append(Finding("warning", _join(self.prefix, key), message))
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if key else prefix
+
+
+def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Finding]]:
+    """The engine's view of service ``key`` and the problems found on the way.
+
+    Reading the BPMN file may raise :class:`ScenarioError` (missing or unreadable file);
+    everything else is reported as findings. The returned setup is only meaningful when
+    no finding is an error.
+    """
+    spec = scenario.services[key]
+    model = ServiceModel(scenario.definitions(key))
+    out = _Collector(f"services.{key}")
+    attributes = set(attribute_names(spec))
+    efforts = _efforts(spec, model, out)
+    decision = _decision_task(spec, model, out)
+    branches = _branches(spec, model, out, attributes)
+    waits = _waits(spec, model, out)
+    timers = _by_id(spec.timers, model, model.timer_events(), "timer event", "timers", out)
+    errors = _by_id(spec.errors, model, model.error_events(), "error boundary event", "errors", out)
+    multipliers: dict[str, str] = {}
+    for task_key, text in spec.effort_multipliers.items():
+        path = f"effort_multipliers.{task_key}"
+        task_id = _resolve(model, task_key, model.tasks, "task", path, out)
+        if task_id is not None and _expression_ok(text, path, attributes, out):
+            multipliers[task_id] = text
+    if spec.priority is not None:
+        _expression_ok(spec.priority, "priority", attributes, out)
+    setup = ServiceSetup(
+        name=key,
+        definitions=model.definitions,
+        efforts={i: d.minutes() for i, d in efforts.items()},
+        branches=branches,
+        waits=waits,
+        timers={i: d.minutes() for i, d in timers.items()},
+        errors=dict(errors),
+        effort_multipliers=multipliers,
+        decision_task=decision,
+    )
+    return setup, out.findings
+
+
+def _resolve(
+    model: ServiceModel,
+    key: str,
+    among: Mapping,
+    what: str,
+    path: str,
+    out: _Collector,
+) -> str | None:
+    try:
+        return model.resolve(key, among, what)
+    except LookupError as err:
+        out.error(path, str(err))
+        return None
+
+
+def _efforts(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict:
+    efforts: dict = {}
+    given_as: dict[str, str] = {}
+    for task_key, effort in spec.efforts.items():
+        path = f"efforts.{task_key}"
+        task_id = _resolve(model, task_key, model.tasks, "task", path, out)
+        if task_id is None:
+            continue
+        if task_id in given_as:
+            out.error(path, f"task '{task_id}' already has an effort (under '{given_as[task_id]}')")
+            continue
+        given_as[task_id] = task_key
+        efforts[task_id] = effort
+    for task_id in model.tasks:
+        if task_id not in efforts and task_id not in given_as:
+            out.error(
+                "efforts",
+                f"no effort for task {model.label(task_id)} (add e.g. "
+                f"'{task_id}: {{lognormal: {{mean: 15, sd: 5}}, unit: min}}')",
+            )
+    return efforts
+
+
+def _decision_task(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> str | None:
+    if spec.decision_task is not None:
+        return _resolve(model, spec.decision_task, model.tasks, "task", "decision_task", out)
+    marked = model.decision_tasks()
+    if len(marked) == 1:
+        return marked[0]
+    if marked:
+        out.error(
+            "decision_task",
+            f"several tasks are marked zsa:decision=true ({', '.join(marked)}); name one",
+        )
+    else:
+        out.warning(
+            "decision_task",
+            "no task is marked zsa:decision=true and none is named: lead times to the "
+            "decision cannot be measured",
+        )
+    return None
+
+
+def _branches(
+    spec: ServiceSpec, model: ServiceModel, out: _Collector, attributes: set[str]
+) -> dict[str, BranchRule]:
+    gateways = model.branching_gateways()
+    probabilities: dict[str, dict[str, float]] = {}
+    for gw_key, flows in spec.branches.items():
+        path = f"branches.{gw_key}"
+        if gw_key in model.nodes and gw_key not in gateways:
+            out.error(path, "not an exclusive or inclusive gateway with several outgoing flows")
+            continue
+        gw_id = _resolve(model, gw_key, gateways, "branching gateway", path, out)
+        if gw_id is None:
+            continue
+        chosen: dict[str, float] = {}
+        for flow_key, p in flows.items():
+            try:
+                chosen[model.resolve_flow(gw_id, flow_key)] = p
+            except LookupError as err:
+                out.error(f"{path}.{flow_key}", str(err))
+        total = sum(flows.values())
+        exclusive = not isinstance(gateways[gw_id], InclusiveGateway)
+        if exclusive and abs(total - 1.0) > SUM_TOLERANCE:
+            out.error(
+                path, f"probabilities of gateway {model.label(gw_id)} sum to {total:g}, must be 1"
+            )
+        probabilities[gw_id] = chosen
+
+    overrides: dict[str, str] = {}
+    for flow_id, text in spec.conditions.items():
+        path = f"conditions.{flow_id}"
+        flow = model.flows.get(flow_id)
+        if flow is None:
+            out.error(path, f"unknown sequence flow (known: {', '.join(model.flows)})")
+        elif flow.source not in gateways:
+            out.error(path, "only flows leaving an exclusive or inclusive gateway can have one")
+        elif flow.source in probabilities:
+            out.error(path, f"gateway '{flow.source}' is given probabilities; drop one of them")
+        elif _expression_ok(text, path, attributes, out):
+            overrides[flow_id] = text
+
+    rules: dict[str, BranchRule] = {}
+    for gw_id, gateway in gateways.items():
+        if gw_id in probabilities:
+            rules[gw_id] = BranchRule(probabilities=probabilities[gw_id])
+            continue
+        conditions: dict[str, str] = {}
+        for flow_id in gateway.outgoing:
+            flow = model.flows.get(flow_id)
+            if flow is None:
+                continue
+            if flow_id in overrides:
+                conditions[flow_id] = overrides[flow_id]
+            elif flow.condition:
+                where = f"bpmn (flow '{flow_id}' of {model.label(gw_id)})"
+                if _expression_ok(flow.condition, where, attributes, out, prefix_key="bpmn"):
+                    conditions[flow_id] = flow.condition
+        if not conditions:
+            out.error(
+                "branches",
+                f"gateway {model.label(gw_id)} needs branch probabilities: its flows have "
+                f"no conditions (add '{gw_id}: {{{gateway.outgoing[0]}: 0.5, ...}}')",
+            )
+        rules[gw_id] = BranchRule(conditions=conditions)
+    return rules
+
+
+def _waits(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict[str, WaitRule]:
+    events = model.wait_events()
+    waits: dict[str, WaitRule] = {}
+    for event_key, wait in spec.waits.items():
+        event_id = _resolve(model, event_key, events, "message event", f"waits.{event_key}", out)
+        if event_id is not None:
+            waits[event_id] = WaitRule(delay=wait.delay.minutes(), never=wait.never)
+    for event_id in events:
+        if event_id not in waits:
+            out.error(
+                "waits",
+                f"no reaction time for event {model.label(event_id)} (add e.g. "
+                f"'{event_id}: {{delay: {{lognormal: {{mean: 7, sd: 4}}, unit: d}}, "
+                "never: 0.1}')",
+            )
+    return waits
+
+
+def _by_id(
+    values: Mapping,
+    model: ServiceModel,
+    among: Mapping,
+    what: str,
+    section: str,
+    out: _Collector,
+) -> dict:
+    resolved = {}
+    for key, value in values.items():
+        element_id = _resolve(model, key, among, what, f"{section}.{key}", out)
+        if element_id is not None:
+            resolved[element_id] = value
+    return resolved
+
+
+def _expression_ok(
+    text: str,
+    where: str,
+    attributes: set[str],
+    out: _Collector,
+    prefix_key: str | None = None,
+) -> bool:
+    """Compile an expression and check the attributes it reads exist."""
+    path = prefix_key if prefix_key is not None else where
+    detail = f"{where}: " if prefix_key is not None else ""
+    try:
+        expression = compile_expression(text, where)
+    except SimulationError as err:
+        out.error(path, f"{detail}{err.detail.removeprefix(where + ': ')}")
+        return False
+    unknown = sorted(expression.names - attributes)
+    if unknown:
+        out.error(
+            path,
+            f"{detail}expression {text!r} reads {', '.join(map(repr, unknown))}, which the "
+            f"applicants do not have (they have: {', '.join(sorted(attributes))})",
+        )
+        return False
+    return True

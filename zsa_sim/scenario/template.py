@@ -1,0 +1,293 @@
+"""A scenario skeleton for a BPMN model, for process designers who bring a new model.
+
+``zsa-sim template processes/new.bpmn -o scenarios/new.yaml`` writes a complete
+scenario file in which every figure the model needs is listed with its BPMN id, name,
+lane and role: an effort for every task, a probability for every branch that the model
+does not decide by a condition, a reaction time for every message event, and the
+timers with their BPMN values. Placeholders are ``null``: the file does **not** validate
+until they are filled in, and the error names the first gap, e.g.
+``services.new.efforts.Task_Pruefen: effort missing (fill in the template)``. That is
+deliberate: a made-up default would slip into results unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from zsa_sim.bpmn.model import Definitions
+from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.errors import SimulationError
+from zsa_sim.scenario.service_model import ServiceModel, normal_name
+
+#: Attributes every generator makes, or the engine supplies.
+_BUILT_IN = {"channel", "missing_documents", "visit"}
+#: Service keys with a generator of their own.
+_GENERATORS = ("hundehaltung", "wohngeld")
+
+_HEADER = """\
+# Szenario-Vorlage für {file} (Prozess {process}), erzeugt mit `zsa-sim template`.
+# Scenario template: fill in every TODO. Empty values (null) are reported as missing
+# by `zsa-sim validate`, so nothing made up slips into results.
+#
+# Alle Kennzahlen sind ANNAHMEN, bis sie durch Daten der Pilotkommune ersetzt sind:
+# bitte die Quelle jeweils im Kommentar angeben.
+#
+# Verteilungen (Bearbeitungs- und Wartezeiten) stehen immer in dieser Form:
+#   {{<Verteilung>: <Parameter>, unit: min|h|d}}
+#   {{lognormal: {{mean: 20, sd: 8}}, unit: min}}     {{triangular: [10, 15, 30], unit: min}}
+#   {{fixed: 14, unit: d}}   {{exponential: 30, unit: min}}   {{empirical: [5, 8, 13], unit: min}}
+#   Verteilungen: fixed [value], uniform [low, high], triangular [low, mode, high],
+#   normal {{mean, sd}}, lognormal {{mean, sd}}, gamma {{mean, sd}} oder {{shape, scale}},
+#   exponential [mean], empirical [Stichprobe].
+#   Einheiten: min und h (Arbeitszeit), d (Kalendertage: nur für Warte- und Fristzeiten).
+"""
+
+
+def template_for(
+    definitions: Definitions, service: str | None = None, bpmn_ref: str | None = None
+) -> str:
+    """The skeleton scenario (YAML text with comments) for one BPMN model.
+
+    ``service`` is the service key (default: from the file name); ``bpmn_ref`` the path
+    written into ``services.<key>.bpmn`` (default: the file's path as read).
+    """
+    model = ServiceModel(definitions)
+    process = definitions.main_process
+    key = service or _service_key(definitions.source)
+    ref = bpmn_ref or definitions.source
+    lines = _HEADER.format(file=Path(definitions.source).name, process=process.label).splitlines()
+    lines += [
+        "",
+        f"name: {key}",
+        'description: "TODO: what this scenario is for"',
+        "period:",
+        "  start: 2026-01-01",
+        "  days: 365           # observed period",
+        "  warmup_days: 30     # before start: the system fills up; not counted",
+        "  cooldown_days: 90   # after the period: no new cases, open ones finish",
+        "replications: 10",
+        "seed: 1",
+        "",
+        "calendars:",
+        "  rathaus:",
+        "    holidays: ST      # Feiertage Sachsen-Anhalt (holidays-Paket)",
+        "    hours:            # 39 h/Woche (TVöD), ANNAHME",
+        '      mon: ["07:00-12:00", "12:30-16:00"]',
+        '      tue: ["07:00-12:00", "12:30-16:00"]',
+        '      wed: ["07:00-12:00", "12:30-16:00"]',
+        '      thu: ["07:00-12:00", "12:30-16:00"]',
+        '      fri: ["07:00-12:00"]',
+        "    closed: []        # weitere Schließtage, z. B. 2026-12-24",
+        "",
+        "services:",
+        f"  {key}:",
+        f"    bpmn: {json.dumps(ref, ensure_ascii=False)}",
+        "    cases_per_1000: null   # TODO Anträge je 1.000 Einwohner und Jahr (Quelle?)",
+        "    volume: 1.0            # Was-wäre-wenn-Faktor auf die Menge",
+        "    seasonality: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]   # Jan..Dez, relativ",
+        "    channels: {online: null, paper: null}   # TODO Anteile, Summe 1",
+    ]
+    lines += _decision(model)
+    lines += _efforts(model)
+    lines += _branches(model)
+    lines += _waits(model)
+    lines += _timers(model)
+    lines += _errors(model)
+    lines += _applicants(model, key)
+    lines += _organisation(model, key)
+    return "\n".join(lines) + "\n"
+
+
+def write_template(bpmn_path: str | Path, out_path: str | Path) -> Path:
+    """Read a BPMN file and write its skeleton scenario; the BPMN path is made relative."""
+    from zsa_sim.bpmn.reader import read_bpmn
+
+    bpmn_path, out_path = Path(bpmn_path), Path(out_path)
+    definitions = read_bpmn(bpmn_path)
+    ref = os.path.relpath(bpmn_path.resolve(), out_path.resolve().parent)
+    text = template_for(definitions, _service_key(str(bpmn_path)), Path(ref).as_posix())
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(text, encoding="utf-8")
+    return out_path
+
+
+def _service_key(source: str) -> str:
+    stem = Path(source).stem.lower()
+    key = re.sub(r"[^a-z0-9_]+", "_", stem).strip("_")
+    return key or "service"
+
+
+def _yes(flag: bool) -> str:
+    return "ja" if flag else "nein"
+
+
+def _decision(model: ServiceModel) -> list[str]:
+    marked = model.decision_tasks()
+    if len(marked) == 1:
+        return [f"    decision_task: {marked[0]}   # zsa:decision=true im BPMN"]
+    return ["    decision_task: null    # TODO: id of the task that is the decision (Bescheid)"]
+
+
+def _efforts(model: ServiceModel) -> list[str]:
+    lines = ["    efforts:   # Arbeitszeit je Ausführung einer Aufgabe"]
+    for task_id, task in model.tasks.items():
+        role = model.role_of(task_id) or "KEINE LANE"
+        lane = model.lane_chain(task_id)
+        lane_name = normal_name(lane[0].name) if lane else "-"
+        lines.append(
+            f"      # {model.label(task_id)} – Lane '{lane_name}' (Rolle {role}), "
+            f"zentralisierbar: {_yes(model.centralisable(task_id))}"
+            + (", Entscheidung" if task.is_decision else "")
+        )
+        lines.append(
+            f"      {task_id}: null   # TODO z. B. {{lognormal: {{mean: 15, sd: 5}}, unit: min}}"
+        )
+    return lines
+
+
+def _branches(model: ServiceModel) -> list[str]:
+    body: list[str] = []
+    entries = False
+    for gw_id, gateway in model.branching_gateways().items():
+        flows = [model.flows[f] for f in gateway.outgoing if f in model.flows]
+        targets = [
+            model.label(f.target) + (" (default)" if f.id == gateway.default_flow else "")
+            for f in flows
+        ]
+        if any(f.condition for f in flows):
+            body.append(f"      # {model.label(gw_id)} entscheidet nach Bedingungen im BPMN:")
+            body += [
+                f"      #   {f.id} -> {target}: {f.condition or '-'}"
+                for f, target in zip(flows, targets, strict=True)
+            ]
+            continue
+        entries = True
+        kind = "je Fluss unabhängig" if gateway.kind == "inclusiveGateway" else "Summe 1"
+        body.append(f"      # {model.label(gw_id)}: Wahrscheinlichkeiten ({kind})")
+        body.append(f"      {gw_id}:")
+        body += [
+            f"        {f.id}: null   # TODO -> {target}"
+            for f, target in zip(flows, targets, strict=True)
+        ]
+    head = "    branches:" if entries else "    branches: {}"
+    return [
+        f"{head}   # Verzweigungen: Wahrscheinlichkeiten, wo das BPMN keine Bedingung hat",
+        *body,
+    ]
+
+
+def _waits(model: ServiceModel) -> list[str]:
+    events = model.wait_events()
+    if not events:
+        return ["    waits: {}   # keine Nachrichtenereignisse im Modell"]
+    lines = [
+        "    waits:   # Reaktionszeit der Antragsteller (Kalendertage) und Anteil ohne Reaktion"
+    ]
+    for event_id in events:
+        races = " (wettläuft mit einer Frist)" if model.after_event_gateway(event_id) else ""
+        lines.append(f"      # {model.label(event_id)}{races}")
+        lines.append(
+            f"      {event_id}: null   # TODO z. B. {{delay: {{lognormal: {{mean: 7, sd: 4}}, "
+            "unit: d}, never: 0.1}"
+        )
+    return lines
+
+
+def _timers(model: ServiceModel) -> list[str]:
+    timers = model.timer_events()
+    if not timers:
+        return ["    timers: {}"]
+    lines = ["    timers: {}   # optional: Fristen abweichend vom BPMN, z. B."]
+    for event_id, event in timers.items():
+        expression = event.definition.timer.expression if event.definition.timer else ""
+        lines.append(f"    #   {event_id}: {_timer_example(expression)}   # BPMN: {expression}")
+    return lines
+
+
+def _timer_example(expression: str) -> str:
+    match = re.fullmatch(r"P(\d+)D", expression.strip())
+    if match:
+        return f"{{fixed: {match.group(1)}, unit: d}}"
+    match = re.fullmatch(r"PT(\d+)H", expression.strip())
+    if match:
+        return f"{{fixed: {match.group(1)}, unit: h}}"
+    return "{fixed: 1, unit: d}"
+
+
+def _errors(model: ServiceModel) -> list[str]:
+    events = model.error_events()
+    if not events:
+        return []
+    lines = ["    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"]
+    lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+    return lines
+
+
+def _condition_names(model: ServiceModel) -> list[str]:
+    names: set[str] = set()
+    for flow in model.flows.values():
+        if flow.condition:
+            try:
+                names |= compile_expression(flow.condition, flow.id).names
+            except SimulationError:
+                continue
+    return sorted(names - _BUILT_IN)
+
+
+def _applicants(model: ServiceModel, key: str) -> list[str]:
+    lines = ["    applicants:   # synthetische Antragsteller"]
+    if key in _GENERATORS:
+        return [
+            *lines,
+            f"      generator: {key}   # Parameter und Standardwerte: zsa_sim/synth/{key}.py",
+        ]
+    lines += [
+        "      generator: generic",
+        "      missing_documents: [null]   # TODO P(0, 1, 2, ... Nachforderungsrunden), Summe 1",
+    ]
+    names = _condition_names(model)
+    if names:
+        lines.append("      flags:   # Ja/Nein-Merkmale aus den Bedingungen: Anteil 'ja'")
+        lines += [f"        {name}: null   # TODO" for name in names]
+    return lines
+
+
+def _organisation(model: ServiceModel, key: str) -> list[str]:
+    roles = model.roles or ("TODO_role",)
+    lines = [
+        "",
+        "municipalities:",
+        "  Musterstadt:   # TODO: Name der Kommune (ohne '.' und '/')",
+        "    population: null      # TODO Einwohner (Quelle, Stichtag)",
+        '    postcodes: [null]     # TODO z. B. ["06108"]',
+        f"    services: [{key}]",
+        "    staff:                # VZÄ je Rolle (Rollen = zsa:role der Lanes)",
+    ]
+    lines += [f"      {role}: null   # TODO" for role in roles]
+    lines += [
+        "    calendar: rathaus",
+        "    absence_rate: 0.12    # ANNAHME: Urlaub, Krankheit, Fortbildung",
+        "    cost_per_hour: null   # TODO EUR je Stunde (z. B. KGSt-Kostensätze)",
+        "",
+        "zsa:   # zentrale Serviceeinheit (Verwaltungshelfer)",
+        "  name: ZSA",
+        "  calendar: rathaus",
+        "  absence_rate: 0.12",
+        "  cost_per_hour: null     # TODO",
+        "  staff: null             # TODO VZÄ (eine Zahl: ein gemeinsames Team)",
+        "  effort_factor: 1.0      # < 1: spezialisiertes Team ist schneller",
+        "  # handover: {triangular: [0, 1, 2], unit: d}   # optional: Übergabezeit",
+        "",
+        "variants:",
+        "  dezentral:",
+        "    description: Jede Kommune bearbeitet ihre Fälle selbst.",
+        "  zentral:",
+        "    description: Zentralisierbare Aufgaben übernimmt die ZSA.",
+        "    zsa: {municipalities: all, services: all}",
+        "    staff: {}   # verbleibende VZÄ je Kommune und Rolle, z. B.",
+        "    #   Musterstadt: {front_office: 0.5}",
+    ]
+    return lines
