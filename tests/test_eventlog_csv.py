@@ -200,6 +200,12 @@ def test_float_attributes_use_the_shortest_round_trip_repr(tmp_path):
     assert cells(path)[1][-1] == "0.30000000000000004"
 
 
+def test_negative_zero_is_written_as_zero(tmp_path):
+    path = tmp_path / "eventlog.csv"
+    write(path, [make_row(attributes=("x", True, 1, v)) for v in (0.0, -0.0)])
+    assert [r[-1] for r in cells(path)[1:]] == ["0.0", "0.0"]
+
+
 def test_numpy_scalars_are_written_like_python_values(tmp_path):
     path = tmp_path / "eventlog.csv"
     row = make_row(attributes=(np.str_("x"), np.bool_(True), np.int64(3), np.float64(2.5)))

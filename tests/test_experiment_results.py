@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pytest
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.results import (
+    STALE_AFTER_SECONDS,
     ResultsFolder,
+    _abandoned,
     clean_partial,
     copy_inputs,
     dumps_json,
@@ -160,6 +163,18 @@ def test_clean_partial_removes_folders_of_dead_processes_only(tmp_path, caplog):
     assert mine.exists() and run.exists()
     assert "removed unfinished results of an interrupted run" in caplog.text
     assert clean_partial(tmp_path / "nothing-here") == []
+
+
+def test_without_process_checks_only_old_partial_folders_are_abandoned(tmp_path):
+    folder = tmp_path / ".partial-2026-11-25T11-21-00-4242"
+    (folder / "inputs").mkdir(parents=True)
+    (folder / "inputs" / "pilot.yaml").write_text("x")
+    assert not _abandoned(folder, 4242, can_signal=False)
+    old = time.time() - STALE_AFTER_SECONDS - 60
+    for path in (folder / "inputs" / "pilot.yaml", folder / "inputs", folder):
+        os.utime(path, (old, old))
+    assert _abandoned(folder, 4242, can_signal=False)
+    assert not _abandoned(folder, os.getpid(), can_signal=False)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")

@@ -102,7 +102,8 @@ def format_value(value: Any) -> str:
     if kind is int:
         return str(value)
     if kind is float:
-        return "" if value != value else float.__repr__(value)
+        # + 0.0 writes -0.0 as 0.0: equal values must give equal text (cells are cached).
+        return "" if value != value else float.__repr__(value + 0.0)
     return _format_other(value)
 
 
@@ -118,7 +119,7 @@ def _format_other(value: Any) -> str:
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
-        return "" if math.isnan(value) else float.__repr__(value)
+        return "" if math.isnan(value) else float.__repr__(float(value) + 0.0)
     if isinstance(value, str):
         return str.__str__(value)
     raise TypeError(f"cannot write a value of type {type(value).__name__}: {value!r}")

@@ -26,6 +26,7 @@ import math
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -216,32 +217,41 @@ def latest_run(root: Path, scenario: str) -> Path:
     return runs[-1]
 
 
-def _pid_alive(pid: int) -> bool:
+#: Without a way to ask whether a process lives (Windows), a partial folder counts as
+#: abandoned when nothing in it changed for this long.
+STALE_AFTER_SECONDS = 24 * 3600
+
+
+def _abandoned(folder: Path, pid: int, can_signal: bool = os.name == "posix") -> bool:
+    """True when the run that owns a partial folder is gone."""
     if pid == os.getpid():
-        return True
-    if os.name != "posix":
-        # os.kill(pid, 0) would send Ctrl-C on Windows; treat other processes as gone.
         return False
+    if not can_signal:
+        # os.kill(pid, 0) would send Ctrl-C on Windows; go by the age instead.
+        newest = max((p.stat().st_mtime for p in folder.rglob("*")), default=0.0)
+        newest = max(newest, folder.stat().st_mtime)
+        return time.time() - newest > STALE_AFTER_SECONDS
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
+        return True
     except PermissionError:
-        return True  # exists, owned by someone else
-    return True
+        return False  # exists, owned by someone else
+    return False
 
 
 def clean_partial(root: Path) -> list[Path]:
     """Remove unfinished ``.partial-*`` folders left by killed runs; return them.
 
-    Folders of processes still running (by the pid in the name) are left alone. Each
-    removal is logged, so the command line can say what it cleaned.
+    Folders of processes still running (by the pid in the name; on systems without
+    that check, folders changed within :data:`STALE_AFTER_SECONDS`) are left alone.
+    Each removal is logged, so the command line can say what it cleaned.
     """
     removed = []
     for scenario_dir in _subdirs(Path(root)):
         for folder in sorted(_subdirs(scenario_dir)):
             match = _PARTIAL_NAME.fullmatch(folder.name)
-            if match is None or _pid_alive(int(match.group(1))):
+            if match is None or not _abandoned(folder, int(match.group(1))):
                 continue
             shutil.rmtree(folder, ignore_errors=True)
             if not folder.exists():
