@@ -59,7 +59,8 @@ def require_id(ctx: ReadContext, element: Element) -> str:
     element_id = element.get("id")
     if not element_id:
         _, local = split_tag(element.tag)
-        raise ctx.error(f"a {local} element {element_label(element)} has no id")
+        name = clean_name(element)
+        raise ctx.error(f"a {local} element" + (f" named {name!r}" if name else "") + " has no id")
     return element_id
 
 

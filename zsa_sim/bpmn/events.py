@@ -53,7 +53,9 @@ def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> 
     """The event's definition, or an error naming the event if it cannot be simulated."""
     children = bpmn_children(event)
     if any(local == "eventDefinitionRef" for local, _ in children):
-        raise unsupported(ctx, event, "event definitions given by eventDefinitionRef")
+        raise unsupported(
+            ctx, event, "event definitions by reference (eventDefinitionRef) are not supported"
+        )
     definitions = [(local, el) for local, el in children if local.endswith("EventDefinition")]
     if len(definitions) > 1:
         raise unsupported(
@@ -70,7 +72,7 @@ def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> 
     if kind in _NEVER:
         raise unsupported(ctx, event, _NEVER[kind])
     if kind not in ALLOWED_KINDS[event_type]:
-        raise unsupported(ctx, event, f"a {event_type} with a {kind} trigger is not supported")
+        raise unsupported(ctx, event, f"{kind} triggers are not supported on {event_type}s")
     if definition is None:
         return EventDefinition()
     if kind == "timer":
