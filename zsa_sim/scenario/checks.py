@@ -63,10 +63,24 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
 
 
 def _model_findings(scenario: Scenario, key: str) -> list[Finding]:
+    """The BPMN model's own findings, less warnings the scenario answers.
+
+    The model check warns that a gateway without conditions needs probabilities from
+    the scenario; when the scenario gives them, the warning is answered and dropped.
+    """
     definitions = scenario.definitions(key)
+    model = ServiceModel(definitions)
+    answered = set()
+    for gw_key in scenario.services[key].branches:
+        try:
+            answered.add(model.resolve(gw_key, model.branching_gateways(), "gateway"))
+        except LookupError:
+            continue
     name = Path(definitions.source).name
     out = []
     for f in validate_model(definitions):
+        if f.severity == "warning" and f.element_id in answered:
+            continue
         who = f"'{f.element_id}'" + (f" ({f.element_name})" if f.element_name else "")
         text = f"{name}: {who}: {f.message}" if f.element_id else f"{name}: {f.message}"
         out.append(Finding(f.severity, f"services.{key}.bpmn", text))
