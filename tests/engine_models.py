@@ -7,6 +7,7 @@ always-open staff pool unless told otherwise; ``run`` executes it into a ListSin
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -47,9 +48,7 @@ class ModelBuilder:
     def start(self, node_id: str = "Start", name: str = "") -> ModelBuilder:
         return self._add(bpmn.StartEvent, node_id, name=name)
 
-    def end(
-        self, node_id: str = "End", kind: str = "none", ref: str | None = None
-    ) -> ModelBuilder:
+    def end(self, node_id: str = "End", kind: str = "none", ref: str | None = None) -> ModelBuilder:
         return self._add(bpmn.EndEvent, node_id, definition=bpmn.EventDefinition(kind, ref=ref))
 
     def task(
@@ -130,7 +129,7 @@ class ModelBuilder:
         return self
 
     def chain(self, *ids: str) -> ModelBuilder:
-        for a, b in zip(ids, ids[1:], strict=False):
+        for a, b in itertools.pairwise(ids):
             self.flow(a, b)
         return self
 
@@ -194,9 +193,7 @@ def arrivals_at(
     else:
         attrs = list(attributes)
     prios = list(priorities) if priorities is not None else [0.0] * len(times)
-    items = [
-        CaseArrival(service, town, i, t, attrs[i], prios[i]) for i, t in enumerate(times)
-    ]
+    items = [CaseArrival(service, town, i, t, attrs[i], prios[i]) for i, t in enumerate(times)]
     return CaseSource(service, town, lambda: iter(items))
 
 
@@ -291,4 +288,3 @@ def row_of(rows: list[ActivityRecord], activity: str, case: int = 0) -> Activity
 def times(rows: list[ActivityRecord], activity: str, case: int = 0) -> tuple:
     r = row_of(rows, activity, case)
     return (r.enabled, r.start, r.complete)
-

@@ -1,0 +1,109 @@
+"""Working calendars: effort is working time, waiting is calendar time."""
+
+from datetime import date, datetime
+
+import holidays
+import numpy as np
+import pytest
+
+from zsa_sim.engine.calendar import WorkingCalendar
+
+EPOCH = datetime(2026, 1, 1)  # a Thursday, New Year's Day
+ST_HOLIDAYS = frozenset(holidays.Germany(subdiv="ST", years=2026))
+OFFICE = WorkingCalendar(epoch=EPOCH, closed_days=ST_HOLIDAYS)  # Mo-Th 7:30-16, Fr 7:30-12:30
+
+
+def t(*args: int) -> float:
+    """Simulation minutes of a datetime in 2026."""
+    return (datetime(2026, *args) - EPOCH).total_seconds() / 60
+
+
+def test_whit_monday_is_a_holiday_in_saxony_anhalt():
+    assert date(2026, 5, 25) in ST_HOLIDAYS
+    assert date(2026, 5, 22).weekday() == 4  # the Friday before
+
+
+def test_six_hour_task_at_14_on_the_friday_before_whit_monday():
+    # Friday 22 May 2026, 14:00: the office closed at 12:30. Saturday, Sunday and Whit
+    # Monday are closed, so the work begins on Tuesday 26 May at 7:30 and six working
+    # hours later it is 13:30.
+    assert OFFICE.add_work(t(5, 22, 14), 6 * 60) == t(5, 26, 13, 30)
+
+
+def test_work_begun_on_friday_continues_after_the_long_weekend():
+    # begun Friday 11:00: 1.5 h until 12:30, the other 4.5 h on Tuesday from 7:30 -> 12:00
+    assert OFFICE.add_work(t(5, 22, 11), 6 * 60) == t(5, 26, 12)
+
+
+def test_work_continues_next_working_day():
+    # Thursday 21 May 14:00: 2 h until 16:00, 4 h on Friday from 7:30 -> 11:30
+    assert OFFICE.add_work(t(5, 21, 14), 6 * 60) == t(5, 22, 11, 30)
+
+
+def test_weekend_is_skipped():
+    # Friday 9 Jan 12:00, one hour: 30 min on Friday, 30 min on Monday 12 Jan
+    assert OFFICE.add_work(t(1, 9, 12), 60) == t(1, 12, 8)
+
+
+def test_work_ending_at_closing_time_ends_then():
+    assert OFFICE.add_work(t(1, 8, 15), 60) == t(1, 8, 16)
+
+
+def test_zero_work_waits_for_opening():
+    assert OFFICE.add_work(t(1, 8, 6), 0) == t(1, 8, 7, 30)
+    with pytest.raises(ValueError, match="negative"):
+        OFFICE.add_work(0, -1)
+
+
+def test_next_open_and_is_open():
+    assert OFFICE.next_open(t(1, 1, 10)) == t(1, 2, 7, 30)  # New Year's Day is closed
+    assert OFFICE.next_open(t(1, 2, 9)) == t(1, 2, 9)
+    assert OFFICE.next_open(t(1, 2, 12, 30)) == t(1, 5, 7, 30)  # Friday closing -> Monday
+    assert OFFICE.next_open(t(1, 5, 16)) == t(1, 7, 7, 30)  # Epiphany (Tue 6 Jan) closed
+    assert OFFICE.is_open(t(1, 2, 7, 30))
+    assert not OFFICE.is_open(t(1, 2, 12, 30))
+
+
+def test_work_between():
+    assert OFFICE.work_between(t(1, 5), t(1, 12)) == 3 * 510 + 300  # Tue 6 Jan closed
+    assert OFFICE.work_between(t(1, 8, 15), t(1, 9, 8)) == 60 + 30
+    assert OFFICE.work_between(t(1, 9), t(1, 8)) == 0.0
+
+
+def test_open_minutes_by_day():
+    minutes = OFFICE.open_minutes_by_day(7)
+    np.testing.assert_array_equal(minutes, [0, 300, 0, 0, 510, 0, 510])
+
+
+def test_always_open():
+    cal = WorkingCalendar.always_open(EPOCH)
+    assert cal.add_work(100, 50) == 150
+    assert cal.next_open(123.4) == 123.4
+    assert cal.work_between(0, 1440) == 1440
+
+
+def test_absence_days_close_an_always_open_calendar():
+    cal = WorkingCalendar.always_open(EPOCH).without_days([date(2026, 1, 2)])
+    assert cal.work_between(0, 3 * 1440) == 2 * 1440
+    assert cal.add_work(1000, 1000) == 1440 + 1440 + 560  # 440 on day 0, the rest on day 2
+    assert cal.next_open(1440 + 5) == 2 * 1440
+
+
+def test_member_absence_on_top_of_holidays():
+    cal = OFFICE.without_days([date(2026, 1, 5)])
+    assert cal.next_open(t(1, 2, 13)) == t(1, 7, 7, 30)
+
+
+def test_beyond_the_precomputed_layout_closed_days_still_count():
+    short = WorkingCalendar(epoch=EPOCH, closed_days=frozenset({date(2026, 1, 12)}), horizon_days=7)
+    # Friday 9 Jan 12:00 + 1 h -> 30 min Friday; Mon 12 Jan is closed -> Tue 13 Jan 8:00
+    assert short.add_work(t(1, 9, 12), 60) == t(1, 13, 8)
+
+
+def test_bad_office_hours_are_rejected():
+    with pytest.raises(ValueError, match="weekday"):
+        WorkingCalendar(epoch=EPOCH, weekly={7: ((0.0, 60.0),)})
+    with pytest.raises(ValueError, match="ordered intervals"):
+        WorkingCalendar(epoch=EPOCH, weekly={0: ((600.0, 500.0),)})
+    with pytest.raises(ValueError, match="at least one weekday"):
+        WorkingCalendar(epoch=EPOCH, weekly={})
