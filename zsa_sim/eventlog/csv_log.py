@@ -54,6 +54,9 @@ FORMAT_VERSION = 1
 _TIME_FIELDS = ("enabled", "start", "complete")
 _BATCH = 8192
 _CACHE_SIZE = 4096
+# The writer's hot path reads rows by position; fail loudly if the schema moves.
+if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
+    raise RuntimeError("csv_log expects ActivityRecord fields in their documented order")
 #: Attribute type names as recorded in the metadata file.
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 
@@ -263,21 +266,26 @@ class CsvEventLogWriter:
         """
         if self._closed:
             raise ResultsError("the event log writer is already closed", source=self.path)
-        (case_id, *activity, enabled, start, complete, effort, attributes) = row
         try:
-            key = tuple(activity)
+            key = row[1:12]  # service ... resource
             middle = self._activity_cells.get(key)
             if middle is None:
                 middle = self._activity_text(key)
             # Keyed with the types too: 1, 1.0 and True are equal but print differently.
+            attributes = row[16]
             attribute_key = (attributes, tuple(map(type, attributes)))
             tail = self._attribute_cells.get(attribute_key)
             if tail is None:
                 tail = self._attribute_tail(row, attribute_key)
             ts = self._clock.format
+            enabled, start, complete = row[12], row[13], row[14]
+            # Events and work picked up at once share their times: format them once.
+            enabled_text = ts(enabled)
+            start_text = enabled_text if start == enabled else ts(start)
+            complete_text = start_text if complete == start else ts(complete)
             line = (
-                f"{_quote(case_id)},{middle},{ts(enabled)},{ts(start)},{ts(complete)},"
-                f"{_format_effort(effort)}{tail}\n"
+                f"{_quote(row[0])},{middle},{enabled_text},{start_text},{complete_text},"
+                f"{_format_effort(row[15])}{tail}\n"
             )
         except (TypeError, ValueError, OverflowError) as err:
             raise ResultsError(
