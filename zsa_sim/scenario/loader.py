@@ -33,7 +33,11 @@ MAX_NODES = 200_000
 MAX_LISTED = 3
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+#: libyaml's parser when installed (ten times faster), else PyYAML's own; both safe.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """SafeLoader that refuses a key written twice in the same mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
