@@ -79,7 +79,7 @@ def findings_for(path: Path) -> list[Finding]:
         return validate_model(read_bpmn(path))
     if suffix in SCENARIO_SUFFIXES:
         try:
-            from zsa_sim.scenario import validate_scenario_file  # type: ignore[attr-defined]
+            from zsa_sim.scenario import validate_scenario_file
         except ImportError as err:
             raise ZsaError("scenario validation not available", source=path) from err
         return list(validate_scenario_file(path))
