@@ -10,6 +10,7 @@ from engine_models import (
     fixed,
     linear,
     pool,
+    row_of,
     run,
     setup_for,
     times,
@@ -414,3 +415,24 @@ def test_lane_role_and_property_override():
         ("B", "Lane_Front", "tax_clerk", "unit"),
         ("End", "", "", ""),
     ]
+
+
+def test_boundary_firing_as_the_member_is_granted_gives_the_member_back():
+    # case 0: Pre (10) -> Post (10); case 1: Work with a 10-minute interrupting timer,
+    # queued behind Pre. At 10 Pre ends and the member is granted to Work, and in the
+    # same instant Work's timer cancels it: the member must go on to case 0's Post.
+    b = ModelBuilder().start().gateway("Gw", default="F_W").task("Pre").task("Post")
+    b.task("Work").end().end("End2").end("End3")
+    b.boundary("B", "Work", expression="PT10M")
+    b.flow("Start", "Gw").flow("Gw", "Pre", "F_P", "${kind == 'a'}").flow("Gw", "Work", "F_W")
+    b.chain("Pre", "Post", "End").chain("Work", "End2").chain("B", "End3")
+    setup = setup_for(
+        definitions(b.build()),
+        {"Pre": 10, "Post": 10, "Work": 50},
+        arrivals_at([0, 0], [{"kind": "a"}, {"kind": "b"}]),
+    )
+    rows, result = run(setup)
+    assert times(rows, "Post", 0) == (10, 10, 20)
+    work = row_of(rows, "Work", 1)
+    assert math.isnan(work.start) and work.complete == 10
+    assert result.cases_completed == 2

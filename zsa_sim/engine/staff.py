@@ -139,7 +139,6 @@ class StaffPool:
             if event is not None:
                 break
         self.waiting -= 1
-        entry[2] = None
         event.succeed(member)
 
     def _dispatch(self) -> None:
