@@ -39,7 +39,7 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.schema import CORE_FIELDS, ActivityRecord
@@ -217,12 +217,11 @@ def open_text_writer(raw: IO[bytes], gz: bool) -> tuple[io.TextIOWrapper, gzip.G
     Returns the text stream and the gzip layer (to close after detaching the text).
     """
     zipped = None
+    stream: IO[bytes] = raw
     if gz:
         zipped = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0)
-        stream: IO[bytes] = zipped
-    else:
-        stream = raw
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)  # type: ignore[arg-type]
+        stream = cast(IO[bytes], zipped)
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
     return text, zipped
 
 
@@ -512,7 +511,8 @@ def read_event_log_rows(
             f"event log columns {header} differ from the expected {expected}", source=path
         )
     core = len(CORE_FIELDS)
-    return (ActivityRecord(*values[:core], attributes=tuple(values[core:])) for values in rows)
+    make = ActivityRecord._make
+    return (make([*values[:core], tuple(values[core:])]) for values in rows)
 
 
 def _open_rows(path: Path, epoch: datetime | None) -> tuple[list[str], Generator[list[Any]]]:

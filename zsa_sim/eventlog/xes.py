@@ -275,7 +275,7 @@ class _Writer:
         self.out = out
         self.clock = clock
         self.attribute_names = attribute_names
-        self._activity: dict[tuple[str, ...], str] = {}
+        self._activity: dict[tuple[str, ...], tuple[str, str]] = {}
 
     def header(self, log_name: str) -> None:
         w = self.out.write
