@@ -197,3 +197,12 @@ def test_counts_conserved_and_means_non_negative(instances) -> None:
         assert only.mean_wait_minutes >= 0
     if only.completed:
         assert only.mean_duration_minutes >= 0
+
+
+def test_numpy_times_are_written_as_plain_numbers(tmp_path) -> None:
+    import numpy as np
+
+    stats = ActivityStats()
+    stats.record(row("T1", np.float64(0.0), np.float64(2.5), np.float64(4.0)))
+    text = stats.write_csv(tmp_path / "activities.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[1].endswith(",1,1,1,2.5,1.5")

@@ -115,10 +115,10 @@ class ActivityStats:
         sums.count += 1
         if not math.isnan(row.start):
             sums.started += 1
-            sums.wait += row.start - row.enabled
+            sums.wait += float(row.start - row.enabled)
             if not math.isnan(row.complete):
                 sums.completed += 1
-                sums.duration += row.complete - row.start
+                sums.duration += float(row.complete - row.start)
 
     def merge(self, other: ActivityStats) -> None:
         """Add another accumulator's sums (e.g. from a worker process that ran other runs).
@@ -158,8 +158,9 @@ class ActivityStats:
 
 def _cell(value: object) -> str:
     if isinstance(value, float):
-        # Fixed rounding, shortest repr: the same sums give the same bytes.
-        return "" if math.isnan(value) else repr(round(value, 6))
+        # Fixed rounding, shortest repr: the same sums give the same bytes (and a
+        # numpy float, which is a float subclass, prints as a plain number).
+        return "" if math.isnan(value) else float.__repr__(round(float(value), 6))
     return str(value)
 
 

@@ -1,0 +1,169 @@
+"""Every word the report and its charts show, in German (default) and English.
+
+The readers are German municipal staff, so German is the default and numbers follow
+German conventions (``1.234,5``, via :mod:`zsa_sim.experiment.formatting`). Strings are
+looked up by key with :func:`tr`; a key missing in a language is a programming error
+and fails loudly in the tests rather than showing an English word in a German report.
+
+KPI names come from :data:`zsa_sim.experiment.kpis.KPI_INFO` and unit names from
+:mod:`zsa_sim.experiment.formatting`, so a verdict, a table and a chart name a KPI the
+same way.
+"""
+
+from __future__ import annotations
+
+from zsa_sim.experiment.formatting import Lang, format_number, format_value, unit_name
+from zsa_sim.experiment.kpis import KPI_INFO
+
+LANGS: tuple[Lang, ...] = ("de", "en")
+
+#: key -> (German, English); ``{name}`` placeholders are filled by :func:`tr`.
+STRINGS: dict[str, tuple[str, str]] = {
+    # -- variants and organisation ----------------------------------------------------
+    "variant.dezentral": ("Dezentral", "Decentral"),
+    "variant.zentral": ("Zentral (ZSA)", "Central (ZSA)"),
+    "variant.short.dezentral": ("dezentral", "decentral"),
+    "variant.short.zentral": ("zentral", "central"),
+    "municipality": ("Kommune", "Municipality"),
+    "municipalities": ("Kommunen", "municipalities"),
+    "central_unit": ("ZSA (zentrale Servicestelle)", "ZSA (central service unit)"),
+    "team": ("Team", "Team"),
+    "all_services": ("alle Leistungen", "all services"),
+    # -- roles (BPMN lanes' zsa:role) --------------------------------------------------
+    "role.front_office": ("Bürgerbüro/Posteingang", "front office"),
+    "role.tax_clerk": ("Steuersachbearbeitung", "tax clerks"),
+    "role.housing_clerk": ("Wohngeldsachbearbeitung", "housing-benefit clerks"),
+    "role.housing_lead": ("Sachgebietsleitung", "team lead"),
+    "role.clerk": ("Sachbearbeitung", "clerks"),
+    # -- common chart words ------------------------------------------------------------
+    "legend.mean_ci": (
+        "Mittelwert mit 95-%-Konfidenzintervall",
+        "mean with 95% confidence interval",
+    ),
+    "legend.band": ("Band: 95-%-Konfidenzintervall", "band: 95% confidence interval"),
+    "legend.limit85": ("85 % (Belastungsgrenze)", "85% (load limit)"),
+    "axis.days": ("Kalendertage", "calendar days"),
+    "axis.working_days": ("Arbeitstage", "working days"),
+    "no_data": ("keine Daten", "no data"),
+    # -- times chart -------------------------------------------------------------------
+    "times.waiting_time.axis": (
+        "Wartezeit bis zur ersten Bearbeitung (Kalendertage)",
+        "waiting time until first processing (calendar days)",
+    ),
+    "times.lead_time.axis": (
+        "Durchlaufzeit bis zum Bescheid (Kalendertage)",
+        "lead time to decision (calendar days)",
+    ),
+    "times.waiting_time.panel": (
+        "{service}: Wartezeit je Kommune",
+        "{service}: waiting time per municipality",
+    ),
+    "times.lead_time.panel": (
+        "{service}: Durchlaufzeit je Kommune",
+        "{service}: lead time per municipality",
+    ),
+    "times.caption": (
+        "Verteilung über alle Fälle aller Replikationen, die im Auswertungszeitraum "
+        "eingingen. Kasten: mittlere 50 % der Fälle, Strich: Median, Antennen: 5. bis "
+        "95. Perzentil. Symbol mit Fehlerbalken: Mittelwert mit 95-%-Konfidenzintervall "
+        "über {n} Replikationen. Noch nicht {what} Fälle ({open}) sind nicht enthalten.",
+        "Distribution over all cases of all replications that arrived in the evaluation "
+        "window. Box: middle 50% of cases, line: median, whiskers: 5th to 95th "
+        "percentile. Marker with error bar: mean with 95% confidence interval over {n} "
+        "replications. Cases not yet {what} ({open}) are not included.",
+    ),
+    "times.what.waiting_time": ("begonnene", "started"),
+    "times.what.lead_time": ("beschiedene", "decided"),
+    # -- findings (chart titles) -------------------------------------------------------
+    "finding.shorter": ("kürzer", "shorter"),
+    "finding.longer": ("länger", "longer"),
+    "finding.lower": ("niedriger", "lower"),
+    "finding.higher": ("höher", "higher"),
+    "finding.one": (
+        "{variant}: {kpi} in {municipality} {size} {direction}",
+        "{variant}: {kpi} in {municipality} {size} {direction}",
+    ),
+    "finding.many": (
+        "{variant}: {kpi} in {count} von {total} Kommunen {direction}, am stärksten in "
+        "{municipality} ({size})",
+        "{variant}: {kpi} {direction} in {count} of {total} municipalities, most in "
+        "{municipality} ({size})",
+    ),
+    "finding.mixed": (
+        "{variant}: {kpi} in {better} Kommunen {good}, in {worse} {bad} "
+        "(am stärksten {municipality}: {size} {bad})",
+        "{variant}: {kpi} {good} in {better} municipalities, {bad} in {worse} "
+        "(most in {municipality}: {size} {bad})",
+    ),
+    "finding.none": (
+        "{variant}: {kpi} ohne signifikante Änderung",
+        "{variant}: no significant change in {kpi}",
+    ),
+    "finding.no_data": ("{kpi}: keine Vergleichsdaten", "{kpi}: nothing to compare"),
+}
+
+
+def tr(key: str, lang: Lang = "de", /, **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled in."""
+    try:
+        de, en = STRINGS[key]
+    except KeyError:
+        raise KeyError(f"no report text for {key!r}") from None
+    text = de if lang == "de" else en
+    return text.format(**values) if values else text
+
+
+def has(key: str) -> bool:
+    """True if there is a text for ``key``."""
+    return key in STRINGS
+
+
+def variant_label(name: str, lang: Lang = "de", *, short: bool = False) -> str:
+    """How a variant is named: "Zentral (ZSA)"; unknown (hybrid) variants keep their name."""
+    key = f"variant.{'short.' if short else ''}{name}"
+    if key in STRINGS:
+        return tr(key, lang)
+    return name if short else name[:1].upper() + name[1:]
+
+
+def role_label(role: str, lang: Lang = "de") -> str:
+    """How a staff role (a BPMN lane's ``zsa:role``) is named; unknown roles as written."""
+    key = f"role.{role}"
+    return tr(key, lang) if key in STRINGS else role.replace("_", " ")
+
+
+def kpi_label(kpi: str, lang: Lang = "de") -> str:
+    """The short name of a KPI, e.g. "Wartezeit p90" / "waiting time p90"."""
+    info = KPI_INFO.get(kpi)
+    if info is None:
+        return kpi
+    return info.label_de if lang == "de" else info.label_en
+
+
+def kpi_unit(kpi: str, lang: Lang = "de") -> str:
+    """The display name of a KPI's unit ("Tage", "%", "EUR")."""
+    info = KPI_INFO.get(kpi)
+    return unit_name(info.unit, lang) if info else ""
+
+
+def number(x: float, lang: Lang = "de", digits: int = 1) -> str:
+    """A number the reader's way: ``1.234,5`` (de) or ``1,234.5`` (en)."""
+    return format_number(x, lang, digits)
+
+
+def amount(x: float, unit: str, lang: Lang = "de", *, difference: bool = False) -> str:
+    """A number with its unit: ``6,1 Tage``, ``83,4 %``, ``12.500 EUR``."""
+    return format_value(x, unit, lang, difference=difference)
+
+
+def percent(share: float, lang: Lang = "de", digits: int = 0) -> str:
+    """A share as percent: ``0.853`` -> ``85 %`` (de) / ``85%`` (en)."""
+    text = format_number(share * 100, lang, digits)
+    return f"{text} %" if lang == "de" else f"{text}%"
+
+
+#: Month abbreviations for date axes (not from the locale, which may be C on servers).
+MONTHS: dict[Lang, tuple[str, ...]] = {
+    "de": ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}

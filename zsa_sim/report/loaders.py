@@ -1,0 +1,471 @@
+"""Read a results folder into typed data for the charts and the report.
+
+The report reads only what a run wrote (``summary.json``, ``kpis.csv``,
+``kpis_by_replication.csv``, ``comparison.csv``, ``cases.csv.gz``, ``activities.csv``,
+``inputs/``), never the engine: a report can be rebuilt years later from the folder
+alone. Columns become numpy arrays or typed rows (the project does not use pandas).
+
+Everything a chart needs to know about the run's organisation comes from
+``summary.json``: the variants (the baseline first), the services, the municipalities in
+scenario order, the staff pools and the service-level targets. A missing or malformed
+file raises a one-line :class:`~zsa_sim.errors.ResultsError` naming it.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from zsa_sim.errors import ResultsError
+from zsa_sim.experiment.activities import ActivityRow, read_activities
+from zsa_sim.experiment.cases import CaseRecord
+from zsa_sim.experiment.comparison import Comparison, KpiSummary
+from zsa_sim.experiment.kpis import ALL, KpiValue
+
+#: The variant every other one is compared with, unless the comparisons say otherwise.
+DEFAULT_BASELINE = "dezentral"
+#: The usual treatment, drawn right after the baseline.
+DEFAULT_TREATMENT = "zentral"
+
+
+class ServiceInfo(NamedTuple):
+    """A service of the run: key (as in the log), display label and its BPMN file."""
+
+    key: str
+    label: str
+    bpmn: str
+    decision_task: str
+
+
+class Target(NamedTuple):
+    """A service-level target: the KPI (e.g. ``lead_time_workdays_p90``) and its maximum."""
+
+    kpi: str
+    max: float
+
+    @property
+    def quantile(self) -> float | None:
+        """The quantile level a ``..._p90``/``..._median`` KPI refers to (None for means)."""
+        suffix = self.kpi.rsplit("_", 1)[-1]
+        if suffix == "median":
+            return 0.5
+        if suffix.startswith("p") and suffix[1:].isdigit():
+            return int(suffix[1:]) / 100
+        return None
+
+    @property
+    def working_days(self) -> bool:
+        """True when the target counts working days rather than calendar days."""
+        return self.kpi.startswith("lead_time_workdays")
+
+
+class Pool(NamedTuple):
+    """A staff pool of one variant (a row of ``summary.json``'s ``pools``)."""
+
+    id: str
+    org_unit: str
+    role: str
+    fte: float
+    cost_per_hour: float
+    variant: str
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """Everything the report reads from one results folder."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    kpis: list[KpiSummary]
+    kpis_by_replication: list[KpiValue]
+    comparison: list[Comparison]
+    #: cases.csv.gz as columns (CaseRecord fields); times in minutes since the epoch
+    cases: dict[str, np.ndarray]
+    activities: list[ActivityRow]
+    variants: tuple[str, ...]
+    baseline: str
+    services: tuple[ServiceInfo, ...]
+    #: municipalities in scenario order (as named in the log and the KPI rows)
+    municipalities: tuple[str, ...]
+    #: org units that are not municipalities (the central service unit, "ZSA")
+    central_units: tuple[str, ...]
+    pools: tuple[Pool, ...]
+    targets: dict[str, Target]
+    window_start: float
+    window_end: float
+    epoch: datetime
+    _kpi_index: dict[tuple[str, str, str, str, str], KpiSummary] = field(
+        default_factory=dict, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        for row in self.kpis:
+            key = (row.variant, row.service, row.municipality, row.pool, row.kpi)
+            self._kpi_index[key] = row
+
+    @property
+    def treatments(self) -> tuple[str, ...]:
+        """The variants compared with the baseline, the usual treatment first."""
+        return tuple(v for v in self.variants if v != self.baseline)
+
+    @property
+    def treatment(self) -> str:
+        """The main treatment (``zentral`` if present): the variant titles speak of."""
+        return self.treatments[0] if self.treatments else self.baseline
+
+    @property
+    def replications(self) -> int:
+        """Number of replications of the run."""
+        reps = self.summary.get("scenario", {}).get("replications")
+        if isinstance(reps, int):
+            return reps
+        return len({row.replication for row in self.kpis_by_replication})
+
+    def service(self, key: str) -> ServiceInfo:
+        """The service with this key."""
+        for service in self.services:
+            if service.key == key:
+                return service
+        raise KeyError(key)
+
+    def kpi(
+        self, variant: str, service: str, municipality: str, kpi: str, pool: str = ""
+    ) -> KpiSummary | None:
+        """One KPI's mean and interval over replications, or None if the run has none."""
+        return self._kpi_index.get((variant, service, municipality, pool, kpi))
+
+    def comparisons(
+        self, kpi: str, service: str = ALL, treatment: str | None = None, pool: str = ""
+    ) -> list[Comparison]:
+        """Comparison rows of one KPI, in municipality order."""
+        treatment = treatment or self.treatment
+        rows = [
+            c
+            for c in self.comparison
+            if c.kpi == kpi and c.service == service and c.pool == pool and c.treatment == treatment
+        ]
+        order = {m: i for i, m in enumerate(self.municipalities + self.central_units)}
+        return sorted(rows, key=lambda c: order.get(c.municipality, len(order)))
+
+    def municipalities_of(self, service: str) -> tuple[str, ...]:
+        """The municipalities that have cases or KPIs of a service, in scenario order."""
+        seen = {r.municipality for r in self.kpis if r.service == service and not r.pool}
+        seen |= set(self.cases["municipality"][self.cases["service"] == service].tolist())
+        return tuple(m for m in self.municipalities if m in seen)
+
+    def verdicts(self, lang: str) -> dict[str, list[str]]:
+        """The one-line verdicts per municipality in ``lang`` (as the run wrote them)."""
+        out: dict[str, list[str]] = {}
+        for municipality, by_lang in (self.summary.get("verdicts") or {}).items():
+            lines = by_lang.get(lang) if isinstance(by_lang, dict) else None
+            if lines:
+                out[municipality] = [str(line) for line in lines]
+        return out
+
+    def input_file(self, name: str) -> Path:
+        """A file kept in ``inputs/`` (looked up by its base name)."""
+        return self.run_dir / "inputs" / Path(name).name
+
+
+def load_results(run_dir: str | Path) -> RunResults:
+    """Read a results folder (see :doc:`notes/RESULTS.md`) into :class:`RunResults`."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ResultsError("not a results folder (no such directory)", source=run_dir)
+    summary = _read_summary(run_dir / "summary.json")
+    kpis = [_kpi_summary(r, n) for n, r in _csv_rows(run_dir / "kpis.csv")]
+    by_rep = [_kpi_value(r, n) for n, r in _csv_rows(run_dir / "kpis_by_replication.csv")]
+    comparison = [_comparison(r, n) for n, r in _csv_rows(run_dir / "comparison.csv")]
+    cases = _read_cases(_first_existing(run_dir, ("cases.csv.gz", "cases.csv")))
+    activities_path = run_dir / "activities.csv"
+    activities = read_activities(activities_path) if activities_path.exists() else []
+
+    scenario = summary.get("scenario") or {}
+    variants = _variants(scenario, kpis, comparison)
+    baseline = comparison[0].baseline if comparison else variants[0]
+    variants = (baseline, *(v for v in variants if v != baseline))
+    municipalities = _municipalities(scenario, kpis, cases)
+    pools = tuple(_pool(p) for p in summary.get("pools") or [])
+    org_units = {p.org_unit for p in pools} | {r.municipality for r in kpis if r.pool}
+    central = tuple(sorted(org_units - set(municipalities)))
+    window = summary.get("window") or {}
+    try:
+        start = float(window["start_minutes"])
+        end = float(window["end_minutes"])
+        epoch = datetime.fromisoformat(str(window["epoch"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise ResultsError(
+            f"summary.json: window needs start_minutes, end_minutes and epoch ({err})",
+            source=run_dir / "summary.json",
+        ) from err
+    return RunResults(
+        run_dir=run_dir,
+        summary=summary,
+        kpis=kpis,
+        kpis_by_replication=by_rep,
+        comparison=comparison,
+        cases=cases,
+        activities=activities,
+        variants=variants,
+        baseline=baseline,
+        services=_services(scenario, kpis),
+        municipalities=municipalities,
+        central_units=central,
+        pools=pools,
+        targets=_targets(scenario),
+        window_start=start,
+        window_end=end,
+        epoch=epoch,
+    )
+
+
+# -- summary.json ------------------------------------------------------------------------
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError("no summary.json: not a complete results folder", source=path) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ResultsError(f"cannot read the summary: {err}", source=path) from err
+    try:
+        summary = json.loads(text)
+    except ValueError as err:
+        raise ResultsError(f"summary is not valid JSON: {err}", source=path) from err
+    if not isinstance(summary, dict):
+        raise ResultsError("summary is not a JSON object", source=path)
+    return summary
+
+
+def _variants(
+    scenario: dict[str, Any], kpis: list[KpiSummary], comparison: list[Comparison]
+) -> tuple[str, ...]:
+    names = list(scenario.get("variants") or {})
+    for name in sorted({r.variant for r in kpis}):
+        if name not in names:
+            names.append(name)
+    treatments = [c.treatment for c in comparison]
+
+    def order(name: str) -> tuple[int, int, str]:
+        if name == DEFAULT_BASELINE:
+            return (0, 0, name)
+        if name == DEFAULT_TREATMENT:
+            return (1, 0, name)
+        return (2, treatments.index(name) if name in treatments else len(treatments), name)
+
+    return tuple(sorted(names, key=order))
+
+
+def _municipalities(
+    scenario: dict[str, Any], kpis: list[KpiSummary], cases: dict[str, np.ndarray]
+) -> tuple[str, ...]:
+    names: list[str] = []
+    for entry in scenario.get("municipalities") or []:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if name and name not in names:
+            names.append(str(name))
+    # Municipalities with cases but missing from the summary still get their charts.
+    extra = {r.municipality for r in kpis if not r.pool and r.municipality != ALL}
+    extra |= set(cases["municipality"].tolist())
+    names += sorted(extra - set(names))
+    return tuple(names)
+
+
+def _services(scenario: dict[str, Any], kpis: list[KpiSummary]) -> tuple[ServiceInfo, ...]:
+    out: list[ServiceInfo] = []
+    for entry in scenario.get("services") or []:
+        key = str(entry.get("key", ""))
+        out.append(
+            ServiceInfo(
+                key,
+                str(entry.get("label") or key),
+                str(entry.get("bpmn") or ""),
+                str(entry.get("decision_task") or ""),
+            )
+        )
+    known = {s.key for s in out}
+    for key in sorted({r.service for r in kpis if not r.pool} - known - {ALL}):
+        out.append(ServiceInfo(key, key, "", ""))
+    return tuple(out)
+
+
+def _targets(scenario: dict[str, Any]) -> dict[str, Target]:
+    out = {}
+    for service, spec in (scenario.get("targets") or {}).items():
+        try:
+            out[service] = Target(str(spec["kpi"]), float(spec["max"]))
+        except (KeyError, TypeError, ValueError):
+            continue  # a target the report cannot read is left out, not guessed
+    return out
+
+
+def _pool(entry: dict[str, Any]) -> Pool:
+    return Pool(
+        str(entry.get("id", "")),
+        str(entry.get("org_unit", "")),
+        str(entry.get("role", "")),
+        _float(entry.get("fte")),
+        _float(entry.get("cost_per_hour")),
+        str(entry.get("variant", "")),
+    )
+
+
+# -- CSV files ---------------------------------------------------------------------------
+
+
+def _first_existing(run_dir: Path, names: tuple[str, ...]) -> Path:
+    for name in names:
+        if (run_dir / name).exists():
+            return run_dir / name
+    raise ResultsError(f"no {' or '.join(names)} in the results folder", source=run_dir)
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        with _open_text(path) as handle:
+            yield from enumerate(csv.DictReader(handle), start=2)
+    except FileNotFoundError:
+        raise ResultsError("missing from the results folder", source=path) from None
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as err:
+        raise ResultsError(f"cannot read: {err}", source=path) from err
+
+
+def _float(text: Any) -> float:
+    if text is None or text == "":
+        return math.nan
+    return float(text)
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"not a boolean: {text!r}")
+
+
+def _typed(path_name: str, number: int, row: dict[str, str], make: Any) -> Any:
+    try:
+        return make(row)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ResultsError(f"{path_name}: line {number}: {err!r}") from err
+
+
+def _kpi_summary(row: dict[str, str], number: int) -> KpiSummary:
+    return _typed(
+        "kpis.csv",
+        number,
+        row,
+        lambda r: KpiSummary(
+            r["variant"],
+            r["service"],
+            r["municipality"],
+            r["pool"],
+            r["kpi"],
+            r["unit"],
+            _float(r["mean"]),
+            _float(r["ci_low"]),
+            _float(r["ci_high"]),
+            int(r["n"]),
+            _float(r["sd"]),
+        ),
+    )
+
+
+def _kpi_value(row: dict[str, str], number: int) -> KpiValue:
+    return _typed(
+        "kpis_by_replication.csv",
+        number,
+        row,
+        lambda r: KpiValue(
+            r["variant"],
+            int(r["replication"]),
+            r["service"],
+            r["municipality"],
+            r["pool"],
+            r["kpi"],
+            r["unit"],
+            _float(r["value"]),
+        ),
+    )
+
+
+_COMPARISON_FLOATS = {
+    "treatment_mean",
+    "baseline_mean",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "unpaired_ci_low",
+    "unpaired_ci_high",
+    "relative_change",
+}
+
+
+def _comparison(row: dict[str, str], number: int) -> Comparison:
+    def make(r: dict[str, str]) -> Comparison:
+        values: dict[str, Any] = {}
+        for name in Comparison._fields:
+            text = r[name]
+            if name in _COMPARISON_FLOATS:
+                values[name] = _float(text)
+            elif name == "n":
+                values[name] = int(text)
+            elif name == "significant":
+                values[name] = _bool(text)
+            else:
+                values[name] = text
+        return Comparison(**values)
+
+    return _typed("comparison.csv", number, row, make)
+
+
+_CASE_TEXT = ("variant", "case_id", "service", "municipality", "outcome")
+
+
+def _read_cases(path: Path) -> dict[str, np.ndarray]:
+    """cases.csv(.gz) as columns: text as object arrays, times as float (NaN = never)."""
+    columns: dict[str, list[Any]] = {name: [] for name in CaseRecord._fields}
+    for number, row in _csv_rows(path):
+        try:
+            for name in CaseRecord._fields:
+                text = row[name]
+                if name in _CASE_TEXT:
+                    columns[name].append(text)
+                elif name == "replication":
+                    columns[name].append(int(text))
+                elif name == "is_open":
+                    columns[name].append(_bool(text))
+                else:
+                    columns[name].append(_float(text))
+        except (KeyError, TypeError, ValueError) as err:
+            raise ResultsError(f"line {number}: {err!r}", source=path) from err
+    out: dict[str, np.ndarray] = {}
+    for name, values in columns.items():
+        if name in _CASE_TEXT:
+            out[name] = np.array(values, dtype=object)
+        elif name == "replication":
+            out[name] = np.array(values, dtype=np.int64)
+        elif name == "is_open":
+            out[name] = np.array(values, dtype=bool)
+        else:
+            out[name] = np.array(values, dtype=float)
+    return out

@@ -1,0 +1,223 @@
+"""How every chart looks: print-friendly defaults, colour-blind-safe colours, saving.
+
+Decision-makers print reports in black and white and some of them do not tell red from
+green, so a variant is never told apart by hue alone:
+
+- colours are from the Okabe-Ito palette (distinguishable under the common forms of
+  colour blindness), and the two main variants also differ strongly in lightness
+  (orange vs dark blue), so they stay apart in greyscale;
+- on top of colour each variant has its own hatching, marker and line style;
+- continuous values (waiting time on the process map) use ``cividis``, a colour map
+  whose lightness rises monotonically and which was designed for colour-blind readers.
+
+Charts are drawn with the Agg backend (no display needed, never ``plt.show``), saved as
+PNG and SVG with fixed metadata and a fixed SVG hash salt, so the same results give the
+same files, and every figure is closed after saving so memory does not grow.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import matplotlib
+
+matplotlib.use("Agg")  # the report never opens a window
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from zsa_sim.experiment.formatting import Lang, format_number
+
+#: Okabe & Ito (2008), "Color Universal Design": safe for the common colour blindnesses.
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+#: Colour map for continuous values: monotone lightness, colour-blind safe.
+SEQUENTIAL_CMAP = "cividis"
+#: Grey for "no data", frames and reference lines.
+GREY = "#6E6E6E"
+LIGHT_GREY = "#D9D9D9"
+#: The utilisation above which a team has no reserve for peaks (the issue's 85 % line).
+UTILISATION_LIMIT = 0.85
+
+
+class VariantStyle(NamedTuple):
+    """How one organisation variant is drawn: colour plus greyscale-proof cues."""
+
+    color: str
+    hatch: str
+    marker: str
+    linestyle: str
+
+
+#: baseline (dezentral) light orange with hatching and dashes, treatment dark blue solid;
+#: further variants (hybrids) follow. Lightness differs between consecutive entries.
+_VARIANT_STYLES: tuple[VariantStyle, ...] = (
+    VariantStyle(OKABE_ITO["orange"], "////", "o", "--"),
+    VariantStyle(OKABE_ITO["blue"], "", "s", "-"),
+    VariantStyle(OKABE_ITO["bluish_green"], "....", "^", "-."),
+    VariantStyle(OKABE_ITO["reddish_purple"], "xxx", "D", ":"),
+    VariantStyle(OKABE_ITO["vermillion"], "\\\\\\\\", "v", (0, (5, 1, 1, 1))),  # type: ignore[arg-type]
+    VariantStyle(OKABE_ITO["sky_blue"], "++", "P", (0, (1, 2))),  # type: ignore[arg-type]
+)
+
+
+def variant_style(index: int) -> VariantStyle:
+    """The style of the variant at this position (0 = baseline); cycles after six."""
+    return _VARIANT_STYLES[index % len(_VARIANT_STYLES)]
+
+
+#: Matplotlib settings for print: white background, moderate font sizes, light grid.
+RC_PARAMS: dict[str, Any] = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib; has ä, ö, ü, ß, –, ≤
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.0,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "legend.frameon": False,
+    "figure.titlesize": 11.5,
+    "figure.titleweight": "bold",
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": LIGHT_GREY,
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "hatch.linewidth": 0.8,
+    "hatch.color": "black",
+    "lines.linewidth": 1.6,
+    "savefig.dpi": 150,
+    "figure.dpi": 100,
+    "svg.hashsalt": "zsa-sim",  # fixed ids in SVG files: same results, same bytes
+    "svg.fonttype": "path",  # text as outlines: looks the same without the fonts
+    "path.simplify": True,
+}
+#: Metadata written into the files: no dates, no version strings, so files reproduce.
+PNG_METADATA: dict[str, str | None] = {"Software": None}
+SVG_METADATA: dict[str, str | None] = {"Date": None, "Creator": None, "Format": None}
+
+
+class Chart(NamedTuple):
+    """A drawn chart, not yet saved: its file stem, the finding and how to read it."""
+
+    name: str
+    #: the finding, also drawn as the figure's title
+    title: str
+    #: what is shown and how to read it (the report prints it below the chart)
+    caption: str
+    figure: Figure
+
+
+class ChartFile(NamedTuple):
+    """A saved chart: the PNG and SVG files and the texts that go with them."""
+
+    name: str
+    title: str
+    caption: str
+    png: Path
+    svg: Path
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """Use the report's matplotlib settings inside the block (restored afterwards)."""
+    with plt.rc_context(RC_PARAMS):
+        yield
+
+
+def new_figure(width: float, height: float, **subplots: Any) -> tuple[Figure, Any]:
+    """A figure with subplots, in inches, in constrained layout (labels never clipped)."""
+    fig, axes = plt.subplots(figsize=(width, height), layout="constrained", **subplots)
+    return fig, axes
+
+
+def save_chart(chart: Chart, directory: Path) -> ChartFile:
+    """Save a chart as PNG and SVG (reproducible bytes) and close its figure."""
+    directory.mkdir(parents=True, exist_ok=True)
+    png = directory / f"{chart.name}.png"
+    svg = directory / f"{chart.name}.svg"
+    try:
+        with chart_style():
+            chart.figure.savefig(png, format="png", metadata=PNG_METADATA)
+            chart.figure.savefig(svg, format="svg", metadata=SVG_METADATA)
+    finally:
+        plt.close(chart.figure)
+    return ChartFile(chart.name, chart.title, chart.caption, png, svg)
+
+
+def close_chart(chart: Chart) -> None:
+    """Close a chart's figure without saving it (frees its memory)."""
+    plt.close(chart.figure)
+
+
+def width_for(categories: int, per_category: float = 1.35, extra: float = 1.6) -> float:
+    """Figure width in inches that gives each category (municipality) room for its label.
+
+    At least 6.3 in (a printed half page); at most 16 in (a landscape page at 150 dpi).
+    """
+    return min(16.0, max(6.3, extra + per_category * categories))
+
+
+def wrap(text: str, width: int = 16) -> str:
+    """Break a label into lines of about ``width`` characters, at spaces and hyphens."""
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=True))
+
+
+def wrap_title(text: str, figure_width: float, fontsize: float = 11.5) -> str:
+    """Wrap a figure title to the figure's width (DejaVu Sans is ~0.55 em per character)."""
+    chars = max(20, int(figure_width * 72 / (fontsize * 0.58)))
+    return "\n".join(textwrap.wrap(text, chars, break_long_words=False))
+
+
+def set_title(fig: Figure, title: str) -> None:
+    """The finding as the figure's bold title, left-aligned and wrapped to its width.
+
+    What a panel shows goes into the axes' own (normal-weight) titles and labels.
+    """
+    fig.suptitle(wrap_title(title, fig.get_figwidth()), x=0.01, ha="left")
+
+
+def number_formatter(lang: Lang, digits: int = 0, scale: float = 1.0, suffix: str = "") -> Any:
+    """A tick formatter writing numbers the reader's way (``1.234,5`` in German)."""
+
+    def fmt(value: float, _position: float | None = None) -> str:
+        if not math.isfinite(value):
+            return ""
+        return format_number(value * scale, lang, digits) + suffix
+
+    return FuncFormatter(fmt)
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG relative luminance of a colour (0 black .. 1 white), for text contrast."""
+    rgb = matplotlib.colors.to_rgb(color)
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_color_on(color: Any) -> str:
+    """Black or white, whichever is more legible on a fill colour."""
+    rgb = matplotlib.colors.to_hex(color)
+    return "black" if relative_luminance(rgb) > 0.3 else "white"
