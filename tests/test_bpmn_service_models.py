@@ -176,3 +176,13 @@ def test_inspect_and_validate_commands_work_on_the_models(name: str) -> None:
     validated = runner.invoke(cli, ["validate", str(PROCESSES / name)])
     assert validated.exit_code in (0, 1), validated.output
     assert "error:" not in validated.output
+
+
+@pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.bpmn")), ids=lambda p: p.name)
+def test_every_shipped_model_reads_and_has_no_errors(path: Path) -> None:
+    errors = [str(f) for f in validate_model(read_bpmn(path)) if f.severity == "error"]
+    assert errors == []
+
+
+def test_the_two_models_ship() -> None:
+    assert {p.name for p in PROCESSES.glob("*.bpmn")} >= {"hundehaltung.bpmn", "wohngeld.bpmn"}
