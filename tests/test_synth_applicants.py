@@ -1,0 +1,146 @@
+"""Arrivals: Poisson counts, monthly seasonality, channel shares; tolerances from theory.
+
+Each check uses a fixed seed and a 99.9% band derived from the distribution the count
+follows (Poisson or binomial; z = 3.29), so a correct generator fails it with
+probability 0.001 for an arbitrary seed and never for the fixed one.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from zsa_sim.randomness import stream
+from zsa_sim.scenario import scenario_from_data
+from zsa_sim.synth.applicants import (
+    arrival_times,
+    expected_counts,
+    generate_applicants,
+    month_segments,
+)
+
+Z = 3.29  # two-sided 99.9%
+DAY = 1440.0
+
+
+def scenario(**service_changes):
+    service = {
+        "bpmn": "unused.bpmn",
+        "cases_per_1000": 100.0,
+        "channels": {"online": 0.35, "paper": 0.65},
+        "efforts": {},
+        "applicants": {"generator": "generic", "missing_documents": [0.5, 0.5]},
+        **service_changes,
+    }
+    return scenario_from_data(
+        {
+            "name": "synth",
+            "period": {"start": "2026-01-01", "days": 365, "warmup_days": 31},
+            "seed": 7,
+            "calendars": {"c": {"hours": {"mon": ["08:00-16:00"]}}},
+            "services": {"s": service},
+            "municipalities": {
+                "M": {
+                    "population": 100_000,
+                    "postcodes": ["06108"],
+                    "services": ["s"],
+                    "staff": {"clerk": 1},
+                    "calendar": "c",
+                    "cost_per_hour": 50,
+                }
+            },
+            "variants": {"dezentral": {}},
+        }
+    )
+
+
+def test_month_segments_cover_the_period_and_split_at_month_ends() -> None:
+    segments = month_segments(datetime(2025, 12, 17), 50 * DAY)
+    assert [(s / DAY, e / DAY, m, d) for s, e, m, d in segments] == [
+        (0.0, 15.0, 11, 31),
+        (15.0, 46.0, 0, 31),
+        (46.0, 50.0, 1, 28),
+    ]
+
+
+def test_expected_counts_give_the_annual_volume_over_a_year() -> None:
+    seasonality = [0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1.5, 1.5]
+    segments = month_segments(datetime(2026, 1, 1), 365 * DAY)
+    counts = expected_counts(1200.0, seasonality, segments)
+    assert counts.sum() == pytest.approx(1200.0)
+    assert counts[0] == pytest.approx(50.0) and counts[11] == pytest.approx(150.0)
+
+
+def test_arrival_count_matches_the_poisson_expectation() -> None:
+    s = scenario()
+    applicants = generate_applicants(s, "s", "M", 0)
+    segments = month_segments(s.period.epoch, s.period.arrivals_end)
+    expected = expected_counts(10_000.0, [1.0] * 12, segments).sum()  # 100/1000 * 100,000
+    assert expected == pytest.approx(10_000 * 396 / 365, rel=0.01)
+    assert abs(len(applicants) - expected) <= Z * math.sqrt(expected)
+
+
+def test_arrivals_are_sorted_and_inside_the_period() -> None:
+    s = scenario()
+    times = generate_applicants(s, "s", "M", 0).times
+    assert np.all(np.diff(times) >= 0)
+    assert times[0] >= 0 and times[-1] < s.period.arrivals_end
+
+
+def test_seasonality_is_respected_month_by_month() -> None:
+    # A month gets factor/12 of the year whatever its length: January (factor 2) expects
+    # twice February's count, so E[jan - 2 feb] = 0 and Var = E[jan] + 4 E[feb]
+    # (independent Poisson counts).
+    s = scenario(seasonality=[2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    times = generate_applicants(s, "s", "M", 0).times
+    jan_start = s.period.warmup_days * DAY
+    jan = np.count_nonzero((times >= jan_start) & (times < jan_start + 31 * DAY))
+    feb = np.count_nonzero((times >= jan_start + 31 * DAY) & (times < jan_start + 59 * DAY))
+    mean = s.services["s"].normalised_seasonality
+    e_jan, e_feb = 10_000 * mean[0] / 12, 10_000 * mean[1] / 12
+    assert abs(jan - e_jan) <= Z * math.sqrt(e_jan)
+    assert abs(feb - e_feb) <= Z * math.sqrt(e_feb)
+    assert abs(jan - 2 * feb) <= Z * math.sqrt(e_jan + 4 * e_feb)
+
+
+def test_arrivals_within_a_month_are_uniform() -> None:
+    rng = stream(1, 0, "test")
+    times = arrival_times(rng, 120_000.0, [1.0] * 12, datetime(2026, 1, 1), 31 * DAY)
+    first_half = np.count_nonzero(times < 15.5 * DAY)
+    n = times.size
+    assert abs(first_half - n / 2) <= Z * math.sqrt(n / 4)
+
+
+def test_channel_shares_within_binomial_bounds() -> None:
+    applicants = generate_applicants(scenario(), "s", "M", 0)
+    n = len(applicants)
+    online = np.count_nonzero(applicants.attributes["channel"] == "online")
+    assert abs(online - 0.35 * n) <= Z * math.sqrt(n * 0.35 * 0.65)
+    assert set(applicants.attributes["channel"]) == {"online", "paper"}
+
+
+def test_same_seed_identical_other_replication_different() -> None:
+    s = scenario()
+    a, b = generate_applicants(s, "s", "M", 0), generate_applicants(s, "s", "M", 0)
+    assert np.array_equal(a.times, b.times)
+    assert all(np.array_equal(a.attributes[k], b.attributes[k]) for k in a.attributes)
+    c = generate_applicants(s, "s", "M", 1)
+    assert not np.array_equal(a.times[:100], c.times[:100])
+
+
+def test_attribute_parameters_do_not_move_the_arrivals() -> None:
+    # arrivals and attributes come from separate streams: changing a share keeps times
+    a = generate_applicants(scenario(), "s", "M", 0)
+    b = generate_applicants(scenario(channels={"online": 0.9, "paper": 0.1}), "s", "M", 0)
+    assert np.array_equal(a.times, b.times)
+    assert np.array_equal(a.attributes["missing_documents"], b.attributes["missing_documents"])
+
+
+def test_priority_expression_is_evaluated_per_applicant() -> None:
+    applicants = generate_applicants(scenario(priority="missing_documents * 2"), "s", "M", 0)
+    assert np.array_equal(applicants.priorities, applicants.attributes["missing_documents"] * 2.0)
+    first = next(iter(applicants.arrivals()))
+    assert first.priority == 2.0 * first.attributes["missing_documents"]
