@@ -720,3 +720,28 @@ def test_files_that_are_not_bpmn_2(tmp_path: Path, text: str, match: str) -> Non
     path.write_text(text, encoding="utf-8")
     with pytest.raises(BpmnError, match=match):
         read_bpmn(path)
+
+
+def test_subprocess_with_lanes_of_its_own(tmp_path: Path) -> None:
+    body = """
+    <bpmn:laneSet id="LS"><bpmn:lane id="Outer"><bpmn:flowNodeRef>S</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>Sub</bpmn:flowNodeRef><bpmn:flowNodeRef>E</bpmn:flowNodeRef>
+    </bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="S" /><bpmn:endEvent id="E" />
+    <bpmn:subProcess id="Sub">
+      <bpmn:laneSet id="LS2"><bpmn:lane id="Inner"><bpmn:flowNodeRef>i_A</bpmn:flowNodeRef>
+      </bpmn:lane></bpmn:laneSet>
+      <bpmn:startEvent id="i_S" /><bpmn:task id="i_A" /><bpmn:endEvent id="i_E" />
+      <bpmn:sequenceFlow id="i1" sourceRef="i_S" targetRef="i_A" />
+      <bpmn:sequenceFlow id="i2" sourceRef="i_A" targetRef="i_E" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="Sub" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Sub" targetRef="E" />
+    """
+    sub = read_bpmn(write(tmp_path, body)).main_process.node("Sub").body
+    assert [(n.id, n.lane) for n in sub.nodes.values()] == [
+        ("i_S", "Outer"),
+        ("i_A", "Inner"),
+        ("i_E", "Outer"),
+    ]
+    assert [(lane.id, lane.parent) for lane in sub.lanes] == [("Outer", None), ("Inner", "Outer")]

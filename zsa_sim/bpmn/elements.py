@@ -233,7 +233,7 @@ def _draft(
             raise unsupported(ctx, element, "event subprocesses are not supported")
         body_scope = Scope(
             id=node_id,
-            own_lanes=read_lanes(ctx, element),
+            own_lanes=read_lanes(ctx, element, parent=kwargs["lane"]),
             outer_lanes=scope.lanes,
             default_lane=kwargs["lane"],
             is_subprocess=True,

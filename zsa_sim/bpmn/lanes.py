@@ -17,11 +17,15 @@ from zsa_sim.bpmn.extensions import properties_of
 from zsa_sim.bpmn.model import Bounds, Diagram, Lane, frozen_mapping
 
 
-def read_lanes(ctx: ReadContext, scope: Element) -> tuple[Lane, ...]:
-    """All lanes of the scope's lane sets, parents before their children (file order)."""
+def read_lanes(ctx: ReadContext, scope: Element, parent: str | None = None) -> tuple[Lane, ...]:
+    """All lanes of the scope's lane sets, parents before their children (file order).
+
+    ``parent`` is the lane the scope itself lies in (for a subprocess with lanes of its
+    own), so role lookups that climb the lane hierarchy end in the enclosing lane.
+    """
     lanes: list[Lane] = []
     stack: list[tuple[Element, str | None]] = [
-        (lane, None)
+        (lane, parent)
         for local, lane_set in reversed(bpmn_children(scope))
         if local == "laneSet"
         for lane in reversed(_lanes_in(lane_set))
