@@ -1,0 +1,61 @@
+"""Closed-form queueing results and replication statistics for validating the engine.
+
+Shared by the engine's tests and the validation suite (issue 7). Time units are whatever
+the caller uses (the engine: minutes). All formulas are for a stationary queue with
+first-come-first-served discipline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from scipy import stats
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Probability that an arrival must wait in M/M/c (Erlang C); ``offered_load`` = λ/μ.
+
+    Computed with the numerically stable Erlang B recursion:
+    B(0) = 1, B(k) = a·B(k-1) / (k + a·B(k-1)), C = c·B / (c - a·(1 - B)).
+    """
+    c, a = servers, offered_load
+    if c < 1 or a < 0:
+        raise ValueError("need at least one server and a non-negative load")
+    if a >= c:
+        raise ValueError(f"unstable: offered load {a} >= {c} servers")
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return c * b / (c - a * (1 - b))
+
+
+def mmc_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean waiting time in queue (before service) of M/M/c: C(c, a) / (cμ - λ)."""
+    a = arrival_rate / service_rate
+    return erlang_c(servers, a) / (servers * service_rate - arrival_rate)
+
+
+def mmc_mean_in_system(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean number in system of M/M/c (Little: λ·(Wq + 1/μ))."""
+    wq = mmc_mean_wait(arrival_rate, service_rate, servers)
+    return arrival_rate * (wq + 1 / service_rate)
+
+
+def mg1_mean_wait(arrival_rate: float, mean_service: float, scv: float) -> float:
+    """Pollaczek-Khinchine mean wait of M/G/1; ``scv`` = squared coefficient of variation
+    of the service time (0 for M/D/1, 1 for M/M/1)."""
+    rho = arrival_rate * mean_service
+    if rho >= 1:
+        raise ValueError(f"unstable: utilisation {rho} >= 1")
+    return rho * mean_service * (1 + scv) / (2 * (1 - rho))
+
+
+def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+    """Mean and half-width of the Student-t confidence interval over replications."""
+    n = len(values)
+    if n < 2:
+        raise ValueError("need at least two replications")
+    mean = math.fsum(values) / n
+    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
+    return mean, stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
