@@ -179,6 +179,8 @@ class WorkingCalendar:
 
     def open_minutes_by_day(self, days: int) -> np.ndarray:
         """Working minutes on each of the first ``days`` calendar days."""
+        if self.always:
+            return np.full(days, MINUTES_PER_DAY)
         return np.array(
             [self.work_between(d * MINUTES_PER_DAY, (d + 1) * MINUTES_PER_DAY) for d in range(days)]
         )

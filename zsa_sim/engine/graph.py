@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 
@@ -621,62 +620,3 @@ def _add_upstream(process: bpmn.Process, nodes: dict[str, Node]) -> None:
                             queue.append(pred)
             sets.append(frozenset(found))
         join.upstream = tuple(sets)
-
-
-def check_service_keys(service_key: str, service: ServiceSetup) -> None:
-    """Every id a ServiceSetup names must be an element of the right kind in its model."""
-    elements: dict[str, bpmn.FlowNode] = {}
-    definitions = service.definitions
-    for process in [*definitions.processes.values(), *definitions.called_processes.values()]:
-        for node in process.walk():
-            elements.setdefault(node.id, node)
-    where = f"service {service_key!r}"
-
-    def check(table: Mapping[str, Any], what: str, ok: Callable[[bpmn.FlowNode], bool]) -> None:
-        for key in table:
-            node = elements.get(key)
-            if node is None or not ok(node):
-                raise SimulationError(
-                    f"{where}: {what} {key!r} is not {_ARTICLE[what]} in the model",
-                    source=definitions.source,
-                )
-
-    def kind_of(node: bpmn.FlowNode) -> str:
-        return getattr(getattr(node, "definition", None), "kind", "")
-
-    check(service.efforts, "effort for task", lambda n: isinstance(n, bpmn.Task))
-    check(
-        service.effort_multipliers, "effort multiplier for task", lambda n: isinstance(n, bpmn.Task)
-    )
-    check(
-        service.branches,
-        "branch rule for gateway",
-        lambda n: isinstance(n, bpmn.ExclusiveGateway | bpmn.InclusiveGateway),
-    )
-    check(
-        service.waits,
-        "wait rule for event",
-        lambda n: (
-            isinstance(n, bpmn.IntermediateCatchEvent | bpmn.BoundaryEvent)
-            and kind_of(n) in WAIT_KINDS
-        ),
-    )
-    check(service.timers, "timer for event", lambda n: kind_of(n) == "timer")
-    check(
-        service.errors,
-        "error probability for boundary event",
-        lambda n: isinstance(n, bpmn.BoundaryEvent) and kind_of(n) == "error",
-    )
-    if service.decision_task is not None:
-        check({service.decision_task: None}, "decision task", lambda n: isinstance(n, bpmn.Task))
-
-
-_ARTICLE = {
-    "effort for task": "a task",
-    "effort multiplier for task": "a task",
-    "branch rule for gateway": "an exclusive or inclusive gateway",
-    "wait rule for event": "a message, signal or conditional event",
-    "timer for event": "a timer event",
-    "error probability for boundary event": "an error boundary event",
-    "decision task": "a task",
-}

@@ -17,7 +17,6 @@ same event log, row for row.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 
@@ -26,8 +25,9 @@ from simpy.events import Process
 
 from zsa_sim.engine.activities import ActivityRunner
 from zsa_sim.engine.case import Case, case_id
-from zsa_sim.engine.graph import Compiler, Graph, check_service_keys
+from zsa_sim.engine.graph import Compiler, Graph
 from zsa_sim.engine.setup import CaseSource, SimulationSetup
+from zsa_sim.engine.setup_checks import check_service_keys, check_setup
 from zsa_sim.engine.staff import StaffPool, build_members
 from zsa_sim.errors import SimulationError, ZsaError
 from zsa_sim.eventlog.schema import EventLogSink
@@ -71,7 +71,7 @@ class Simulation:
     """One run of one setup: ``Simulation(setup, sink).run()``."""
 
     def __init__(self, setup: SimulationSetup, sink: EventLogSink) -> None:
-        _check_setup(setup)
+        check_setup(setup)
         self.setup = setup
         self.env = simpy.Environment(0.0)
         self.draws = DrawTable(setup.seed, setup.replication)
@@ -175,53 +175,3 @@ class Simulation:
 def simulate(setup: SimulationSetup, sink: EventLogSink) -> SimulationResult:
     """Run one replication of one variant and send its event log to ``sink``."""
     return Simulation(setup, sink).run()
-
-
-def _check_setup(setup: SimulationSetup) -> None:
-    """Setup-level checks; the model-level ones happen while compiling."""
-    if not (isinstance(setup.horizon, int | float) and math.isfinite(setup.horizon)):
-        raise SimulationError(f"horizon must be a finite number of minutes, got {setup.horizon!r}")
-    if setup.horizon <= 0:
-        raise SimulationError(f"horizon must be positive, got {setup.horizon!r}")
-    if not isinstance(setup.max_visits, int) or setup.max_visits < 1:
-        raise SimulationError(f"max_visits must be a positive integer, got {setup.max_visits!r}")
-    seen: set[tuple[str, str]] = set()
-    for source in setup.sources:
-        pair = (source.service, source.municipality)
-        if source.service not in setup.services:
-            raise SimulationError(
-                f"arrival source ({source.service!r}, {source.municipality!r}): no service "
-                f"{source.service!r} in the setup"
-            )
-        if pair not in setup.routing:
-            raise SimulationError(
-                f"service {source.service!r}, municipality {source.municipality!r}: no task routing"
-            )
-        if pair in seen:
-            raise SimulationError(
-                f"service {source.service!r}, municipality {source.municipality!r}: two "
-                "arrival sources (case ids would clash)"
-            )
-        seen.add(pair)
-    uses_calendar = False
-    for pool_id, spec in setup.pools.items():
-        where = f"staff pool {pool_id!r}"
-        if spec.id != pool_id:
-            raise SimulationError(f"{where}: its spec has id {spec.id!r}")
-        if not (math.isfinite(spec.fte) and spec.fte >= 0):
-            raise SimulationError(f"{where}: fte must be a number >= 0, got {spec.fte!r}")
-        if not 0.0 <= spec.absence_rate < 1.0:
-            raise SimulationError(
-                f"{where}: absence_rate must be within [0, 1), got {spec.absence_rate!r}"
-            )
-        if not (math.isfinite(spec.cost_per_hour) and spec.cost_per_hour >= 0):
-            raise SimulationError(f"{where}: cost_per_hour must be >= 0")
-        if not spec.calendar.always:
-            uses_calendar = True
-            if spec.calendar.epoch != setup.epoch:
-                raise SimulationError(
-                    f"{where}: calendar epoch {spec.calendar.epoch} differs from the "
-                    f"setup's epoch {setup.epoch}"
-                )
-    if uses_calendar and (setup.epoch.hour, setup.epoch.minute, setup.epoch.second) != (0, 0, 0):
-        raise SimulationError(f"the epoch must be midnight, got {setup.epoch}")
