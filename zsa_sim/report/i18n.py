@@ -48,11 +48,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     # -- times chart -------------------------------------------------------------------
     "times.waiting_time.axis": (
         "Wartezeit bis zur ersten Bearbeitung (Kalendertage)",
-        "waiting time until first processing (calendar days)",
+        "Waiting time until first processing (calendar days)",
     ),
     "times.lead_time.axis": (
         "Durchlaufzeit bis zum Bescheid (Kalendertage)",
-        "lead time to decision (calendar days)",
+        "Lead time to decision (calendar days)",
     ),
     "times.waiting_time.panel": (
         "{service}: Wartezeit je Kommune",
@@ -74,6 +74,101 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "times.what.waiting_time": ("begonnene", "started"),
     "times.what.lead_time": ("beschiedene", "decided"),
+    # -- staff charts ------------------------------------------------------------------
+    "util.axis": (
+        "Auslastung (Arbeitszeit ÷ verfügbare Arbeitszeit)",
+        "Utilisation (work ÷ available time)",
+    ),
+    "util.panel": (
+        "Auslastung je Team (Kommune und Rolle)",
+        "Utilisation per team (organisation and role)",
+    ),
+    "util.title": (
+        "Über 85 % ausgelastet: {base_over} von {base_n} Teams {base}, {treat_over} von "
+        "{treat_n} {treat}",
+        "Above 85% utilisation: {base_over} of {base_n} teams {base}, {treat_over} of "
+        "{treat_n} {treat}",
+    ),
+    "util.title.central": ("; {unit} {share}", "; {unit} {share}"),
+    "util.caption": (
+        "Auslastung = Arbeitszeit der im Auswertungszeitraum begonnenen Aufgaben geteilt "
+        "durch die verfügbare Arbeitszeit (nach Abwesenheiten). Balken: Mittelwert über {n} "
+        "Replikationen, Fehlerbalken: 95-%-Konfidenzintervall. Oberhalb von 85 % bleibt "
+        "kaum Reserve für Spitzen, Wartezeiten wachsen stark.",
+        "Utilisation = working time of tasks begun in the evaluation window divided by the "
+        "available working time (after absences). Bar: mean over {n} replications, error "
+        "bar: 95% confidence interval. Above 85% there is hardly any reserve for peaks and "
+        "waiting times grow steeply.",
+    ),
+    "staff.hours.axis": (
+        "Arbeitsstunden im Auswertungszeitraum",
+        "Staff hours in the evaluation window",
+    ),
+    "staff.cost.axis": ("Personalaufwand (EUR)", "Staff cost (EUR)"),
+    "staff.hours.panel": ("Arbeitszeit für die Fälle", "Working time spent on cases"),
+    "staff.cost.panel": ("Personalaufwand", "Staff cost"),
+    "staff.part.municipalities": ("Kommunen", "Municipalities"),
+    "staff.part.central": ("ZSA", "ZSA"),
+    "staff.capacity": (
+        "bezahlte Kapazität (verfügbare Arbeitszeit × Kostensatz)",
+        "paid capacity (available time × cost rate)",
+    ),
+    "staff.total_ci": ("Summe mit 95-%-Konfidenzintervall", "total with 95% confidence interval"),
+    "staff.title": (
+        "{variant}: Arbeitszeit {hours}, Personalaufwand {cost}",
+        "{variant}: staff hours {hours}, staff cost {cost}",
+    ),
+    "staff.change.down": ("{size} niedriger", "{size} lower"),
+    "staff.change.up": ("{size} höher", "{size} higher"),
+    "staff.change.none": ("ohne signifikante Änderung", "no significant change"),
+    "staff.caption": (
+        "Arbeitszeit und Personalaufwand der Bearbeitung (Stunden der im "
+        "Auswertungszeitraum begonnenen Aufgaben × Kostensatz), gestapelt nach Kommunen "
+        "und ZSA. Fehlerbalken: 95-%-Konfidenzintervall der Summe über {n} Replikationen. "
+        "Raute: bezahlte Kapazität, also verfügbare Arbeitszeit aller Teams × Kostensatz, "
+        "ob ausgelastet oder nicht.",
+        "Working time and cost of the work done (hours of tasks begun in the evaluation "
+        "window × cost rate), stacked by municipalities and ZSA. Error bar: 95% confidence "
+        "interval of the total over {n} replications. Diamond: paid capacity, i.e. the "
+        "available time of all teams × cost rate, busy or not.",
+    ),
+    "fte": ("VZÄ", "FTE"),
+    "freed.axis": (
+        "Frei werdende Arbeitszeit (Vollzeitäquivalente, VZÄ)",
+        "Working time freed (full-time equivalents, FTE)",
+    ),
+    "freed.panel": (
+        "Frei werdende Arbeitszeit je Kommune und Bedarf der ZSA",
+        "Working time freed per municipality and needed by the ZSA",
+    ),
+    "freed.needed": ("{unit}: benötigt", "{unit}: needed"),
+    "freed.legend.freed": (
+        "in der Kommune frei (dezentral − zentral)",
+        "freed in the municipality (decentral − central)",
+    ),
+    "freed.legend.needed": ("Arbeitszeit der ZSA", "working time of the ZSA"),
+    "freed.title": (
+        "{variant}: Kommunen gewinnen {freed} VZÄ, die ZSA braucht dafür {needed} VZÄ",
+        "{variant}: municipalities gain {freed} FTE, the ZSA needs {needed} FTE for it",
+    ),
+    "freed.title.no_central": (
+        "{variant}: Kommunen gewinnen {freed} VZÄ",
+        "{variant}: municipalities gain {freed} FTE",
+    ),
+    "freed.caption": (
+        "Arbeitsstunden der kommunalen Teams dezentral minus zentral, je Replikation gepaart "
+        "(gleiche Fälle), umgerechnet in Vollzeitäquivalente mit der verfügbaren "
+        "Jahresarbeitszeit je VZÄ der Kommune ({hours} Stunden netto im "
+        "Auswertungszeitraum). Fehlerbalken: 95-%-Konfidenzintervall über {n} "
+        "Replikationen. Ein VZÄ ist Arbeitszeit, keine Stelle: ob Personal umgesetzt wird, "
+        "entscheidet die Kommune.",
+        "Staff hours of the municipal teams, decentral minus central, paired per "
+        "replication (same cases), converted to full-time equivalents with the "
+        "municipality's available working time per FTE ({hours} net hours in the "
+        "evaluation window). Error bar: 95% confidence interval over {n} replications. An "
+        "FTE is working time, not a post: whether staff are reassigned is the "
+        "municipality's decision.",
+    ),
     # -- findings (chart titles) -------------------------------------------------------
     "finding.shorter": ("kürzer", "shorter"),
     "finding.longer": ("länger", "longer"),
@@ -81,7 +176,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "finding.higher": ("höher", "higher"),
     "finding.one": (
         "{variant}: {kpi} in {municipality} {size} {direction}",
-        "{variant}: {kpi} in {municipality} {size} {direction}",
+        "{variant}: {kpi} {size} {direction} in {municipality}",
     ),
     "finding.many": (
         "{variant}: {kpi} in {count} von {total} Kommunen {direction}, am stärksten in "
@@ -90,17 +185,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{municipality} ({size})",
     ),
     "finding.mixed": (
-        "{variant}: {kpi} in {better} Kommunen {good}, in {worse} {bad} "
-        "(am stärksten {municipality}: {size} {bad})",
-        "{variant}: {kpi} {good} in {better} municipalities, {bad} in {worse} "
-        "(most in {municipality}: {size} {bad})",
+        "{variant}: {kpi} in {municipality} {size} {good}{others}, in {worse} {bad}",
+        "{variant}: {kpi} {size} {good} in {municipality}{others}, {bad} in {worse}",
     ),
+    "finding.others.one": (" und in einer weiteren Kommune", " and in one more municipality"),
+    "finding.others.many": (" und in {n} weiteren Kommunen", " and in {n} more municipalities"),
     "finding.none": (
         "{variant}: {kpi} ohne signifikante Änderung",
         "{variant}: no significant change in {kpi}",
     ),
     "finding.no_data": ("{kpi}: keine Vergleichsdaten", "{kpi}: nothing to compare"),
+    "count.municipality": ("{n} Kommune", "{n} municipality"),
+    "count.municipalities": ("{n} Kommunen", "{n} municipalities"),
 }
+
+
+def count_municipalities(n: int, lang: Lang = "de") -> str:
+    """ "1 Kommune", "3 Kommunen" / "1 municipality", "3 municipalities"."""
+    return tr("count.municipality" if n == 1 else "count.municipalities", lang, n=n)
 
 
 def tr(key: str, lang: Lang = "de", /, **values: object) -> str:

@@ -147,12 +147,16 @@ class RunResults:
     def comparisons(
         self, kpi: str, service: str = ALL, treatment: str | None = None, pool: str = ""
     ) -> list[Comparison]:
-        """Comparison rows of one KPI, in municipality order."""
+        """Comparison rows of one KPI per municipality (not the "all" total), in order."""
         treatment = treatment or self.treatment
         rows = [
             c
             for c in self.comparison
-            if c.kpi == kpi and c.service == service and c.pool == pool and c.treatment == treatment
+            if c.kpi == kpi
+            and c.service == service
+            and c.pool == pool
+            and c.treatment == treatment
+            and c.municipality != ALL
         ]
         order = {m: i for i, m in enumerate(self.municipalities + self.central_units)}
         return sorted(rows, key=lambda c: order.get(c.municipality, len(order)))

@@ -17,12 +17,13 @@ same files, and every figure is closed after saving so memory does not grow.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import matplotlib
 
@@ -33,6 +34,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from zsa_sim.experiment.formatting import Lang, format_number
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for the common colour blindnesses.
 OKABE_ITO: dict[str, str] = {
@@ -145,6 +149,17 @@ def chart_style() -> Iterator[None]:
         yield
 
 
+def styled(func: Callable[P, R]) -> Callable[P, R]:
+    """Draw inside :func:`chart_style`: fonts, grid and spines are fixed when artists are made."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with chart_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def new_figure(width: float, height: float, **subplots: Any) -> tuple[Figure, Any]:
     """A figure with subplots, in inches, in constrained layout (labels never clipped)."""
     fig, axes = plt.subplots(figsize=(width, height), layout="constrained", **subplots)
@@ -208,6 +223,26 @@ def number_formatter(lang: Lang, digits: int = 0, scale: float = 1.0, suffix: st
         return format_number(value * scale, lang, digits) + suffix
 
     return FuncFormatter(fmt)
+
+
+def tick_formatter(lang: Lang, scale: float = 1.0, suffix: str = "") -> Any:
+    """A tick formatter with as few decimals as the tick needs (``2``, ``2,5``, ``0,25``)."""
+
+    def fmt(value: float, _position: float | None = None) -> str:
+        if not math.isfinite(value):
+            return ""
+        value *= scale
+        for digits in (0, 1, 2):
+            if abs(value - round(value, digits)) < 1e-9 * max(1.0, abs(value)):
+                break
+        return format_number(value, lang, digits) + suffix
+
+    return FuncFormatter(fmt)
+
+
+def percent_suffix(lang: Lang) -> str:
+    """How a percent sign follows a number: ``85 %`` in German, ``85%`` in English."""
+    return " %" if lang == "de" else "%"
 
 
 def relative_luminance(color: str) -> float:
