@@ -1,8 +1,12 @@
 """Simulation runs: setup checks, results, determinism and common random numbers."""
 
+import itertools
+import math
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
+import numpy as np
 import pytest
 from engine_models import (
     EPOCH,
@@ -14,6 +18,8 @@ from engine_models import (
     run,
     setup_for,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zsa_sim.engine import Simulation, SimulationResult, case_id, simulate
 from zsa_sim.engine.calendar import WorkingCalendar
@@ -209,3 +215,51 @@ def test_simulate_with_lazy_arrivals_does_not_materialise_them():
     assert result.cases_started == 10
     assert len(pulled) == 11  # the one at 100 is read and not started
     assert EPOCH.weekday() == 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    gaps=st.lists(st.floats(0, 600), min_size=1, max_size=25),
+    fte=st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]),
+    office=st.booleans(),
+    absence=st.sampled_from([0.0, 0.3]),
+    seed=st.integers(0, 2**31 - 1),
+    horizon_days=st.integers(1, 30),
+)
+def test_invariants_hold_for_random_runs(gaps, fte, office, absence, seed, horizon_days):
+    b = ModelBuilder().start().task("A").gateway("Split", "and").task("B").task("C")
+    b.gateway("Join", "and").gateway("Gw", default="F_End").end()
+    b.chain("Start", "A", "Split", "B", "Join", "Gw").chain("Split", "C", "Join")
+    b.flow("Gw", "A", "F_Again").flow("Gw", "End", "F_End")
+    times = np.cumsum(gaps).tolist()
+    calendar = WorkingCalendar(epoch=EPOCH) if office else None
+    setup = setup_for(
+        definitions(b.build()),
+        {"A": EXP(60), "B": EXP(120), "C": Distribution("uniform", {"low": 0, "high": 90})},
+        arrivals_at(times),
+        pools=[pool("p", fte=fte, calendar=calendar, absence_rate=absence)],
+        branches={"Gw": BranchRule(probabilities={"F_Again": 0.2})},
+        seed=seed,
+        horizon=horizon_days * 1440.0,
+    )
+    rows, result = run(setup)
+    assert result.cases_started == result.cases_completed + result.cases_open
+    assert result.cases_started == sum(1 for t in times if t < setup.horizon)
+    starts = Counter(r.case_id for r in rows if r.activity_type == "startEvent")
+    ends = {r.case_id for r in rows if r.activity_type == "endEvent"}
+    assert set(starts.values()) <= {1} and len(starts) == result.cases_started
+    assert len(ends) == result.cases_completed
+    busy: dict[str, list[tuple[float, float]]] = {}
+    for r in rows:
+        assert r.enabled >= 0
+        if not math.isnan(r.start):
+            assert r.enabled <= r.start
+            if not math.isnan(r.complete):
+                assert r.start <= r.complete
+        if r.resource:
+            end = r.complete if not math.isnan(r.complete) else math.inf
+            busy.setdefault(r.resource, []).append((r.start, end))
+    for intervals in busy.values():
+        intervals.sort()
+        for (_, end), (start, _) in itertools.pairwise(intervals):
+            assert end <= start + 1e-9, "a staff member did two tasks at once"

@@ -13,6 +13,31 @@ comes from :mod:`zsa_sim.randomness`: per-case draws from a
 :class:`~zsa_sim.randomness.DrawTable` (common random numbers across variants), staff
 absences from streams keyed by pool and member. The same setup therefore gives the
 same event log, row for row.
+
+Rows the engine writes (one per activity instance, in the order they complete):
+
+- start event of the case: ``enabled = start = complete`` = arrival; end events and
+  throw events: zero duration when reached. Start and end events inside a subprocess
+  body or a called process are not logged (the subprocess row covers them), so a case
+  has exactly one start-event row. Gateways are not logged.
+- task: ``enabled`` when the task became available to its pool (after any hand-over
+  delay), ``start`` when a staff member began, ``complete`` when she finished;
+  ``effort`` in working minutes; ``resource`` is ``"<pool>#<n>"``; ``org_unit`` is the
+  pool's; ``role`` is the lane's ``zsa:role`` (a task's own ``zsa:role`` overrides).
+- intermediate catch event: ``enabled = start`` = reached, ``complete`` = fired; after
+  an event-based gateway only the winner is logged.
+- boundary event: ``enabled = start`` = when its activity began (or its previous cycle
+  fired), ``complete`` = fired; error boundaries have zero duration.
+- subprocess / call activity: a row of its own (no resource, no effort) from entry to
+  completion.
+- cancelled work (interrupting boundary, terminate end event, caught error): the task
+  row is written at cancellation with ``complete`` = that time, ``start`` NaN if no one
+  had begun, and ``effort`` = the working minutes actually done. Catch events that are
+  cancelled or lose a race are not logged.
+- at the horizon: every instance still waiting or in progress is written with NaN for
+  what has not happened (``start`` and/or ``complete``; a task's ``effort`` is its
+  drawn effort); waiting catch events too. A case without an end-event row, or with such
+  an open row, is open; ``SimulationResult.cases_open`` counts the cases not ended.
 """
 
 from __future__ import annotations
