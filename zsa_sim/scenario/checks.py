@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from zsa_sim.bpmn.validate import Finding, validate_model
 from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario.build import organisation
-from zsa_sim.scenario.loader import read_yaml, resolve_paths, scenario_from_data, schema_problems
+from zsa_sim.scenario.loader import read_document, scenario_from_data
+from zsa_sim.scenario.messages import schema_problems
 from zsa_sim.scenario.resolve import resolve_service
 from zsa_sim.scenario.schema import Scenario
 from zsa_sim.scenario.service_model import ServiceModel
@@ -35,15 +36,15 @@ def validate_scenario_file(path: str | Path) -> list[Finding]:
     checked at all: missing, not YAML, not a mapping, a missing or unreadable BPMN file.
     """
     path = Path(path)
-    data = read_yaml(path)
+    data, files = read_document(path)
     try:
         scenario = scenario_from_data(data, source=str(path), base_dir=path.parent)
     except ScenarioError as err:
         cause = err.__cause__
         if not isinstance(cause, ValidationError):
             raise
-        prepared = resolve_paths(data, path.parent)
-        return [Finding("error", key, message) for key, message in schema_problems(cause, prepared)]
+        return [Finding("error", key, message) for key, message in schema_problems(cause, data)]
+    scenario._files = files
     return check_scenario(scenario, include_models=True)
 
 

@@ -16,21 +16,22 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from zsa_sim.bpmn.model import Definitions
 from zsa_sim.errors import BpmnError, ScenarioError
+from zsa_sim.scenario.messages import MAX_LISTED, describe_validation_error
 from zsa_sim.scenario.schema import Scenario
 
 #: Refuse larger files: a scenario is a few hundred lines.
 MAX_BYTES = 2_000_000
 #: Refuse YAML whose aliases expand to more nodes than this.
 MAX_NODES = 200_000
-#: How many errors the one-line message lists before "and N more".
-MAX_LISTED = 3
+#: How deep ``base:`` files may be chained.
+MAX_BASE_DEPTH = 5
 
 
 #: libyaml's parser when installed (ten times faster), else PyYAML's own; both safe.
@@ -69,8 +70,50 @@ def load_scenario(path: str | Path) -> Scenario:
 def parse_scenario(path: str | Path) -> Scenario:
     """YAML and schema only (no BPMN): the first stage of :func:`load_scenario`."""
     path = Path(path)
+    data, files = read_document(path)
+    scenario = scenario_from_data(data, source=str(path), base_dir=path.parent)
+    scenario._files = files
+    return scenario
+
+
+def read_document(path: Path, depth: int = 0) -> tuple[dict, list[Path]]:
+    """The file's YAML mapping, merged over its ``base:`` file if it names one.
+
+    A scenario may start from another with ``base: pilot.yaml`` (relative to the file)
+    and state only what differs: mappings are merged key by key, everything else (lists,
+    numbers, text) replaces the base's value. BPMN paths are resolved against the file
+    that names them. Returns the merged mapping and the YAML files read, child first.
+    """
     data = read_yaml(path)
-    return scenario_from_data(data, source=str(path), base_dir=path.parent)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            "the file must be a mapping with keys name, period, calendars, services, "
+            "municipalities, variants (see scenarios/pilot.yaml)",
+            source=path,
+        )
+    data = resolve_paths(data, path.parent)
+    base = data.pop("base", None)
+    if base is None:
+        return data, [path]
+    if not isinstance(base, str):
+        raise ScenarioError(f"base: a file name is expected, got {base!r}", source=path)
+    if depth >= MAX_BASE_DEPTH:
+        raise ScenarioError(f"base: more than {MAX_BASE_DEPTH} files chained", source=path)
+    base_path = path.parent / base
+    if not base_path.is_file():
+        raise ScenarioError(f"base: file not found: {base_path}", source=path)
+    parent, files = read_document(base_path, depth + 1)
+    return _merge(parent, data), [path, *files]
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def read_yaml(path: Path) -> Any:
@@ -130,6 +173,7 @@ def scenario_from_data(data: Any, source: str = "", base_dir: str | Path = ".") 
     except ValidationError as err:
         raise ScenarioError(describe_validation_error(err, data), source=source or None) from err
     scenario._source = source
+    scenario._files = [Path(source)] if source else []
     return scenario
 
 
@@ -197,109 +241,10 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
             raise ScenarioError(f"{key_path}: cannot set a value here", source=source)
         node[parts[-1]] = copy.deepcopy(value)
     changed = scenario_from_data(data, source=scenario.source)
+    changed._files = list(scenario._files)
     for key, spec in changed.services.items():
         old = scenario.services.get(key)
         if old is not None and old.bpmn == spec.bpmn and key in scenario._definitions:
             changed._definitions[key] = scenario._definitions[key]
     refuse_errors(changed)
     return changed
-
-
-# -- pydantic errors as key paths -----------------------------------------------------------
-
-
-def describe_validation_error(err: ValidationError, data: Any) -> str:
-    """pydantic's errors as ``key.path: message`` parts joined by '; '."""
-    problems = schema_problems(err, data)
-    parts = [f"{path}: {message}" if path else message for path, message in problems]
-    if len(parts) > MAX_LISTED:
-        parts = [
-            *parts[:MAX_LISTED],
-            f"and {len(parts) - MAX_LISTED} more (zsa-sim validate lists all)",
-        ]
-    return "; ".join(parts)
-
-
-def schema_problems(err: ValidationError, data: Any) -> list[tuple[str, str]]:
-    """Every pydantic error as (key path, message)."""
-    return [
-        (key_path(error["loc"], data, error["type"]), _message(error, data))
-        for error in err.errors(include_url=False)
-    ]
-
-
-def key_path(loc: tuple, data: Any, error_type: str = "") -> str:
-    """The dotted path of an error location, leaving out pydantic's union tags.
-
-    A location part is kept when it is a key (or index) of the input at that point; a
-    part that is not (a union member's tag) is dropped, except a missing key at the end.
-    """
-    kept: list[str] = []
-    node = data
-    for i, part in enumerate(loc):
-        in_dict = isinstance(node, dict) and part in node
-        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        if in_dict or in_list:
-            kept.append(str(part))
-            node = node[part]
-        elif i == len(loc) - 1 and error_type in ("missing", "extra_forbidden"):
-            kept.append(str(part))
-    return ".".join(kept)
-
-
-def _message(error: Mapping[str, Any], data: Any) -> str:
-    kind = error["type"]
-    message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    value = error.get("input")
-    if kind == "missing":
-        return "required key missing"
-    if kind == "extra_forbidden":
-        allowed = allowed_keys(error["loc"][:-1])
-        return "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-    if value is None and kind != "value_error":
-        return "value missing (fill in the template)"
-    if kind != "value_error" and not isinstance(value, dict | list):
-        return f"{message}, got {value!r}"
-    return message
-
-
-def allowed_keys(loc: tuple) -> list[str]:
-    """The field names of the model at a location (for 'unknown key' messages)."""
-    target: Any = Scenario
-    for part in loc:
-        target = _step(_unwrap(target), part)
-        if target is None:
-            return []
-    target = _unwrap(target)
-    models = [m for m in map(_unwrap, get_args(target)) if isinstance(m, type)]
-    if len(models) == 2 and type(None) in models:  # an optional model
-        target = next(m for m in models if m is not type(None))
-    if isinstance(target, type) and issubclass(target, BaseModel):
-        return list(target.model_fields)
-    return []
-
-
-def _unwrap(annotation: Any) -> Any:
-    while get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    return annotation
-
-
-def _step(annotation: Any, part: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        field = annotation.model_fields.get(str(part))
-        return field.annotation if field is not None else None
-    origin = get_origin(annotation)
-    args = get_args(annotation)
-    if origin is dict:
-        return args[1]
-    if origin in (list, tuple):
-        return args[0]
-    models = [m for m in map(_unwrap, args) if isinstance(m, type) and issubclass(m, BaseModel)]
-    if len(models) == 1:  # an optional model
-        return _step(models[0], part)
-    for model in models:  # a tagged union: the member whose generator literal is the tag
-        generator = model.model_fields.get("generator")
-        if generator is not None and part in get_args(generator.annotation):
-            return model
-    return None

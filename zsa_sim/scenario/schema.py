@@ -397,11 +397,22 @@ class Scenario(Model):
     _source: str = PrivateAttr(default="")
     #: BPMN models by service key, read once by the loader.
     _definitions: dict[str, Definitions] = PrivateAttr(default_factory=dict)
+    #: the YAML files read: the scenario file, then its ``base:`` files.
+    _files: list[Path] = PrivateAttr(default_factory=list)
 
     @property
     def source(self) -> str:
         """The scenario file's path, or '' for a scenario made in Python."""
         return self._source
+
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        """Every file the scenario depends on: YAML (with base files), then BPMN models.
+
+        A results folder copies these so that a run can be reproduced.
+        """
+        bpmn = dict.fromkeys(spec.bpmn for spec in self.services.values())
+        return (*self._files, *bpmn)
 
     def definitions(self, service: str) -> Definitions:
         """The BPMN model of a service (read on first use if the loader did not)."""
