@@ -50,12 +50,12 @@ class MoneyDistribution(GeneratorModel):
     per_person: NonNegativeFloat = 0.0
 
     def sample(self, z: np.ndarray, size: np.ndarray) -> np.ndarray:
-        """Amounts for standard-normal draws ``z`` and household sizes, rounded to EUR."""
+        """Amounts for standard-normal draws ``z`` and household sizes, in whole EUR."""
         mean = self.mean + self.per_person * (size - 1)
         cv = self.sd / self.mean
         sigma = math.sqrt(math.log1p(cv * cv))
         mu = np.log(mean) - sigma * sigma / 2
-        return np.round(np.exp(mu + sigma * z))
+        return np.round(np.exp(mu + sigma * z)).astype(np.int64)
 
 
 class EntitlementRule(GeneratorModel):
