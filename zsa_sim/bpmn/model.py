@@ -11,6 +11,7 @@ text found in the file and are interpreted by the engine.
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -40,6 +41,19 @@ EventKind = Literal[
     "none", "timer", "message", "signal", "error", "escalation", "conditional", "terminate"
 ]
 TimerKind = Literal["timeDuration", "timeCycle", "timeDate"]
+
+
+def _mapping_proxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType) -> tuple:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# Read-only mappings keep the model immutable; registering how to pickle them lets a
+# scenario with its process models travel to worker processes (parallel runs, Dask).
+copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 
 def frozen_mapping(items: Mapping[str, object] | None = None) -> Mapping:
