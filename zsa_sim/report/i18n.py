@@ -169,6 +169,63 @@ STRINGS: dict[str, tuple[str, str]] = {
         "FTE is working time, not a post: whether staff are reassigned is the "
         "municipality's decision.",
     ),
+    # -- backlog chart -----------------------------------------------------------------
+    "backlog.axis": ("Offene Fälle", "Open cases"),
+    "backlog.warmup": ("Einschwingphase (nicht ausgewertet)", "warm-up (not evaluated)"),
+    "backlog.grows": (
+        "{base}: offene Fälle in {municipality} wachsen auf {base_end}, {treat} {treat_end}",
+        "{base}: open cases in {municipality} grow to {base_end}, {treat} {treat_end}",
+    ),
+    "backlog.end": (
+        "Offene Fälle am Ende: {municipality} {base_end} {base}, {treat_end} {treat}",
+        "Open cases at the end: {municipality} {base_end} {base}, {treat_end} {treat}",
+    ),
+    "backlog.caption": (
+        "Zahl der eingegangenen, noch nicht abgeschlossenen Fälle (alle Leistungen) am Ende "
+        "jedes Tages, gleitender 7-Tage-Durchschnitt. Linie: Mittelwert über {n} "
+        "Replikationen, Band: 95-%-Konfidenzintervall des Mittelwerts. Grau hinterlegt: "
+        "Einschwingphase, die nicht in die Kennzahlen eingeht. Ein Bestand, der bis zum "
+        "Jahresende steigt, heißt: Es kommen mehr Fälle herein, als das Team schafft.",
+        "Number of cases received and not yet finished (all services) at the end of each "
+        "day, 7-day moving average. Line: mean over {n} replications, band: 95% "
+        "confidence interval of the mean. Grey: warm-up, not part of the KPIs. A backlog "
+        "that rises until the end of the year means more cases arrive than the team can finish.",
+    ),
+    # -- ECDF chart --------------------------------------------------------------------
+    "ecdf.axis.y": ("Anteil beschiedener Fälle", "Share of decided cases"),
+    "ecdf.axis.working_days": (
+        "Durchlaufzeit bis zum Bescheid (Arbeitstage)",
+        "Lead time to decision (working days)",
+    ),
+    "ecdf.axis.days": (
+        "Durchlaufzeit bis zum Bescheid (Kalendertage)",
+        "Lead time to decision (calendar days)",
+    ),
+    "ecdf.target": ("Ziel: {label} ≤ {max}", "target: {label} ≤ {max}"),
+    "ecdf.target_label": ("{q} der Durchlaufzeit", "{q} lead time"),
+    "ecdf.mean": ("Mittelwert", "mean"),
+    "ecdf.within": ("≤ {max}:", "≤ {max}:"),
+    "ecdf.title": (
+        "{service}, Ziel {label} ≤ {max}: erreicht in {treat_ok} von {total} Kommunen "
+        "{treat}, in {base_ok} {base}",
+        "{service}, target {label} ≤ {max}: met in {treat_ok} of {total} municipalities "
+        "{treat}, in {base_ok} {base}",
+    ),
+    "ecdf.caption": (
+        "Empirische Verteilungsfunktion: Anteil der beschiedenen Fälle (alle {n} "
+        "Replikationen, Eingang im Auswertungszeitraum), deren Durchlaufzeit höchstens den "
+        "Wert auf der x-Achse beträgt. Senkrechte Linie: Zielwert, waagerechte Linie: das "
+        "Quantil, für das er gilt. Das Ziel gilt als erreicht, wenn der Mittelwert der "
+        "Kennzahl über die Replikationen den Zielwert nicht überschreitet. Arbeitstage ohne "
+        "Wochenenden und Feiertage laut Kalender des Szenarios. Noch nicht beschiedene "
+        "Fälle ({open}) fehlen.",
+        "Empirical distribution function: share of decided cases (all {n} replications, "
+        "arrived in the evaluation window) whose lead time is at most the value on the x "
+        "axis. Vertical line: the target value, horizontal line: the quantile it applies "
+        "to. The target counts as met when the KPI's mean over replications does not exceed "
+        "it. Working days exclude weekends and public holidays per the scenario's calendar. "
+        "Cases not yet decided ({open}) are missing.",
+    ),
     # -- findings (chart titles) -------------------------------------------------------
     "finding.shorter": ("kürzer", "shorter"),
     "finding.longer": ("länger", "longer"),
@@ -256,6 +313,14 @@ def number(x: float, lang: Lang = "de", digits: int = 1) -> str:
 def amount(x: float, unit: str, lang: Lang = "de", *, difference: bool = False) -> str:
     """A number with its unit: ``6,1 Tage``, ``83,4 %``, ``12.500 EUR``."""
     return format_value(x, unit, lang, difference=difference)
+
+
+def compact(x: float, lang: Lang = "de") -> str:
+    """A number with only the decimals it needs: ``15``, ``2,5`` (for targets, limits)."""
+    for digits in (0, 1, 2):
+        if abs(x - round(x, digits)) < 1e-9 * max(1.0, abs(x)):
+            break
+    return format_number(x, lang, digits)
 
 
 def percent(share: float, lang: Lang = "de", digits: int = 0) -> str:
