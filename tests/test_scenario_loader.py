@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zsa_sim.errors import ScenarioError
-from zsa_sim.scenario import load_scenario
-from zsa_sim.scenario.loader import MAX_NODES, read_yaml
+from zsa_sim.scenario import build_setup, load_scenario
+from zsa_sim.scenario.loader import MAX_NODES, read_yaml, refuse_errors, scenario_from_data
 from zsa_sim.scenario.messages import key_path
 
 
@@ -76,3 +81,59 @@ def test_key_path_leaves_out_union_tags_but_keeps_missing_keys() -> None:
     assert key_path(
         ("calendars", "c", "hours", "mon", 0), {"calendars": {"c": {"hours": {"mon": ["x"]}}}}
     ) == ("calendars.c.hours.mon.0")
+
+
+# -- property: bad values give the tool's own error, never a crash ------------------------
+
+DATA = Path(__file__).parent / "data" / "scenarios"
+_BASE = yaml.safe_load((DATA / "mini.yaml").read_text(encoding="utf-8"))
+_BASE["services"]["antrag"]["bpmn"] = str(DATA / "mini.bpmn")
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+_PATHS = _paths(_BASE)
+_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["all", "${x ==}", "a.b", "06108", "2026-13-01"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PATHS), _VALUES), min_size=1, max_size=3))
+def test_mutated_scenarios_load_and_build_or_fail_with_a_scenario_error(mutations) -> None:
+    data = copy.deepcopy(_BASE)
+    for path, value in mutations:
+        node = data
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    try:
+        scenario = scenario_from_data(data, source="fuzz.yaml")
+        refuse_errors(scenario)
+        for variant in scenario.variants:
+            for source in build_setup(scenario, variant, 0).sources:
+                for _ in source.arrivals():
+                    pass
+    except ScenarioError as err:
+        assert "\n" not in str(err)

@@ -99,6 +99,12 @@ def test_missing_required_key(tmp_path: Path) -> None:
             r"zsa\.staff\.front_office: Input should be greater than 0",
         ),
         (("zsa", "effort_factor"), 0, r"zsa\.effort_factor: Input should be greater than 0"),
+        (
+            ("services", "antrag", "cases_per_1000"),
+            float("inf"),
+            r"cases_per_1000: Input should be a finite number",
+        ),
+        (("period", "days"), 100_000, r"period\.days: Input should be less than or equal to 3660"),
     ],
 )
 def test_zero_or_negative_where_positive_is_required(

@@ -24,6 +24,10 @@ from zsa_sim.scenario.messages import schema_problems
 from zsa_sim.scenario.resolve import resolve_service
 from zsa_sim.scenario.schema import Scenario
 from zsa_sim.scenario.service_model import ServiceModel
+from zsa_sim.synth.applicants import annual_cases
+
+#: Expected applications a year of one service in one municipality, at most.
+MAX_ANNUAL_CASES = 5_000_000
 
 
 def validate_scenario_file(path: str | Path) -> list[Finding]:
@@ -114,6 +118,16 @@ def _references(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Fin
                 error(f"{path}.staff.{role}", f"unknown role (known: {', '.join(roles)})")
         if not municipality.services:
             out.append(Finding("warning", f"{path}.services", "responsible for no service"))
+    for m_key, municipality in scenario.municipalities.items():
+        for s_key in municipality.services:
+            if s_key in scenario.services:
+                annual = annual_cases(scenario, s_key, m_key)
+                if annual > MAX_ANNUAL_CASES:
+                    error(
+                        f"services.{s_key}.cases_per_1000",
+                        f"{annual:.3g} applications a year in {m_key}: more than the "
+                        f"{MAX_ANNUAL_CASES:,} one run can hold",
+                    )
     for s_key in services:
         if not any(s_key in m.services for m in scenario.municipalities.values()):
             out.append(

@@ -32,7 +32,7 @@ UNIT_MINUTES: Mapping[str, float] = {"min": 1.0, "h": 60.0, "d": 1440.0}
 class DistributionSpec(BaseModel):
     """A distribution as written in a scenario file; :meth:`minutes` gives the engine's."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     kind: str
     #: checked by :class:`Distribution` (finite, non-negative numbers), not coerced.
@@ -74,6 +74,8 @@ class DistributionSpec(BaseModel):
             self.minutes()
         except DistributionError as err:
             raise ValueError(str(err)) from err
+        except ArithmeticError as err:  # e.g. a gamma whose sd dwarfs its mean underflows
+            raise ValueError(f"{self.kind}: parameters out of range ({err})") from err
         return self
 
     @model_serializer

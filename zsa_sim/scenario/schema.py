@@ -56,7 +56,7 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class Model(BaseModel):
     """Base of all scenario models: frozen, unknown keys are an error."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _check_key(key: str) -> str:
@@ -93,9 +93,9 @@ class Period(Model):
     """
 
     start: date
-    days: PositiveInt = 365
-    warmup_days: NonNegativeInt = 0
-    cooldown_days: NonNegativeInt = 0
+    days: Annotated[int, Field(gt=0, le=3660)] = 365
+    warmup_days: Annotated[int, Field(ge=0, le=366)] = 0
+    cooldown_days: Annotated[int, Field(ge=0, le=366)] = 0
 
     @property
     def epoch(self) -> datetime:

@@ -35,7 +35,7 @@ Categorical = Annotated[list[Probability], AfterValidator(_sums_to_one)]
 class GeneratorModel(BaseModel):
     """Base of the applicant parameter models: frozen, unknown keys rejected."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def categorical(rng: np.random.Generator, probabilities: Sequence[float], n: int) -> np.ndarray:
