@@ -1,0 +1,161 @@
+"""``zsa-sim run`` and ``zsa-sim compare``: thin wrappers over zsa_sim.experiment."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from zsa_sim.errors import ZsaError
+from zsa_sim.experiment.compare_runs import compare_runs, headline
+from zsa_sim.experiment.runner import ProgressCallback, RunOptions, run_experiment
+
+PILOT = Path("scenarios") / "pilot.yaml"
+
+
+def default_scenario() -> Path:
+    """The built-in pilot scenario: ./scenarios/pilot.yaml, else the one next to the package."""
+    if PILOT.is_file():
+        return PILOT
+    bundled = Path(__file__).resolve().parents[2] / PILOT
+    if bundled.is_file():
+        return bundled
+    raise ZsaError(f"no scenario given and {PILOT} not found; pass a scenario file")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on a terminal, nothing when output is piped."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Simulation", total=None)
+
+        def update(done: int, total: int, variant: str, replication: int) -> None:
+            bar.update(
+                task,
+                completed=done,
+                total=total,
+                description=f"{variant} #{replication + 1}",
+            )
+
+        yield update
+
+
+@click.command()
+@click.argument("scenario", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "-n", "--replications", type=int, help="Replications per variant (scenario's if unset)."
+)
+@click.option("--seed", type=int, help="Seed of all random streams (scenario's if unset).")
+@click.option("-j", "--jobs", type=int, help="Worker processes (default: all cores).")
+@click.option(
+    "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (extra 'distributed')."
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("results"),
+    show_default=True,
+    help="Root folder of results.",
+)
+@click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
+@click.option(
+    "--xes",
+    type=click.Choice(["first", "all", "none"]),
+    default="first",
+    show_default=True,
+    help="Runs in eventlog.xes.gz: first replication, all, none.",
+)
+@click.option("--no-eventlog", is_flag=True, help="Skip the event log files (faster, smaller).")
+@click.option("--no-report", is_flag=True, help="Skip charts and report.html.")
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Language of charts and report.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no verdicts.")
+def run(
+    scenario: Path | None,
+    replications: int | None,
+    seed: int | None,
+    jobs: int | None,
+    scheduler: str | None,
+    out: Path,
+    variants: tuple[str, ...],
+    xes: str,
+    no_eventlog: bool,
+    no_report: bool,
+    lang: str,
+    quiet: bool,
+) -> None:
+    """Run every variant x replication of SCENARIO (default: the pilot) and write results.
+
+    \b
+    Examples:
+      zsa-sim run                                  # scenarios/pilot.yaml
+      zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
+    """
+    options = RunOptions(
+        replications=replications,
+        seed=seed,
+        jobs=jobs,
+        scheduler=scheduler,
+        out_root=out,
+        variants=variants or None,
+        eventlog=not no_eventlog,
+        xes=xes if not no_eventlog else "none",  # type: ignore[arg-type]
+        report=not no_report,
+        lang=lang,
+    )
+    interactive = sys.stderr.isatty() and not quiet
+    with progress_bar(interactive) as progress:
+        outcome = run_experiment(scenario or default_scenario(), options, progress)
+    if not quiet:
+        for municipality, lines in outcome.summary["verdicts"].items():
+            click.echo(f"{municipality}:")
+            for line in lines[lang]:
+                click.echo(f"  {line}")
+    click.echo(str(outcome.run_dir))
+
+
+@click.command()
+@click.argument("run_a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Write all differences.")
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True)
+def compare(run_a: Path, run_b: Path, csv_out: Path | None, lang: str) -> None:
+    """Compare two earlier runs: RUN_B minus RUN_A per KPI with 95% confidence intervals.
+
+    \b
+    Example:
+      zsa-sim compare results/pilot/2026-11-25T10-00-00 results/pilot/2026-11-25T11-00-00
+    """
+    differences = compare_runs(run_a, run_b)
+    for municipality, lines in headline(differences, lang).items():
+        click.echo(f"{municipality}:")
+        for line in lines:
+            click.echo(f"  {line}")
+    if csv_out is not None:
+        from zsa_sim.experiment.results import write_csv
+
+        write_csv(csv_out, (d._asdict() for d in differences), differences[0]._fields)
+        click.echo(str(csv_out))
+
+
+COMMANDS: list[click.Command] = [run, compare]

@@ -1,0 +1,302 @@
+"""Write a run's outputs: summary.json, KPI tables, cases, activities, event logs, inputs.
+
+Everything here is deterministic: the same scenario and seed give byte-identical files
+(``summary.json`` holds no wall-clock time; that lives in ``run.json``). The layout is
+documented in ``results/README.md``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from zsa_sim import __version__
+from zsa_sim.eventlog.csv_log import format_value, metadata_path, read_event_log_rows
+from zsa_sim.eventlog.schema import ActivityRecord
+from zsa_sim.eventlog.xes import write_xes
+from zsa_sim.experiment.activities import write_activities
+from zsa_sim.experiment.cases import CaseRecord
+from zsa_sim.experiment.comparison import Comparison, KpiSummary, aggregate, compare_variants
+from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask
+from zsa_sim.experiment.results import copy_inputs, write_csv, write_json
+from zsa_sim.scenario import Scenario
+
+BASELINE = "dezentral"
+#: KPIs that make the one-line verdicts per municipality, in this order.
+VERDICT_KPIS = ("waiting_time_p90", "lead_time_mean", "lead_time_p90")
+_PACKAGES = ("simpy", "numpy", "scipy", "faker", "pydantic", "holidays", "matplotlib")
+
+
+def baseline_of(variants: Sequence[str]) -> str:
+    """The variant others are compared with: ``dezentral`` if present, else the first."""
+    return BASELINE if BASELINE in variants else variants[0]
+
+
+def write_outputs(
+    folder: Path,
+    scenario: Scenario,
+    tasks: Sequence[ReplicationTask],
+    outputs: Sequence[ReplicationOutput],
+    *,
+    xes: str = "first",
+) -> dict[str, Any]:
+    """Write every output file into ``folder`` and return the summary."""
+    kpi_rows = [row for out in outputs for row in out.kpis]
+    summaries = aggregate(kpi_rows)
+    variants = list(dict.fromkeys(out.variant for out in outputs))
+    base = baseline_of(variants)
+    comparisons: list[Comparison] = []
+    for variant in variants:
+        if variant != base:
+            comparisons.extend(compare_variants(kpi_rows, treatment=variant, baseline=base))
+
+    write_csv(folder / "kpis_by_replication.csv", (r._asdict() for r in kpi_rows), KPI_FIELDS)
+    write_csv(folder / "kpis.csv", (s._asdict() for s in summaries), KpiSummary._fields)
+    write_csv(folder / "comparison.csv", (c._asdict() for c in comparisons), Comparison._fields)
+    write_cases(folder / "cases.csv.gz", (c for out in outputs for c in out.cases))
+    write_activities((a for out in outputs for a in out.activities), folder / "activities.csv")
+    copy_inputs(folder, scenario.source_files)
+
+    parts = [t.log_path for t in tasks if t.log_path is not None]
+    if parts:
+        merge_event_logs(parts, folder / "eventlog.csv.gz")
+        if xes != "none":
+            chosen = [t for t in tasks if t.log_path is not None]
+            if xes == "first":
+                chosen = [t for t in chosen if t.replication == 0]
+            names = outputs[0].attribute_names if outputs else ()
+            write_xes(
+                _read_parts([t.log_path for t in chosen if t.log_path], scenario, names),
+                folder / "eventlog.xes.gz",
+                scenario.period.epoch,
+                names,
+                log_name=f"zsa-sim {scenario.name} (synthetic data)",
+            )
+        shutil.rmtree(parts[0].parent)
+
+    summary = build_summary(scenario, outputs, summaries, comparisons, base)
+    write_json(folder / "summary.json", summary)
+    return summary
+
+
+KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
+CASE_FIELDS = CaseRecord._fields
+
+
+def write_cases(path: Path, records: Iterable[CaseRecord]) -> int:
+    """All case records as gzip CSV (times in minutes since the epoch; empty = never)."""
+    count = 0
+    with open(path, "wb") as raw, _gzip_text(raw) as text:
+        text.write(",".join(CASE_FIELDS) + "\n")
+        for record in records:
+            text.write(",".join(_csv_cell(v) for v in record) + "\n")
+            count += 1
+    return count
+
+
+def _csv_cell(value: Any) -> str:
+    text = format_value(value)
+    if any(ch in text for ch in ',"\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class _gzip_text:
+    """A deterministic gzip text stream (no name, no time in the header)."""
+
+    def __init__(self, raw: io.BufferedWriter) -> None:
+        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
+        self._text = io.TextIOWrapper(self._gz, encoding="utf-8", newline="\n")
+
+    def __enter__(self) -> io.TextIOWrapper:
+        return self._text
+
+    def __exit__(self, *exc: object) -> None:
+        self._text.close()
+
+
+def merge_event_logs(parts: Sequence[Path], target: Path) -> int:
+    """Concatenate the per-run event log parts (header once) into one gzip CSV.
+
+    The parts share their columns (same scenario); the metadata sidecar of the first part
+    is kept with the row count and column types of all parts.
+    """
+    rows = 0
+    types: dict[str, str] = {}
+    meta: dict[str, Any] = {}
+    with open(target, "wb") as raw, _gzip_text(raw) as out:
+        for number, part in enumerate(parts):
+            with gzip.open(part, "rt", encoding="utf-8", newline="") as src:
+                header = src.readline()
+                if number == 0:
+                    out.write(header)
+                shutil.copyfileobj(src, out, 1 << 20)
+            part_meta = json.loads(metadata_path(part).read_text(encoding="utf-8"))
+            rows += part_meta["rows"]
+            for name, kind in part_meta.get("attribute_types", {}).items():
+                types.setdefault(name, kind)
+            meta = meta or part_meta
+    meta.update(file=target.name, rows=rows, attribute_types=dict(sorted(types.items())))
+    write_json(metadata_path(target), meta)
+    return rows
+
+
+def _read_parts(
+    parts: Sequence[Path], scenario: Scenario, names: Sequence[str]
+) -> Iterator[ActivityRecord]:
+    for part in parts:
+        yield from read_event_log_rows(part, scenario.period.epoch, names)
+
+
+def versions() -> dict[str, str]:
+    """Versions of zsa-sim, Python and the packages that shape the results."""
+    found = {"zsa_sim": __version__, "python": _python_version()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            found[name] = "not installed"
+    return found
+
+
+def _python_version() -> str:
+    import platform
+
+    return platform.python_version()
+
+
+def build_summary(
+    scenario: Scenario,
+    outputs: Sequence[ReplicationOutput],
+    summaries: Sequence[KpiSummary],
+    comparisons: Sequence[Comparison],
+    baseline: str,
+) -> dict[str, Any]:
+    """The machine-readable summary of a run (see results/README.md)."""
+    source = Path(scenario.source) if scenario.source else None
+    window = scenario.period.window
+    pools = {(p.variant, p.id): p for out in outputs for p in out.pools}
+    return {
+        "zsa_sim_version": __version__,
+        "versions": versions(),
+        "notice": "Alle Daten sind synthetisch. / All data are synthetic.",
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.description,
+            "file": source.name if source else "",
+            "sha256": _sha256(source) if source and source.is_file() else "",
+            "period": {
+                "start": scenario.period.start.isoformat(),
+                "days": scenario.period.days,
+                "warmup_days": scenario.period.warmup_days,
+                "cooldown_days": scenario.period.cooldown_days,
+            },
+            "seed": scenario.seed,
+            "replications": scenario.replications,
+            "baseline": baseline,
+            "variants": {name: v.description for name, v in scenario.variants.items()},
+            "municipalities": [
+                {
+                    "name": key,
+                    "population": m.population,
+                    "services": list(m.services),
+                    "staff": dict(m.staff),
+                }
+                for key, m in scenario.municipalities.items()
+            ],
+            "services": [
+                {
+                    "key": key,
+                    "label": scenario.definitions(key).main_process.name or key,
+                    "bpmn": Path(spec.bpmn).name,
+                }
+                for key, spec in scenario.services.items()
+            ],
+            "targets": _targets(scenario),
+            "parameters": scenario.model_dump(mode="json"),
+        },
+        "window": {
+            "start_minutes": window[0],
+            "end_minutes": window[1],
+            "epoch": scenario.period.epoch.isoformat(),
+        },
+        "runs": [
+            {
+                "variant": out.variant,
+                "replication": out.replication,
+                "cases_started": out.cases_started,
+                "cases_open": out.cases_open,
+                "event_log_rows": out.rows_written,
+            }
+            for out in outputs
+        ],
+        "pools": [
+            {
+                "id": p.id,
+                "org_unit": p.org_unit,
+                "role": p.role,
+                "fte": p.fte,
+                "cost_per_hour": p.cost_per_hour,
+                "variant": p.variant,
+            }
+            for _, p in sorted(pools.items())
+        ],
+        "kpis": [s._asdict() for s in summaries],
+        "comparison": [c._asdict() for c in comparisons],
+        "verdicts": verdicts(comparisons),
+    }
+
+
+def verdicts(comparisons: Sequence[Comparison]) -> dict[str, dict[str, list[str]]]:
+    """One-line verdicts per municipality (all services together, then per service)."""
+    out: dict[str, dict[str, list[str]]] = {}
+    chosen = [
+        c for c in comparisons if not c.pool and c.municipality != "all" and c.kpi in VERDICT_KPIS
+    ]
+    chosen.sort(
+        key=lambda c: (
+            c.municipality,
+            c.service != "all",
+            c.service,
+            c.treatment,
+            VERDICT_KPIS.index(c.kpi),
+        )
+    )
+    services: dict[str, set[str]] = defaultdict(set)
+    for c in chosen:
+        if c.service != "all":
+            services[c.municipality].add(c.service)
+    for c in chosen:
+        if c.service != "all" and len(services[c.municipality]) < 2:
+            continue  # the municipality's only service: same as "all"
+        lines = out.setdefault(c.municipality, {"de": [], "en": []})
+        prefix_de = "" if c.service == "all" else f"{c.service}: "
+        prefix_en = prefix_de
+        if len({x.treatment for x in comparisons}) > 1:
+            prefix_de = f"{c.treatment}, {prefix_de}"
+            prefix_en = prefix_de
+        lines["de"].append(prefix_de + c.verdict_de)
+        lines["en"].append(prefix_en + c.verdict_en)
+    return out
+
+
+def _targets(scenario: Scenario) -> dict[str, Any]:
+    targets = getattr(scenario, "targets", None) or {}
+    if hasattr(targets, "model_dump"):
+        return targets.model_dump(mode="json")
+    return {
+        k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v)
+        for k, v in dict(targets).items()
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,153 @@
+"""Run a scenario: every variant x replication, in parallel, into one results folder.
+
+``run_experiment`` is what ``zsa-sim run`` calls. It hands one task per (variant,
+replication) to an executor (serial, local processes or Dask), puts the outputs back in
+task order, and writes the results folder described in ``results/README.md``. The
+folder is written atomically: if anything fails or the user presses Ctrl-C, no partial
+folder is left and earlier results are untouched.
+"""
+
+from __future__ import annotations
+
+import platform
+import socket
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from zsa_sim.errors import ScenarioError
+from zsa_sim.experiment.executors import default_jobs, make_executor
+from zsa_sim.experiment.outputs import write_outputs
+from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask, run_replication
+from zsa_sim.experiment.results import ResultsFolder, write_json
+from zsa_sim.scenario import Scenario, apply_changes, load_scenario
+
+XesScope = Literal["all", "first", "none"]
+#: Called after each finished task with (done, total, variant, replication).
+ProgressCallback = Callable[[int, int, str, int], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a scenario; None means "as the scenario file says" or "automatic"."""
+
+    replications: int | None = None
+    seed: int | None = None
+    jobs: int | None = None
+    scheduler: str | None = None
+    out_root: Path = Path("results")
+    variants: tuple[str, ...] | None = None
+    #: write the full event log as CSV (all runs)
+    eventlog: bool = True
+    #: which runs go into the XES file: all, the first replication of each variant, none
+    xes: XesScope = "first"
+    #: draw the charts and the report into the folder
+    report: bool = True
+    lang: str = "de"
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """Where the results went and what they say."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    outputs: list[ReplicationOutput]
+
+
+def prepare_scenario(scenario: Scenario | str | Path, options: RunOptions) -> Scenario:
+    """Load the scenario (if a path) and apply the options' overrides, validated."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    changes = dict(options.changes)
+    if options.replications is not None:
+        changes["replications"] = options.replications
+    if options.seed is not None:
+        changes["seed"] = options.seed
+    return apply_changes(scenario, changes) if changes else scenario
+
+
+def plan_tasks(
+    scenario: Scenario, variants: Sequence[str] | None, log_dir: Path | None
+) -> list[ReplicationTask]:
+    """One task per (variant, replication), in a fixed order."""
+    names = list(variants) if variants else list(scenario.variants)
+    for name in names:
+        if name not in scenario.variants:
+            raise ScenarioError(
+                f"variants: unknown variant {name!r} (known: {', '.join(scenario.variants)})",
+                source=scenario.source,
+            )
+    return [
+        ReplicationTask(
+            scenario,
+            variant,
+            replication,
+            None if log_dir is None else log_dir / f"eventlog-{variant}-{replication:03d}.csv.gz",
+        )
+        for variant in names
+        for replication in range(scenario.replications)
+    ]
+
+
+def simulate_all(
+    tasks: Sequence[ReplicationTask],
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[ReplicationOutput]:
+    """Run the tasks on the chosen executor; outputs in task order."""
+    executor = make_executor(jobs, scheduler)
+    outputs: list[ReplicationOutput | None] = [None] * len(tasks)
+    for done, (index, output) in enumerate(executor.map_unordered(run_replication, tasks), 1):
+        outputs[index] = output
+        if progress is not None:
+            progress(done, len(tasks), output.variant, output.replication)
+    return [o for o in outputs if o is not None]
+
+
+def run_experiment(
+    scenario: Scenario | str | Path,
+    options: RunOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunOutcome:
+    """Run every variant x replication of a scenario and write its results folder."""
+    options = options or RunOptions()
+    scenario = prepare_scenario(scenario, options)
+    started = time.perf_counter()
+    with ResultsFolder(Path(options.out_root), scenario.name) as folder:
+        log_dir = folder.path / "parts" if options.eventlog else None
+        if log_dir is not None:
+            log_dir.mkdir()
+        tasks = plan_tasks(scenario, options.variants, log_dir)
+        outputs = simulate_all(
+            tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress
+        )
+        summary = write_outputs(folder.path, scenario, tasks, outputs, xes=options.xes)
+        write_json(
+            folder.path / "run.json",
+            {
+                "wall_seconds": round(time.perf_counter() - started, 3),
+                "jobs": options.jobs or default_jobs(),
+                "scheduler": options.scheduler,
+                "host": socket.gethostname(),
+                "platform": platform.platform(),
+                "python": sys.version.split()[0],
+                "command_options": {
+                    "replications": scenario.replications,
+                    "seed": scenario.seed,
+                    "variants": sorted({t.variant for t in tasks}),
+                    "xes": options.xes,
+                },
+            },
+        )
+        if options.report:
+            from zsa_sim.report import build_report
+
+            build_report(folder.path, lang=options.lang)
+    return RunOutcome(run_dir=folder.run_dir, summary=summary, outputs=outputs)
