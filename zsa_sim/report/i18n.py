@@ -201,7 +201,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Durchlaufzeit bis zum Bescheid (Kalendertage)",
         "Lead time to decision (calendar days)",
     ),
-    "ecdf.target": ("Ziel: {label} ≤ {max}", "target: {label} ≤ {max}"),
+    "ecdf.target": ("Ziel: {label} ≤ {max}", "Target: {label} ≤ {max}"),
     "ecdf.target_label": ("{q} der Durchlaufzeit", "{q} lead time"),
     "ecdf.mean": ("Mittelwert", "mean"),
     "ecdf.within": ("≤ {max}:", "≤ {max}:"),
@@ -225,6 +225,37 @@ STRINGS: dict[str, tuple[str, str]] = {
         "to. The target counts as met when the KPI's mean over replications does not exceed "
         "it. Working days exclude weekends and public holidays per the scenario's calendar. "
         "Cases not yet decided ({open}) are missing.",
+    ),
+    # -- process map -------------------------------------------------------------------
+    "map.colorbar": (
+        "Mittlere Wartezeit bis zum Bearbeitungsbeginn ({unit})",
+        "Mean waiting time until work begins ({unit})",
+    ),
+    "map.unit.days": ("Tage", "days"),
+    "map.unit.hours": ("Stunden", "hours"),
+    "map.central": ("ZSA", "ZSA"),
+    "map.legend.central": (
+        "gestrichelter Rahmen: erledigt die ZSA",
+        "dashed frame: done by the ZSA",
+    ),
+    "map.legend.none": ("schraffiert: keine Fälle", "hatched: no cases"),
+    "map.title": (
+        "{service}: längste Wartezeit {base} vor „{task}“ ({base_wait}), {treat} {treat_wait}",
+        "{service}: longest wait {base} before “{task}” ({base_wait}), {treat} {treat_wait}",
+    ),
+    "map.title.empty": ("{service}: Prozessmodell", "{service}: process model"),
+    "map.caption": (
+        "Das BPMN-Modell ({file}), gezeichnet nach den Koordinaten der Datei. Jede Aufgabe "
+        "ist nach der mittleren Wartezeit eingefärbt, bis ihre Bearbeitung begann (alle "
+        "Kommunen und Replikationen, gewichtet mit der Zahl der Fälle; Farbskala für beide "
+        "Varianten gleich). Gestrichelter Rahmen mit „ZSA“: Aufgabe, die in dieser Variante "
+        "die zentrale Servicestelle erledigt. Schraffiert: Aufgabe ohne Fälle im "
+        "Auswertungszeitraum.",
+        "The BPMN model ({file}), drawn from the file's coordinates. Each task is coloured "
+        "by the mean waiting time until work on it began (all municipalities and "
+        "replications, weighted by the number of cases; the same colour scale for both "
+        "variants). Dashed frame marked “ZSA”: a task the central service unit does in "
+        "this variant. Hatched: a task without cases in the evaluation window.",
     ),
     # -- findings (chart titles) -------------------------------------------------------
     "finding.shorter": ("kürzer", "shorter"),
