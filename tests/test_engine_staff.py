@@ -167,3 +167,32 @@ def test_available_minutes_cover_the_horizon_and_cut_the_last_day():
     # Monday: 510 * 1.5; Tuesday until noon: 270 * 1.5
     assert list(available) == [765.0, 405.0]
     assert datetime(2026, 1, 5).weekday() == 0
+
+
+def test_a_stale_wake_up_does_not_delay_a_later_request():
+    # Monday 9:00: member 1 is busy until 20:00, member 2 is absent Monday and Tuesday.
+    # A first request waits (wake-up planned for Wednesday 7:30, member 2's return) and
+    # is withdrawn. A second request at 21:00 must be served by member 1 on Tuesday 7:30,
+    # not on Wednesday.
+    env = simpy.Environment(at(0, 9))
+    busy = member(1, OFFICE)
+    away = member(2, OFFICE.without_days([date(2026, 1, 5), date(2026, 1, 6)]))
+    staff = make_pool(env, [busy, away])
+    assert staff.acquire() is busy
+    first = staff.enqueue(0)
+    got = []
+
+    def scenario():
+        yield env.timeout(60)
+        staff.cancel(first)
+        yield env.timeout(at(0, 20) - env.now)
+        staff.release(busy)
+        yield env.timeout(60)
+        m = None if staff.waiting else staff.acquire()
+        assert m is None
+        m = yield staff.enqueue(0)[2]
+        got.append((m.id, env.now))
+
+    env.process(scenario())
+    env.run()
+    assert got == [("p#1", at(1, 7.5))]

@@ -87,14 +87,15 @@ class StaffPool:
         self._wake_at: float | None = None
         self._always = all(m.always for m in members)
 
-    def acquire(self) -> StaffMember | None:
+    def acquire(self, now: float | None = None) -> StaffMember | None:
         """An idle member on duty now, or None; only call while nobody is waiting."""
         idle = self.idle
         if not idle:
             return None
         if self._always:
             return idle.popleft()
-        now = self.env.now
+        if now is None:
+            now = self.env.now
         for i, member in enumerate(idle):
             if member.calendar.is_open(now):
                 del idle[i]
@@ -107,7 +108,7 @@ class StaffPool:
         heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:
-            self._dispatch()
+            self._dispatch(self.env.now)
         return entry
 
     def cancel(self, entry: list) -> None:
@@ -120,50 +121,66 @@ class StaffPool:
             self.release(event.value)
         else:
             entry[2] = None
-            self.waiting -= 1
+            self._one_less_waiting()
 
     def release(self, member: StaffMember) -> None:
         """A member finished (or abandoned) a task: next request, or idle."""
-        if self.waiting and (self._always or member.calendar.is_open(self.env.now)):
+        now = self.env.now
+        if self.waiting and (self._always or member.calendar.is_open(now)):
             self._grant(member)
             return
         self.idle.append(member)
         if self.waiting:
-            self._dispatch()
+            # she is off duty now, as is every idle member: wake up when she comes on
+            self._wake_up(member.calendar.next_open(now))
 
     def _grant(self, member: StaffMember) -> None:
         queue = self.queue
         while True:
-            entry = heapq.heappop(queue)
-            event = entry[2]
+            event = heapq.heappop(queue)[2]
             if event is not None:
                 break
-        self.waiting -= 1
+        self._one_less_waiting()
         event.succeed(member)
 
-    def _dispatch(self) -> None:
-        """Hand idle on-duty members to waiting requests; else wake up when one comes on."""
+    def _one_less_waiting(self) -> None:
+        self.waiting -= 1
+        if not self.waiting:
+            # a pending wake-up only matters while someone waits
+            self._wake_at = None
+
+    def _dispatch(self, now: float) -> None:
+        """Hand idle on-duty members to waiting requests; else wake up when one comes on.
+
+        While someone waits, ``_wake_at`` is no later than the time any idle member
+        comes on duty (it is lowered whenever a member goes idle), so before it there is
+        nothing to scan.
+        """
+        if self._wake_at is not None and self._wake_at > now:
+            return
         idle = self.idle
         while self.waiting and idle:
-            member = self.acquire()
+            member = self.acquire(now)
             if member is None:
                 break
             self._grant(member)
-        if not (self.waiting and idle):
-            return
-        now = self.env.now
-        at = min(m.calendar.next_open(now) for m in idle)
+        if self.waiting and idle:
+            self._wake_up(min(m.calendar.next_open(now) for m in idle))
+
+    def _wake_up(self, at: float) -> None:
+        """Dispatch again at ``at`` unless a wake-up is due no later."""
         if self._wake_at is not None and self._wake_at <= at:
             return
         self._wake_at = at
-        timeout = self.env.timeout(max(at - now, 0.0))
-        timeout.callbacks.append(self._wake)
+        timeout = self.env.timeout(max(at - self.env.now, 0.0))
+        timeout.callbacks.append(lambda _event: self._wake(at))
 
-    def _wake(self, _event: simpy.Event) -> None:
-        if self._wake_at is not None and self._wake_at <= self.env.now:
+    def _wake(self, at: float) -> None:
+        if self._wake_at == at:
             self._wake_at = None
         if self.waiting and self.idle:
-            self._dispatch()
+            # now + (at - now) may round to just below ``at``: check duty at ``at``
+            self._dispatch(max(self.env.now, at))
 
 
 def build_members(
