@@ -23,22 +23,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Generator
+from typing import Any
 
 import simpy
 
 from zsa_sim.engine.case import Armed, Scope, Token
 from zsa_sim.engine.expressions import as_number
-from zsa_sim.engine.graph import Node, uniform
+from zsa_sim.engine.graph import Flow, Node, uniform
+from zsa_sim.engine.staff import StaffMember
 from zsa_sim.engine.tokens import TokenFlow
 
 NAN = math.nan
 INF = math.inf
 
+#: A token's wait at an element: yields SimPy events, returns the flow to leave on.
+Steps = Generator[simpy.Event, Any, Flow | None]
+
 
 class ActivityRunner(TokenFlow):
     """Token flow plus the behaviour of the elements a token waits at."""
 
-    def task(self, token: Token, node: Node, visit: int) -> Generator:
+    def task(self, token: Token, node: Node, visit: int) -> Steps:
         """Hand-over, queue for staff, work; returns the flow to leave on."""
         env = self.env
         case = token.case
@@ -63,13 +68,14 @@ class ActivityRunner(TokenFlow):
             token.pending = (node, enabled, NAN, "", effort)
             entry = pool.enqueue(case.priority)
             try:
-                member = yield entry[2]
+                granted: StaffMember = yield entry[2]
             except simpy.Interrupt:
                 pool.cancel(entry)
                 if armed is not None:
                     armed.active = False
                 self.row(case, node, "", enabled, NAN, env.now, 0.0)
                 raise
+            member = granted
         start = env.now
         token.pending = (node, enabled, start, member.id, effort)
         try:
@@ -95,7 +101,7 @@ class ActivityRunner(TokenFlow):
                     return self.fork(token, boundary.out)
         return node.next or self.fork(token, node.out)
 
-    def catch(self, token: Token, node: Node, visit: int) -> Generator:
+    def catch(self, token: Token, node: Node, visit: int) -> Steps:
         """An intermediate timer or message catch event: wait, then go on."""
         env = self.env
         case = token.case
@@ -107,7 +113,7 @@ class ActivityRunner(TokenFlow):
         self.row(case, node, "", reached, reached, env.now, 0.0)
         return node.next or self.fork(token, node.out)
 
-    def event_gateway(self, token: Token, node: Node, visit: int) -> Generator:
+    def event_gateway(self, token: Token, node: Node, visit: int) -> Steps:
         """The first of the following catch events wins; the others never happen."""
         env = self.env
         case = token.case
@@ -130,20 +136,21 @@ class ActivityRunner(TokenFlow):
         self.row(case, winner, "", reached, reached, env.now, 0.0)
         return winner.next or self.fork(token, winner.out)
 
-    def subprocess(self, token: Token, node: Node, visit: int) -> Generator:
+    def subprocess(self, token: Token, node: Node, visit: int) -> Steps:
         """Run the body (embedded subprocess or called process) as a nested scope."""
         env = self.env
         case = token.case
         began = env.now
         graph = node.body
-        child = Scope(case, graph, parent=token.scope, node=node, done=simpy.Event(env))  # type: ignore[arg-type]
+        done = simpy.Event(env)
+        child = Scope(case, graph, parent=token.scope, node=node, done=done)  # type: ignore[arg-type]
         if node.timed:
             child.armed = self._arm(token, node, visit - 1, began)
         token.child = child
         token.pending = (node, began, began, "", 0.0)
         self.spawn(child, graph.start, None)  # type: ignore[union-attr]
         try:
-            result = yield child.done
+            result = yield done
         except simpy.Interrupt:
             token.child = None
             if not child.finished:

@@ -242,17 +242,19 @@ class _Builder:
         return lambda attributes, visit: op(left(attributes, visit), right(attributes, visit))
 
     def _Compare(self, node: ast.Compare) -> Evaluator:
-        ops = []
-        for op in node.ops:
-            fn = _COMPARE.get(type(op))
+        ops: list[Callable[[Any, Any], Any]] = []
+        for cmp in node.ops:
+            fn = _COMPARE.get(type(cmp))
             if fn is None:
-                raise self.reject(_describe(op))
+                raise self.reject(_describe(cmp))
             ops.append(fn)
         left = self.build(node.left)
         rights = [self.build(c) for c in node.comparators]
         if len(ops) == 1:
-            op, right = ops[0], rights[0]
-            return lambda attributes, visit: op(left(attributes, visit), right(attributes, visit))
+            compare, right = ops[0], rights[0]
+            return lambda attributes, visit: compare(
+                left(attributes, visit), right(attributes, visit)
+            )
         pairs = list(zip(ops, rights, strict=True))
 
         def chain(attributes: Mapping[str, Any], visit: int) -> bool:

@@ -156,7 +156,8 @@ class Node:
         self.cumulative: tuple[tuple[Flow, float], ...] = ()
         self.probabilities: tuple[tuple[Flow, float, tuple], ...] = ()
         self.branch_key: tuple = ()
-        self.pool: StaffPool | None = None
+        #: the staff pool of a task (unset for other kinds)
+        self.pool: StaffPool = None  # type: ignore[assignment]
         self.org_unit = ""
         self.effort_key: tuple = ()
         self.effort_sampler: Callable | None = None

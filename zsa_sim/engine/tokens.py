@@ -198,7 +198,8 @@ class TokenFlow:
                 if cause is CANCEL:
                     return
                 # an interrupting boundary event: leave the activity on its flows
-                flow = self.fork(token, cause.out)
+                boundary: Node = cause  # type: ignore[assignment]
+                flow = self.fork(token, boundary.out)
             if flow is None:
                 self._ended(token)
                 return
