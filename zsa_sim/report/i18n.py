@@ -29,6 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "central_unit": ("ZSA (zentrale Servicestelle)", "ZSA (central service unit)"),
     "team": ("Team", "Team"),
     "all_services": ("alle Leistungen", "all services"),
+    "all_municipalities": ("Alle Kommunen zusammen", "All municipalities together"),
     # -- roles (BPMN lanes' zsa:role) --------------------------------------------------
     "role.front_office": ("Bürgerbüro/Posteingang", "front office"),
     "role.tax_clerk": ("Steuersachbearbeitung", "tax clerks"),
@@ -257,6 +258,84 @@ STRINGS: dict[str, tuple[str, str]] = {
         "variants). Dashed frame marked “ZSA”: a task the central service unit does in "
         "this variant. Hatched: a task without cases in the evaluation window.",
     ),
+    # -- HTML report -------------------------------------------------------------------
+    "html.title": ("Entscheidungsbericht: {scenario}", "Decision report: {scenario}"),
+    "html.subtitle": (
+        "Simulation dezentraler und zentraler Bearbeitung (ZSA) mit zsa-sim",
+        "Simulation of decentral and central processing (ZSA) with zsa-sim",
+    ),
+    "html.synthetic.head": ("Alle Daten sind synthetisch.", "All data are synthetic."),
+    "html.synthetic.body": (
+        "Die Fälle, Antragstellenden und Zahlen in diesem Bericht sind simuliert und "
+        "erfunden; sie enthalten keine echten personenbezogenen Daten. Die Ergebnisse sind "
+        "Modellrechnungen unter den Annahmen am Ende dieses Berichts, keine Messungen.",
+        "The cases, applicants and figures in this report are simulated and invented; they "
+        "contain no real personal data. The results are model calculations under the "
+        "assumptions at the end of this report, not measurements.",
+    ),
+    "html.meta.run": ("Lauf", "Run"),
+    "html.meta.replications": ("Replikationen", "Replications"),
+    "html.meta.period": ("Zeitraum", "Period"),
+    "html.meta.period_value": (
+        "{days} Tage ab {start}, davon {warmup} Tage Einschwingphase",
+        "{days} days from {start}, of which {warmup} days warm-up",
+    ),
+    "html.meta.seed": ("Startwert (Seed)", "Seed"),
+    "html.toc": ("Inhalt", "Contents"),
+    "html.verdicts": ("Ergebnis auf einen Blick", "Results at a glance"),
+    "html.verdicts.intro": (
+        "Gepaarter Vergleich {treat} gegenüber {base} je Kommune (gleiche Fälle in beiden "
+        "Varianten); in Klammern das 95-%-Konfidenzintervall der Änderung.",
+        "Paired comparison {treat} against {base} per municipality (the same cases in both "
+        "variants); in brackets the 95% confidence interval of the change.",
+    ),
+    "html.summary": ("Kennzahlen je Kommune", "KPIs per municipality"),
+    "html.summary.intro": (
+        "Mittelwerte über {n} Replikationen mit 95-%-Konfidenzintervall. Änderung: "
+        "gepaarte Differenz {treat} − {base}; ▼ besser, ▲ schlechter, ohne Zeichen: nicht "
+        "signifikant.",
+        "Means over {n} replications with 95% confidence interval. Change: paired "
+        "difference {treat} − {base}; ▼ better, ▲ worse, no sign: not significant.",
+    ),
+    "html.col.kpi": ("Kennzahl", "KPI"),
+    "html.teams": ("Auslastung der Teams", "Utilisation of the teams"),
+    "html.col.change": ("Änderung", "Change"),
+    "html.better": ("besser", "better"),
+    "html.worse": ("schlechter", "worse"),
+    "html.charts": ("Diagramme", "Charts"),
+    "html.assumptions": ("Annahmen", "Assumptions"),
+    "html.assumptions.intro": (
+        "Die Ergebnisse gelten nur unter diesen Annahmen. Alle Werte stammen aus der "
+        "Szenariodatei; wo sie nicht aus einer Quelle stammen, sind sie Annahmen, die "
+        "das Pilotteam durch eigene Zahlen ersetzen sollte.",
+        "The results hold only under these assumptions. All values come from the scenario "
+        "file; where they do not come from a source, they are assumptions the pilot team "
+        "should replace with its own figures.",
+    ),
+    "html.scenario": ("Szenario", "Scenario"),
+    "html.description": ("Beschreibung", "Description"),
+    "html.variants": ("Varianten", "Variants"),
+    "html.services": ("Leistungen", "Services"),
+    "html.service": ("Leistung", "Service"),
+    "html.model": ("BPMN-Modell", "BPMN model"),
+    "html.decision_task": ("Bescheid-Aufgabe", "Decision task"),
+    "html.targets": ("Servicelevel-Ziele", "Service-level targets"),
+    "html.population": ("Einwohner", "Population"),
+    "html.staff": ("Personal (VZÄ je Rolle)", "Staff (FTE per role)"),
+    "html.pools": ("Teams je Variante (VZÄ, Kostensatz)", "Teams per variant (FTE, cost rate)"),
+    "html.cost_rate": ("EUR je Stunde", "EUR per hour"),
+    "html.parameters": ("Alle Szenarioparameter", "All scenario parameters"),
+    "html.key": ("Schlüssel", "Key"),
+    "html.value": ("Wert", "Value"),
+    "html.footer": (
+        "Erstellt mit zsa-sim {version} aus dem Ergebnisordner {run}. Szenariodatei "
+        "SHA-256 {sha}. Gleicher Startwert und gleiche Eingaben ergeben dieselben Zahlen.",
+        "Made with zsa-sim {version} from the results folder {run}. Scenario file SHA-256 "
+        "{sha}. The same seed and inputs give the same figures.",
+    ),
+    "html.none": ("keine", "none"),
+    "html.yes": ("ja", "yes"),
+    "html.no": ("nein", "no"),
     # -- findings (chart titles) -------------------------------------------------------
     "finding.shorter": ("kürzer", "shorter"),
     "finding.longer": ("länger", "longer"),
@@ -346,11 +425,11 @@ def amount(x: float, unit: str, lang: Lang = "de", *, difference: bool = False) 
     return format_value(x, unit, lang, difference=difference)
 
 
-def compact(x: float, lang: Lang = "de") -> str:
-    """A number with only the decimals it needs: ``15``, ``2,5`` (for targets, limits)."""
-    for digits in (0, 1, 2):
-        if abs(x - round(x, digits)) < 1e-9 * max(1.0, abs(x)):
-            break
+def compact(x: float, lang: Lang = "de", max_digits: int = 4) -> str:
+    """A number with only the decimals it needs: ``15``, ``2,5``, ``0,125``."""
+    digits = 0
+    while digits < max_digits and abs(x - round(x, digits)) >= 1e-9 * max(1.0, abs(x)):
+        digits += 1
     return format_number(x, lang, digits)
 
 

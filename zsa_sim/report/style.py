@@ -174,6 +174,8 @@ def save_chart(chart: Chart, directory: Path) -> ChartFile:
     try:
         with chart_style():
             chart.figure.savefig(png, format="png", metadata=PNG_METADATA)
+            # The layout is settled by the first save; keep it rather than solve it again.
+            chart.figure.set_layout_engine("none")
             chart.figure.savefig(svg, format="svg", metadata=SVG_METADATA)
     finally:
         plt.close(chart.figure)

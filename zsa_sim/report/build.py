@@ -1,0 +1,97 @@
+"""Build a run's charts and report from its results folder.
+
+``build_report(run_dir)`` is what ``zsa-sim report RUN_DIR`` and the runner call: it
+reads the folder (never the engine), draws every chart into ``charts/`` as PNG and SVG
+and writes ``report.html``. The German report is the default; ``lang="en"`` writes the
+English one *beside* it (``report.en.html``, charts in ``charts/en/``), so both can live
+in one folder and neither overwrites the other.
+
+Charts are drawn and saved one at a time and each figure is closed at once, so memory
+does not grow with the number of charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import NamedTuple
+
+from zsa_sim.errors import ResultsError
+from zsa_sim.experiment.formatting import Lang
+from zsa_sim.report.charts_backlog import backlog_charts
+from zsa_sim.report.charts_ecdf import ecdf_charts
+from zsa_sim.report.charts_staff import staff_charts
+from zsa_sim.report.charts_times import time_charts
+from zsa_sim.report.html import write_html
+from zsa_sim.report.i18n import LANGS
+from zsa_sim.report.loaders import RunResults, load_results
+from zsa_sim.report.process_map import process_map_charts
+from zsa_sim.report.style import Chart, ChartFile, close_chart, save_chart
+
+#: The chart families in report order; each yields its charts one at a time.
+CHART_SOURCES: tuple[Callable[[RunResults, Lang], Iterable[Chart]], ...] = (
+    time_charts,
+    ecdf_charts,
+    backlog_charts,
+    staff_charts,
+    process_map_charts,
+)
+
+
+class ReportFiles(NamedTuple):
+    """What :func:`build_report` wrote."""
+
+    report: Path
+    charts: tuple[ChartFile, ...]
+    lang: Lang
+
+
+def charts_dir(run_dir: Path, lang: Lang = "de") -> Path:
+    """Where the charts of a language go: ``charts/`` (German), ``charts/en/`` (English)."""
+    return run_dir / "charts" if lang == "de" else run_dir / "charts" / lang
+
+
+def report_path(run_dir: Path, lang: Lang = "de") -> Path:
+    """The report file of a language: ``report.html`` (German), ``report.en.html``."""
+    return run_dir / ("report.html" if lang == "de" else f"report.{lang}.html")
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+
+
+def save_charts(results: RunResults, lang: Lang = "de") -> list[ChartFile]:
+    """Draw and save every chart of loaded results; each figure is closed when saved."""
+    _check_lang(lang)
+    directory = charts_dir(results.run_dir, lang)
+    files: list[ChartFile] = []
+    for source in CHART_SOURCES:
+        charts = iter(source(results, lang))
+        for chart in charts:
+            try:
+                files.append(save_chart(chart, directory))
+            except OSError as err:
+                close_chart(chart)
+                raise ResultsError(
+                    f"cannot write chart {chart.name}: {err}", source=directory
+                ) from err
+    return files
+
+
+def write_charts(run_dir: str | Path, lang: Lang = "de") -> list[ChartFile]:
+    """Read a results folder and write its charts (PNG and SVG) into ``charts/``."""
+    return save_charts(load_results(run_dir), lang)
+
+
+def build_report(run_dir: str | Path, lang: Lang = "de") -> ReportFiles:
+    """Write the charts and the self-contained ``report.html`` of a results folder."""
+    _check_lang(lang)
+    results = load_results(run_dir)
+    charts = save_charts(results, lang)
+    path = report_path(results.run_dir, lang)
+    try:
+        write_html(results, charts, path, lang)
+    except OSError as err:
+        raise ResultsError(f"cannot write the report: {err}", source=path) from err
+    return ReportFiles(path, tuple(charts), lang)
