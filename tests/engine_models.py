@@ -78,11 +78,18 @@ class ModelBuilder:
             self.defaults[node_id] = default
         return self._add(cls, node_id)
 
-    def timer(self, node_id: str, expression: str, kind: str = "timeDuration") -> ModelBuilder:
+    def timer(
+        self,
+        node_id: str,
+        expression: str,
+        kind: str = "timeDuration",
+        lane: str | None = None,
+    ) -> ModelBuilder:
         timer = bpmn.TimerDefinition(kind, expression)  # type: ignore[arg-type]
         return self._add(
             bpmn.IntermediateCatchEvent,
             node_id,
+            lane=lane,
             definition=bpmn.EventDefinition("timer", timer=timer),
         )
 

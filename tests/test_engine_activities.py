@@ -400,19 +400,30 @@ def test_fractional_fte_gives_a_part_time_last_member():
     assert work == [("p#1", 10), ("p#2", 20)]
 
 
-def test_lane_role_and_property_override():
+def test_task_rows_name_the_pool_role_and_events_the_lane_role():
+    # A task's (org_unit, role) names the pool that worked it (a central team may have a
+    # role of its own); events keep the role of their lane (or of a zsa:role property).
     from zsa_sim.bpmn.model import Lane
 
-    lanes = [Lane("Lane_Front", "Front", ("A", "B"), properties={"zsa:role": "front_office"})]
+    lanes = [
+        Lane("Lane_Front", "Front", ("A", "B", "Wait"), properties={"zsa:role": "front_office"})
+    ]
     b = ModelBuilder(lanes=lanes).start().task("A", lane="Lane_Front")
-    b.task("B", lane="Lane_Front", properties={"zsa:role": "tax_clerk"}).end()
-    b.chain("Start", "A", "B", "End")
-    rows, _ = run(setup_for(definitions(b.build()), {"A": 1, "B": 1}, arrivals_at([0])))
+    b.timer("Wait", "PT1M", lane="Lane_Front").task("B", lane="Lane_Front").end()
+    b.chain("Start", "A", "Wait", "B", "End")
+    setup = setup_for(
+        definitions(b.build()),
+        {"A": 1, "B": 1},
+        arrivals_at([0]),
+        pools=[pool("p", role="team", org_unit="ZSA")],
+    )
+    rows, _ = run(setup)
     cols = [(r.activity_id, r.lane, r.role, r.org_unit) for r in rows]
     assert cols == [
         ("Start", "", "", ""),
-        ("A", "Lane_Front", "front_office", "unit"),
-        ("B", "Lane_Front", "tax_clerk", "unit"),
+        ("A", "Lane_Front", "team", "ZSA"),
+        ("Wait", "Lane_Front", "front_office", ""),
+        ("B", "Lane_Front", "team", "ZSA"),
         ("End", "", "", ""),
     ]
 

@@ -337,7 +337,10 @@ class Compiler:
             )
         node.pool = pool
         node.org_unit = pool.spec.org_unit
-        node.static = (*node.static[:5], pool.spec.org_unit)
+        # A task's role is the role of the pool that works it (which is the lane's role,
+        # unless a central team with a role of its own takes the task over), so that
+        # (org_unit, role) in the log always names the pool that did the work.
+        node.static = (*node.static[:4], pool.spec.role, pool.spec.org_unit)
         node.effort_key = ("effort", s, m, element.id)
         node.effort_sampler = _sampler(effort)
         node.factor = float(routing.effort_factor)

@@ -33,6 +33,7 @@ class ActivityRecord(NamedTuple):
     #: BPMN element name: userTask, startEvent, intermediateCatchEvent, ...
     activity_type: str
     lane: str
+    #: for tasks the role of the staff pool that did the work; for events the lane's role
     role: str
     org_unit: str
     #: the staff member (e.g. "Halle/front_office#2"); empty for events.
