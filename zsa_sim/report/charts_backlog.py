@@ -126,7 +126,7 @@ def backlog_chart(results: RunResults, lang: Lang = "de") -> Chart:
             )
             ends[(municipality, variant)] = float(mean[-1])
             starts[(municipality, variant)] = float(mean[min(int(warmup), days - 1)])
-        ax.set_title(municipality, loc="left", fontweight="normal", fontsize=9.5)
+        ax.set_title(results.name(municipality), loc="left", fontweight="normal", fontsize=9.5)
         ax.set_ylim(bottom=0)
         ax.set_xlim(0, days)
         ax.yaxis.set_major_formatter(tick_formatter(lang))
@@ -157,14 +157,14 @@ def _backlog_title(
         return tr("backlog.axis", lang)
     top = max(candidates, key=lambda m: abs(ends[(m, base)] - ends[(m, treat)]))
     values = {
-        "municipality": top,
+        "municipality": results.name(top),
         "base": variant_label(base, lang, short=True),
         "treat": variant_label(treat, lang, short=True),
         "base_end": number(ends[(top, base)], lang, 0),
         "treat_end": number(ends[(top, treat)], lang, 0),
     }
     start = starts[(top, base)]
-    if ends[(top, base)] > 1.5 * start + 5:
+    if ends[(top, base)] > 1.5 * start + 5 and ends[(top, treat)] < ends[(top, base)]:
         values["base"] = variant_label(base, lang)
         return tr("backlog.grows", lang, **values)
     return tr("backlog.end", lang, **values)

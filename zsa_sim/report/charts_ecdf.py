@@ -20,7 +20,6 @@ import numpy as np
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
 from zsa_sim.experiment.formatting import Lang, unit_name
-from zsa_sim.report.findings import comparison_finding
 from zsa_sim.report.i18n import compact, number, percent, tr, variant_label
 from zsa_sim.report.loaders import RunResults, Target
 from zsa_sim.report.style import (
@@ -173,7 +172,7 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
                 fontsize=7.5,
                 bbox={"facecolor": "white", "edgecolor": "#BBBBBB", "pad": 2.5},
             )
-        ax.set_title(municipality, loc="left", fontweight="normal", fontsize=9.5)
+        ax.set_title(results.name(municipality), loc="left", fontweight="normal", fontsize=9.5)
         ax.set_xlim(0, high)
         ax.set_ylim(0, 1.02)
         ax.grid(axis="x")
@@ -200,9 +199,7 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
             base=variant_label(results.baseline, lang, short=True),
         )
     else:
-        title = f"{label}: " + comparison_finding(
-            "lead_time_p90", results.comparisons("lead_time_p90", service), lang
-        )
+        title = _quantile_title(results, label, data, unit, lang)
     set_title(fig, title)
     undecided = ", ".join(
         f"{variant_label(v, lang, short=True)} {number(_undecided(results, service, v), lang, 0)}"
@@ -210,6 +207,34 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
     )
     caption = tr("ecdf.caption", lang, n=results.replications, open=undecided)
     return Chart(f"ecdf_{service}", title, caption, fig)
+
+
+def _quantile_title(
+    results: RunResults,
+    label: str,
+    data: dict[tuple[str, str], np.ndarray],
+    unit: str,
+    lang: Lang,
+) -> str:
+    """Without a target: when 90 % of all cases were decided, per variant."""
+    quantiles = {}
+    for variant in (results.baseline, results.treatment):
+        pooled = [d for (_, v), d in data.items() if v == variant and len(d)]
+        values = np.concatenate(pooled) if pooled else np.array([])
+        quantiles[variant] = (
+            f"{compact(round(float(np.quantile(values, 0.9)), 1), lang)} {unit_name(unit, lang)}"
+            if len(values)
+            else "–"
+        )
+    return tr(
+        "ecdf.title.quantile",
+        lang,
+        service=label,
+        treat_q=quantiles[results.treatment],
+        treat=variant_label(results.treatment, lang, short=True),
+        base_q=quantiles[results.baseline],
+        base=variant_label(results.baseline, lang, short=True),
+    )
 
 
 def ecdf_charts(results: RunResults, lang: Lang = "de") -> Iterator[Chart]:

@@ -46,7 +46,9 @@ def pool_totals(
 ) -> dict[int, float]:
     """Per replication: a pool KPI summed over all teams of the given org units.
 
-    A replication where every value is NaN (e.g. no cost rate) gives NaN.
+    A team without a value (NaN: a team the log names but the scenario does not staff)
+    adds nothing, except for the cost of work done: work whose cost rate is unknown
+    makes the total unknown (NaN) rather than silently too low.
     """
     units = set(org_units)
     sums: dict[int, list[float]] = defaultdict(list)
@@ -59,10 +61,12 @@ def pool_totals(
             and row.municipality in units
         ):
             sums[row.replication].append(row.value)
+    strict = kpi == "cost"
     out = {}
     for rep, values in sums.items():
         finite = [v for v in values if np.isfinite(v)]
-        out[rep] = float(np.sum(finite)) if finite else float("nan")
+        unknown = strict and len(finite) < len(values)
+        out[rep] = float(np.sum(finite)) if finite and not unknown else float("nan")
     return out
 
 
@@ -89,27 +93,35 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
     """Horizontal bars per team (org unit and role), variants side by side, 85 % line."""
     variants = results.variants
     units = list(results.municipalities) + list(results.central_units)
-    teams: dict[str, list[str]] = {}
-    for row in results.kpis:
-        if row.kpi == "utilisation" and row.service == ALL and row.pool:
-            roles = teams.setdefault(row.municipality, [])
-            if row.pool not in roles:
-                roles.append(row.pool)
+    teams = utilisation_teams(results)
     units = [u for u in units if u in teams]
     slots: list[tuple[str, str | None]] = []  # (org unit, role or None for the heading)
     for unit in units:
         slots.append((unit, None))
-        slots += [(unit, role) for role in sorted(teams[unit])]
+        slots += [(unit, role) for role in teams[unit]]
     height = 1.6 + 0.26 * len(slots) * max(1.0, len(variants) / 2)
     fig, ax = new_figure(8.0, height)
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
     bar = 0.8 / len(variants)
+    estimates = {
+        (unit, role, variant): est
+        for unit, role in slots
+        if role is not None
+        for variant in variants
+        if (est := results.kpi(variant, ALL, unit, "utilisation", pool=role)) is not None
+        and np.isfinite(est.mean)
+    }
+    tops = [
+        max(e.mean, e.ci_high if np.isfinite(e.ci_high) else e.mean) for e in estimates.values()
+    ]
+    largest = max([1.0, *tops])
+    # the values in a column right of every bar and interval, so they never collide
+    label_x = largest + 0.02
     y_ticks, y_labels = [], []
-    largest = 1.0
     for y, (unit, role) in enumerate(slots):
         if role is None:
-            name = tr("central_unit", lang) if unit in results.central_units else unit
+            name = tr("central_unit", lang) if unit in results.central_units else results.name(unit)
             ax.text(
                 0,
                 y,
@@ -124,8 +136,8 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
         y_ticks.append(y)
         y_labels.append(wrap(role_label(role, lang), 26))
         for i, variant in enumerate(variants):
-            est = results.kpi(variant, ALL, unit, "utilisation", pool=role)
-            if est is None or not np.isfinite(est.mean):
+            est = estimates.get((unit, role, variant))
+            if est is None:
                 continue
             style = variant_style(i)
             yy = y - 0.4 + bar * (i + 0.5)
@@ -148,19 +160,11 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
                     elinewidth=0.9,
                     capsize=2,
                 )
-                largest = max(largest, est.ci_high)
-            ax.text(
-                max(est.ci_high if np.isfinite(est.ci_high) else est.mean, est.mean) + 0.01,
-                yy,
-                percent(est.mean, lang),
-                va="center",
-                ha="left",
-                fontsize=7,
-            )
+            ax.text(label_x, yy, percent(est.mean, lang), va="center", ha="left", fontsize=7)
     ax.axvline(UTILISATION_LIMIT, color="black", linestyle=(0, (4, 2)), linewidth=1.2)
     ax.set_yticks(y_ticks, y_labels)
     ax.set_ylim(len(slots) - 0.5, -0.7)
-    ax.set_xlim(0, largest + 0.12)
+    ax.set_xlim(0, largest + 0.13)
     ax.xaxis.set_major_formatter(tick_formatter(lang, scale=100, suffix=percent_suffix(lang)))
     ax.set_xlabel(tr("util.axis", lang))
     ax.set_title(tr("util.panel", lang), loc="left", fontweight="normal")
@@ -182,6 +186,19 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
     set_title(fig, title)
     caption = tr("util.caption", lang, n=results.replications)
     return Chart("utilisation", title, caption, fig)
+
+
+def utilisation_teams(results: RunResults) -> dict[str, list[str]]:
+    """Org unit -> roles that have a utilisation in some variant (a staffed team).
+
+    Rows whose utilisation is NaN everywhere belong to no staffed pool (the log named a
+    team the scenario has no staff for) and are left out.
+    """
+    teams: dict[str, set[str]] = defaultdict(set)
+    for row in results.kpis:
+        if row.kpi == "utilisation" and row.service == ALL and row.pool and np.isfinite(row.mean):
+            teams[row.municipality].add(row.pool)
+    return {unit: sorted(roles) for unit, roles in teams.items()}
 
 
 def _utilisation_title(results: RunResults, teams: dict[str, list[str]], lang: Lang) -> str:
@@ -341,6 +358,8 @@ def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
 
 
 def _change(est: Estimate, base: float, unit: str, lang: Lang) -> str:
+    if not np.isfinite(est.mean):
+        return tr("staff.change.unknown", lang)
     if not est.excludes_zero():
         return tr("staff.change.none", lang)
     size = amount(abs(est.mean), unit, lang, difference=True)
@@ -409,7 +428,8 @@ def hours_freed_chart(results: RunResults, lang: Lang = "de") -> Chart:
     central = [
         u for u in results.central_units if pool_totals(results, treatment, "staff_hours", {u})
     ]
-    labels = municipalities + [tr("freed.needed", lang, unit=u) for u in central]
+    labels = [results.name(m) for m in municipalities]
+    labels += [tr("freed.needed", lang, unit=results.name(u)) for u in central]
     fig, ax = new_figure(width_for(len(labels)), 4.6)
     t_style = variant_style(results.variants.index(treatment))
     freed_total = 0.0

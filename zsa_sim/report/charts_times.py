@@ -128,7 +128,7 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
                     capsize=3,
                     zorder=5,
                 )
-    ax.set_xticks(range(len(municipalities)), [wrap(m) for m in municipalities])
+    ax.set_xticks(range(len(municipalities)), [wrap(results.name(m)) for m in municipalities])
     ax.set_xlim(-0.6, len(municipalities) - 0.4)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(tick_formatter(lang))
@@ -155,7 +155,9 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
         )
     )
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3))
-    title = comparison_finding(f"{stem}_p90", results.comparisons(f"{stem}_p90", service), lang)
+    title = comparison_finding(
+        f"{stem}_p90", results.comparisons(f"{stem}_p90", service), lang, results.name
+    )
     set_title(fig, title)
     counts = {v: number(_censored(results, service, v, stem), lang, 0) for v in variants}
     censored = ", ".join(f"{variant_label(v, lang, short=True)} {n}" for v, n in counts.items())

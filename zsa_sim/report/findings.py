@@ -8,7 +8,7 @@ shorter or longer; otherwise the title says there was no significant change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from zsa_sim.experiment.comparison import Comparison
 from zsa_sim.experiment.formatting import Lang
@@ -23,11 +23,17 @@ def _direction_words(unit: str, lang: Lang) -> tuple[str, str]:
     return tr("finding.lower", lang), tr("finding.higher", lang)
 
 
-def comparison_finding(kpi_id: str, rows: Sequence[Comparison], lang: Lang = "de") -> str:
+def comparison_finding(
+    kpi_id: str,
+    rows: Sequence[Comparison],
+    lang: Lang = "de",
+    name: Callable[[str], str] = str,
+) -> str:
     """One sentence on how a KPI changed across municipalities (rows of one KPI).
 
     Picks the municipality with the largest significant change; says how many
-    municipalities improved and how many got worse.
+    municipalities improved and how many got worse. ``name`` turns a municipality key
+    into the name shown.
     """
     rows = [r for r in rows if r.n >= 2]
     if not rows:
@@ -56,7 +62,7 @@ def comparison_finding(kpi_id: str, rows: Sequence[Comparison], lang: Lang = "de
             lang,
             variant=variant,
             kpi=kpi,
-            municipality=biggest.municipality,
+            municipality=name(biggest.municipality),
             size=size(biggest),
             direction=direction(biggest),
         )
@@ -71,7 +77,7 @@ def comparison_finding(kpi_id: str, rows: Sequence[Comparison], lang: Lang = "de
             count=len(group),
             total=len(rows),
             direction=direction(top),
-            municipality=top.municipality,
+            municipality=name(top.municipality),
             size=size(top),
         )
     top = max(improved, key=lambda r: abs(r.difference))
@@ -93,6 +99,6 @@ def comparison_finding(kpi_id: str, rows: Sequence[Comparison], lang: Lang = "de
         worse=count_municipalities(len(worsened), lang),
         good=good,
         bad=bad,
-        municipality=top.municipality,
+        municipality=name(top.municipality),
         size=size(top),
     )

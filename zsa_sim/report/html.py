@@ -220,7 +220,7 @@ def _verdicts(results: RunResults, lang: Lang) -> str:
         if not lines:
             continue
         items = "".join(f"<li>{_e(line)}</li>" for line in lines)
-        name = tr("all_municipalities", lang) if municipality == ALL else municipality
+        name = tr("all_municipalities", lang) if municipality == ALL else results.name(municipality)
         parts.append(f'<h3>{_e(name)}</h3><ul class="verdicts">{items}</ul>')
     return "".join(parts)
 
@@ -286,7 +286,7 @@ def _summary_tables(results: RunResults, lang: Lang) -> str:
         rows = list(_unit_rows(results, unit, index, lang, columns))
         if not rows:
             continue
-        name = tr("central_unit", lang) if unit in results.central_units else unit
+        name = tr("central_unit", lang) if unit in results.central_units else results.name(unit)
         parts.append(
             f"<h3>{_e(name)}</h3><table><thead><tr><th>{_e(tr('html.col.kpi', lang))}</th>"
             f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -369,7 +369,7 @@ def _assumptions(results: RunResults, lang: Lang) -> str:
             for k, v in variants.items()
         )
         parts.append(f"<h3>{_e(tr('html.variants', lang))}</h3><ul>{items}</ul>")
-    parts.append(_municipality_table(scenario, lang))
+    parts.append(_municipality_table(scenario, results.display_names, lang))
     parts.append(_service_table(results, lang))
     parts.append(_pool_table(results, lang))
     parameters = scenario.get("parameters")
@@ -386,7 +386,7 @@ def _assumptions(results: RunResults, lang: Lang) -> str:
     return "".join(parts)
 
 
-def _municipality_table(scenario: Mapping[str, Any], lang: Lang) -> str:
+def _municipality_table(scenario: Mapping[str, Any], names: Mapping[str, str], lang: Lang) -> str:
     entries = [m for m in scenario.get("municipalities") or [] if isinstance(m, Mapping)]
     if not entries:
         return ""
@@ -398,7 +398,7 @@ def _municipality_table(scenario: Mapping[str, Any], lang: Lang) -> str:
         )
         population = m.get("population")
         rows.append(
-            f"<tr><td>{_e(m.get('name', ''))}</td>"
+            f"<tr><td>{_e(names.get(str(m.get('name', '')), m.get('name', '')))}</td>"
             f'<td class="num">{_e(number(float(population), lang, 0) if population else "–")}'
             f"</td><td>{_e(', '.join(m.get('services') or []))}</td>"
             f"<td>{_e(staff_text or '–')}</td></tr>"
@@ -443,7 +443,7 @@ def _pool_table(results: RunResults, lang: Lang) -> str:
     if not results.pools:
         return ""
     rows = "".join(
-        f"<tr><td>{_e(variant_label(p.variant, lang))}</td><td>{_e(p.org_unit)}</td>"
+        f"<tr><td>{_e(variant_label(p.variant, lang))}</td><td>{_e(results.name(p.org_unit))}</td>"
         f"<td>{_e(role_label(p.role, lang))}</td>"
         f'<td class="num">{_e(compact(p.fte, lang))}</td>'
         f'<td class="num">{_e(number(p.cost_per_hour, lang, 2))}</td></tr>'

@@ -36,6 +36,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.housing_clerk": ("Wohngeldsachbearbeitung", "housing-benefit clerks"),
     "role.housing_lead": ("Sachgebietsleitung", "team lead"),
     "role.clerk": ("Sachbearbeitung", "clerks"),
+    "role.team": ("gemeinsames Team", "joint team"),
     # -- common chart words ------------------------------------------------------------
     "legend.mean_ci": (
         "Mittelwert mit 95-%-Konfidenzintervall",
@@ -122,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "staff.change.down": ("{size} niedriger", "{size} lower"),
     "staff.change.up": ("{size} höher", "{size} higher"),
     "staff.change.none": ("ohne signifikante Änderung", "no significant change"),
+    "staff.change.unknown": ("nicht bestimmbar (Kostensatz fehlt)", "unknown (no cost rate)"),
     "staff.caption": (
         "Arbeitszeit und Personalaufwand der Bearbeitung (Stunden der im "
         "Auswertungszeitraum begonnenen Aufgaben × Kostensatz), gestapelt nach Kommunen "
@@ -174,8 +176,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "backlog.axis": ("Offene Fälle", "Open cases"),
     "backlog.warmup": ("Einschwingphase (nicht ausgewertet)", "warm-up (not evaluated)"),
     "backlog.grows": (
-        "{base}: offene Fälle in {municipality} wachsen auf {base_end}, {treat} {treat_end}",
-        "{base}: open cases in {municipality} grow to {base_end}, {treat} {treat_end}",
+        "{base}: offene Fälle in {municipality} wachsen auf {base_end}, {treat} nur auf "
+        "{treat_end}",
+        "{base}: open cases in {municipality} grow to {base_end}, {treat} only to {treat_end}",
     ),
     "backlog.end": (
         "Offene Fälle am Ende: {municipality} {base_end} {base}, {treat_end} {treat}",
@@ -211,6 +214,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{treat}, in {base_ok} {base}",
         "{service}, target {label} ≤ {max}: met in {treat_ok} of {total} municipalities "
         "{treat}, in {base_ok} {base}",
+    ),
+    "ecdf.title.quantile": (
+        "{service}: p90 der Durchlaufzeit {treat} {treat_q}, {base} {base_q} (alle Kommunen)",
+        "{service}: p90 lead time {treat} {treat_q}, {base} {base_q} (all municipalities)",
     ),
     "ecdf.caption": (
         "Empirische Verteilungsfunktion: Anteil der beschiedenen Fälle (alle {n} "

@@ -104,6 +104,8 @@ class RunResults:
     window_start: float
     window_end: float
     epoch: datetime
+    #: municipality key -> display name (from the scenario parameters)
+    display_names: dict[str, str] = field(default_factory=dict)
     _kpi_index: dict[tuple[str, str, str, str, str], KpiSummary] = field(
         default_factory=dict, repr=False
     )
@@ -130,6 +132,14 @@ class RunResults:
         if isinstance(reps, int):
             return reps
         return len({row.replication for row in self.kpis_by_replication})
+
+    def name(self, org_unit: str) -> str:
+        """How a municipality (or org unit) is shown: its display name, e.g. 'Halle (Saale)'.
+
+        The log and the KPI rows use the scenario's key ("Halle"); the scenario's
+        ``name`` is for people.
+        """
+        return self.display_names.get(org_unit, org_unit)
 
     def service(self, key: str) -> ServiceInfo:
         """The service with this key."""
@@ -196,7 +206,9 @@ def load_results(run_dir: str | Path) -> RunResults:
 
     scenario = summary.get("scenario") or {}
     variants = _variants(scenario, kpis, comparison)
-    baseline = comparison[0].baseline if comparison else variants[0]
+    baseline = str(
+        scenario.get("baseline") or (comparison[0].baseline if comparison else variants[0])
+    )
     variants = (baseline, *(v for v in variants if v != baseline))
     municipalities = _municipalities(scenario, kpis, cases)
     pools = tuple(_pool(p) for p in summary.get("pools") or [])
@@ -230,6 +242,7 @@ def load_results(run_dir: str | Path) -> RunResults:
         window_start=start,
         window_end=end,
         epoch=epoch,
+        display_names=_display_names(scenario),
     )
 
 
@@ -276,7 +289,8 @@ def _municipalities(
 ) -> tuple[str, ...]:
     names: list[str] = []
     for entry in scenario.get("municipalities") or []:
-        name = entry.get("name") if isinstance(entry, dict) else entry
+        # the key as in the log ("key" if the summary has both, else "name")
+        name = (entry.get("key") or entry.get("name")) if isinstance(entry, dict) else entry
         if name and name not in names:
             names.append(str(name))
     # Municipalities with cases but missing from the summary still get their charts.
@@ -284,6 +298,21 @@ def _municipalities(
     extra |= set(cases["municipality"].tolist())
     names += sorted(extra - set(names))
     return tuple(names)
+
+
+def _display_names(scenario: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    parameters = scenario.get("parameters") or {}
+    for key, entry in (parameters.get("municipalities") or {}).items():
+        if isinstance(entry, dict) and entry.get("name"):
+            out[str(key)] = str(entry["name"])
+    for entry in scenario.get("municipalities") or []:
+        if isinstance(entry, dict) and entry.get("key") and entry.get("name"):
+            out[str(entry["key"])] = str(entry["name"])
+    zsa = parameters.get("zsa")
+    if isinstance(zsa, dict) and zsa.get("name"):
+        out.setdefault(str(zsa["name"]), str(zsa["name"]))
+    return out
 
 
 def _services(scenario: dict[str, Any], kpis: list[KpiSummary]) -> tuple[ServiceInfo, ...]:

@@ -66,8 +66,11 @@ from zsa_sim.report.style import (
 
 #: inches per diagram pixel at most (a 100 px task is then 0.85 in wide)
 MAX_SCALE = 0.0085
-#: widest map in inches (a landscape page)
-MAX_WIDTH = 13.0
+#: widest map in inches: wide models (the pilot's are ~3,700 px) get small print, so the
+#: PNG is saved at a higher resolution and the SVG can be zoomed
+MAX_WIDTH = 22.0
+#: PNG resolution of process maps (other charts use the default of the style)
+MAP_DPI = 200
 _TASKS = frozenset(TASK_KINDS)
 
 
@@ -157,8 +160,11 @@ class _Painter:
         self.unit_minutes = unit_minutes
         self.lang = lang
         # font size in points from the drawing scale: ~15 characters fit a 100 px task
-        self.font = float(np.clip(scale * 800, 4.2, 7.5))
-        self.line = float(np.clip(scale * 120, 0.5, 1.1))
+        self.font = float(np.clip(scale * 800, 3.0, 7.5))
+        self.line = float(np.clip(scale * 120, 0.4, 1.1))
+        # diagram pixels per character at that size (DejaVu Sans: ~0.6 em per character)
+        self.char_px = 0.6 * self.font / 72 / scale
+        self.line_px = 1.15 * self.font / 72 / scale
 
     def draw(self) -> None:
         processes = _all_processes(self.definitions)
@@ -233,7 +239,7 @@ class _Painter:
             self.ax.text(
                 b.x + 15,
                 b.y + b.height / 2,
-                _wrap(name, int(b.height / 7)),
+                _wrap(name, int((b.height - 10) / self.char_px)),
                 rotation=90,
                 ha="center",
                 va="center",
@@ -263,7 +269,7 @@ class _Painter:
         self.ax.text(
             b.x + 15,
             b.y + b.height / 2,
-            _wrap(name, int(b.height / 6.5)),
+            _wrap(name, int((b.height - 10) / self.char_px)),
             rotation=90,
             ha="center",
             va="center",
@@ -426,12 +432,11 @@ class _Painter:
     def _fit(self, name: str, b: Bounds) -> tuple[float, list[str]]:
         """Font size and lines so a task's name fits its box without breaking words.
 
-        About 6.4 diagram pixels per character at the base size (DejaVu Sans is ~0.58
-        em wide); a word too long for the box, or a name of more than four lines,
-        shrinks the font instead of being cut.
+        A word too long for the box, or more lines than the box has room for above the
+        value, shrinks the font instead of being cut.
         """
-        chars = max(6, int((b.width - 8) / 6.4))
-        room = max(2, int((b.height - 18) / 15.5))  # lines above the value line
+        chars = max(6, int((b.width - 8) / self.char_px))
+        room = max(2, int((b.height - 6) / self.line_px) - 1)  # lines above the value line
         longest = max((len(word) for word in name.split()), default=1)
         size = self.font * min(1.0, chars / longest)
         lines = textwrap.wrap(name, int(chars * self.font / size), break_long_words=False)
@@ -474,7 +479,7 @@ class _Painter:
             self.ax.text(
                 cx,
                 b.y + b.height + 4,
-                _wrap(node.name, 16),
+                _wrap(node.name, int(max(b.width * 2.2, 60) / self.char_px)),
                 ha="center",
                 va="top",
                 fontsize=self.font * 0.9,
@@ -574,7 +579,7 @@ class _Painter:
             self.ax.text(
                 cx,
                 b.y - 4,
-                _wrap(node.name, 18),
+                _wrap(node.name, int(max(b.width * 2.2, 60) / self.char_px)),
                 ha="center",
                 va="bottom",
                 fontsize=self.font * 0.9,
@@ -679,7 +684,7 @@ def process_map_chart(
     title = _map_title(results, service, waits, task_ids, definitions, unit_minutes, unit_key, lang)
     set_title(fig, title)
     caption = tr("map.caption", lang, file=Path(definitions.source).name)
-    return Chart(f"process_map_{service}", title, caption, fig)
+    return Chart(f"process_map_{service}", title, caption, fig, dpi=MAP_DPI)
 
 
 def _map_title(

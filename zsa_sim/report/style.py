@@ -130,6 +130,8 @@ class Chart(NamedTuple):
     #: what is shown and how to read it (the report prints it below the chart)
     caption: str
     figure: Figure
+    #: PNG resolution; None for the style's default (150 dpi)
+    dpi: float | None = None
 
 
 class ChartFile(NamedTuple):
@@ -173,7 +175,9 @@ def save_chart(chart: Chart, directory: Path) -> ChartFile:
     svg = directory / f"{chart.name}.svg"
     try:
         with chart_style():
-            chart.figure.savefig(png, format="png", metadata=PNG_METADATA)
+            chart.figure.savefig(
+                png, format="png", metadata=PNG_METADATA, dpi=chart.dpi or RC_PARAMS["savefig.dpi"]
+            )
             # The layout is settled by the first save; keep it rather than solve it again.
             chart.figure.set_layout_engine("none")
             chart.figure.savefig(svg, format="svg", metadata=SVG_METADATA)
