@@ -251,6 +251,27 @@ def percent_suffix(lang: Lang) -> str:
     return " %" if lang == "de" else "%"
 
 
+def label_overlaps(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of tick labels (on the same axis) whose boxes overlap once the figure is drawn.
+
+    Draws the figure with its Agg renderer and compares the window extents of the visible,
+    non-empty tick labels of every axis; an empty list means the labels are readable.
+    Used by the tests for every chart with category labels (municipality names).
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    found: list[tuple[str, str]] = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            for i in range(len(labels)):
+                for j in range(i + 1, len(labels)):
+                    if boxes[i].overlaps(boxes[j]):
+                        found.append((labels[i].get_text(), labels[j].get_text()))
+    return found
+
+
 def relative_luminance(color: str) -> float:
     """WCAG relative luminance of a colour (0 black .. 1 white), for text contrast."""
     rgb = matplotlib.colors.to_rgb(color)
