@@ -35,9 +35,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     # Imported here so that each command lives in a module of its own.
-    from zsa_sim.cli import bpmn_commands, run_commands, scenario_commands
+    from zsa_sim.cli import bpmn_commands, report_commands, run_commands, scenario_commands
 
     for command in [*bpmn_commands.COMMANDS, *scenario_commands.COMMANDS, *run_commands.COMMANDS]:
+        cli.add_command(command)
+    for command in report_commands.COMMANDS:
         cli.add_command(command)
 
 
