@@ -73,6 +73,10 @@ class ResultsFolder:
     Inside the ``with`` block ``path`` is the hidden partial folder to write into; after a
     normal exit ``run_dir`` is the final folder. An exception (including Ctrl-C) removes
     the partial folder and propagates, with a note saying that nothing was kept.
+
+    ``prefix`` (e.g. ``"plan-"``) names folders of other kinds,
+    ``<root>/<scenario>/plan-<timestamp>``, which :func:`list_runs` does not take for
+    runs; the partial folder is named as for a run, so :func:`clean_partial` finds it.
     """
 
     def __init__(
@@ -80,10 +84,16 @@ class ResultsFolder:
         root: Path,
         scenario_name: str,
         clock: Callable[[], datetime] = datetime.now,
+        prefix: str = "",
     ) -> None:
         self.root = Path(root)
         _check_scenario_name(scenario_name, self.root)
+        if prefix and not re.fullmatch(r"[A-Za-z0-9_]+-", prefix):
+            raise ResultsError(f"folder prefix {prefix!r} must be letters then '-'", source=root)
         self.scenario_name = scenario_name
+        #: put before the timestamp of the final name (``plan-``, ``sweep-``), so such
+        #: folders are not mistaken for runs by :func:`list_runs`.
+        self.prefix = prefix
         self.clock = clock
         self._partial: Path | None = None
         self.run_dir: Path | None = None
@@ -144,7 +154,8 @@ class ResultsFolder:
     def _publish(self, partial: Path) -> Path:
         """Rename the partial folder to the first free ``<stamp>[-n]`` name."""
         for n in range(1, 10_000):
-            target = self.scenario_dir / (self.stamp if n == 1 else f"{self.stamp}-{n}")
+            name = f"{self.prefix}{self.stamp}"
+            target = self.scenario_dir / (name if n == 1 else f"{name}-{n}")
             if target.exists():
                 continue
             try:
