@@ -542,3 +542,23 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     if path.suffix == ".gz":
         data = gzip.decompress(data)
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+_REPORTS: dict[str, object] = {}
+
+
+def cached_report(lang: str = "de"):
+    """The fixture folder with its report built once per session and language (read-only).
+
+    Both languages go into the same copy (German: charts/, report.html; English:
+    charts/en/, report.en.html), as they would in a real results folder.
+    """
+    from zsa_sim.report import build_report
+
+    if "dir" not in _REPORTS:
+        root = Path(tempfile.mkdtemp(prefix="zsa-report-built-"))
+        atexit.register(shutil.rmtree, root, True)
+        _REPORTS["dir"] = copy_results(root)
+    if lang not in _REPORTS:
+        _REPORTS[lang] = build_report(_REPORTS["dir"], lang)  # type: ignore[arg-type]
+    return _REPORTS[lang]

@@ -160,7 +160,7 @@ def _meta(results: RunResults, lang: Lang) -> str:
     period = scenario.get("period") or {}
     rows = [
         (tr("html.scenario", lang), scenario.get("name", "")),
-        (tr("html.meta.run", lang), results.run_dir.name),
+        (tr("html.meta.run", lang), results.run_name),
         (tr("html.meta.replications", lang), number(results.replications, lang, 0)),
     ]
     if period:
@@ -188,7 +188,7 @@ def _footer(results: RunResults, lang: Lang) -> str:
         "html.footer",
         lang,
         version=results.summary.get("zsa_sim_version", "?"),
-        run=f"{results.run_dir.parent.name}/{results.run_dir.name}",
+        run=f"{results.run_dir.parent.name}/{results.run_name}",
         sha=scenario.get("sha256", "–"),
     )
     versions = results.summary.get("versions") or {}

@@ -18,6 +18,7 @@ import gzip
 import io
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,8 @@ from zsa_sim.experiment.cases import CaseRecord
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
 
+#: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
+_PARTIAL = re.compile(r"\.partial-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-\d+(?:-\d+)?")
 #: The variant every other one is compared with, unless the comparisons say otherwise.
 DEFAULT_BASELINE = "dezentral"
 #: The usual treatment, drawn right after the baseline.
@@ -114,6 +117,13 @@ class RunResults:
         for row in self.kpis:
             key = (row.variant, row.service, row.municipality, row.pool, row.kpi)
             self._kpi_index[key] = row
+
+    @property
+    def run_name(self) -> str:
+        """The run's folder name, also while the runner still writes into its partial
+        folder (``.partial-<stamp>-<pid>`` is shown as ``<stamp>``)."""
+        match = _PARTIAL.fullmatch(self.run_dir.name)
+        return match.group(1) if match else self.run_dir.name
 
     @property
     def treatments(self) -> tuple[str, ...]:

@@ -49,6 +49,9 @@ OKABE_ITO: dict[str, str] = {
     "reddish_purple": "#CC79A7",
     "black": "#000000",
 }
+#: Okabe-Ito blue darkened (same hue): against the orange baseline it keeps a lightness
+#: contrast above 3:1, so the two main variants stay apart in a greyscale print.
+DARK_BLUE = "#005A96"
 #: Colour map for continuous values: monotone lightness, colour-blind safe.
 SEQUENTIAL_CMAP = "cividis"
 #: Grey for "no data", frames and reference lines.
@@ -67,11 +70,11 @@ class VariantStyle(NamedTuple):
     linestyle: str
 
 
-#: baseline (dezentral) light orange with hatching and dashes, treatment dark blue solid;
+#: baseline (dezentral) orange with hatching and dashes, treatment dark blue solid;
 #: further variants (hybrids) follow. Lightness differs between consecutive entries.
 _VARIANT_STYLES: tuple[VariantStyle, ...] = (
     VariantStyle(OKABE_ITO["orange"], "////", "o", "--"),
-    VariantStyle(OKABE_ITO["blue"], "", "s", "-"),
+    VariantStyle(DARK_BLUE, "", "s", "-"),
     VariantStyle(OKABE_ITO["bluish_green"], "....", "^", "-."),
     VariantStyle(OKABE_ITO["reddish_purple"], "xxx", "D", ":"),
     VariantStyle(OKABE_ITO["vermillion"], "\\\\\\\\", "v", (0, (5, 1, 1, 1))),  # type: ignore[arg-type]
