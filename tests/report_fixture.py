@@ -318,11 +318,17 @@ class Built(NamedTuple):
     cases: list[CaseRecord]
 
 
-def build_results(root: Path, *, seed: int = 20260101, replications: int = 3) -> Built:
+def build_results(
+    root: Path,
+    *,
+    seed: int = 20260101,
+    replications: int = 3,
+    municipalities: tuple[Municipality, ...] = MUNICIPALITIES,
+) -> Built:
     """Write a complete results folder under ``root`` and return it with its contents."""
     models = {s.key: read_bpmn(DATA / s.bpmn) for s in SERVICES}
     tasks = {key: _tasks(d) for key, d in models.items()}
-    staff = {m.name: _staffing(m, tasks) for m in MUNICIPALITIES}
+    staff = {m.name: _staffing(m, tasks) for m in municipalities}
     zsa_roles = sorted(
         {t.role for model in tasks.values() for t in model.values() if t.centralisable}
     )
@@ -333,7 +339,7 @@ def build_results(root: Path, *, seed: int = 20260101, replications: int = 3) ->
     rates: dict[str, dict[tuple[str, str], float]] = {}
     for variant in VARIANTS:
         available[variant], rates[variant] = {}, {}
-        units = [(m.name, staff[m.name], COST_PER_HOUR["municipality"]) for m in MUNICIPALITIES]
+        units = [(m.name, staff[m.name], COST_PER_HOUR["municipality"]) for m in municipalities]
         if variant == "zentral":
             units.append((ZSA, zsa_staff, COST_PER_HOUR[ZSA]))
         for org_unit, roles, rate in units:
@@ -354,12 +360,12 @@ def build_results(root: Path, *, seed: int = 20260101, replications: int = 3) ->
     stats = ActivityStats(WINDOW_START, WINDOW_END)
     all_cases: list[CaseRecord] = []
     values: list[KpiValue] = []
-    groups = [(s.key, m.name) for m in MUNICIPALITIES for s in SERVICES if s.key in m.volumes]
+    groups = [(s.key, m.name) for m in municipalities for s in SERVICES if s.key in m.volumes]
     for replication in range(replications):
         for variant in VARIANTS:
             table = CaseTable({s.key: s.decision_task for s in SERVICES})
             sink = Tee(table, stats)
-            for mi, m in enumerate(MUNICIPALITIES):
+            for mi, m in enumerate(municipalities):
                 for si, spec in enumerate(SERVICES):
                     if spec.key not in m.volumes:
                         continue
@@ -387,7 +393,7 @@ def build_results(root: Path, *, seed: int = 20260101, replications: int = 3) ->
     (run_dir / "inputs").mkdir(parents=True)
     for spec in SERVICES:
         shutil.copyfile(DATA / spec.bpmn, run_dir / "inputs" / spec.bpmn)
-    parameters = _parameters(staff, zsa_staff, replications, seed)
+    parameters = _parameters(municipalities, staff, zsa_staff, replications, seed)
     (run_dir / "inputs" / "pilot-mini.yaml").write_text(
         "# Synthetic test scenario of the report tests (tests/report_fixture.py)\n"
         + yaml.safe_dump(parameters, allow_unicode=True, sort_keys=False),
@@ -411,7 +417,11 @@ def _write_cases(path: Path, cases: list[CaseRecord]) -> None:
 
 
 def _parameters(
-    staff: dict[str, dict[str, float]], zsa_staff: dict[str, float], replications: int, seed: int
+    municipalities: tuple[Municipality, ...],
+    staff: dict[str, dict[str, float]],
+    zsa_staff: dict[str, float],
+    replications: int,
+    seed: int,
 ) -> dict:
     office = ["07:30-16:00"]
     return {
@@ -447,7 +457,7 @@ def _parameters(
                 "absence_rate": ABSENCE,
                 "cost_per_hour": COST_PER_HOUR["municipality"],
             }
-            for m in MUNICIPALITIES
+            for m in municipalities
         },
         "zsa": {
             "name": ZSA,
@@ -515,17 +525,41 @@ def _summary(parameters: dict, pools: list[dict], kpis, comparison) -> dict:
     }
 
 
-_CACHE: dict[tuple[int, int], Built] = {}
+_CACHE: dict[tuple[int, int, tuple[str, ...]], Built] = {}
 
 
-def cached_results(seed: int = 20260101, replications: int = 3) -> Built:
+def cached_results(
+    seed: int = 20260101,
+    replications: int = 3,
+    municipalities: tuple[Municipality, ...] = MUNICIPALITIES,
+) -> Built:
     """The folder built once per test session (read-only: copy it before writing into it)."""
-    key = (seed, replications)
+    key = (seed, replications, tuple(m.key for m in municipalities))
     if key not in _CACHE:
         root = Path(tempfile.mkdtemp(prefix="zsa-report-fixture-"))
         atexit.register(shutil.rmtree, root, True)
-        _CACHE[key] = build_results(root, seed=seed, replications=replications)
+        _CACHE[key] = build_results(
+            root, seed=seed, replications=replications, municipalities=municipalities
+        )
     return _CACHE[key]
+
+
+#: Eight municipalities with long names and few cases: for the label-overlap checks.
+MANY_MUNICIPALITIES: tuple[Municipality, ...] = tuple(
+    Municipality(f"vg{i}", name, 10_000, {"hundehaltung": 25, "wohngeld": 20}, 0.7, 0.0)
+    for i, name in enumerate(
+        (
+            "Verbandsgemeinde Elbe-Heideland",
+            "Verbandsgemeinde Elbe-Havel-Land",
+            "Lutherstadt Wittenberg",
+            "Hansestadt Stendal",
+            "Lutherstadt Eisleben",
+            "Verbandsgemeinde Saale-Wipper",
+            "Stadt Sangerhausen",
+            "Verbandsgemeinde Flechtingen",
+        )
+    )
+)
 
 
 def copy_results(target: Path, seed: int = 20260101, replications: int = 3) -> Path:

@@ -13,6 +13,7 @@ FTE, after absences), so "1 FTE" means one person's actual working year, not 39 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -374,7 +375,9 @@ def _staff_title(results: RunResults, lang: Lang) -> str:
     for kpi in ("staff_hours", "cost"):
         treated = pool_totals(results, results.treatment, kpi, units)
         base = pool_totals(results, results.baseline, kpi, units)
-        diffs[kpi] = _paired(treated, base)
+        # a replication whose total is unknown (no cost rate) leaves the change unknown
+        unknown = any(math.isnan(v) for v in (*treated.values(), *base.values()))
+        diffs[kpi] = summarise([math.nan]) if unknown else _paired(treated, base)
         bases[kpi] = _estimate(base).mean
     return tr(
         "staff.title",

@@ -110,7 +110,7 @@ class RunResults:
     #: municipality key -> display name (from the scenario parameters)
     display_names: dict[str, str] = field(default_factory=dict)
     _kpi_index: dict[tuple[str, str, str, str, str], KpiSummary] = field(
-        default_factory=dict, repr=False
+        default_factory=dict, init=False, repr=False
     )
 
     def __post_init__(self) -> None:
