@@ -1,0 +1,98 @@
+"""build_report / write_charts: every file written, valid, reproducible; English beside."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+from defusedxml import ElementTree
+from PIL import Image
+
+from tests.report_fixture import cached_report, copy_results
+from zsa_sim.report import build, build_report, charts_dir, report_path, write_charts
+from zsa_sim.report.charts_staff import staff_charts
+from zsa_sim.report.charts_times import time_charts
+from zsa_sim.report.process_map import process_map_charts
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EXPECTED = {
+    "waiting_time_hundehaltung",
+    "lead_time_hundehaltung",
+    "waiting_time_wohngeld",
+    "lead_time_wohngeld",
+    "ecdf_hundehaltung",
+    "ecdf_wohngeld",
+    "backlog",
+    "utilisation",
+    "staff_cost",
+    "hours_freed",
+    "process_map_hundehaltung",
+    "process_map_wohngeld",
+}
+
+
+@pytest.fixture(scope="module")
+def built():
+    return cached_report("de")
+
+
+def test_every_chart_and_the_report_are_written(built) -> None:
+    run_dir = built.report.parent
+    assert built.report == run_dir / "report.html"
+    assert {c.name for c in built.charts} == EXPECTED
+    for chart in built.charts:
+        assert chart.png.parent == run_dir / "charts"
+        assert chart.png.exists() and chart.svg.exists()
+        assert chart.title and chart.caption
+
+
+def test_pngs_are_valid_images_of_sensible_size(built) -> None:
+    for chart in built.charts:
+        assert chart.png.read_bytes()[:8] == PNG_SIGNATURE
+        with Image.open(chart.png) as image:
+            image.verify()
+        with Image.open(chart.png) as image:
+            width, height = image.size
+            assert image.mode in ("RGB", "RGBA")
+        # readable on a page (>= 6 in at 150 dpi) and not absurdly large
+        assert 900 <= width <= 4500, (chart.name, width)
+        assert 450 <= height <= 4500, (chart.name, height)
+        assert 10_000 < chart.png.stat().st_size < 3_000_000
+
+
+def test_svgs_parse_as_xml(built) -> None:
+    for chart in built.charts:
+        root = ElementTree.fromstring(chart.svg.read_bytes())
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert float(root.get("width").removesuffix("pt")) > 300
+
+
+def test_no_figure_is_left_open(built) -> None:
+    assert plt.get_fignums() == []
+
+
+def test_same_results_give_the_same_bytes(tmp_path, built, monkeypatch) -> None:
+    monkeypatch.setattr(build, "CHART_SOURCES", (time_charts, process_map_charts))
+    again = write_charts(copy_results(tmp_path), "de")
+    first = {c.name: c for c in built.charts}
+    assert again
+    for chart in again:
+        assert chart.png.read_bytes() == first[chart.name].png.read_bytes(), chart.name
+        assert chart.svg.read_bytes() == first[chart.name].svg.read_bytes(), chart.name
+
+
+def test_english_goes_beside_the_german_report(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(build, "CHART_SOURCES", (staff_charts,))
+    run_dir = copy_results(tmp_path)
+    german = build_report(run_dir)
+    english = build_report(run_dir, "en")
+    assert german.report == report_path(run_dir) == run_dir / "report.html"
+    assert english.report == report_path(run_dir, "en") == run_dir / "report.en.html"
+    assert charts_dir(run_dir, "en") == run_dir / "charts" / "en"
+    assert {c.png.parent for c in english.charts} == {run_dir / "charts" / "en"}
+    assert german.report.read_text(encoding="utf-8").count('lang="de"') == 1
+    assert english.charts[0].title.startswith("Above 85% utilisation")
+
+
+def test_unknown_language_is_refused(tmp_path) -> None:
+    with pytest.raises(ValueError, match=r"language must be one of de, en, got 'fr'"):
+        build_report(tmp_path, "fr")  # type: ignore[arg-type]

@@ -1,0 +1,108 @@
+"""The report page: names every municipality and KPI, numbers the reader's way, synthetic
+note, self-contained."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+
+import pytest
+
+from tests.report_fixture import cached_report
+from zsa_sim.report.html import SUMMARY_KPIS, flatten, render_html
+from zsa_sim.report.i18n import kpi_label, role_label
+from zsa_sim.report.loaders import load_results
+
+
+class Page:
+    """A report page's text and what it was made from."""
+
+    def __init__(self, text: str, run_dir, charts) -> None:
+        self.text, self.run_dir, self.charts = text, run_dir, charts
+
+
+@pytest.fixture(scope="module")
+def pages():
+    built = cached_report("de")
+    run_dir = built.report.parent
+    # The English page is rendered from the German charts: the page's words are what is
+    # tested here (the charts' English texts are tested with each chart module).
+    english = render_html(load_results(run_dir), built.charts, "en")
+    return {
+        "de": Page(built.report.read_text(encoding="utf-8"), run_dir, built.charts),
+        "en": Page(english, run_dir, built.charts),
+    }
+
+
+def _text(page: Page) -> str:
+    return page.text
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_names_every_municipality_kpi_and_team(pages, lang: str) -> None:
+    page = html.unescape(_text(pages[lang]))
+    results = load_results(pages[lang].run_dir)
+    for municipality in results.municipalities:
+        assert results.name(municipality) in page
+    for kpi in SUMMARY_KPIS:
+        assert kpi_label(kpi, lang) in page
+    for role in ("front_office", "tax_clerk", "housing_clerk", "housing_lead"):
+        assert role_label(role, lang) in page
+    for chart in pages[lang].charts:
+        assert html.escape(chart.caption) in _text(pages[lang])
+
+
+def test_german_page_is_german_with_german_numbers(pages) -> None:
+    page = _text(pages["de"])
+    assert page.startswith('<!DOCTYPE html>\n<html lang="de">')
+    assert "Alle Daten sind synthetisch." in page
+    assert re.search(r"\d,\d Tage \[\d+,\d; \d+,\d\]", page)  # 1,6 Tage [1,4; 1,8]
+    assert not re.search(r"\d\.\d Tage", page)  # no English decimal point
+    assert "Wartezeit p90 sinkt um" in page  # a verdict line
+    assert "Ergebnis auf einen Blick" in page and "Annahmen" in page
+
+
+def test_english_page_is_english_with_english_numbers(pages) -> None:
+    page = _text(pages["en"])
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "All data are synthetic." in page
+    assert re.search(r"\d\.\d days \[\d+\.\d, \d+\.\d\]", page)
+    assert not re.search(r"\d,\d days", page)
+    assert "Alle Daten sind synthetisch." not in page
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_page_is_self_contained(pages, lang: str) -> None:
+    page = _text(pages[lang])
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    sources = re.findall(r'<img src="([^"]+)"', page)
+    assert len(sources) == len(pages[lang].charts) > 0
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "data-images-loaded" in page  # the load check the browser test reads
+
+
+def test_assumptions_list_the_scenario_parameters(pages) -> None:
+    page = html.unescape(_text(pages["de"]))
+    assert "calendars.rathaus.holidays" in page
+    assert "municipalities.dessau.population" in page
+    assert "74.000" in page  # Dessau-Roßlau's population, German thousands separator
+    assert "zsa.effort_factor" in page and "0,8" in page
+
+
+def test_flatten_localises_numbers_and_lists() -> None:
+    rows = dict(flatten({"a": {"b": 1.5, "c": [1, 2]}, "d": True, "e": 250000, "f": []}, "de"))
+    assert rows == {"a.b": "1,5", "a.c": "1; 2", "d": "ja", "e": "250.000", "f": "–"}
+    rows = dict(flatten({"x": [{"y": 0.25}], "z": None}, "en"))
+    assert rows == {"x[0].y": "0.25", "z": "–"}
+
+
+def test_text_from_the_results_is_escaped(pages) -> None:
+    results = load_results(pages["de"].run_dir)
+    hostile = dataclasses.replace(
+        results, display_names={"Dessau-Roßlau": "<script>alert(1)</script>"}
+    )
+    page = render_html(hostile, [], "de")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
