@@ -1,0 +1,119 @@
+"""Which scenario key holds the ZSA's staff, and who takes part in the ZSA.
+
+The central unit's staff of a variant is ``variants.<variant>.zsa.staff`` if the variant
+states it (that overrides the scenario's), else ``zsa.staff``. A number there is one
+pooled team (pool ``ZSA/team``, as in the pilot); a map is a team per service or role
+(``zsa.staff.wohngeld`` -> pool ``ZSA/wohngeld``). Planner and sweeps change values by
+these dotted key paths (:meth:`zsa_sim.scenario.Scenario.with_changes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from zsa_sim.errors import ScenarioError
+from zsa_sim.scenario import Scenario, centralised
+from zsa_sim.scenario.build import POOLED_TEAM, variant_of
+
+
+def value_at(scenario: Scenario, key: str) -> Any:
+    """The scenario's current value at a dotted key path (ScenarioError if there is none)."""
+    node: Any = scenario.model_dump()
+    for depth, part in enumerate(key.split(".")):
+        if not isinstance(node, Mapping) or part not in node or node[part] is None:
+            where = ".".join(key.split(".")[: depth + 1])
+            raise ScenarioError(f"{where}: no such key (planning {key!r})", source=scenario.source)
+        node = node[part]
+    return node
+
+
+def zsa_staff_key(scenario: Scenario, variant: str) -> str:
+    """Where the ZSA's staff of a variant is stated: the variant's override or ``zsa.staff``."""
+    spec = variant_of(scenario, variant)
+    if spec.zsa is None:
+        raise ScenarioError(
+            f"variants.{variant}: has no zsa section, so the ZSA's staffing does not matter "
+            "there (plan a variant with a ZSA, e.g. --variant zentral)",
+            source=scenario.source,
+        )
+    if scenario.zsa is None:
+        raise ScenarioError("zsa: the scenario has no central unit", source=scenario.source)
+    return f"variants.{variant}.zsa.staff" if spec.zsa.staff is not None else "zsa.staff"
+
+
+def staffing_key(
+    scenario: Scenario, variant: str, key: str | None = None, service: str | None = None
+) -> str:
+    """The key the planner varies (see the module docstring); checked to hold a number.
+
+    Without ``key``: the pooled team's key, or the team of ``service`` when the ZSA has
+    teams. With ``key``: any key holding a number, but not ``zsa.staff`` when the variant
+    overrides it (changing it would change nothing).
+    """
+    base = zsa_staff_key(scenario, variant) if key is None or key.startswith("zsa.") else None
+    if key is None:
+        assert base is not None
+        staff = value_at(scenario, base)
+        if isinstance(staff, Mapping):
+            if service is not None and service in staff:
+                return f"{base}.{service}"
+            teams = ", ".join(staff)
+            raise ScenarioError(
+                f"{base}: the ZSA has teams ({teams}); choose one with --key {base}.<team>",
+                source=scenario.source,
+            )
+        return base
+    if base is not None and base != "zsa.staff" and key.startswith("zsa.staff"):
+        raise ScenarioError(
+            f"{key}: variant '{variant}' states its own ZSA staff ({base}), which overrides "
+            f"this key; use --key {base}{key[len('zsa.staff') :]}",
+            source=scenario.source,
+        )
+    current = value_at(scenario, key)
+    if isinstance(current, bool) or not isinstance(current, int | float):
+        raise ScenarioError(
+            f"{key}: holds {current!r}, not a number of FTE (for ZSA teams use {key}.<team>)",
+            source=scenario.source,
+        )
+    return key
+
+
+def team_pool(scenario: Scenario, key: str) -> tuple[str, str] | None:
+    """The (org_unit, role) pool whose FTE a ZSA staff key sets, or None for other keys."""
+    if scenario.zsa is None:
+        return None
+    parts = key.split(".")
+    if parts[-1] == "staff" and (key == "zsa.staff" or key.endswith(".zsa.staff")):
+        return (scenario.zsa.name, POOLED_TEAM)
+    if (
+        len(parts) >= 2
+        and parts[-2] == "staff"
+        and (key.startswith("zsa.staff.") or ".zsa.staff." in key)
+    ):
+        return (scenario.zsa.name, parts[-1])
+    return None
+
+
+def participating_groups(
+    scenario: Scenario, variant: str, service: str | None = None
+) -> list[tuple[str, str]]:
+    """The (service, municipality) pairs whose tasks the ZSA does in a variant.
+
+    With ``service``, only that service's pairs; a ScenarioError if there are none.
+    """
+    if service is not None and service not in scenario.services:
+        known = ", ".join(scenario.services)
+        raise ScenarioError(
+            f"services: unknown service {service!r} (known: {known})", source=scenario.source
+        )
+    pairs = sorted(
+        (s, m) for s, m in centralised(scenario, variant) if service is None or s == service
+    )
+    if not pairs:
+        what = f"service {service!r}" if service else "any service"
+        raise ScenarioError(
+            f"variants.{variant}.zsa: no municipality hands tasks of {what} to the ZSA",
+            source=scenario.source,
+        )
+    return pairs
