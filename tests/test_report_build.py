@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pytest
 from defusedxml import ElementTree
@@ -96,3 +98,34 @@ def test_english_goes_beside_the_german_report(tmp_path, monkeypatch) -> None:
 def test_unknown_language_is_refused(tmp_path) -> None:
     with pytest.raises(ValueError, match=r"language must be one of de, en, got 'fr'"):
         build_report(tmp_path, "fr")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_a_real_run_of_the_pilot_writes_every_chart_and_the_report(tmp_path) -> None:
+    """The runner's own output (shortened pilot scenario) through the whole report."""
+    from zsa_sim.experiment.runner import RunOptions, run_experiment
+    from zsa_sim.scenario import load_scenario
+
+    root = Path(__file__).parents[1]
+    scenario = load_scenario(root / "scenarios" / "pilot.yaml").with_changes(
+        {
+            "period.days": 20,
+            "period.warmup_days": 5,
+            "period.cooldown_days": 5,
+            "replications": 2,
+        }
+    )
+    options = RunOptions(jobs=2, out_root=tmp_path, xes="none", eventlog=False, report=True)
+    run_dir = run_experiment(scenario, options).run_dir
+    report = (run_dir / "report.html").read_text(encoding="utf-8")
+    names = {p.stem for p in (run_dir / "charts").glob("*.png")}
+    assert names == EXPECTED
+    assert {p.stem for p in (run_dir / "charts").glob("*.svg")} == EXPECTED
+    for png in (run_dir / "charts").glob("*.png"):
+        with Image.open(png) as image:
+            assert image.size[0] >= 900
+    for municipality in scenario.municipalities.values():
+        assert municipality.name in report
+    assert report.count('<img src="data:image/png;base64,') == len(EXPECTED)
+    assert "Lauf</dt><dd>" + run_dir.name in report  # the final name, not the partial one
+    assert plt.get_fignums() == []
