@@ -62,7 +62,7 @@ def test_means_over_started_and_completed_instances() -> None:
     stats.record(row("T1", 200, 260, NAN, case_id="c"))  # wait 60, still running
     stats.record(row("T1", 300, NAN, NAN, case_id="d"))  # never started: censored
     (only,) = stats.rows()
-    assert only.count == 4
+    assert only.instances == 4
     assert only.started == 3
     assert only.completed == 2
     assert only.mean_wait_minutes == pytest.approx((30 + 10 + 60) / 3)
@@ -74,7 +74,7 @@ def test_no_started_instance_gives_nan_not_zero() -> None:
     stats = ActivityStats()
     stats.record(row("T1", 0, NAN, NAN))
     (only,) = stats.rows()
-    assert (only.count, only.started, only.completed) == (1, 0, 0)
+    assert (only.instances, only.started, only.completed) == (1, 0, 0)
     assert math.isnan(only.mean_wait_minutes)
     assert math.isnan(only.mean_duration_minutes)
 
@@ -86,7 +86,7 @@ def test_window_counts_instances_by_enabled_time() -> None:
     stats.record(row("T1", 199, 300, 310))  # ready in the window, started after: counts
     stats.record(row("T1", 200, 200, 210))  # window end is exclusive
     (only,) = stats.rows()
-    assert only.count == 2
+    assert only.instances == 2
     assert only.mean_wait_minutes == pytest.approx((20 + 101) / 2)
 
 
@@ -190,8 +190,8 @@ def test_counts_conserved_and_means_non_negative(instances) -> None:
         complete = start + duration if begun and done else NAN
         stats.record(row("T1", enabled, start, complete, case_id=f"c{i}"))
     (only,) = stats.rows()
-    assert only.count == len(instances)
-    assert only.count >= only.started >= only.completed
+    assert only.instances == len(instances)
+    assert only.instances >= only.started >= only.completed
     assert only.started == sum(1 for *_, begun, _ in instances if begun)
     if only.started:
         assert only.mean_wait_minutes >= 0

@@ -32,7 +32,7 @@ def report(run_dir: Path, lang: str) -> None:
       zsa-sim report results/pilot/2026-11-25T11-20-58
       zsa-sim report results/pilot/2026-11-25T11-20-58 --lang en
     """
-    files = build_report(run_dir, lang=lang)  # type: ignore[arg-type]
+    files = build_report(run_dir, lang=lang)
     click.echo(
         f"{len(files.charts)} charts in {files.charts[0].png.parent}"
         if files.charts

@@ -67,7 +67,9 @@ class ActivityRow(NamedTuple):
     activity_name: str
     activity_type: str
     org_unit: str
-    count: int
+    #: instances that became ready in the window (the CSV column ``count``; a field
+    #: named count would hide tuple.count)
+    instances: int
     started: int
     completed: int
     #: mean of start - enabled over started instances (NaN if none started)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.formatting import Lang
@@ -56,14 +56,15 @@ def report_path(run_dir: Path, lang: Lang = "de") -> Path:
     return run_dir / ("report.html" if lang == "de" else f"report.{lang}.html")
 
 
-def _check_lang(lang: str) -> None:
+def _check_lang(lang: str) -> Lang:
     if lang not in LANGS:
         raise ValueError(f"language must be one of {', '.join(LANGS)}, got {lang!r}")
+    return cast(Lang, lang)
 
 
-def save_charts(results: RunResults, lang: Lang = "de") -> list[ChartFile]:
+def save_charts(results: RunResults, lang: str = "de") -> list[ChartFile]:
     """Draw and save every chart of loaded results; each figure is closed when saved."""
-    _check_lang(lang)
+    lang = _check_lang(lang)
     directory = charts_dir(results.run_dir, lang)
     files: list[ChartFile] = []
     for source in CHART_SOURCES:
@@ -79,14 +80,17 @@ def save_charts(results: RunResults, lang: Lang = "de") -> list[ChartFile]:
     return files
 
 
-def write_charts(run_dir: str | Path, lang: Lang = "de") -> list[ChartFile]:
+def write_charts(run_dir: str | Path, lang: str = "de") -> list[ChartFile]:
     """Read a results folder and write its charts (PNG and SVG) into ``charts/``."""
     return save_charts(load_results(run_dir), lang)
 
 
-def build_report(run_dir: str | Path, lang: Lang = "de") -> ReportFiles:
-    """Write the charts and the self-contained ``report.html`` of a results folder."""
-    _check_lang(lang)
+def build_report(run_dir: str | Path, lang: str = "de") -> ReportFiles:
+    """Write the charts and the self-contained ``report.html`` of a results folder.
+
+    ``lang`` is "de" (default) or "en"; anything else is a ValueError.
+    """
+    lang = _check_lang(lang)
     results = load_results(run_dir)
     charts = save_charts(results, lang)
     path = report_path(results.run_dir, lang)

@@ -52,7 +52,8 @@ def open_cases(results: RunResults, municipality: str, variant: str) -> np.ndarr
 
 def month_ticks(epoch: date, days: int, lang: Lang) -> tuple[list[int], list[str]]:
     """Positions (days since the epoch) and labels of the first day of every month."""
-    positions, labels = [], []
+    positions: list[int] = []
+    labels: list[str] = []
     first = date(epoch.year, epoch.month, 1)
     if first < epoch:
         first = date(first.year + first.month // 12, first.month % 12 + 1, 1)

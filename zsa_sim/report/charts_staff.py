@@ -18,9 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from zsa_sim.experiment.comparison import KpiSummary
 from zsa_sim.experiment.formatting import Lang
 from zsa_sim.experiment.kpis import ALL
 from zsa_sim.experiment.stats import Estimate, paired_difference, summarise
@@ -80,7 +83,7 @@ def _paired(a: dict[int, float], b: dict[int, float]) -> Estimate:
     return paired_difference([a[r] for r in reps], [b[r] for r in reps])
 
 
-def _yerr(est: Estimate) -> list[list[float]]:
+def _yerr(est: Estimate | KpiSummary) -> list[list[float]]:
     if not np.isfinite(est.ci_low):
         return [[0.0], [0.0]]
     return [[max(est.mean - est.ci_low, 0.0)], [max(est.ci_high - est.mean, 0.0)]]
@@ -170,7 +173,7 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
     ax.set_xlabel(tr("util.axis", lang))
     ax.set_title(tr("util.panel", lang), loc="left", fontweight="normal")
     ax.tick_params(axis="y", length=0)
-    handles = [
+    handles: list[Artist] = [
         Patch(
             facecolor=variant_style(i).color,
             hatch=variant_style(i).hatch,
@@ -308,6 +311,17 @@ def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
                     va="bottom",
                     fontsize=7.5,
                 )
+            else:
+                # part of the total is unknown (no cost rate): say so, do not hide it
+                ax.annotate(
+                    wrap(tr("staff.change.unknown", lang), 18),
+                    (i, bottom),
+                    xytext=(0, 4),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                )
             if kpi == "cost":
                 capacity = _estimate(
                     pool_totals(results, variant, "capacity_cost", municipal | central)
@@ -328,7 +342,7 @@ def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
         ax.yaxis.set_major_formatter(tick_formatter(lang))
         ax.set_ylabel(tr(axis_key, lang))
         ax.set_title(tr(panel_key, lang), loc="left", fontweight="normal")
-    handles = [
+    handles: list[Artist] = [
         Patch(
             facecolor="white", edgecolor="black", hatch="xx", label=tr("staff.part.central", lang)
         ),
@@ -464,7 +478,7 @@ def hours_freed_chart(results: RunResults, lang: Lang = "de") -> Chart:
     ax.yaxis.set_major_formatter(tick_formatter(lang))
     ax.set_ylabel(tr("freed.axis", lang))
     ax.set_title(tr("freed.panel", lang), loc="left", fontweight="normal")
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=t_style.color, edgecolor="black", label=tr("freed.legend.freed", lang))
     ]
     if central:
@@ -505,7 +519,7 @@ def _fte(value: float, lang: Lang) -> str:
     return number(value, lang, 2 if abs(value) < 10 else 1)
 
 
-def _bar_label(ax: object, x: float, est: Estimate, lang: Lang) -> None:
+def _bar_label(ax: Axes, x: float, est: Estimate, lang: Lang) -> None:
     top = est.ci_high if np.isfinite(est.ci_high) else est.mean
     bottom = est.ci_low if np.isfinite(est.ci_low) else est.mean
     text = f"{_fte(est.mean, lang)} {tr('fte', lang)}"
@@ -514,7 +528,7 @@ def _bar_label(ax: object, x: float, est: Estimate, lang: Lang) -> None:
             text,
             (x, top),
             xytext=(0, 3),
-            textcoords="offset points",  # type: ignore[attr-defined]
+            textcoords="offset points",
             ha="center",
             va="bottom",
             fontsize=8,
@@ -524,7 +538,7 @@ def _bar_label(ax: object, x: float, est: Estimate, lang: Lang) -> None:
             text,
             (x, bottom),
             xytext=(0, -3),
-            textcoords="offset points",  # type: ignore[attr-defined]
+            textcoords="offset points",
             ha="center",
             va="top",
             fontsize=8,

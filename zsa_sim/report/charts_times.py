@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -134,7 +135,7 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
     ax.yaxis.set_major_formatter(tick_formatter(lang))
     ax.set_ylabel(tr(f"times.{stem}.axis", lang))
     ax.set_title(tr(f"times.{stem}.panel", lang, service=label), loc="left", fontweight="normal")
-    handles = [
+    handles: list[Artist] = [
         Patch(
             facecolor=variant_style(i).color,
             hatch=variant_style(i).hatch,

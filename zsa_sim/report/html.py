@@ -315,11 +315,11 @@ def _unit_rows(
         groups.append((tr("html.teams", lang), rows))
     for heading, rows in groups:
         body = []
-        for label, service, pool, kpi in rows:
+        for label, service_key, pool, kpi in rows:
             cells = []
             found = False
             for variant in results.variants:
-                row = results.kpi(variant, service, unit, kpi, pool=pool)
+                row = results.kpi(variant, service_key, unit, kpi, pool=pool)
                 if row is not None:
                     found = found or math.isfinite(row.mean)
                     cells.append(_cell(row.mean, row.ci_low, row.ci_high, row.unit, lang))
@@ -328,7 +328,8 @@ def _unit_rows(
             if not found:
                 continue
             for treatment in results.treatments:
-                cells.append(_change_cell(index.get((treatment, service, unit, pool, kpi)), lang))
+                change = index.get((treatment, service_key, unit, pool, kpi))
+                cells.append(_change_cell(change, lang))
             body.append(f"<tr><td>{_e(label)}</td>{''.join(cells)}</tr>")
         if body:
             yield f'<tr class="group"><th colspan="{columns}">{_e(heading)}</th></tr>'

@@ -22,6 +22,7 @@ import textwrap
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -98,7 +99,7 @@ def central_tasks(results: RunResults, service: str) -> dict[str, set[str]]:
         if row.service != service or not row.org_unit:
             continue
         tally = done[(row.variant, row.activity_id)]
-        tally[0 if row.org_unit in central else 1] += row.count
+        tally[0 if row.org_unit in central else 1] += row.instances
     out: dict[str, set[str]] = defaultdict(set)
     for (variant, activity), (by_central, by_others) in done.items():
         if by_central > by_others:
@@ -358,11 +359,10 @@ class _Painter:
     def _task(self, node: Activity, b: Bounds) -> None:
         minutes = self.waits.get(node.id)
         is_task = node.kind in _TASKS or isinstance(node, CallActivity | SubProcess)
+        fill: Any = "white"
+        hatch: str | None = "////" if is_task else None
         if minutes is not None and is_task:
-            fill = self.cmap(self.norm(minutes / self.unit_minutes))
-            hatch = None
-        else:
-            fill, hatch = "white", "////" if is_task else None
+            fill, hatch = self.cmap(self.norm(minutes / self.unit_minutes)), None
         central = node.id in self.central
         self.ax.add_patch(
             FancyBboxPatch(

@@ -150,7 +150,7 @@ class ChartFile(NamedTuple):
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Use the report's matplotlib settings inside the block (restored afterwards)."""
-    with plt.rc_context(RC_PARAMS):
+    with plt.rc_context(RC_PARAMS):  # type: ignore[arg-type]  # keys are valid rcParams
         yield
 
 
