@@ -41,6 +41,9 @@ def _register() -> None:
         cli.add_command(command)
     for command in report_commands.COMMANDS:
         cli.add_command(command)
+    from zsa_sim.cli.bench_commands import bench
+
+    cli.add_command(bench)
 
 
 def main(argv: list[str] | None = None) -> None:
