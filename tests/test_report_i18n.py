@@ -50,6 +50,7 @@ def test_variant_and_role_names_with_fallbacks() -> None:
     assert variant_label("dezentral", "en", short=True) == "decentral"
     assert variant_label("hybrid", "de") == "Hybrid"
     assert variant_label("hybrid", "de", short=True) == "hybrid"
+    assert variant_label("ohne_halle", "en") == "Ohne halle"
     assert role_label("tax_clerk", "de") == "Steuersachbearbeitung"
     assert role_label("records_office", "en") == "records office"
 

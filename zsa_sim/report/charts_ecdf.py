@@ -172,6 +172,8 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
                 fontsize=7.5,
                 bbox={"facecolor": "white", "edgecolor": "#BBBBBB", "pad": 2.5},
             )
+        if not target:  # the title speaks of the p90: mark where 90 % of cases are
+            ax.axhline(0.9, color="black", linestyle=":", linewidth=0.9)
         ax.set_title(results.name(municipality), loc="left", fontweight="normal", fontsize=9.5)
         ax.set_xlim(0, high)
         ax.set_ylim(0, 1.02)

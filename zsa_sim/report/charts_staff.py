@@ -497,8 +497,9 @@ def hours_freed_chart(results: RunResults, lang: Lang = "de") -> Chart:
             "freed.title",
             lang,
             variant=variant,
-            freed=_fte(freed_total, lang),
-            needed=_fte(needed_total, lang),
+            # one precision for both numbers, so they compare at a glance
+            freed=_fte(freed_total, lang, max(abs(freed_total), abs(needed_total))),
+            needed=_fte(needed_total, lang, max(abs(freed_total), abs(needed_total))),
         )
     else:
         title = tr("freed.title.no_central", lang, variant=variant, freed=_fte(freed_total, lang))
@@ -514,9 +515,13 @@ def hours_freed_chart(results: RunResults, lang: Lang = "de") -> Chart:
     return Chart("hours_freed", title, caption, fig)
 
 
-def _fte(value: float, lang: Lang) -> str:
-    """FTE with two decimals below 10 (0,45 VZÄ is a quarter day a week more than 0,4)."""
-    return number(value, lang, 2 if abs(value) < 10 else 1)
+def _fte(value: float, lang: Lang, scale: float | None = None) -> str:
+    """FTE with two decimals below 10 (0,45 VZÄ is a quarter day a week more than 0,4).
+
+    ``scale`` picks the precision by another magnitude, for numbers shown side by side.
+    """
+    magnitude = abs(value) if scale is None else scale
+    return number(value, lang, 2 if magnitude < 10 else 1)
 
 
 def _bar_label(ax: Axes, x: float, est: Estimate, lang: Lang) -> None:

@@ -399,7 +399,8 @@ def variant_label(name: str, lang: Lang = "de", *, short: bool = False) -> str:
     key = f"variant.{'short.' if short else ''}{name}"
     if key in STRINGS:
         return tr(key, lang)
-    return name if short else name[:1].upper() + name[1:]
+    words = name.replace("_", " ")
+    return words if short else words[:1].upper() + words[1:]
 
 
 def role_label(role: str, lang: Lang = "de") -> str:
