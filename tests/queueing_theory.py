@@ -7,6 +7,7 @@ first-come-first-served discipline.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 
@@ -49,6 +50,39 @@ def mg1_mean_wait(arrival_rate: float, mean_service: float, scv: float) -> float
     if rho >= 1:
         raise ValueError(f"unstable: utilisation {rho} >= 1")
     return rho * mean_service * (1 + scv) / (2 * (1 - rho))
+
+
+def mm1_mean_sojourn(arrival_rate: float, service_rate: float) -> float:
+    """Mean time in system of M/M/1: 1 / (μ - λ)."""
+    if arrival_rate >= service_rate:
+        raise ValueError(f"unstable: arrival rate {arrival_rate} >= service rate {service_rate}")
+    return 1 / (service_rate - arrival_rate)
+
+
+def tandem_mean_sojourn(arrival_rate: float, service_rates: Sequence[float]) -> float:
+    """Mean time in system of M/M/1 stations in series (Jackson network).
+
+    By Burke's theorem each station's departures are again Poisson, and by Jackson's
+    theorem the stations behave as independent M/M/1 queues, so the mean sojourn is the
+    sum of the stations' ``1 / (μ_i - λ)``.
+    """
+    return math.fsum(mm1_mean_sojourn(arrival_rate, mu) for mu in service_rates)
+
+
+def fcfs_waits(arrivals: Sequence[float], services: Sequence[float], servers: int) -> list[float]:
+    """Waiting times of a first-come-first-served queue with identical servers.
+
+    The Kiefer-Wolfowitz recursion: keep the time at which each server next becomes
+    free; an arrival waits until the earliest of them (Lindley's recursion for one
+    server). ``arrivals`` must be sorted; ``services[i]`` is the i-th arrival's service.
+    """
+    free = [0.0] * servers
+    waits = []
+    for arrival, service in zip(arrivals, services, strict=True):
+        begin = max(arrival, free[0])
+        waits.append(begin - arrival)
+        heapq.heapreplace(free, begin + service)
+    return waits
 
 
 def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
