@@ -176,8 +176,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     # -- sweep --------------------------------------------------------------------------
     "sweep.line_title": ("{kpi}: {service}, {variant}", "{kpi}: {service}, {variant}"),
     "sweep.heat_title": (
-        "{kpi} (ungünstigste Kommune): {service}, {variant}",
-        "{kpi} (worst municipality): {service}, {variant}",
+        "{kpi}, ungünstigste Kommune: {service}, {variant}",
+        "{kpi}, worst municipality: {service}, {variant}",
     ),
     "sweep.caption_line": (
         "Mittelwert über {replications} Replikationen je Gitterpunkt; Band: 95-%-"
@@ -193,6 +193,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "sweep.target": ("Ziel", "target"),
     "sweep.all": ("alle", "all"),
+    "sweep.pools": ("Personalpools", "staff pools"),
 }
 
 

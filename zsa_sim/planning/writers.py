@@ -35,6 +35,7 @@ from zsa_sim.experiment.results import (
 from zsa_sim.planning.evaluate import CandidateCheck
 from zsa_sim.planning.planner import PlanResult
 from zsa_sim.planning.section import PLAN_FILE, format_plan
+from zsa_sim.planning.sweep import SweepResult
 
 CANDIDATE_FIELDS = (
     "phase",
@@ -111,6 +112,38 @@ def write_plan(
         # inside the partial folder: the folder's rename makes it appear atomically
         (folder.path / "plan.txt").write_text(format_plan(result, lang) + "\n", encoding="utf-8")
         write_csv(folder.path / "candidates.csv", _candidate_rows(result), CANDIDATE_FIELDS)
+        write_json(folder.path / "run.json", run_info(result.wall_seconds, jobs, scheduler))
+        if scenario.source_files:
+            copy_inputs(folder.path, scenario.source_files)
+    assert folder.run_dir is not None
+    return folder.run_dir
+
+
+def write_sweep(
+    result: SweepResult,
+    out_root: str | Path = Path("results"),
+    *,
+    lang: Lang = "de",
+    charts: bool = True,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+) -> Path:
+    """Write a sweep folder: sweep.csv, sweep.json, charts (PNG and SVG), run.json, inputs."""
+    scenario = result.scenario
+    with ResultsFolder(Path(out_root), scenario.name, prefix="sweep-") as folder:
+        write_csv(folder.path / "sweep.csv", result.table(), result.columns)
+        files = []
+        if charts:
+            from zsa_sim.planning.charts import sweep_charts
+            from zsa_sim.report.style import save_chart
+
+            for chart in sweep_charts(result, lang):
+                saved = save_chart(chart, folder.path / "charts")
+                files.append(
+                    {"name": saved.name, "title": saved.title, "caption": saved.caption,
+                     "png": f"charts/{saved.png.name}", "svg": f"charts/{saved.svg.name}"}
+                )  # fmt: skip
+        write_json(folder.path / "sweep.json", {**result.to_dict(), "charts": files})
         write_json(folder.path / "run.json", run_info(result.wall_seconds, jobs, scheduler))
         if scenario.source_files:
             copy_inputs(folder.path, scenario.source_files)
