@@ -155,9 +155,9 @@ def assert_littles_law(ledger: Ledger, horizon: float) -> None:
         if d is not None:
             assert a <= d <= horizon, f"case {case}: arrival {a}, departure {d}"
             events.append((d, -1))
-    # departures before arrivals at equal times: a case passing in zero time is never
-    # counted, and N stays non-negative whatever the order of simultaneous events
-    events.sort(key=lambda e: (e[0], e[1]))
+    # arrivals before departures at equal times: a case that passes in zero time
+    # arrives before it leaves (the area between equal times is zero either way)
+    events.sort(key=lambda e: (e[0], -e[1]))
     area, n, last = 0.0, 0, 0.0
     for t, step in events:
         area += n * (t - last)
