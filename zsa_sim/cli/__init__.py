@@ -35,11 +35,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     # Imported here so that each command lives in a module of its own.
-    from zsa_sim.cli import bpmn_commands, report_commands, run_commands, scenario_commands
+    from zsa_sim.cli import (
+        bpmn_commands,
+        planning_commands,
+        report_commands,
+        run_commands,
+        scenario_commands,
+    )
 
     for command in [*bpmn_commands.COMMANDS, *scenario_commands.COMMANDS, *run_commands.COMMANDS]:
         cli.add_command(command)
-    for command in report_commands.COMMANDS:
+    for command in [*report_commands.COMMANDS, *planning_commands.COMMANDS]:
         cli.add_command(command)
     from zsa_sim.cli.bench_commands import bench
 
