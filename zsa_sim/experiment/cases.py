@@ -284,22 +284,34 @@ def side_end_events(process: Process) -> frozenset[str]:
 
     Those inside embedded subprocesses (their end returns the token to the parent) and
     those reached from a non-interrupting boundary event (a side branch, such as an
-    interim notice, while the main token goes on).
+    interim notice, while the main token goes on) but not from the start event.
     """
     side: set[str] = set()
     for node in process.nodes.values():
         if isinstance(node, SubProcess):
             side |= {n.id for n in node.body.walk() if isinstance(n, EndEvent)}
             side |= side_end_events(node.body)
+    branch_ends: set[str] = set()
     for node in process.nodes.values():
         if isinstance(node, BoundaryEvent) and not node.cancel_activity:
-            side |= _reachable_end_events(process, node.id)
-    return frozenset(side)
+            branch_ends |= _reachable_end_events(process, [node.id])
+    # a side branch that joins the main path again ends where the main token ends
+    main_ends = _reachable_end_events(process, [n.id for n in process.start_events], True)
+    return frozenset(side | (branch_ends - main_ends))
 
 
-def _reachable_end_events(process: Process, start: str) -> set[str]:
+def _reachable_end_events(
+    process: Process, starts: list[str], interrupting_boundaries: bool = False
+) -> set[str]:
+    """End events reachable along sequence flows (and, if asked, through the
+    interrupting boundary events of the activities passed, which carry the token on)."""
+    leaves: dict[str, list[str]] = {}
+    if interrupting_boundaries:
+        for node in process.nodes.values():
+            if isinstance(node, BoundaryEvent) and node.cancel_activity:
+                leaves.setdefault(node.attached_to, []).append(node.id)
     seen: set[str] = set()
-    todo = [start]
+    todo = list(starts)
     ends: set[str] = set()
     while todo:
         node_id = todo.pop()
@@ -310,6 +322,7 @@ def _reachable_end_events(process: Process, start: str) -> set[str]:
         if isinstance(node, EndEvent):
             ends.add(node_id)
         todo.extend(flow.target for flow in process.outgoing_flows(node_id))
+        todo.extend(leaves.get(node_id, ()))
     return ends
 
 
