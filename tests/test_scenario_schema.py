@@ -286,3 +286,15 @@ def test_period_epoch_window_and_horizon() -> None:
     assert period.epoch.isoformat() == "2025-12-02T00:00:00"
     assert period.window == (30 * 1440.0, 395 * 1440.0)
     assert period.horizon == 405 * 1440.0
+
+
+def test_a_service_target_names_a_case_kpi_and_a_positive_maximum() -> None:
+    from zsa_sim.scenario import load_scenario
+
+    pilot = load_scenario(Path(__file__).parents[1] / "scenarios" / "pilot.yaml")
+    target = pilot.services["hundehaltung"].target
+    assert (target.kpi, target.max) == ("lead_time_workdays_p90", 15.0)
+    with pytest.raises(ScenarioError, match=r"services\.wohngeld\.target\.kpi"):
+        pilot.with_changes({"services.wohngeld.target": {"kpi": "lead_time_p99", "max": 3}})
+    with pytest.raises(ScenarioError, match=r"services\.wohngeld\.target\.max"):
+        pilot.with_changes({"services.wohngeld.target": {"kpi": "lead_time_p90", "max": -1}})

@@ -289,12 +289,10 @@ def verdicts(comparisons: Sequence[Comparison]) -> dict[str, dict[str, list[str]
 
 
 def _targets(scenario: Scenario) -> dict[str, Any]:
-    targets = getattr(scenario, "targets", None) or {}
-    if hasattr(targets, "model_dump"):
-        return targets.model_dump(mode="json")
     return {
-        k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v)
-        for k, v in dict(targets).items()
+        key: {"kpi": spec.target.kpi, "max": spec.target.max}
+        for key, spec in scenario.services.items()
+        if spec.target is not None
     }
 
 

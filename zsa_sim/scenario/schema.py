@@ -246,6 +246,21 @@ def _twelve_positive(factors: list[float]) -> list[float]:
     return factors
 
 
+class ServiceTarget(Model):
+    """A service level, e.g. "p90 of the lead time at most 15 working days".
+
+    ``kpi`` is a case KPI id of the experiment layer: ``waiting_time_*``, ``lead_time_*``
+    (calendar days) or ``lead_time_workdays_*`` (working days), with ``mean``,
+    ``median``, ``p90`` or ``p95``. Reports draw it; the staffing planner can aim at it.
+    """
+
+    kpi: Annotated[
+        str,
+        Field(pattern=r"^(waiting_time|lead_time|lead_time_workdays)_(mean|median|p90|p95)$"),
+    ]
+    max: PositiveFloat
+
+
 class ServiceSpec(Model):
     """One administrative service: BPMN model, demand, efforts, branching, applicants."""
 
@@ -281,6 +296,8 @@ class ServiceSpec(Model):
     applicants: Applicants
     #: optional expression over attributes: larger = served first (default FIFO).
     priority: str | None = None
+    #: optional service level (reports mark it; the planner can aim at it).
+    target: ServiceTarget | None = None
 
     @property
     def normalised_seasonality(self) -> tuple[float, ...]:
