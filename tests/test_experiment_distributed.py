@@ -1,0 +1,108 @@
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from zsa_sim.errors import ZsaError
+from zsa_sim.experiment.executors import make_executor
+from zsa_sim.experiment.runner import RunOptions, plan_tasks, run_experiment, simulate_all
+from zsa_sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPARED = ("summary.json", "kpis.csv", "kpis_by_replication.csv", "eventlog.csv.gz")
+
+
+def small_pilot(path: Path = ROOT / "scenarios" / "pilot.yaml"):
+    """The pilot over 60 days at a quarter of its volume, two replications: seconds."""
+    changes = {
+        "period.days": 60,
+        "period.warmup_days": 5,
+        "period.cooldown_days": 10,
+        "replications": 2,
+        "services.wohngeld.volume": 0.25,
+        "services.hundehaltung.volume": 0.25,
+    }
+    return load_scenario(path).with_changes(changes)
+
+
+def run(scenario, out: Path, **options) -> Path:
+    outcome = run_experiment(scenario, RunOptions(out_root=out, report=False, **options))
+    return outcome.run_dir
+
+
+def assert_same_files(a: Path, b: Path) -> None:
+    for name in COMPARED:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+@pytest.fixture(scope="module")
+def serial_run(tmp_path_factory):
+    return run(small_pilot(), tmp_path_factory.mktemp("serial"), jobs=1)
+
+
+def test_parallel_run_gives_the_bytes_of_a_serial_run(serial_run, tmp_path):
+    parallel = run(small_pilot(), tmp_path, jobs=2)
+    assert_same_files(serial_run, parallel)
+
+
+# -- Dask ---------------------------------------------------------------------------------
+
+dask_distributed = pytest.importorskip(
+    "dask.distributed", reason="Dask is an optional extra: pip install 'zsa-sim[distributed]'"
+)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    # Worker processes (not threads), so tasks really travel pickled to other processes.
+    with dask_distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as local:
+        yield local.scheduler_address
+
+
+def test_dask_run_gives_the_bytes_of_a_local_run(serial_run, cluster, tmp_path):
+    on_dask = run(small_pilot(), tmp_path, scheduler=cluster)
+    assert_same_files(serial_run, on_dask)
+
+
+def test_workers_need_no_bpmn_files(cluster, tmp_path):
+    # The scenario carries its parsed models: delete the files after loading.
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    shutil.copytree(ROOT / "processes", tmp_path / "processes")
+    scenario = small_pilot(tmp_path / "scenarios" / "pilot.yaml")
+    tasks = plan_tasks(scenario, ["zentral"], log_dir=None)[:1]
+    shutil.rmtree(tmp_path / "processes")
+    local = simulate_all(tasks, jobs=1)
+    remote = simulate_all(tasks, scheduler=cluster)
+    assert repr(remote) == repr(local)  # repr: NaN != NaN once unpickled
+
+
+def test_results_arrive_as_index_and_result_pairs(cluster):
+    executor = make_executor(scheduler=cluster)
+    pairs = sorted(executor.map_unordered(abs, [-3, 4, -5]))
+    assert pairs == [(0, 3), (1, 4), (2, 5)]
+
+
+def test_a_failing_task_raises_its_own_error(cluster):
+    executor = make_executor(scheduler=cluster)
+    with pytest.raises(ValueError, match="invalid literal"):
+        list(executor.map_unordered(int, ["1", "x"]))
+
+
+def test_unreachable_scheduler_is_one_clear_error():
+    executor = make_executor(scheduler="tcp://127.0.0.1:9")
+    executor.connect_timeout = 1.0
+    with pytest.raises(ZsaError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        list(executor.map_unordered(abs, [1]))
+
+
+def test_without_dask_the_error_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    with pytest.raises(ZsaError, match=r"pip install 'zsa-sim\[distributed\]'"):
+        make_executor(scheduler="tcp://127.0.0.1:8786")
