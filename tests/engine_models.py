@@ -3,6 +3,8 @@
 ``ModelBuilder`` collects nodes and flows and fills in incoming/outgoing, default flows
 and boundary attachments; ``setup_for`` wraps a model into a SimulationSetup with one
 always-open staff pool unless told otherwise; ``run`` executes it into a ListSink.
+``construct_models`` is a catalogue of small models with every construct the engine
+executes, and ``construct_setup`` a run of one of them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple
+
+import numpy as np
 
 from zsa_sim.bpmn import model as bpmn
 from zsa_sim.engine.calendar import WorkingCalendar
@@ -295,3 +300,194 @@ def row_of(rows: list[ActivityRecord], activity: str, case: int = 0) -> Activity
 def times(rows: list[ActivityRecord], activity: str, case: int = 0) -> tuple:
     r = row_of(rows, activity, case)
     return (r.enabled, r.start, r.complete)
+
+
+# -- a catalogue of models with every construct the engine executes ------------------------
+# Shared by the conformance tests (every trace the engine writes must replay on its model)
+# and the validation suite (every run conserves cases and satisfies Little's law).
+
+
+class Construct(NamedTuple):
+    """A small model exercising one construct, with what a run of it needs."""
+
+    name: str
+    definitions: bpmn.Definitions
+    efforts: Mapping[str, Distribution]
+    #: a row's activity id or type that a run must contain (so the test is not vacuous)
+    must_occur: str
+    branches: Mapping[str, BranchRule] = {}
+    waits: Mapping[str, WaitRule] = {}
+    errors: Mapping[str, float] = {}
+    #: how long a run lasts (minutes); short enough to leave some cases open
+    horizon: float = 800.0
+
+
+def _body(process_id: str = "Body", end_kind: str = "none") -> bpmn.Process:
+    b = ModelBuilder(process_id).start("SStart").task("S1").task("S2")
+    b.end("SEnd", kind=end_kind).chain("SStart", "S1", "S2", "SEnd")
+    return b.build()
+
+
+def construct_models() -> list[Construct]:
+    """Models for gateways, loops, events, boundaries, subprocesses and call activities."""
+    exp = Distribution.exponential
+    out = []
+    b = ModelBuilder().start().task("A").gateway("X").task("B").task("C").gateway("M")
+    b.gateway("P", "and").task("D").task("E").gateway("J", "and").gateway("L")
+    b.task("F").end().chain("Start", "A", "X", "B", "M", "P", "D", "J", "L", "End")
+    b.chain("X", "C", "M").chain("P", "E", "J").flow("L", "F", "F_again").chain("F", "A")
+    out.append(
+        Construct(
+            "xor, and, loop",
+            definitions(b.build()),
+            {t: exp(20) for t in "ABCDEF"},
+            "F",
+            branches={
+                "X": BranchRule({"F_X_B": 0.5, "F_X_C": 0.5}),
+                "L": BranchRule({"F_again": 0.3, "F_L_End": 0.7}),
+            },
+        )
+    )
+    b = ModelBuilder().start().gateway("O", "or").task("A").task("B").task("C")
+    b.gateway("OJ", "or").task("D").end()
+    b.chain("Start", "O", "A", "OJ", "D", "End").chain("O", "B", "OJ").chain("O", "C", "OJ")
+    out.append(
+        Construct(
+            "inclusive split and join",
+            definitions(b.build()),
+            {t: exp(20) for t in "ABCD"},
+            "D",
+            branches={"O": BranchRule({"F_O_A": 0.5, "F_O_B": 0.5, "F_O_C": 0.5})},
+        )
+    )
+    b = ModelBuilder().start().task("Request").gateway("Wait", "event")
+    b.message("Reply").timer("Deadline", "P14D").task("Remind").end().end("End2")
+    b.chain("Start", "Request", "Wait", "Reply", "End").chain("Wait", "Deadline", "Remind", "End2")
+    out.append(
+        Construct(
+            "event-based gateway",
+            definitions(b.build()),
+            {"Request": exp(20), "Remind": exp(5)},
+            "Deadline",
+            waits={"Reply": WaitRule(exp(14 * 1440), never=0.3)},
+            horizon=40 * 1440.0,
+        )
+    )
+    for interrupting in (True, False):
+        b = ModelBuilder().start().task("Work").task("Escalate").end().end("End2")
+        b.boundary("B", "Work", expression="PT30M", interrupting=interrupting)
+        b.chain("Start", "Work", "End").chain("B", "Escalate", "End2")
+        out.append(
+            Construct(
+                f"boundary timer on a task, interrupting={interrupting}",
+                definitions(b.build()),
+                {"Work": exp(25), "Escalate": exp(5)},
+                "B",
+            )
+        )
+    b = ModelBuilder().start().task("Work").gateway("Merge").task("After").end().task("Note")
+    b.boundary("B", "Work", expression="PT20M", interrupting=False)
+    b.chain("Start", "Work", "Merge", "After", "End").chain("B", "Note", "Merge")
+    out.append(
+        Construct(
+            "non-interrupting boundary branch joins the main path",
+            definitions(b.build()),
+            {"Work": exp(25), "After": exp(5), "Note": exp(2)},
+            "Note",
+        )
+    )
+    b = ModelBuilder().start().task("Work").task("Fix").end().end("End2")
+    b.boundary("Err", "Work", kind="error")
+    b.chain("Start", "Work", "End").chain("Err", "Fix", "End2")
+    out.append(
+        Construct(
+            "error boundary on a task",
+            definitions(b.build()),
+            {"Work": exp(20), "Fix": exp(5)},
+            "Err",
+            errors={"Err": 0.4},
+        )
+    )
+    for interrupting in (True, False):
+        b = ModelBuilder().start().subprocess("Sub", _body()).task("A").task("Late").end()
+        b.end("E2").boundary("B", "Sub", expression="PT40M", interrupting=interrupting)
+        b.chain("Start", "Sub", "A", "End").chain("B", "Late", "E2")
+        out.append(
+            Construct(
+                f"boundary timer on a subprocess, interrupting={interrupting}",
+                definitions(b.build()),
+                {"S1": exp(20), "S2": exp(20), "A": exp(5), "Late": exp(1)},
+                "B",
+            )
+        )
+    b = ModelBuilder().start().subprocess("Sub", _body(end_kind="error")).task("A")
+    b.task("Fix").end().end("E2").boundary("Err", "Sub", kind="error")
+    b.chain("Start", "Sub", "A", "End").chain("Err", "Fix", "E2")
+    out.append(
+        Construct(
+            "error end in a subprocess",
+            definitions(b.build()),
+            {"S1": exp(10), "S2": exp(10), "A": exp(5), "Fix": exp(2)},
+            "Err",
+        )
+    )
+    inner = ModelBuilder("Body").start("SStart").gateway("P", "and").task("S1").task("S2")
+    inner.end("Stop", kind="terminate").end("SEnd")
+    inner.chain("SStart", "P", "S1", "Stop").chain("P", "S2", "SEnd")
+    b = ModelBuilder().start().subprocess("Sub", inner.build()).task("A").end()
+    b.chain("Start", "Sub", "A", "End")
+    out.append(
+        Construct(
+            "terminate in a subprocess",
+            definitions(b.build()),
+            {"S1": exp(10), "S2": exp(30), "A": exp(5)},
+            "Sub",
+        )
+    )
+    b = ModelBuilder().start().gateway("P", "and").task("A").task("B").end("Stop", "terminate")
+    b.end().chain("Start", "P", "A", "Stop").chain("P", "B", "End")
+    out.append(
+        Construct(
+            "terminate in the main process",
+            definitions(b.build()),
+            {"A": exp(10), "B": exp(20)},
+            "Stop",
+        )
+    )
+    b = ModelBuilder().start().call("Call", "Called").task("A").end()
+    b.chain("Start", "Call", "A", "End")
+    out.append(
+        Construct(
+            "call activity",
+            definitions(b.build(), _body("Called")),
+            {"S1": exp(10), "S2": exp(10), "A": exp(5)},
+            "Call",
+        )
+    )
+    return out
+
+
+def random_arrivals(n: int = 40, spacing: float = 30.0, seed: int = 1) -> CaseSource:
+    """``n`` cases with exponential gaps of mean ``spacing`` minutes."""
+    gaps = np.random.default_rng(seed).exponential(spacing, n)
+    return arrivals_at(np.cumsum(gaps).tolist())
+
+
+def construct_setup(
+    construct: Construct, source: CaseSource | None = None, seed: int = 1
+) -> SimulationSetup:
+    """A run of a construct: two staff pools (every second task on the second), so that
+    parallel work overlaps and queues form."""
+    tasks = sorted(construct.efforts)
+    return setup_for(
+        construct.definitions,
+        construct.efforts,
+        source or random_arrivals(),
+        pools=[pool("p", fte=2), pool("q")],
+        routing={t: "q" for t in tasks[1::2]},
+        branches=construct.branches,
+        waits=construct.waits,
+        errors=construct.errors,
+        horizon=construct.horizon,
+        seed=seed,
+    )

@@ -9,26 +9,22 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 from engine_models import (
     SERVICE,
     ModelBuilder,
     arrivals_at,
+    construct_models,
+    construct_setup,
     definitions,
-    pool,
     run,
-    setup_for,
 )
 
 from zsa_sim.bpmn import model as bpmn
-from zsa_sim.engine.distributions import Distribution
-from zsa_sim.engine.setup import BranchRule, TaskRouting, WaitRule
 from zsa_sim.eventlog.conformance import Deviation, check_log, replay
 from zsa_sim.eventlog.schema import ActivityRecord
 
 NAN = math.nan
-EXP = Distribution.exponential
 TYPES = {"Start": "startEvent", "End": "endEvent", "End2": "endEvent"}
 
 
@@ -208,137 +204,36 @@ def test_check_log_groups_cases_and_reports_misfits_and_unknown_services():
 # -- logs written by the engine ----------------------------------------------------------
 
 
-def body(process_id="Body", end_kind="none"):
-    b = ModelBuilder(process_id).start("SStart").task("S1").task("S2")
-    b.end("SEnd", kind=end_kind).chain("SStart", "S1", "S2", "SEnd")
-    return b.build()
+CONSTRUCTS = {c.name: c for c in construct_models()}
 
 
-def random_arrivals(n=40, spacing=30.0, seed=1):
-    return arrivals_at(np.cumsum(np.random.default_rng(seed).exponential(spacing, n)).tolist())
-
-
-def construct_cases():
-    """(name, definitions, setup keywords, a row type or id that must occur in the log)."""
-    cases = []
-    b = ModelBuilder().start().task("A").gateway("X").task("B").task("C").gateway("M")
-    b.gateway("P", "and").task("D").task("E").gateway("J", "and").gateway("L")
-    b.task("F").end().chain("Start", "A", "X", "B", "M", "P", "D", "J", "L", "End")
-    b.chain("X", "C", "M").chain("P", "E", "J").flow("L", "F", "F_again").chain("F", "A")
-    cases.append(("xor, and, loop", definitions(b.build()), {
-        "efforts": {t: EXP(20) for t in "ABCDEF"},
-        "branches": {"X": BranchRule({"F_X_B": 0.5, "F_X_C": 0.5}),
-                     "L": BranchRule({"F_again": 0.3, "F_L_End": 0.7})},
-    }, "F"))  # fmt: skip
-    b = ModelBuilder().start().gateway("O", "or").task("A").task("B").task("C")
-    b.gateway("OJ", "or").task("D").end()
-    b.chain("Start", "O", "A", "OJ", "D", "End").chain("O", "B", "OJ").chain("O", "C", "OJ")
-    cases.append(("inclusive split and join", definitions(b.build()), {
-        "efforts": {t: EXP(20) for t in "ABCD"},
-        "branches": {"O": BranchRule({"F_O_A": 0.5, "F_O_B": 0.5, "F_O_C": 0.5})},
-    }, "D"))  # fmt: skip
-    cases.append(("event-based gateway", event_gateway_model(), {
-        "efforts": {"Request": EXP(20), "Remind": EXP(5)},
-        "waits": {"Reply": WaitRule(EXP(14 * 1440), never=0.3)},
-    }, "Deadline"))  # fmt: skip
-    for interrupting in (True, False):
-        b = ModelBuilder().start().task("Work").task("Escalate").end().end("End2")
-        b.boundary("B", "Work", expression="PT30M", interrupting=interrupting)
-        b.chain("Start", "Work", "End").chain("B", "Escalate", "End2")
-        cases.append((f"boundary timer on a task, interrupting={interrupting}",
-                      definitions(b.build()),
-                      {"efforts": {"Work": EXP(25), "Escalate": EXP(5)}}, "B"))  # fmt: skip
-    b = ModelBuilder().start().task("Work").task("Fix").end().end("End2")
-    b.boundary("Err", "Work", kind="error")
-    b.chain("Start", "Work", "End").chain("Err", "Fix", "End2")
-    cases.append(("error boundary on a task", definitions(b.build()), {
-        "efforts": {"Work": EXP(20), "Fix": EXP(5)}, "errors": {"Err": 0.4},
-    }, "Err"))  # fmt: skip
-    for interrupting in (True, False):
-        b = ModelBuilder().start().subprocess("Sub", body()).task("A").task("Late").end()
-        b.end("E2").boundary("B", "Sub", expression="PT40M", interrupting=interrupting)
-        b.chain("Start", "Sub", "A", "End").chain("B", "Late", "E2")
-        cases.append((f"boundary timer on a subprocess, interrupting={interrupting}",
-                      definitions(b.build()),
-                      {"efforts": {"S1": EXP(20), "S2": EXP(20), "A": EXP(5), "Late": EXP(1)}},
-                      "B"))  # fmt: skip
-    b = ModelBuilder().start().subprocess("Sub", body(end_kind="error")).task("A")
-    b.task("Fix").end().end("E2").boundary("Err", "Sub", kind="error")
-    b.chain("Start", "Sub", "A", "End").chain("Err", "Fix", "E2")
-    cases.append(("error end in a subprocess", definitions(b.build()), {
-        "efforts": {"S1": EXP(10), "S2": EXP(10), "A": EXP(5), "Fix": EXP(2)},
-    }, "Err"))  # fmt: skip
-    inner = ModelBuilder("Body").start("SStart").gateway("P", "and").task("S1").task("S2")
-    inner.end("Stop", kind="terminate").end("SEnd")
-    inner.chain("SStart", "P", "S1", "Stop").chain("P", "S2", "SEnd")
-    b = ModelBuilder().start().subprocess("Sub", inner.build()).task("A").end()
-    b.chain("Start", "Sub", "A", "End")
-    cases.append(("terminate in a subprocess", definitions(b.build()), {
-        "efforts": {"S1": EXP(10), "S2": EXP(30), "A": EXP(5)},
-    }, "Sub"))  # fmt: skip
-    b = ModelBuilder().start().gateway("P", "and").task("A").task("B").end("Stop", "terminate")
-    b.end().chain("Start", "P", "A", "Stop").chain("P", "B", "End")
-    cases.append(("terminate in the main process", definitions(b.build()), {
-        "efforts": {"A": EXP(10), "B": EXP(20)},
-    }, "Stop"))  # fmt: skip
-    b = ModelBuilder().start().call("Call", "Called").task("A").end()
-    b.chain("Start", "Call", "A", "End")
-    cases.append(("call activity", definitions(b.build(), body("Called")), {
-        "efforts": {"S1": EXP(10), "S2": EXP(10), "A": EXP(5)},
-    }, "Call"))  # fmt: skip
-    return cases
-
-
-CONSTRUCTS = construct_cases()
-
-
-@pytest.mark.parametrize(
-    ("defs", "keywords", "must_occur"),
-    [pytest.param(d, k, m, id=name) for name, d, k, m in CONSTRUCTS],
-)
-def test_every_case_the_engine_writes_fits_its_model(defs, keywords, must_occur):
-    # two staff pools so that parallel work overlaps; a horizon that leaves cases open
-    tasks = sorted(keywords["efforts"])
-    setup = setup_for(
-        defs,
-        keywords["efforts"],
-        random_arrivals(),
-        pools=[pool("p", fte=2), pool("q")],
-        routing={t: TaskRouting("q") for t in tasks[1::2]},
-        branches=keywords.get("branches"),
-        waits=keywords.get("waits"),
-        errors=keywords.get("errors"),
-        horizon=1200.0 if "waits" not in keywords else 40 * 1440.0,
-    )
-    rows, result = run(setup)
-    assert any(must_occur in (r.activity_id, r.activity_type) for r in rows)
-    assert check_log({SERVICE: defs}, rows) == []
-    ended = sum(replay(defs, [r for r in rows if r.case_id == c]).ended for c in _cases(rows))
+@pytest.mark.parametrize("name", CONSTRUCTS)
+def test_every_case_the_engine_writes_fits_its_model(name):
+    construct = CONSTRUCTS[name]
+    rows, result = run(construct_setup(construct))
+    assert any(construct.must_occur in (r.activity_id, r.activity_type) for r in rows)
+    assert result.cases_open > 0 or name == "event-based gateway"
+    assert check_log({SERVICE: construct.definitions}, rows) == []
+    cases = {c: [r for r in rows if r.case_id == c] for c in _cases(rows)}
+    ended = sum(replay(construct.definitions, rs).ended for rs in cases.values())
     assert ended == result.cases_completed
 
 
 def test_cancelled_rows_really_occur_in_the_engine_logs():
     """The excuse for cut rows is exercised: these logs contain task rows cut short."""
-    name, defs, keywords, _ = CONSTRUCTS[3]
-    assert name == "boundary timer on a task, interrupting=True"
-    busy = random_arrivals(spacing=10.0)  # a queue forms: some work is cut before it began
-    rows, _ = run(setup_for(defs, keywords["efforts"], busy, horizon=1200.0))
+    construct = CONSTRUCTS["boundary timer on a task, interrupting=True"]
+    # cases arriving together: the timers of those still queued fire before they begin
+    together = arrivals_at([0.0] * 4 + [100.0] * 4)
+    rows, _ = run(construct_setup(construct, together))
     boundary_times = {(r.case_id, r.complete) for r in rows if r.activity_id == "B"}
     cut = [r for r in rows if r.activity_id == "Work" and (r.case_id, r.complete) in boundary_times]
     assert cut and any(math.isnan(r.start) for r in cut)
-    assert check_log({SERVICE: defs}, rows) == []
+    assert check_log({SERVICE: construct.definitions}, rows) == []
 
 
 def test_a_misfit_in_an_engine_log_is_found():
-    _, defs, keywords, _ = CONSTRUCTS[0]
-    setup = setup_for(
-        defs,
-        keywords["efforts"],
-        random_arrivals(),
-        branches=keywords["branches"],
-        horizon=1200.0,
-    )
-    rows, _ = run(setup)
+    construct = CONSTRUCTS["xor, and, loop"]
+    rows, _ = run(construct_setup(construct))
     # a finished case that passed the parallel block once: drop its row of D
     by_case = {c: [r for r in rows if r.case_id == c] for c in _cases(rows)}
     case = next(
@@ -349,7 +244,7 @@ def test_a_misfit_in_an_engine_log_is_found():
     ordered = [r.activity_id for r in by_case[case]]
     after_join = ordered[max(ordered.index("D"), ordered.index("E")) + 1]
     tampered = [r for r in rows if not (r.case_id == case and r.activity_id == "D")]
-    deviations = check_log({SERVICE: defs}, tampered)
+    deviations = check_log({SERVICE: construct.definitions}, tampered)
     assert [d.case_id for d in deviations] == [case]
     assert deviations[0].problem.startswith(f"activity '{after_join}'")
 
