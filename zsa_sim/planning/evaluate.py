@@ -184,7 +184,7 @@ def open_share_limit(kpi: str) -> float:
         return 1.0
     suffix = kpi.rsplit("_", 1)[-1]
     if suffix in QUANTILES:
-        return 1.0 - QUANTILES[suffix]
+        return round(1.0 - QUANTILES[suffix], 9)
     return MAX_OPEN_SHARE
 
 

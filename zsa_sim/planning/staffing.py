@@ -114,7 +114,7 @@ def search_staffing(
         raise ScenarioError(f"empty staffing range: lo {lo} > hi {hi} (step {step})")
     checks: dict[tuple[int, int], CandidateCheck] = {}
     order: list[CandidateCheck] = []
-    notes: list[Note] = []
+    notes = _Notes()
 
     def check(index: int, reps: int) -> CandidateCheck:
         if (index, reps) not in checks:
@@ -217,6 +217,15 @@ def search_staffing(
         index = outcome.index
     notes.append(Note("unconfirmed", {"rounds": MAX_ROUNDS}))
     return done(index, "found", confirmed=False, reps=reps)
+
+
+class _Notes(list[Note]):
+    """Notes in order, each said once (the guard may see a contradiction twice)."""
+
+    def append(self, note: Note) -> None:
+        """Add a note unless the same one is there."""
+        if note not in self:
+            super().append(note)
 
 
 def _fte(index: int, step: float) -> float:
