@@ -24,10 +24,12 @@ closed-form results are in ``tests/queueing_theory.py``.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 from engine_models import linear, pool, setup_for
@@ -36,8 +38,11 @@ from queueing_theory import fcfs_waits
 from zsa_sim.engine import SimulationResult, simulate
 from zsa_sim.engine.distributions import Distribution
 from zsa_sim.engine.setup import CaseArrival, CaseSource, SimulationSetup
-from zsa_sim.eventlog.schema import ActivityRecord, EventLogSink, Tee
+from zsa_sim.eventlog.schema import ActivityRecord, EventLogSink, ListSink, Tee
 from zsa_sim.experiment.cases import CaseTable, side_end_events
+from zsa_sim.scenario import build_setup, load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
 
 #: Relative tolerance of the exact (sample-path) Little identity: float rounding only.
 LITTLE_RTOL = 1e-9
@@ -122,6 +127,7 @@ class CheckedRun:
     ledger: Ledger
     result: SimulationResult
     horizon: float
+    table: CaseTable
     sinks: Sequence[EventLogSink] = field(default_factory=tuple)
 
 
@@ -188,7 +194,45 @@ def run_checked(
     result = simulate(setup, Tee(ledger, table, *sinks))
     assert_conservation(ledger, result, table)
     assert_littles_law(ledger, setup.horizon)
-    return CheckedRun(ledger, result, setup.horizon, sinks)
+    return CheckedRun(ledger, result, setup.horizon, table, sinks)
+
+
+# -- scenario runs ----------------------------------------------------------------------
+
+#: Short runs of the shipped and test scenarios: 60 observed days after the scenario's
+#: warm-up and no cool-down, so that cases are still open when the run ends.
+SHORT_RUN = {"period.days": 60, "period.cooldown_days": 0}
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One checked run of a scenario variant, with its whole event log."""
+
+    setup: SimulationSetup
+    rows: list[ActivityRecord]
+    run: CheckedRun
+
+
+@functools.cache
+def scenario_run(path: str, variant: str, replication: int = 0) -> ScenarioRun:
+    """A short checked run of a scenario file (relative to the repository), cached."""
+    scenario = load_scenario(REPO / path).with_changes(SHORT_RUN)
+    setup = build_setup(scenario, variant, replication)
+    sink = ListSink()
+    return ScenarioRun(setup, sink.rows, run_checked(setup, sink))
+
+
+#: (scenario file, variant) of every run the suite makes of the scenario files: the
+#: pilot's two variants, the hybrid scenario's own two, and the test scenario's three.
+SCENARIO_VARIANTS = [
+    ("scenarios/pilot.yaml", "dezentral"),
+    ("scenarios/pilot.yaml", "zentral"),
+    ("scenarios/hybrid.yaml", "ohne_halle"),
+    ("scenarios/hybrid.yaml", "nur_hundehaltung"),
+    ("tests/data/scenarios/mini.yaml", "dezentral"),
+    ("tests/data/scenarios/mini.yaml", "zentral"),
+    ("tests/data/scenarios/mini.yaml", "hybrid"),
+]
 
 
 # -- queueing models ---------------------------------------------------------------------
