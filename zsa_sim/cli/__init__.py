@@ -54,10 +54,12 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run the group, turn ZsaError into one line."""
-    _register()
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
+        # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
+        # must give the one-line message too, not a traceback.
+        _register()
         # Without standalone mode, click returns ctx.exit(n)'s code instead of exiting.
         code = cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
         if type(code) is int and code != EXIT_OK:
