@@ -170,7 +170,8 @@ def municipality_economics(
         hours_v = _series(_by_replication(rows_variant, "staff_hours", mine), replications)
         freed = paired_difference(hours_b, hours_v)
         present = _series(_by_replication(rows_baseline, "available_hours", mine), replications)
-        per_fte = float(np.nanmean(present)) / fte_base.get(m, math.nan)
+        known = present[np.isfinite(present)]
+        per_fte = float(known.mean()) / fte_base[m] if len(known) and fte_base.get(m) else math.nan
         out.append(
             MunicipalityEconomics(
                 municipality=m,

@@ -1,0 +1,136 @@
+"""The planner end to end, checked by independent confirmation runs through the runner.
+
+A confirmation run is an ordinary ``run_experiment`` (the code path of ``zsa-sim run``)
+of the scenario with the ZSA at the found staffing, and one at one step below; the test
+reads its ``kpis_by_replication.csv`` and applies the definition of "met with 95%
+confidence" itself (one-sided upper bound of the mean over replications, per
+participating municipality and service, and not more open cases than the quantile
+allows). The planner's answer must meet the target, one step below must miss it.
+"""
+
+import csv
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from zsa_sim.errors import ScenarioError
+from zsa_sim.experiment.results import dumps_json
+from zsa_sim.experiment.runner import RunOptions, run_experiment
+from zsa_sim.experiment.stats import upper_bound
+from zsa_sim.planning import plan_staffing
+from zsa_sim.scenario import load_scenario
+
+ROOT = Path(__file__).parent.parent
+SMALL = Path(__file__).parent / "data" / "scenarios" / "planning_small.yaml"
+
+
+def meets_by_runner(scenario, key, fte, replications, target, groups, tmp_path) -> bool:
+    """Run the variant at ``fte`` with the runner and judge the target independently."""
+    outcome = run_experiment(
+        scenario.with_changes({key: fte}),
+        RunOptions(
+            replications=replications,
+            variants=("zentral",),
+            eventlog=False,
+            xes="none",
+            report=False,
+            out_root=tmp_path / f"confirm-{fte}",
+        ),
+    )
+    values = defaultdict(dict)
+    with open(outcome.run_dir / "kpis_by_replication.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["pool"] == "":
+                key_ = (row["service"], row["municipality"], row["kpi"])
+                values[key_][int(row["replication"])] = float(row["value"] or "nan")
+    quantile = 0.9  # the targets below are p90 targets: at most 10% open cases
+    for service, municipality in groups:
+        kpi = [values[(service, municipality, target.kpi)][r] for r in range(replications)]
+        shares = [
+            values[(service, municipality, "open_cases")][r]
+            / values[(service, municipality, "arrivals")][r]
+            for r in range(replications)
+        ]
+        if not (upper_bound(kpi) <= target.value and sum(shares) / len(shares) <= 1 - quantile):
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def small_plan():
+    return plan_staffing(SMALL, "p90 waiting time <= 3 days", replications=3, jobs=2)
+
+
+def test_plan_on_the_small_scenario_is_confirmed_by_the_runner(small_plan, tmp_path):
+    result = small_plan
+    assert result.key == "zsa.staff" and result.start_fte == 1.5
+    assert result.fte is not None and result.confirmed
+    assert result.fte / 0.25 == round(result.fte / 0.25)  # on the grid
+    search = result.search
+    assert search.above.value == result.fte and search.above.meets
+    assert search.below.value == result.fte - 0.25 and not search.below.meets
+    # the search did not try every candidate up to the largest it tried
+    staffings = {c.value for c in search.evaluations}
+    assert len(staffings) < max(staffings) / 0.25
+    reps = search.confirm_replications
+    args = (result.key, reps, result.target, result.groups, tmp_path)
+    scenario = result.scenario
+    assert meets_by_runner(scenario, args[0], result.fte, *args[1:])
+    assert not meets_by_runner(scenario, args[0], result.fte - 0.25, *args[1:])
+
+
+def test_plan_economics_and_break_even_are_consistent(small_plan):
+    result = small_plan
+    econ = result.economics
+    assert econ is not None and econ.zsa_fte == result.fte
+    assert set(econ.cost_per_case) == {"dezentral", "zentral"}
+    adorf = next(m for m in econ.municipalities if m.municipality == "Adorf")
+    assert adorf.fte_freed == pytest.approx(0.8)  # mini: Adorf keeps 0.2 of 1.0 front office
+    assert adorf.hours_freed.mean > 0
+    be = econ.break_even
+    assert be is not None and be.fte == math.floor(be.fte_exact / 0.25 + 1e-9) * 0.25
+    verdicts = {c.value: c.meets for c in be.checks}
+    # met at the break-even volume, missed one volume step above
+    assert be.status == "found"
+    assert verdicts[be.volume] and not verdicts[round(be.volume + 0.05, 9)]
+
+
+def test_same_inputs_give_the_same_plan_bit_for_bit(small_plan):
+    again = plan_staffing(SMALL, "p90 waiting time <= 3 days", replications=3, jobs=1)
+    assert dumps_json(again.to_dict()) == dumps_json(small_plan.to_dict())
+
+
+def test_plan_refuses_bad_input():
+    with pytest.raises(ScenarioError, match=r"target 'p90 foo <= 3': unknown KPI"):
+        plan_staffing(SMALL, "p90 foo <= 3")
+    with pytest.raises(ScenarioError, match=r"variants.dezentral: has no zsa section"):
+        plan_staffing(SMALL, "p90 waiting time <= 3 days", variant="dezentral")
+    with pytest.raises(ScenarioError, match=r"unknown service 'dogs'"):
+        plan_staffing(SMALL, "p90 waiting time <= 3 days", service="dogs")
+
+
+@pytest.mark.slow
+def test_plan_on_the_pilot_is_confirmed_by_the_runner(tmp_path):
+    """Issue 9: on the pilot, the answer meets the target and one step below misses it.
+
+    The full pilot (a year, 10 replications, ~9 s per run) takes many minutes, so the
+    pilot is shortened with with_changes to 30 observed days (5 warm-up, 30 cool-down)
+    and 3 replications, the target checked for Wohngeld, the search range from 6 FTE.
+    """
+    pilot = load_scenario(ROOT / "scenarios" / "pilot.yaml").with_changes(
+        {"period.days": 30, "period.warmup_days": 5, "period.cooldown_days": 30}
+    )
+    result = plan_staffing(
+        pilot, "p90 waiting time <= 3 days", service="wohngeld", lo=6.0, replications=3,
+        max_replications=3, jobs=2, break_even=False,
+    )  # fmt: skip
+    assert result.key == "zsa.staff" and result.groups == (
+        ("wohngeld", "Halle"),
+        ("wohngeld", "Wittenberg"),
+    )
+    assert result.fte is not None and result.confirmed and 6.0 < result.fte < 11.75
+    args = (result.key, 3, result.target, result.groups, tmp_path)
+    assert meets_by_runner(pilot, args[0], result.fte, *args[1:])
+    assert not meets_by_runner(pilot, args[0], result.fte - 0.25, *args[1:])
