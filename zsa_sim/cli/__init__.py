@@ -8,6 +8,7 @@ and are printed as one line with exit code 2; ``--debug`` shows the traceback in
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 
@@ -74,9 +75,20 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_UNUSABLE)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as err:
+        # click turns Ctrl-C inside a command into Abort; say what happened to the results
+        cause = err.__cause__
+        if isinstance(cause, KeyboardInterrupt):
+            _interrupted(cause)
         click.echo("Aborted.", err=True)
         sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; no partial results were kept.", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as err:
+        _interrupted(err)
+
+
+def _interrupted(err: KeyboardInterrupt) -> NoReturn:
+    """One line on Ctrl-C: what was removed (the results folder's note), exit code 130."""
+    notes = getattr(err, "__notes__", None)
+    detail = notes[-1] if notes else "no partial results were kept."
+    click.echo(f"Interrupted; {detail[:1].lower()}{detail[1:]}", err=True)
+    sys.exit(130)
