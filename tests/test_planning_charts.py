@@ -1,0 +1,83 @@
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+from PIL import Image
+
+from tests.planning_fixture import hand_sweep
+from zsa_sim.planning.charts import heat_chart, key_label, line_chart, sweep_charts
+from zsa_sim.report.style import close_chart, save_chart
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_valid_png(path):
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    with Image.open(path) as image:
+        image.verify()
+    with Image.open(path) as image:
+        width, height = image.size
+    assert width >= 600 and height >= 300
+
+
+def test_one_key_gives_line_charts_only_and_files_are_valid(tmp_path):
+    charts = list(sweep_charts(hand_sweep(), "de"))
+    assert [c.name for c in charts] == [
+        "sweep-line-waiting_time_p90-zentral-antrag",
+        "sweep-line-utilisation-zentral",
+    ]
+    for chart in charts:
+        saved = save_chart(chart, tmp_path)
+        assert_valid_png(saved.png)
+        assert saved.svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_two_keys_add_heat_maps(tmp_path):
+    names = [c.name for c in sweep_charts(hand_sweep(two_keys=True), "en")]
+    assert names == [
+        "sweep-line-waiting_time_p90-zentral-antrag",
+        "sweep-heat-waiting_time_p90-zentral-antrag",
+        "sweep-line-utilisation-zentral",
+        "sweep-heat-utilisation-zentral-ZSA-team",
+    ]
+
+
+def test_line_chart_draws_a_band_per_line_and_the_target():
+    chart = line_chart(hand_sweep(), "waiting_time_p90", "zentral", "antrag", "de")
+    ax = chart.figure.axes[0]
+    lines = [line for line in ax.get_lines() if line.get_label().startswith(("Adorf", "Bdorf"))]
+    assert [line.get_label() for line in lines] == ["Adorf", "Bdorf (Elbe)"]
+    assert np.allclose(lines[0].get_xdata(), [1.0, 1.5, 2.0, 2.5])
+    assert np.allclose(lines[0].get_ydata(), [2 + 6 / s for s in (1.0, 1.5, 2.0, 2.5)])
+    assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # CI bands
+    target = [line for line in ax.get_lines() if np.allclose(line.get_ydata(), 5.0)]
+    assert target, "the target (5 days) is drawn as a horizontal line"
+    assert ax.get_xlabel() == "ZSA-Personal (VZÄ)" and ax.get_ylabel() == "Wartezeit p90 (Tage)"
+    # German ticks use a decimal comma
+    chart.figure.canvas.draw()
+    assert "1,2" in [t.get_text() for t in ax.get_xticklabels()]
+    close_chart(chart)
+
+
+def test_heat_map_shows_the_worst_municipality_and_hatches_misses():
+    chart = heat_chart(hand_sweep(two_keys=True), "waiting_time_p90", "zentral", "antrag", "en")
+    ax = chart.figure.axes[0]
+    image = ax.get_images()[0].get_array()
+    # Bdorf is 0.4 worse everywhere: cell (volume 1.2, staff 1.0) = (2 + 6) * 1.2 + 0.4
+    assert image.shape == (3, 4)
+    assert image[2, 0] == pytest.approx(8 * 1.2 + 0.4)
+    assert image[0, 3] == pytest.approx((2 + 6 / 2.5) * 0.8 + 0.4)
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    # the target (<= 5 days) is missed where the one-sided bound of Bdorf exceeds 5
+    misses = sum(1 for s in (1.0, 1.5, 2.0, 2.5) for v in (0.8, 1.0, 1.2)
+                 if (2 + 6 / s) * v + 0.4 + 2.92 * 0.2 / 3**0.5 > 5)  # fmt: skip
+    assert len(hatched) == misses and 0 < misses < 12
+    close_chart(chart)
+
+
+def test_key_labels():
+    assert key_label("zsa.staff", "en") == "ZSA staff (FTE)"
+    assert key_label("variants.zentral.zsa.staff") == "ZSA-Personal (VZÄ)"
+    assert key_label("zsa.staff.wohngeld") == "ZSA-Team wohngeld (VZÄ)"
+    assert key_label("services.wohngeld.volume", "en") == "volume factor wohngeld"
+    assert key_label("municipalities.Halle.staff.tax_clerk") == "Halle: tax_clerk (VZÄ)"
+    assert key_label("zsa.effort_factor") == "zsa.effort_factor"
