@@ -54,6 +54,8 @@ FORMAT_VERSION = 1
 _TIME_FIELDS = ("enabled", "start", "complete")
 _BATCH = 8192
 _CACHE_SIZE = 4096
+#: cases whose cells are cached: more than a state-wide run has open at once
+_CASE_CACHE_SIZE = 1 << 16
 # The writer's hot path reads rows by position; fail loudly if the schema moves.
 if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
     raise RuntimeError("csv_log expects ActivityRecord fields in their documented order")
@@ -242,10 +244,13 @@ class CsvEventLogWriter:
         self._last_types: tuple[type, ...] = ()
         self._batch: list[str] = []
         # Formatted text of the columns that repeat across many rows: (service ...
-        # resource) per activity and staff member, and the attribute cells per case.
-        # Bounded: cleared when full, so memory stays flat for any number of cases.
+        # resource) per activity and staff member, and per case its quoted id and
+        # attribute cells. Bounded: cleared when full, so memory stays flat for any
+        # number of cases.
         self._activity_cells: dict[tuple[Any, ...], str] = {}
         self._attribute_cells: dict[tuple[tuple[Any, ...], tuple[type, ...]], str] = {}
+        #: case id -> (the row's attribute tuple, quoted case id, ",a,b,c")
+        self._case_cells: dict[str, tuple[tuple[Any, ...], str, str]] = {}
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self._raw = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
@@ -261,7 +266,9 @@ class CsvEventLogWriter:
         """Format one row and queue it; a full batch goes to the file.
 
         This is the hot path of a large run: the columns that repeat are cached as
-        text, times are formatted from lookup tables, and lines are joined per batch.
+        text (per activity and resource, and per case: the engine hands every row of a
+        case the same attribute tuple), times are formatted from lookup tables, and
+        lines are joined per batch.
         """
         if self._closed:
             raise ResultsError("the event log writer is already closed", source=self.path)
@@ -270,21 +277,20 @@ class CsvEventLogWriter:
             middle = self._activity_cells.get(key)
             if middle is None:
                 middle = self._activity_text(key)
-            # Keyed with the types too: 1, 1.0 and True are equal but print differently.
-            attributes = row[16]
-            attribute_key = (attributes, tuple(map(type, attributes)))
-            tail = self._attribute_cells.get(attribute_key)
-            if tail is None:
-                tail = self._attribute_tail(row, attribute_key)
+            case = self._case_cells.get(row[0])
+            if case is None or case[0] is not row[16]:
+                case = self._case_text(row)
             ts = self._clock.format
-            enabled, start, complete = row[12], row[13], row[14]
+            enabled, start, complete, effort = row[12], row[13], row[14], row[15]
             # Events and work picked up at once share their times: format them once.
             enabled_text = ts(enabled)
             start_text = enabled_text if start == enabled else ts(start)
             complete_text = start_text if complete == start else ts(complete)
+            # effort 0 (every event) needs no formatting; -0.0 == 0 writes "0" too
+            effort_text = "0" if effort == 0 else _format_effort(effort)
             line = (
-                f"{_quote(row[0])},{middle},{enabled_text},{start_text},{complete_text},"
-                f"{_format_effort(row[15])}{tail}\n"
+                f"{case[1]},{middle},{enabled_text},{start_text},{complete_text},"
+                f"{effort_text}{case[2]}\n"
             )
         except (TypeError, ValueError, OverflowError) as err:
             raise ResultsError(
@@ -301,6 +307,20 @@ class CsvEventLogWriter:
             self._activity_cells.clear()
         text = self._activity_cells[key] = ",".join(map(_cell, key))
         return text
+
+    def _case_text(self, row: ActivityRecord) -> tuple[tuple[Any, ...], str, str]:
+        """A case's quoted id and attribute cells (",a,b,c"), checked and type-tracked."""
+        attributes = row.attributes
+        # Keyed with the types too: 1, 1.0 and True are equal but print differently.
+        tail_key = (attributes, tuple(map(type, attributes)))
+        tail = self._attribute_cells.get(tail_key)
+        if tail is None:
+            tail = self._attribute_tail(row, tail_key)
+        entry = (attributes, _quote(row.case_id), tail)
+        if len(self._case_cells) >= _CASE_CACHE_SIZE:
+            self._case_cells.clear()
+        self._case_cells[row.case_id] = entry
+        return entry
 
     def _attribute_tail(
         self, row: ActivityRecord, key: tuple[tuple[Any, ...], tuple[type, ...]]
