@@ -126,7 +126,8 @@ class _CaseState:
     effort: float = 0.0
     outcome: str = ""
     outcome_time: float = -math.inf
-    waits: list[tuple[float, float]] = field(default_factory=list)
+    #: [enabled, complete] of completed catch events; None until the first
+    waits: list[tuple[float, float]] | None = None
 
 
 @dataclass(slots=True)
@@ -153,6 +154,9 @@ class CaseTable:
         self.side_end_events = {s: frozenset(ids) for s, ids in (side_end_events or {}).items()}
         self._cases: dict[tuple[str, int, str], _CaseState] = {}
         self._pools: dict[RunKey, dict[tuple[str, str, str], _PoolState]] = {}
+        # the pools of the run of the previous task row (rows of one run come together)
+        self._last_run: tuple[str | None, int] = (None, -1)
+        self._last_pools: dict[tuple[str, str, str], _PoolState] = {}
 
     @classmethod
     def from_services(cls, services: Mapping[str, ServiceSetup]) -> CaseTable:
@@ -177,46 +181,58 @@ class CaseTable:
 
     def record(self, row: ActivityRecord) -> None:
         """Fold one row into its case's state and its pool's load."""
-        key = (row.variant, row.replication, row.case_id)
+        # One unpacking instead of 17 attribute lookups: this runs for every row.
+        (case_id, service, municipality, variant, replication, activity_id, _n, kind, _l, role,
+         org_unit, resource, enabled, start, complete, effort, _a) = row  # fmt: skip
+        key = (variant, replication, case_id)
         case = self._cases.get(key)
         if case is None:
-            case = self._cases[key] = _CaseState(row.service, row.municipality)
-        kind = row.activity_type
-        start, complete = row.start, row.complete
-        started, completed = not math.isnan(start), not math.isnan(complete)
-        case.first_enabled = min(case.first_enabled, row.enabled)
+            case = self._cases[key] = _CaseState(service, municipality)
+        # x == x is "not NaN"; the comparisons below are min()/max() spelled out
+        started, completed = start == start, complete == complete
+        if enabled < case.first_enabled:
+            case.first_enabled = enabled
         if completed:
-            case.last_complete = max(case.last_complete, complete)
+            if complete > case.last_complete:
+                case.last_complete = complete
         else:
             case.open_rows += 1
         if started:
-            case.effort += row.effort
-            if row.resource:
-                case.first_start = min(case.first_start, start)
+            case.effort += effort
+            if resource and start < case.first_start:
+                case.first_start = start
         if kind == "startEvent":
-            case.arrival = min(case.arrival, row.enabled)
+            if enabled < case.arrival:
+                case.arrival = enabled
         elif kind == "endEvent" and completed:
-            if row.activity_id not in self.side_end_events.get(row.service, ()):
+            if activity_id not in self.side_end_events.get(service, ()):
                 case.has_end = True
                 if complete >= case.outcome_time:
-                    case.outcome, case.outcome_time = row.activity_id, complete
+                    case.outcome, case.outcome_time = activity_id, complete
         elif kind == "intermediateCatchEvent" and completed:
-            case.waits.append((row.enabled, complete))
-        if completed and row.activity_id == self.decision_tasks.get(row.service):
-            case.decision = complete if math.isnan(case.decision) else max(case.decision, complete)
-        if kind in _TASK_TYPES and row.org_unit and row.role:
-            self._record_work(row, started)
-
-    def _record_work(self, row: ActivityRecord, started: bool) -> None:
-        pools = self._pools.setdefault((row.variant, row.replication), {})
-        pool = pools.get((row.org_unit, row.role, row.service))
-        if pool is None:
-            pool = pools[(row.org_unit, row.role, row.service)] = _PoolState()
-        if started:
-            day = int(row.start // MINUTES_PER_DAY)
-            pool.busy[day] = pool.busy.get(day, 0.0) + row.effort
-        else:
-            pool.queued += row.effort
+            if case.waits is None:
+                case.waits = []
+            case.waits.append((enabled, complete))
+        if completed and activity_id == self.decision_tasks.get(service):
+            decision = case.decision
+            if decision != decision or complete > decision:
+                case.decision = complete
+        if kind in _TASK_TYPES and org_unit and role:
+            # the work of a task row goes to its pool's load (see the module docstring)
+            pools = self._last_pools
+            if variant != self._last_run[0] or replication != self._last_run[1]:
+                self._last_run = (variant, replication)
+                pools = self._last_pools = self._pools.setdefault(self._last_run, {})
+            pool_key = (org_unit, role, service)
+            pool = pools.get(pool_key)
+            if pool is None:
+                pool = pools[pool_key] = _PoolState()
+            if started:
+                day = int(start // MINUTES_PER_DAY)
+                busy = pool.busy
+                busy[day] = busy.get(day, 0.0) + effort
+            else:
+                pool.queued += effort
 
     # -- results ----------------------------------------------------------------------
 
@@ -339,7 +355,7 @@ def _to_record(variant: str, replication: int, case_id: str, case: _CaseState) -
         first_start=case.first_start if math.isfinite(case.first_start) else NAN,
         decision=case.decision,
         end=NAN if is_open else case.last_complete,
-        applicant_time=_union_length(case.waits),
+        applicant_time=_union_length(case.waits or []),
         effort_minutes=case.effort,
         outcome=case.outcome,
         is_open=is_open,
