@@ -116,8 +116,13 @@ class WorkingCalendar:
     def _weekly_minutes(self) -> float:
         return sum(end - start for iv in self.weekly.values() for start, end in iv)
 
-    def _layout_end(self) -> float:
+    @cached_property
+    def _end(self) -> float:
+        """Where the precomputed layout ends (minutes)."""
         return self.horizon_days * MINUTES_PER_DAY
+
+    def _layout_end(self) -> float:
+        return self._end
 
     # -- queries --------------------------------------------------------------------
 
@@ -131,13 +136,21 @@ class WorkingCalendar:
 
     def is_open(self, t: float) -> bool:
         """True when ``t`` falls within working hours."""
-        return self.always or self.next_open(t) == t
+        if self.always:
+            return True
+        if t < self._end:
+            # the common case, inlined from next_open (staff dispatch asks this a lot)
+            starts, ends, _ = self._layout
+            i = bisect.bisect_right(ends, t)
+            if i < len(starts):
+                return starts[i] <= t
+        return self.next_open(t) == t
 
     def next_open(self, t: float) -> float:
         """``t`` if working then, else the start of the next working interval."""
         if self.always:
             return t
-        if t >= self._layout_end():
+        if t >= self._end:
             return self._beyond(t, 0.0)
         starts, ends, _ = self._layout
         i = bisect.bisect_right(ends, t)
@@ -151,7 +164,7 @@ class WorkingCalendar:
             raise ValueError(f"work must not be negative, got {minutes}")
         if self.always:
             return t + minutes
-        if t >= self._layout_end():
+        if t >= self._end:
             return self._beyond(t, minutes)
         starts, ends, before = self._layout
         i = bisect.bisect_right(ends, t)
