@@ -13,6 +13,7 @@ Never use ``random.seed`` or the module-level ``numpy.random`` functions.
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections.abc import Callable
 
 import numpy as np
@@ -58,7 +59,7 @@ class DrawTable:
     def __init__(self, seed: int, replication: int, cache_blocks: int = 4096) -> None:
         self._seed = seed
         self._replication = replication
-        self._cache: dict[tuple, np.ndarray] = {}
+        self._cache: dict[tuple, array[float]] = {}
         self._cache_blocks = cache_blocks
 
     def draw(
@@ -83,6 +84,8 @@ class DrawTable:
             rng = stream(
                 self._seed, self._replication, *key, "iteration", iteration, "block", block_no
             )
-            block = np.asarray(sampler(rng, self.BLOCK), dtype=float)
+            # An array of C doubles: as compact as numpy's, but indexing it gives a plain
+            # float at once (no numpy scalar to convert on every draw).
+            block = array("d", np.asarray(sampler(rng, self.BLOCK), dtype=float).tobytes())
             self._cache[cache_key] = block
-        return float(block[offset])
+        return block[offset]
