@@ -1,7 +1,7 @@
 """Shared inputs of the planning tests: a cheap real plan and hand-made sweep results.
 
 ``cheap_plan()`` runs the planner once per test session on the small test scenario
-(two replications, so it takes seconds) and is shared by the section, writer and CLI
+(three replications, so it takes seconds) and is shared by the section, writer and CLI
 tests. ``hand_sweep(keys)`` builds a :class:`SweepResult` from invented KPI summaries
 without simulating, for the chart tests: the waiting time falls as 2 + 6 / staff and
 rises with the volume; the ZSA's utilisation is volume / staff.
@@ -24,9 +24,9 @@ SMALL = DATA / "planning_small.yaml"
 
 @functools.cache
 def cheap_plan() -> PlanResult:
-    """A real plan of the small scenario (2 replications, break-even included)."""
+    """A real plan of the small scenario (3 replications, break-even included)."""
     return plan_staffing(
-        SMALL, "p90 waiting time <= 3 days", replications=2, max_replications=2, jobs=2
+        SMALL, "p90 waiting time <= 3 days", replications=3, max_replications=3, jobs=2
     )
 
 

@@ -132,3 +132,23 @@ def test_bad_options():
         search_staffing(fake, TARGET, step=0.0, start=1.0, replications=2)
     with pytest.raises(ScenarioError, match="empty staffing range"):
         search_staffing(fake, TARGET, step=0.25, start=1.0, lo=3, hi=2, replications=2)
+
+
+def test_too_few_replications_for_the_noise_are_raised_before_giving_up():
+    # KPI 3 + 1/fte, noise (-2, 0, 2) in replications 0-2, none in 3-5; target <= 4.5.
+    # 3 replications: bound = 3 + 1/fte + T2 * 2/sqrt(3) = 6.37 + 1/fte never meets; the
+    # doubling stops on a plateau at 32 FTE, where the mean 3.03 does meet: so the search
+    # is repeated with 6 replications: sd sqrt(8/5), bound 3 + 1/fte + 1.04, met from 2.17.
+    fake = Fake([-2.0, 0.0, 2.0, 0.0, 0.0, 0.0], curve=lambda fte: 3 + 1 / fte)
+    target = parse_target("p90 waiting time <= 4.5 days")
+    result = search_staffing(fake, target, step=0.25, start=1.0, replications=3)
+    first = [(f, 3) for f in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)]
+    second = [(f, 6) for f in (1.0, 2.0, 4.0, 3.0, 2.5, 2.25)]
+    assert fake.calls == first + second
+    assert result.fte == 2.25 and result.confirmed and result.confirm_replications == 6
+    assert [n.code for n in result.notes] == ["more_replications"]
+    # without room for more replications the planner gives up and says why
+    fake = Fake([-2.0, 0.0, 2.0], curve=lambda fte: 3 + 1 / fte)
+    result = search_staffing(fake, target, step=0.25, start=1.0, replications=3, max_replications=3)
+    assert result.fte is None
+    assert [n.code for n in result.notes] == ["infeasible", "too_few_replications"]

@@ -29,7 +29,9 @@ plateau where doubling no longer helps) and bisects; every candidate is cached. 
 it. If either verdict is close (within one standard error), the replications are
 doubled (up to ``max_replications``; only the new replications are simulated) and the
 verdicts are taken again; if a verdict changes, the search continues from there with the
-larger number of replications (:func:`~zsa_sim.planning.search.refine`).
+larger number of replications (:func:`~zsa_sim.planning.search.refine`). If the search
+finds no staffing although the means meet the target where it gave up (only the bounds
+miss: too few replications for the noise), it is repeated with more replications.
 """
 
 from __future__ import annotations
@@ -150,19 +152,32 @@ def search_staffing(
         )
 
     start_index = max(floor, round(start / step))
-    outcome = find_smallest(
-        prober(replications),
-        start=start_index,
-        floor=floor,
-        cap=cap,
-        max_doublings=max_doublings,
-        min_improvement=PLATEAU_SHARE * abs(target.value),
-    )
-    if outcome.index is None:
-        last = outcome.probes[-1].index
-        notes.append(Note("infeasible", {"reason": outcome.reason, "fte": _fte(last, step)}))
-        return done(None, outcome.reason, reps=replications)
-    index, reps = outcome.index, replications
+    reps = replications
+    while True:
+        outcome = find_smallest(
+            prober(reps),
+            start=start_index,
+            floor=floor,
+            cap=cap,
+            max_doublings=max_doublings,
+            min_improvement=PLATEAU_SHARE * abs(target.value),
+        )
+        if outcome.index is not None:
+            break
+        last = checks[(outcome.probes[-1].index, reps)]
+        if not _means_meet(last, target) or reps >= max_replications:
+            notes.append(Note("infeasible", {"reason": outcome.reason, "fte": last.value}))
+            if _means_meet(last, target):
+                notes.append(
+                    Note("too_few_replications", {"fte": last.value, "replications": reps})
+                )
+            return done(None, outcome.reason, reps=reps)
+        # the means meet the target but the bounds do not: the noise, not the staffing,
+        # is in the way; search again with more replications
+        more = min(2 * reps, max_replications)
+        notes.append(Note("more_replications", {"from": reps, "to": more}))
+        reps = more
+    index = outcome.index
     for _ in range(MAX_ROUNDS + 1):
         candidates = [index] + ([index - 1] if index > 1 else [])
         prefetch = getattr(evaluator, "prefetch", None)
@@ -217,6 +232,13 @@ def search_staffing(
         index = outcome.index
     notes.append(Note("unconfirmed", {"rounds": MAX_ROUNDS}))
     return done(index, "found", confirmed=False, reps=reps)
+
+
+def _means_meet(check: CandidateCheck, target: Target) -> bool:
+    """Every group's mean (not its bound) meets the target and none is overloaded."""
+    return bool(check.groups) and all(
+        target.met_by(g.mean) and g.reason != "open_cases" for g in check.groups
+    )
 
 
 class _Notes(list[Note]):

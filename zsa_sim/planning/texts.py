@@ -168,6 +168,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Auch mit {fte} VZÄ (nach wiederholter Verdopplung) wird das Ziel nicht erreicht.",
         "Even {fte} FTE (after repeated doubling) do not meet the target.",
     ),
+    "note.too_few_replications": (
+        "Bei {fte} VZÄ erfüllt der Mittelwert das Ziel, die 95-%-Schranke aber nicht: mit "
+        "{replications} Replikationen ist die Streuung zu groß; mehr Replikationen (-n) "
+        "können eine Antwort finden.",
+        "At {fte} FTE the mean meets the target but the 95% bound does not: with "
+        "{replications} replications the spread is too large; more replications (-n) "
+        "may find an answer.",
+    ),
     "note.unconfirmed": (
         "Nach {rounds} Runden widersprachen sich die Urteile weiterhin; das Ergebnis ist "
         "nicht bestätigt.",
