@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_UNUSABLE)
     except click.exceptions.Exit as err:
         sys.exit(err.exit_code)
+    except click.UsageError as err:
+        # one line like every other error (click would print the usage and a hint first)
+        hint = f" (see '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+        click.echo(f"Error: {' '.join(err.format_message().split())}{hint}", err=True)
+        sys.exit(EXIT_UNUSABLE)
     except click.ClickException as err:
         err.show()
         sys.exit(EXIT_UNUSABLE)
