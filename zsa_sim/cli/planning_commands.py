@@ -117,13 +117,18 @@ def plan(
       zsa-sim plan -t "lead_time_workdays_p90<=20" --service wohngeld --no-break-even
     """
     parsed = parse_target(target)
-    show = (lambda c: click.echo(_candidate_line(c, lang), err=True)) if not quiet else None
-    if show is not None:
-        click.echo(parsed.describe(lang), err=True)
+    shown: list[CandidateCheck] = []
+
+    def show(check: CandidateCheck) -> None:
+        if not shown:  # the header once the search runs (not before an input error)
+            click.echo(parsed.describe(lang), err=True)
+        shown.append(check)
+        click.echo(_candidate_line(check, lang), err=True)
+
     result = plan_staffing(
         scenario or default_scenario(), parsed, service=service, variant=variant, step=step,
         lo=lo, hi=hi, replications=replications, jobs=jobs, scheduler=scheduler,
-        progress=show, key=key, max_replications=max_replications,
+        progress=None if quiet else show, key=key, max_replications=max_replications,
         break_even=not no_break_even,
     )  # fmt: skip
     folder = write_plan(result, out, lang=lang, jobs=jobs, scheduler=scheduler)
