@@ -6,7 +6,7 @@ import pytest
 from tests.planning_fixture import cheap_plan
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.results import dumps_json
-from zsa_sim.planning.section import format_plan, load_plan, planning_section
+from zsa_sim.planning.section import format_plan, latest_plan, load_plan, planning_section
 
 
 class Collect(HTMLParser):
@@ -84,3 +84,13 @@ def test_infeasible_plan_says_so():
     text = format_plan(data, "de")
     assert "Das Ziel ist im Suchbereich nicht erreichbar" in text
     assert "Mit ZSA-Personal allein nicht erreichbar: die Verdopplung auf 12,00 VZÄ" in text
+
+
+def test_latest_plan_is_the_newest_complete_plan_folder(tmp_path):
+    assert latest_plan(tmp_path, "pilot") is None
+    for name in ("plan-2026-11-25T10-00-00", "plan-2026-11-25T11-00-00",
+                 "plan-2026-11-25T11-00-00-2", "2026-11-25T12-00-00"):  # fmt: skip
+        (tmp_path / "pilot" / name).mkdir(parents=True)
+        (tmp_path / "pilot" / name / "plan.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "pilot" / "plan-2026-11-25T13-00-00").mkdir()  # no plan.json: incomplete
+    assert latest_plan(tmp_path, "pilot") == tmp_path / "pilot" / "plan-2026-11-25T11-00-00-2"

@@ -8,6 +8,7 @@ Public API::
     folder = write_plan(result)                # results/pilot/plan-<timestamp>/plan.json
     print(format_plan(folder, "de"))           # the text table
     html = planning_section(folder, "de")      # <section> for report.html
+    latest_plan("results", "pilot")            # newest plan folder of a scenario, or None
 
     grid = [parse_vary("zsa.staff=1:6:0.5"), parse_vary("services.wohngeld.volume=0.8:1.4:0.2")]
     sweep = run_sweep("scenarios/pilot.yaml", grid, variants="zentral", replications=5)
@@ -19,7 +20,7 @@ from zsa_sim.planning.evaluate import CandidateCheck, GroupCheck, SimulationEval
 from zsa_sim.planning.keys import participating_groups, staffing_key
 from zsa_sim.planning.planner import PlanResult, plan_staffing
 from zsa_sim.planning.search import find_smallest, refine
-from zsa_sim.planning.section import format_plan, load_plan, planning_section
+from zsa_sim.planning.section import format_plan, latest_plan, load_plan, planning_section
 from zsa_sim.planning.staffing import StaffingSearch, search_staffing
 from zsa_sim.planning.sweep import SweepResult, Vary, grid_values, parse_vary, run_sweep
 from zsa_sim.planning.targets import Target, parse_target
@@ -40,6 +41,7 @@ __all__ = [
     "find_smallest",
     "format_plan",
     "grid_values",
+    "latest_plan",
     "load_plan",
     "parse_target",
     "parse_vary",

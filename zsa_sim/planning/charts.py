@@ -169,7 +169,7 @@ def line_chart(
     cols = min(len(panels), 3)
     rows = math.ceil(len(panels) / cols)
     fig, axes = new_figure(
-        width_for(cols * 2.5), 2.9 * rows + 1.2, nrows=rows, ncols=cols, squeeze=False,
+        width_for(cols, 2.6, 1.2), 2.9 * rows + 1.2, nrows=rows, ncols=cols, squeeze=False,
         sharex=True, sharey=True,
     )  # fmt: skip
     target = _target_for(result, kpi)

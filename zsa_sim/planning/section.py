@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,22 @@ from zsa_sim.planning.targets import Target
 from zsa_sim.planning.texts import fte, has_text, text
 
 PLAN_FILE = "plan.json"
+_PLAN_DIR = re.compile(r"plan-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)(?:-(\d+))?")
+
+
+def latest_plan(root: str | Path, scenario: str) -> Path | None:
+    """The newest complete plan folder ``<root>/<scenario>/plan-<timestamp>``, or None.
+
+    For the report: ``planning_section(latest_plan("results", "pilot"))`` when not None.
+    """
+    found = []
+    folder = Path(root) / scenario
+    if folder.is_dir():
+        for path in folder.iterdir():
+            match = _PLAN_DIR.fullmatch(path.name)
+            if match and (path / PLAN_FILE).is_file():
+                found.append(((match[1], int(match[2] or 1)), path))
+    return max(found)[1] if found else None
 
 
 def load_plan(source: PlanResult | Mapping[str, Any] | str | Path) -> dict[str, Any]:

@@ -226,8 +226,9 @@ def search_staffing(
                 notes.append(Note("moved_up", {"from": _fte(index, step), "replications": reps}))
             outcome = refine(prober(reps), failing=index, cap=cap)
         if outcome.index is None:
-            last = outcome.probes[-1].index if outcome.probes else index
-            notes.append(Note("infeasible", {"reason": outcome.reason, "fte": _fte(last, step)}))
+            last_index = outcome.probes[-1].index if outcome.probes else index
+            failed = {"reason": outcome.reason, "fte": _fte(last_index, step)}
+            notes.append(Note("infeasible", failed))
             return done(None, outcome.reason, reps=reps)
         index = outcome.index
     notes.append(Note("unconfirmed", {"rounds": MAX_ROUNDS}))
