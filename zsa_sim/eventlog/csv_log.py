@@ -54,8 +54,8 @@ FORMAT_VERSION = 1
 _TIME_FIELDS = ("enabled", "start", "complete")
 _BATCH = 8192
 _CACHE_SIZE = 4096
-#: cases whose cells are cached: more than a state-wide run has open at once
-_CASE_CACHE_SIZE = 1 << 16
+#: cases whose cells are cached (the pilot has about a thousand open at a time)
+_CASE_CACHE_SIZE = 1 << 14
 # The writer's hot path reads rows by position; fail loudly if the schema moves.
 if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
     raise RuntimeError("csv_log expects ActivityRecord fields in their documented order")
