@@ -18,7 +18,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run from a fresh clone
+if "--tree" in sys.argv:  # measure another source tree, e.g. a git archive of HEAD~1
+    sys.path.insert(0, sys.argv[sys.argv.index("--tree") + 1])
+else:
+    sys.path.insert(0, str(ROOT))  # run from a fresh clone
 
 from zsa_sim.experiment.replication import ReplicationTask, run_replication  # noqa: E402
 from zsa_sim.scenario import load_scenario  # noqa: E402
@@ -27,7 +30,8 @@ DEFAULT = (ROOT / "scenarios" / "pilot.yaml", ROOT / "scenarios" / "hybrid.yaml"
 
 
 def digests(scenario_path: Path, replications: int = 1) -> dict[str, str]:
-    """variant/replication -> 'eventlog sha256 / outputs sha256' (first 16 hex digits)."""
+    """variant/replication -> sha256 (first 16 hex digits) of the uncompressed event log,
+    of the KPI and case rows, and of the activity rows."""
     scenario = load_scenario(scenario_path)
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -37,9 +41,13 @@ def digests(scenario_path: Path, replications: int = 1) -> dict[str, str]:
                 result = run_replication(ReplicationTask(scenario, variant, replication, log))
                 with gzip.open(log, "rb") as handle:
                     log_hash = hashlib.sha256(handle.read()).hexdigest()[:16]
-                rows = repr((result.kpis, result.cases, result.activities)).encode()
+                rows = repr((result.kpis, result.cases)).encode()
                 rows_hash = hashlib.sha256(rows).hexdigest()[:16]
-                out[f"{scenario.name}/{variant}/{replication}"] = f"{log_hash} {rows_hash}"
+                activities = repr(result.activities).encode()
+                act_hash = hashlib.sha256(activities).hexdigest()[:16]
+                out[f"{scenario.name}/{variant}/{replication}"] = (
+                    f"{log_hash} {rows_hash} {act_hash}"
+                )
     return out
 
 
@@ -47,6 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path, default=list(DEFAULT))
     parser.add_argument("--replications", type=int, default=1)
+    parser.add_argument("--tree", help="source tree to import zsa_sim from")
     args = parser.parse_args()
     for path in args.scenarios:
         for name, digest in digests(path, args.replications).items():
