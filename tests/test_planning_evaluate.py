@@ -121,3 +121,16 @@ def test_evaluator_simulates_each_candidate_and_replication_once(small):
     assert more[("antrag", "Adorf")].values[:2] == first[("antrag", "Adorf")].values
     assert evaluator.candidate(1.0).zsa.staff == 1.0
     assert evaluator.candidate(1.0) is evaluator.candidate(1.0000000000001)
+
+
+def test_verdicts_do_not_depend_on_the_number_of_workers(small):
+    """Same seed, same inputs: the same KPI values, bit for bit, serial or parallel."""
+
+    def samples(jobs: int):
+        evaluator = SimulationEvaluator(
+            small, "zentral", lambda fte: {"zsa.staff": fte},
+            [("antrag", "Adorf"), ("antrag", "Bdorf")], "waiting_time_p90", jobs=jobs,
+        )  # fmt: skip
+        return evaluator.samples(1.25, 2)
+
+    assert samples(1) == samples(2)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.planning_fixture import cheap_plan
 from zsa_sim.errors import ScenarioError
-from zsa_sim.experiment.results import dumps_json
 from zsa_sim.experiment.runner import RunOptions, run_experiment
 from zsa_sim.experiment.stats import upper_bound
 from zsa_sim.planning import plan_staffing
@@ -60,7 +60,7 @@ def meets_by_runner(scenario, key, fte, replications, target, groups, tmp_path) 
 
 @pytest.fixture(scope="module")
 def small_plan():
-    return plan_staffing(SMALL, "p90 waiting time <= 3 days", replications=3, jobs=2)
+    return cheap_plan()  # 3 replications, shared with the section and writer tests
 
 
 def test_plan_on_the_small_scenario_is_confirmed_by_the_runner(small_plan, tmp_path):
@@ -97,11 +97,6 @@ def test_plan_economics_and_break_even_are_consistent(small_plan):
     assert verdicts[be.volume] and not verdicts[round(be.volume + 0.05, 9)]
 
 
-def test_same_inputs_give_the_same_plan_bit_for_bit(small_plan):
-    again = plan_staffing(SMALL, "p90 waiting time <= 3 days", replications=3, jobs=1)
-    assert dumps_json(again.to_dict()) == dumps_json(small_plan.to_dict())
-
-
 def test_plan_refuses_bad_input():
     with pytest.raises(ScenarioError, match=r"target 'p90 foo <= 3': unknown KPI"):
         plan_staffing(SMALL, "p90 foo <= 3")
@@ -116,21 +111,23 @@ def test_plan_on_the_pilot_is_confirmed_by_the_runner(tmp_path):
     """Issue 9: on the pilot, the answer meets the target and one step below misses it.
 
     The full pilot (a year, 10 replications, ~9 s per run) takes many minutes, so the
-    pilot is shortened with with_changes to 30 observed days (5 warm-up, 30 cool-down)
-    and 3 replications, the target checked for Wohngeld, the search range from 6 FTE.
+    pilot is shortened with with_changes to 20 observed days (5 warm-up; 30 cool-down,
+    so that cases waiting for documents can finish) and 3 replications, the target
+    checked for Wohngeld, the search range 8 to 12 FTE. ``zsa-sim plan`` on the full
+    pilot is reported in the planning README text.
     """
     pilot = load_scenario(ROOT / "scenarios" / "pilot.yaml").with_changes(
-        {"period.days": 30, "period.warmup_days": 5, "period.cooldown_days": 30}
+        {"period.days": 20, "period.warmup_days": 5, "period.cooldown_days": 30}
     )
     result = plan_staffing(
-        pilot, "p90 waiting time <= 3 days", service="wohngeld", lo=6.0, replications=3,
-        max_replications=3, jobs=2, break_even=False,
+        pilot, "p90 waiting time <= 3 days", service="wohngeld", lo=8.0, hi=12.0,
+        replications=3, max_replications=3, jobs=2, break_even=False,
     )  # fmt: skip
     assert result.key == "zsa.staff" and result.groups == (
         ("wohngeld", "Halle"),
         ("wohngeld", "Wittenberg"),
     )
-    assert result.fte is not None and result.confirmed and 6.0 < result.fte < 11.75
+    assert result.fte is not None and result.confirmed and 8.0 < result.fte <= 12.0
     args = (result.key, 3, result.target, result.groups, tmp_path)
     assert meets_by_runner(pilot, args[0], result.fte, *args[1:])
     assert not meets_by_runner(pilot, args[0], result.fte - 0.25, *args[1:])
