@@ -68,6 +68,8 @@ def read_limited(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             raise BpmnError("file not found", source=path)
         if file.is_dir():
             raise BpmnError("is a directory, not a BPMN file", source=path)
+        if not file.is_file():  # a pipe would block for ever, /dev/zero never end
+            raise BpmnError("not a regular file (a pipe or a device?)", source=path)
         size = file.stat().st_size
         if size > max_bytes:
             raise BpmnError(
