@@ -120,6 +120,10 @@ def read_yaml(path: Path) -> Any:
     """The YAML document of a file, or a one-line ScenarioError (with the line number)."""
     try:
         size = path.stat().st_size
+        if path.is_dir():
+            raise ScenarioError("is a directory, not a scenario file", source=path)
+        if not path.is_file():  # a pipe would block for ever, /dev/zero fill the memory
+            raise ScenarioError("not a regular file (a pipe or a device?)", source=path)
         if size > MAX_BYTES:
             raise ScenarioError(f"file too large ({size} bytes; limit {MAX_BYTES})", source=path)
         text = path.read_text(encoding="utf-8")
