@@ -109,6 +109,8 @@ def parse_xml_bytes(
             "refusing to parse it",
             source=source,
         ) from err
+    except (LookupError, ValueError) as err:  # an unknown or multi-byte declared encoding
+        raise BpmnError(f"cannot decode the file: {err}", source=source) from err
     except ParseError as err:
         line, column = err.position
         reason = re.sub(r":\s*line \d+, column \d+\s*$", "", str(err))
