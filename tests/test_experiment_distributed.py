@@ -106,3 +106,48 @@ def test_without_dask_the_error_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(ZsaError, match=r"pip install 'zsa-sim\[distributed\]'"):
         make_executor(scheduler="tcp://127.0.0.1:8786")
+
+
+class FakeClient:
+    """Answers the executor's cluster check like a cluster with one bad worker would."""
+
+    def __init__(self, worker_answer, scheduler_answer=None):
+        from zsa_sim import __version__
+
+        self.worker_answer = worker_answer
+        self.scheduler_answer = scheduler_answer or __version__
+
+    def wait_for_workers(self, n, timeout):
+        pass
+
+    def run(self, fn, *args, on_error):
+        return {"tcp://10.0.0.1:4000": self.worker_answer}
+
+    def run_on_scheduler(self, fn, *args):
+        if isinstance(self.scheduler_answer, Exception):
+            raise self.scheduler_answer
+        return self.scheduler_answer
+
+
+def test_a_worker_without_zsa_sim_is_refused_before_any_task():
+    from zsa_sim.experiment.distributed import check_cluster
+
+    client = FakeClient(ModuleNotFoundError("No module named 'zsa_sim'"))
+    with pytest.raises(ZsaError, match=r"tcp://10\.0\.0\.1:4000 cannot import zsa_sim"):
+        check_cluster(client, "tcp://h:8786", 1.0)
+
+
+def test_another_zsa_sim_version_on_the_scheduler_is_refused():
+    from zsa_sim import __version__
+    from zsa_sim.experiment.distributed import check_cluster
+
+    client = FakeClient(__version__, scheduler_answer="0.0.1")
+    with pytest.raises(ZsaError, match=r"scheduler has zsa-sim 0\.0\.1, this client has"):
+        check_cluster(client, "tcp://h:8786", 1.0)
+
+
+def test_the_probe_unpickles_without_zsa_sim():
+    # only builtins: a worker that lacks zsa-sim can still run it and answer
+    from zsa_sim.experiment.distributed import VERSION_PROBE
+
+    assert eval(VERSION_PROBE) == __import__("zsa_sim").__version__
