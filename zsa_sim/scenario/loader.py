@@ -32,6 +32,9 @@ MAX_BYTES = 2_000_000
 MAX_NODES = 200_000
 #: How deep ``base:`` files may be chained.
 MAX_BASE_DEPTH = 5
+#: Refuse YAML nested deeper than this (a scenario needs about six levels); libyaml's
+#: composer recurses in C and crashes the process on a few ten thousand levels.
+MAX_DEPTH = 100
 
 
 #: libyaml's parser when installed (ten times faster), else PyYAML's own; both safe.
@@ -134,6 +137,8 @@ def read_yaml(path: Path) -> Any:
     except OSError as err:
         raise ScenarioError(f"cannot read: {err.strerror}", source=path) from err
     try:
+        if _nesting(text) > MAX_DEPTH:
+            raise ScenarioError(f"YAML nested more than {MAX_DEPTH} levels deep", source=path)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -147,6 +152,20 @@ def read_yaml(path: Path) -> Any:
     if _too_many_nodes(data):
         raise ScenarioError(f"YAML expands to more than {MAX_NODES} values", source=path)
     return data
+
+
+def _nesting(text: str) -> int:
+    """How deep collections nest, from the parser's events (which do not recurse)."""
+    depth = deepest = 0
+    for event in yaml.parse(text, Loader=_SafeBase):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return deepest
 
 
 def _too_many_nodes(data: Any) -> bool:
