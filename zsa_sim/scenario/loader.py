@@ -149,6 +149,8 @@ def read_yaml(path: Path) -> Any:
         raise ScenarioError(f"malformed YAML: {err}", source=path) from err
     except RecursionError as err:
         raise ScenarioError("malformed YAML: nested too deeply", source=path) from err
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise ScenarioError(f"malformed YAML: {err}", source=path) from err
     if _too_many_nodes(data):
         raise ScenarioError(f"YAML expands to more than {MAX_NODES} values", source=path)
     return data
