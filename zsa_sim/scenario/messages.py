@@ -35,9 +35,20 @@ def describe_validation_error(err: ValidationError, data: Any) -> str:
 def schema_problems(err: ValidationError, data: Any) -> list[tuple[str, str]]:
     """Every pydantic error as (key path, message)."""
     return [
-        (key_path(error["loc"], data, error["type"]), _message(error, data))
+        (_clip(key_path(error["loc"], data, error["type"])), _clip(_message(error, data)))
         for error in err.errors(include_url=False)
     ]
+
+
+#: Longest key path or message quoted from a file (a pasted text can be megabytes long).
+MAX_QUOTED = 300
+
+
+def _clip(text: str) -> str:
+    """The text, its middle cut out when longer than :data:`MAX_QUOTED` characters."""
+    if len(text) <= MAX_QUOTED:
+        return text
+    return f"{text[: MAX_QUOTED - 60]} … {text[-40:]}"
 
 
 def key_path(loc: tuple, data: Any, error_type: str = "") -> str:
