@@ -51,19 +51,20 @@ def _common(command):  # type: ignore[no-untyped-def]
 
 
 def _candidate_line(check: CandidateCheck, lang: Lang) -> str:
-    """One progress line per verdict: staffing, replications, met or not, worst group."""
+    """One progress line per verdict: staffing (or volume), replications, verdict, worst group."""
+    de = lang == "de"
+    number = format_number(check.value, lang, 2)
+    if check.kind == "volume":
+        value = f"{'Volumen' if de else 'volume'} {number}"
+    else:
+        value = f"{number} {'VZÄ' if de else 'FTE'}"
+    verdict = ("erfüllt" if de else "met") if check.meets else ("verfehlt" if de else "missed")
     worst = check.worst
-    verdict = (
-        ("erfüllt" if lang == "de" else "met")
-        if check.meets
-        else ("verfehlt" if lang == "de" else "missed")
-    )
-    value = format_number(check.value, lang, 2)
     where = ""
     if worst is not None:
         bound = format_number(worst.bound, lang, 2)
         where = f" ({worst.service}/{worst.municipality}: {bound})"
-    return f"  {value} × {check.replications}: {verdict}{where}"
+    return f"  {value}, {check.replications} Repl.: {verdict}{where}"
 
 
 @click.command()

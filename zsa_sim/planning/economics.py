@@ -249,9 +249,8 @@ def break_even_volume(
 
     def misses(index: int) -> Probe:  # monotone: from some volume on, the target is missed
         factor = round(index * volume_step, 9)
-        check = CandidateCheck(
-            factor, replications, check_groups(evaluator.samples(factor, replications), target)
-        )
+        groups = check_groups(evaluator.samples(factor, replications), target)
+        check = CandidateCheck(factor, replications, groups, kind="volume")
         checks.append(check)
         if progress is not None:
             progress(check)

@@ -92,6 +92,8 @@ class CandidateCheck:
     value: float
     replications: int
     groups: tuple[GroupCheck, ...]
+    #: what ``value`` is: "fte" (a staffing) or "volume" (a volume factor, break-even)
+    kind: str = "fte"
 
     @property
     def meets(self) -> bool:
@@ -125,6 +127,7 @@ class CandidateCheck:
         """Plain values for plan.json."""
         return {
             "value": self.value,
+            "kind": self.kind,
             "replications": self.replications,
             "meets": self.meets,
             "close": self.close,
