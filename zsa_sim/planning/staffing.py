@@ -178,7 +178,8 @@ def search_staffing(
         notes.append(Note("more_replications", {"from": reps, "to": more}))
         reps = more
     index = outcome.index
-    for _ in range(MAX_ROUNDS + 1):
+    rounds = 0  # searches sent off again; more replications do not count (they are bounded)
+    while True:
         candidates = [index] + ([index - 1] if index > 1 else [])
         prefetch = getattr(evaluator, "prefetch", None)
         if prefetch is not None:
@@ -199,7 +200,7 @@ def search_staffing(
             notes.append(
                 Note("not_monotone", {"meets": _fte(index, step), "misses": _fte(high, step)})
             )
-            outcome = refine(prober(reps), failing=high, cap=cap)
+            search_from = {"failing": high}
         elif above.meets and (below is None or not below.meets):
             if index == 1:
                 notes.append(Note("smallest_step", {"fte": _fte(index, step)}))
@@ -213,7 +214,7 @@ def search_staffing(
                 notes.append(Note("met_below_range", {"fte": _fte(index - 1, step)}))
                 return done(index, "found", confirmed=True, reps=reps)
             notes.append(Note("moved_down", {"from": _fte(index, step), "replications": reps}))
-            outcome = refine(prober(reps), passing=index - 1, floor=floor)
+            search_from = {"passing": index - 1}
         else:
             if below is not None and below.meets:
                 notes.append(
@@ -224,15 +225,18 @@ def search_staffing(
                 )
             else:
                 notes.append(Note("moved_up", {"from": _fte(index, step), "replications": reps}))
-            outcome = refine(prober(reps), failing=index, cap=cap)
+            search_from = {"failing": index}
+        if rounds >= MAX_ROUNDS:
+            notes.append(Note("unconfirmed", {"rounds": MAX_ROUNDS}))
+            return done(index, "found", confirmed=False, reps=reps)
+        outcome = refine(prober(reps), floor=floor, cap=cap, **search_from)
+        rounds += 1
         if outcome.index is None:
             last_index = outcome.probes[-1].index if outcome.probes else index
             failed = {"reason": outcome.reason, "fte": _fte(last_index, step)}
             notes.append(Note("infeasible", failed))
             return done(None, outcome.reason, reps=reps)
         index = outcome.index
-    notes.append(Note("unconfirmed", {"rounds": MAX_ROUNDS}))
-    return done(index, "found", confirmed=False, reps=reps)
 
 
 def _means_meet(check: CandidateCheck, target: Target) -> bool:
