@@ -89,8 +89,10 @@ def run_replication(task: ReplicationTask) -> ReplicationOutput:
         raise
     if writer is not None:
         writer.close()
+    # built once: the KPIs and the results both need every case's record
+    records = cases.records(task.variant, task.replication)
     kpis = replication_kpis(
-        cases.records(task.variant, task.replication),
+        records,
         cases.pool_loads(task.variant, task.replication),
         variant=task.variant,
         replication=task.replication,
@@ -108,7 +110,7 @@ def run_replication(task: ReplicationTask) -> ReplicationOutput:
         variant=task.variant,
         replication=task.replication,
         kpis=kpis,
-        cases=cases.records(task.variant, task.replication),
+        cases=records,
         activities=activities.rows(),
         pools=[
             PoolInfo(p.id, p.org_unit, p.role, p.fte, p.cost_per_hour, task.variant)
