@@ -14,6 +14,7 @@ import pytest
 from validation_runs import SCENARIO_VARIANTS, scenario_run
 
 from zsa_sim.eventlog.conformance import check_log, replay
+from zsa_sim.eventlog.csv_log import CsvEventLogWriter, read_event_log_rows
 
 
 @pytest.mark.parametrize(("path", "variant"), SCENARIO_VARIANTS)
@@ -40,3 +41,16 @@ def test_a_tampered_pilot_log_is_caught_naming_the_activity():
     assert deviations[0].problem.startswith("activity 'Task_")
     assert "not enabled after 'Task_Steuerverfahren_erfassen'" in deviations[0].problem
     assert f"the model allows '{decision}'" in deviations[0].problem
+
+
+def test_the_event_log_as_written_to_csv_still_conforms(tmp_path):
+    """The CSV event log of a results folder (times rounded to the second) replays too."""
+    run = scenario_run("scenarios/pilot.yaml", "zentral")
+    path = tmp_path / "eventlog.csv.gz"
+    with CsvEventLogWriter(path, run.setup.epoch, run.setup.attribute_names) as writer:
+        for row in run.rows:
+            writer.record(row)
+    rows = list(read_event_log_rows(path, run.setup.epoch, run.setup.attribute_names))
+    assert len(rows) == len(run.rows)
+    models = {key: service.definitions for key, service in run.setup.services.items()}
+    assert check_log(models, rows) == []

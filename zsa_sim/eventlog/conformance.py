@@ -185,7 +185,7 @@ class _Model:
         initial: State = (("s", (), start[0].id),)
         stack: list[tuple[int, State]] = [(0, initial)]
         seen: set[tuple[int, State]] = set()
-        deepest, at_deepest = -1, []
+        deepest, at_deepest = -1, list[State]()
         final_problem = ""
         cut_off = False
         while stack:
@@ -209,8 +209,8 @@ class _Model:
                 continue
             stack.extend((i, s) for s in self._silent(state))
             row = done[i]
-            before, after = cancellable[i]
-            if before or (after and self._enabled(state, row.activity_id)):
+            cut_before, cut_after = cancellable[i]
+            if cut_before or (cut_after and self._enabled(state, row.activity_id)):
                 stack.append((i + 1, state))
             stack.extend((i + 1, s) for s in self._visible(state, row))
         if cut_off:
