@@ -1,3 +1,5 @@
+import math
+
 import pytest
 
 from zsa_sim.planning.search import Probe, find_smallest, refine
@@ -58,17 +60,42 @@ def test_gives_up_after_max_doublings():
     assert outcome.reason == "doublings"
 
 
-def test_plateau_when_doubling_no_longer_improves():
+def test_plateau_when_a_doubling_gains_too_little():
     calls: list[int] = []
 
-    def probe(index: int) -> Probe:  # shortfall 1 + 1/index: improvements 0.5, 0.25, ...
+    def probe(index: int) -> Probe:  # shortfall 5 - 0.1 * log2(index): 0.1 per doubling
+        calls.append(index)
+        return Probe(index, False, 5 - 0.1 * math.log2(index))
+
+    outcome = find_smallest(probe, start=1, min_improvement=0.2)
+    assert calls == [1, 2]
+    assert (outcome.index, outcome.reason) == (None, "plateau")
+
+
+def test_plateau_when_shrinking_gains_cannot_close_the_gap():
+    calls: list[int] = []
+
+    def probe(index: int) -> Probe:  # shortfall 1 + 1/index: gains 0.5, 0.25, ...
         calls.append(index)
         return Probe(index, False, 1 + 1 / index)
 
-    outcome = find_smallest(probe, start=1, min_improvement=0.2)
-    # 1 -> 2 gains 0.5, 2 -> 4 gains 0.25, 4 -> 8 gains 0.125 < 0.2: stop
-    assert calls == [1, 2, 4, 8]
+    outcome = find_smallest(probe, start=1)
+    # after 1 -> 2 -> 4 the gains 0.5, 0.25 (ratio 0.5) add up to at most 0.25 more,
+    # less than half the remaining shortfall 1.25
+    assert calls == [1, 2, 4]
     assert (outcome.index, outcome.reason) == (None, "plateau")
+
+
+def test_shrinking_gains_that_can_close_the_gap_go_on():
+    calls: list[int] = []
+
+    def probe(index: int) -> Probe:  # shortfall 1/index - 1/16: met from 16
+        calls.append(index)
+        return Probe(index, index >= 16, 1 / index - 1 / 16)
+
+    # at 4: gains 0.5, 0.25 may add 0.25 > 0.1875 / 2; at 8: 0.125 > 0.0625 / 2
+    assert find_smallest(probe, start=1).index == 16
+    assert calls == [1, 2, 4, 8, 16, 12, 14, 15]
 
 
 def test_unknown_shortfalls_are_no_plateau():

@@ -13,11 +13,12 @@ FTE); the check is assumed to fail below some index and to pass from there on (m
   changed a verdict: from a known failure upwards (or a known success downwards) in
   steps of 1, 2, 4, ... ("galloping"), then bisection.
 
-The doubling gives up when it reaches ``cap``, after ``max_doublings`` doublings, or when
-a doubling improved the worst shortfall by less than ``min_improvement`` (a plateau: more
-staff no longer help, because the time is spent elsewhere, e.g. waiting for the
-applicant). A probe with an infinite shortfall (overloaded, nothing known) never counts
-as a plateau.
+The doubling gives up when it reaches ``cap``, after ``max_doublings`` doublings, or on a
+plateau, where more staff no longer help because the time is spent elsewhere (e.g.
+waiting for the applicant): a doubling improved the worst shortfall by less than
+``min_improvement``, or the last two improvements shrink so fast that, continued
+geometrically, they could not close half of the remaining shortfall. A probe with an
+infinite shortfall (overloaded, nothing known) never counts towards a plateau.
 
 The functions are pure: the caller's ``probe`` does the work (and caches it).
 """
@@ -80,6 +81,7 @@ def find_smallest(
     if current.ok:
         return _bisect(run, floor - 1, k, probes)
     doublings = 0
+    gain = math.nan  # improvement of the shortfall by the last doubling
     while True:
         if cap is not None and k >= cap:
             return SearchOutcome(None, "cap", tuple(probes))
@@ -92,8 +94,28 @@ def find_smallest(
         if current.ok:
             return _bisect(run, lower, k, probes)
         known = math.isfinite(previous.shortfall) and math.isfinite(current.shortfall)
-        if known and previous.shortfall - current.shortfall < min_improvement:
+        if not known:
+            gain = math.nan
+            continue
+        last_gain, gain = gain, previous.shortfall - current.shortfall
+        if gain < min_improvement or _out_of_reach(last_gain, gain, current.shortfall):
             return SearchOutcome(None, "plateau", tuple(probes))
+
+
+def _out_of_reach(earlier: float, last: float, shortfall: float) -> bool:
+    """Shrinking gains that, continued geometrically, cannot close half the shortfall.
+
+    Gains ``g1 > g2 > 0`` of two doublings in a row, continued with the ratio
+    ``r = g2 / g1``, add up to at most ``g2 * r / (1 - r)``; when that is less than half
+    the remaining shortfall, more doublings are pointless. Queueing delays fall ever
+    faster once staff outgrow the work (gains shrink quicker than geometrically), and in
+    overload the gains grow, so the rule only fires on a genuine plateau. The factor 2
+    leaves room for noise.
+    """
+    if not (math.isfinite(earlier) and earlier > last > 0 and shortfall > 0):
+        return False
+    ratio = last / earlier
+    return last * ratio / (1 - ratio) < shortfall / 2
 
 
 def refine(
