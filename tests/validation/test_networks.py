@@ -71,13 +71,15 @@ def thinning_model():
 
 
 def test_exclusive_split_thins_a_poisson_stream():
-    """λ = 1 per minute over T = 5,000 minutes, p = 0.3. Per replication: the number of
+    """λ = 1 per minute over T = 3,000 minutes, p = 0.3. Per replication: the number of
     cases on branch A, the coefficient of variation of their gaps (1 for exponential
     gaps), and the correlation of the two branches' counts in 10-minute bins (0 for
-    independent streams). Tolerances: each theoretical value (p·λ·T = 1,500; 1; 0)
-    inside the 99 % t-interval of 10 replications; the intervals must be narrower than
-    5 % of the count, 0.1 of the CV and 0.1 of the correlation."""
-    rate, p, span = 1.0, 0.3, 5_000.0
+    independent streams). Tolerances: each theoretical value (p·λ·T = 900; 1; 0)
+    inside the 99 % t-interval of 10 replications; the intervals (planned about ±3.4 %
+    of the count, ±0.04 and ±0.04) must be narrower than 8 % of the count, 0.1 of the
+    CV and 0.1 of the correlation (a standard deviation estimated from 10 replications
+    is itself uncertain by about a quarter, hence the margin)."""
+    rate, p, span = 1.0, 0.3, 3_000.0
     counts, cvs, correlations = [], [], []
     for r in range(REPLICATIONS):
         times = poisson_times(rate, span, np.random.default_rng([SEED, 100 + r]))
@@ -101,7 +103,7 @@ def test_exclusive_split_thins_a_poisson_stream():
             float(np.corrcoef(np.histogram(a, bins)[0], np.histogram(b, bins)[0])[0, 1])
         )
     for values, theory, width in [
-        (counts, p * rate * span, 0.05 * p * rate * span),
+        (counts, p * rate * span, 0.08 * p * rate * span),
         (cvs, 1.0, 0.1),
         (correlations, 0.0, 0.1),
     ]:
