@@ -24,7 +24,6 @@ How each check is made (the tolerance comes from the replications, never from ou
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from queueing_theory import mg1_mean_wait, mmc_mean_in_system, mmc_mean_wait, t_interval
 from validation_runs import QueueSample, queue_replication
@@ -107,5 +106,4 @@ def test_measured_arrival_rate_is_the_poisson_rate():
     )
     mean, half = t_interval([s.arrival_rate for s in samples], CONFIDENCE)
     assert abs(mean - 0.5) <= half
-    assert half < 0.05 * 0.5
-    assert np.all([s.mean_wait >= 0 for s in samples])
+    assert half < 0.05 * 0.5  # planned ±3.3 %: 1,000 arrivals per replication

@@ -60,6 +60,7 @@ class Ledger:
         self.starts: Counter[str] = Counter()
         self.arrival: dict[str, float] = {}
         self.has_end: set[str] = set()
+        self.last_end: dict[str, float] = {}
         self.last_complete: dict[str, float] = {}
         self.open_rows: Counter[str] = Counter()
         self.cases: set[str] = set()
@@ -83,8 +84,10 @@ class Ledger:
         if kind == "startEvent":
             self.starts[case] += 1
             self.arrival[case] = complete
-        elif kind == "endEvent" and row.activity_id not in self.side_ends:
-            self.has_end.add(case)
+        elif kind == "endEvent":
+            self.last_end[case] = max(self.last_end.get(case, -math.inf), complete)
+            if row.activity_id not in self.side_ends:
+                self.has_end.add(case)
         watched = self.watched.get(row.activity_id)
         if watched is not None:
             watched.append((enabled, start, complete))
@@ -138,8 +141,11 @@ def assert_conservation(ledger: Ledger, result: SimulationResult, table: CaseTab
     assert not twice, f"cases with more than one start-event row: {twice[:5]}"
     no_start = ledger.cases - set(ledger.arrival)
     assert not no_start, f"cases with rows but no start-event row: {sorted(no_start)[:5]}"
+    ends = ledger.finished()
+    late = [c for c, d in ends.items() if ledger.last_end[c] != d]
+    assert not late, f"finished cases with rows after their last end event: {late[:5]}"
     started = len(ledger.arrival)
-    finished = len(ledger.finished())
+    finished = len(ends)
     open_cases = started - finished
     assert started == result.cases_started, (started, result.cases_started)
     assert finished == result.cases_completed, (finished, result.cases_completed)
