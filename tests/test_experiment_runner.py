@@ -177,3 +177,17 @@ def test_an_error_in_a_worker_leaves_no_results_folder(tmp_path: Path, monkeypat
     with pytest.raises(RuntimeError, match="disk full"):
         run_experiment(short_pilot(1, days=20), RunOptions(jobs=1, out_root=tmp_path, report=False))
     assert list((tmp_path / "pilot").iterdir()) == []
+
+
+def _die(_task: object) -> None:
+    import os
+
+    os._exit(9)  # a worker killed by the system (e.g. out of memory)
+
+
+def test_a_worker_that_dies_is_reported_in_one_line() -> None:
+    from zsa_sim.errors import SimulationError
+    from zsa_sim.experiment.executors import LocalExecutor
+
+    with pytest.raises(SimulationError, match="worker process stopped unexpectedly"):
+        list(LocalExecutor(2).map_unordered(_die, [1, 2]))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
-from zsa_sim.errors import ZsaError
+from zsa_sim.errors import SimulationError, ZsaError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,6 +56,11 @@ class LocalExecutor:
                     for future in done:
                         index = pending.pop(future)
                         yield index, future.result()
+            except BrokenProcessPool as err:
+                raise SimulationError(
+                    "a worker process stopped unexpectedly (out of memory, or killed); "
+                    "run again, with fewer --jobs if memory is short"
+                ) from err
             except BaseException:
                 for future in pending:
                     future.cancel()
