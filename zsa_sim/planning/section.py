@@ -104,7 +104,26 @@ def summary_lines(plan: Mapping[str, Any], lang: Lang = "de") -> list[str]:
     ]
     if plan["fte"] is None:
         lines.append(text("plan.no_answer", lang, key=plan["key"]))
-        return lines
+        last = plan["evaluations"][-1] if plan.get("evaluations") else None
+        if last and last["groups"]:
+            worst = max(last["groups"], key=lambda g: _nan(g["shortfall"]))
+            lines.append(
+                text("plan.worst", lang, fte=fte(last["value"], lang), service=worst["service"],
+                     municipality=_name(plan, worst["municipality"]),
+                     bound=_amount(worst["bound"], target.unit, lang))
+            )  # fmt: skip
+    else:
+        lines += _answer_lines(plan, lang)
+    if plan.get("baseline_check") is not None:
+        verdict = "plan.met" if plan["baseline_check"]["meets"] else "plan.missed"
+        lines.append(
+            text("plan.baseline", lang, baseline=plan["baseline"], verdict=text(verdict, lang))
+        )
+    return lines
+
+
+def _answer_lines(plan: Mapping[str, Any], lang: Lang) -> list[str]:
+    lines = []
     lines.append(
         text("plan.answer", lang, fte=fte(plan["fte"], lang), key=plan["key"],
              start=fte(plan["start_fte"], lang))
@@ -122,11 +141,6 @@ def summary_lines(plan: Mapping[str, Any], lang: Lang = "de") -> list[str]:
             text("plan.confirmed", lang, replications=plan["confirm_replications"],
                  fte=fte(plan["fte"], lang), below=fte(below["value"], lang))
         )  # fmt: skip
-    if plan.get("baseline_check") is not None:
-        verdict = "plan.met" if plan["baseline_check"]["meets"] else "plan.missed"
-        lines.append(
-            text("plan.baseline", lang, baseline=plan["baseline"], verdict=text(verdict, lang))
-        )
     return lines
 
 

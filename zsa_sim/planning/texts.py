@@ -32,6 +32,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Ergebnis: Das Ziel ist im Suchbereich nicht erreichbar (Schlüssel {key}).",
         "Answer: the target cannot be met in the search range (key {key}).",
     ),
+    "plan.worst": (
+        "Zuletzt geprüft: {fte} VZÄ; am weitesten vom Ziel: {service}, {municipality} "
+        "(95-%-Schranke {bound}).",
+        "Last checked: {fte} FTE; furthest from the target: {service}, {municipality} "
+        "(95% bound {bound}).",
+    ),
     "plan.confirmed": (
         "Bestätigt mit {replications} Replikationen: {fte} VZÄ erfüllen das Ziel, "
         "{below} VZÄ verfehlen es.",
