@@ -51,6 +51,7 @@ def test_line_chart_draws_a_band_per_line_and_the_target():
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 2  # CI bands
     target = [line for line in ax.get_lines() if np.allclose(line.get_ydata(), 5.0)]
     assert target, "the target (5 days) is drawn as a horizontal line"
+    assert chart.caption.endswith("Gestrichelte Linie: Ziel.")
     assert ax.get_xlabel() == "ZSA-Personal (VZÄ)" and ax.get_ylabel() == "Wartezeit p90 (Tage)"
     # German ticks use a decimal comma
     chart.figure.canvas.draw()

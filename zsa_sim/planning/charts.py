@@ -216,6 +216,8 @@ def line_chart(
     set_title(fig, title)
     name = _name("sweep-line", kpi, variant, service)
     caption = text("sweep.caption_line", lang, replications=result.replications)
+    if target is not None:
+        caption += text("sweep.caption_target_line", lang)
     return Chart(name, title, caption, fig)
 
 
@@ -306,6 +308,8 @@ def heat_chart(
     set_title(fig, title)
     name = _name("sweep-heat", kpi, variant, service, *(pool or ()))
     caption = text("sweep.caption_heat", lang, replications=result.replications)
+    if target is not None:
+        caption += text("sweep.caption_target_heat", lang)
     return Chart(name, title, caption, fig)
 
 

@@ -195,15 +195,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "sweep.caption_line": (
         "Mittelwert über {replications} Replikationen je Gitterpunkt; Band: 95-%-"
-        "Konfidenzintervall. Gestrichelte Linie: Ziel.",
-        "Mean over {replications} replications per grid point; band: 95% confidence "
-        "interval. Dashed line: target.",
+        "Konfidenzintervall.",
+        "Mean over {replications} replications per grid point; band: 95% confidence interval.",
     ),
+    "sweep.caption_target_line": (" Gestrichelte Linie: Ziel.", " Dashed line: target."),
     "sweep.caption_heat": (
-        "Jede Zelle: Mittelwert der ungünstigsten Kommune über {replications} "
-        "Replikationen. Schraffierte Zellen verfehlen das Ziel.",
-        "Each cell: mean of the worst municipality over {replications} replications. "
-        "Hatched cells miss the target.",
+        "Jede Zelle: Mittelwert der ungünstigsten Kommune über {replications} Replikationen.",
+        "Each cell: mean of the worst municipality over {replications} replications.",
+    ),
+    "sweep.caption_target_heat": (
+        " Schraffierte Zellen: die 95-%-Schranke einer Kommune verfehlt das Ziel.",
+        " Hatched cells: some municipality's 95% bound misses the target.",
     ),
     "sweep.target": ("Ziel", "target"),
     "sweep.all": ("alle", "all"),
