@@ -142,6 +142,10 @@ class Simulation:
             # SimPy re-raises a process's exception as a copy; raise the original
             original = err.__cause__
             if isinstance(original, ZsaError):
+                # Raising the original here makes the copy its __context__; unlink the
+                # copy from it, or the chain is a cycle (original -> copy -> original)
+                # that exception picklers such as tblib (Dask) follow for ever.
+                err.__cause__ = None
                 raise original.with_traceback(original.__traceback__) from original.__cause__
             raise
         runner = self.runner
