@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -302,6 +303,23 @@ def test_a_run_that_deadlocks_stops_naming_the_stuck_join(
     assert list_runs(root) == [earlier]
     assert not list(root.glob("*/.partial-*"))
     assert _digest(earlier) == before
+
+
+def test_a_deadlock_error_has_an_acyclic_chain_for_pickling(bad, monkeypatch, tmp_path):
+    """Regression: the engine re-raised its error with the cause/context chain forming a
+    cycle; Dask's tblib (installed on import of dask.distributed) then recursed for ever
+    pickling it in a worker, which died with an obscure message instead of this one."""
+    monkeypatch.chdir(bad)
+    with pytest.raises(ZsaError, match="stuck at parallel join 'Gw_Join'") as info:
+        main(["--debug", "run", "xor_and.yaml", "-q", "-j", "1", "--out", str(tmp_path)])
+    seen = set()
+    error: BaseException | None = info.value
+    while error is not None:
+        assert id(error) not in seen, "the exception chain is a cycle"
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    restored = pickle.loads(pickle.dumps(info.value))
+    assert str(restored) == str(info.value)
 
 
 # -- interrupted and failing runs -----------------------------------------------------------
