@@ -197,7 +197,9 @@ def line_chart(
             ax.set_title(panel[0], fontsize=9)
         ax.xaxis.set_major_formatter(tick_formatter(lang))
         ax.yaxis.set_major_formatter(tick_formatter(lang))
-        ax.set_xlabel(key_label(result.varies[0].key, lang))
+        if n + cols >= len(panels):  # nothing drawn below: label the x axis here
+            ax.set_xlabel(key_label(result.varies[0].key, lang))
+            ax.xaxis.set_tick_params(labelbottom=True)
         if n % cols == 0:
             ax.set_ylabel(_kpi_label(kpi, lang))
     for n in range(len(panels), rows * cols):
