@@ -8,7 +8,7 @@ event log to a CSV file (the fair comparison: Prosimos always logs). Prosimos's 
 is that of its ``run_simulation`` call inside its own process (start-up and imports
 excluded), zsa-sim's that of building the setup, simulating and writing the log; the
 CPU seconds of the same spans are measured too (the fairer figure on a shared machine).
-Peak memory is each process's maximum resident set size.
+Peak memory is each process's own high-water mark of resident memory (VmHWM).
 
 Both mean cycle times (last completion minus arrival, per case) come with 95 % batch-
 means confidence intervals and are checked against the exact value of the Jackson
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
 import sys
 import time
@@ -79,15 +78,12 @@ def ensure_prosimos(install: bool = True) -> str | None:
     return None
 
 
-def run_child(args: list[str]) -> tuple[str, float]:
-    """Run a subprocess; its stdout and its own peak resident memory in MB."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{args[0]} failed with exit code {proc.returncode}")
-    return out, usage.ru_maxrss / 1024.0
+def run_child(args: list[str]) -> str:
+    """Run a subprocess and return its stdout (it reports its own peak memory)."""
+    result = subprocess.run(args, stdout=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{args[0]} {args[1]} failed with exit code {result.returncode}")
+    return result.stdout
 
 
 def prosimos_cycle_times(log: Path) -> np.ndarray:
@@ -115,7 +111,7 @@ def run_prosimos(cases: int) -> EngineRun:
         )
     )
     log = WORK / "three_task.prosimos.csv"
-    out, peak = run_child(
+    out = run_child(
         [
             str(venv_python()),
             str(HERE / "prosimos_driver.py"),
@@ -125,7 +121,7 @@ def run_prosimos(cases: int) -> EngineRun:
             str(log),
         ]
     )
-    wall, cpu = (float(v) for v in out.strip().splitlines()[-1].split())
+    wall, cpu, peak = (float(v) for v in out.strip().splitlines()[-1].split())
     mean, low, high = three_task.batch_means(prosimos_cycle_times(log))
     log.unlink()
     return EngineRun("Prosimos 2.1.0", cases, wall, cpu, peak, mean, low, high)
@@ -133,8 +129,8 @@ def run_prosimos(cases: int) -> EngineRun:
 
 def run_zsa(cases: int, seed: int = 1) -> EngineRun:
     """zsa-sim in a child process (for its own peak memory), writing its CSV event log."""
-    out, peak = run_child([sys.executable, str(HERE / "zsa_three_task.py"), str(cases), str(seed)])
-    wall, cpu, mean, low, high = (float(v) for v in out.split())
+    out = run_child([sys.executable, str(HERE / "zsa_three_task.py"), str(cases), str(seed)])
+    wall, cpu, mean, low, high, peak = (float(v) for v in out.split())
     return EngineRun("zsa-sim", cases, wall, cpu, peak, mean, low, high)
 
 

@@ -1,7 +1,8 @@
 """Run Prosimos once; executed by the Prosimos venv's Python, not by zsa-sim's.
 
 Usage: <venv>/bin/python prosimos_driver.py MODEL.bpmn PARAMS.json CASES LOG.csv
-Prints the wall and CPU seconds of the simulation call (imports excluded) on stdout.
+Prints the wall and CPU seconds of the simulation call (imports excluded) and the
+process's peak resident memory in MB (VmHWM) on stdout.
 """
 
 import sys
@@ -9,7 +10,24 @@ import time
 
 from prosimos.simulation_engine import run_simulation
 
+
+def peak_mb() -> float:
+    """This process's own peak resident memory (VmHWM), in MB.
+
+    Not ``getrusage``: on Linux its ``ru_maxrss`` keeps the high-water mark of the
+    image that ``exec`` replaced, i.e. of the (forked) parent, which would count the
+    benchmark harness's memory as the child's.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 bpmn, params, cases, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 started, cpu = time.perf_counter(), time.process_time()
 run_simulation(bpmn, params, cases, log_out_path=log, starting_at="2026-01-05T00:00:00.000+00:00")
-print(f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}")
+print(f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f} {peak_mb():.1f}")

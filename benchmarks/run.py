@@ -2,7 +2,7 @@
 
 Run from a fresh clone (Prosimos is installed into benchmarks/_work/ on first use):
 
-    python3 benchmarks/run.py            # full run, about 30 minutes on 2 cores
+    python3 benchmarks/run.py            # full run, about 45 minutes on 2 idle cores
     python3 benchmarks/run.py --quick    # smaller sizes, a few minutes
     zsa-sim bench [--quick]              # the same
 
@@ -115,10 +115,11 @@ def scaling(sizes: list[int]) -> list[dict]:
             copies = scenarios.copies_for(size)
             row: dict = {}
             for mode, extra in (("full", []), ("engine", ["--engine-only"])):
-                text, peak = prosimos_bench.run_child(
+                text = prosimos_bench.run_child(
                     [sys.executable, str(HERE / "scale_child.py"), str(copies), tmp, *extra]
                 )
-                cases, rows, wall = text.split()
+                cases, rows, wall, peak_text = text.split()
+                peak = float(peak_text)
                 row.update(cases=int(cases), rows=int(rows))
                 row[f"{mode}_wall"], row[f"{mode}_peak"] = float(wall), peak
                 print(

@@ -6,7 +6,7 @@ Runs the state-wide scenario (benchmarks/scenarios.py) through the full pipeline
 one replication of one variant, one job, without XES and without the report; with
 ``--engine-only`` just the engine writing the streamed CSV event log (gzip), which is
 the part that is meant to need no memory per case.
-Prints: cases, event-log rows, wall seconds.
+Prints: cases, event-log rows, wall seconds, peak resident memory (MB, VmHWM).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # run from a fresh clone
+
+import three_task  # noqa: E402
 
 import scenarios  # noqa: E402
 from zsa_sim.engine import simulate  # noqa: E402
@@ -46,7 +48,7 @@ def main() -> None:
     if args.engine_only:
         args.out.mkdir(parents=True, exist_ok=True)
         cases, rows = engine_only(scenario, args.variant, args.out)
-        print(cases, rows, time.perf_counter() - started)
+        print(cases, rows, time.perf_counter() - started, three_task.peak_mb())
         return
     outcome = run_experiment(
         scenario,
@@ -62,7 +64,7 @@ def main() -> None:
     runs = outcome.summary["runs"]
     cases = sum(r["cases_started"] for r in runs)
     rows = sum(r["event_log_rows"] for r in runs)
-    print(cases, rows, wall)
+    print(cases, rows, wall, three_task.peak_mb())
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Usage: python3 zsa_three_task.py CASES SEED
 Prints: wall and CPU seconds of the run (setup, simulation, writing the log), mean cycle
-time and the bounds of its 95 % batch-means interval (minutes).
+time and the bounds of its 95 % batch-means interval (minutes), peak memory (MB).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def main() -> None:
             simulate(setup, Tee(cycles, writer))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     mean, low, high = three_task.batch_means(cycles.cycle)
-    print(wall, cpu, mean, low, high)
+    print(wall, cpu, mean, low, high, three_task.peak_mb())
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def find_harness() -> Path:
 
 
 @click.command()
-@click.option("--quick", is_flag=True, help="Smaller sizes: a few minutes instead of ~30.")
+@click.option("--quick", is_flag=True, help="Smaller sizes: a few minutes instead of ~45.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
