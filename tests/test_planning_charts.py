@@ -1,3 +1,4 @@
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.collections import PolyCollection
@@ -32,7 +33,10 @@ def test_one_key_gives_line_charts_only_and_files_are_valid(tmp_path):
 
 
 def test_two_keys_add_heat_maps(tmp_path):
-    names = [c.name for c in sweep_charts(hand_sweep(two_keys=True), "en")]
+    names = []
+    for chart in sweep_charts(hand_sweep(two_keys=True), "en"):
+        names.append(chart.name)
+        close_chart(chart)
     assert names == [
         "sweep-line-waiting_time_p90-zentral-antrag",
         "sweep-heat-waiting_time_p90-zentral-antrag",
@@ -73,6 +77,10 @@ def test_heat_map_shows_the_worst_municipality_and_hatches_misses():
                  if (2 + 6 / s) * v + 0.4 + 2.92 * 0.2 / 3**0.5 > 5)  # fmt: skip
     assert len(hatched) == misses and 0 < misses < 12
     close_chart(chart)
+
+
+def test_no_figure_is_left_open():
+    assert plt.get_fignums() == []
 
 
 def test_key_labels():
