@@ -129,3 +129,27 @@ def test_a_real_run_of_the_pilot_writes_every_chart_and_the_report(tmp_path) -> 
     assert report.count('<img src="data:image/png;base64,') == len(EXPECTED)
     assert "Lauf</dt><dd>" + run_dir.name in report  # the final name, not the partial one
     assert plt.get_fignums() == []
+
+
+def test_a_staffing_plan_beside_the_run_becomes_a_report_section(tmp_path, monkeypatch) -> None:
+    # issue 9: the planner's answer is part of the decision report when a plan of the
+    # same scenario lies next to the run folder.
+    import json
+    import shutil
+
+    from tests.planning_fixture import cheap_plan
+    from zsa_sim.planning import write_plan
+
+    monkeypatch.setattr(build, "CHART_SOURCES", (staff_charts,))
+    probe = copy_results(tmp_path / "probe")
+    name = json.loads((probe / "summary.json").read_text(encoding="utf-8"))["scenario"]["name"]
+    run_dir = copy_results(tmp_path / "results" / name)
+    without = build_report(run_dir).report.read_text(encoding="utf-8")
+    assert 'id="planning"' not in without
+
+    plan_dir = write_plan(cheap_plan(), tmp_path / "plans")
+    shutil.copytree(plan_dir, tmp_path / "results" / name / plan_dir.name)
+    page = build_report(run_dir).report.read_text(encoding="utf-8")
+    assert page.count('id="planning"') == 1
+    assert 'href="#planning"' in page
+    assert "VZÄ" in page

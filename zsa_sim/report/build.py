@@ -85,6 +85,21 @@ def write_charts(run_dir: str | Path, lang: str = "de") -> list[ChartFile]:
     return save_charts(load_results(run_dir), lang)
 
 
+def _planning(results: RunResults, lang: Lang) -> str | None:
+    """The newest staffing plan of the same scenario beside this run, as a report section.
+
+    Plans live in ``<results>/<scenario>/plan-<timestamp>/`` next to the run folders; a
+    report drawn after ``zsa-sim plan`` therefore shows the planner's answer too.
+    """
+    from zsa_sim.planning.section import latest_plan, planning_section
+
+    scenario = str((results.summary.get("scenario") or {}).get("name") or "")
+    if not scenario:
+        return None
+    plan = latest_plan(results.run_dir.parent.parent, scenario)
+    return planning_section(plan, lang) if plan is not None else None
+
+
 def build_report(run_dir: str | Path, lang: str = "de") -> ReportFiles:
     """Write the charts and the self-contained ``report.html`` of a results folder.
 
@@ -95,7 +110,7 @@ def build_report(run_dir: str | Path, lang: str = "de") -> ReportFiles:
     charts = save_charts(results, lang)
     path = report_path(results.run_dir, lang)
     try:
-        write_html(results, charts, path, lang)
+        write_html(results, charts, path, lang, _planning(results, lang))
     except OSError as err:
         raise ResultsError(f"cannot write the report: {err}", source=path) from err
     return ReportFiles(path, tuple(charts), lang)

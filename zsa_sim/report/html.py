@@ -105,8 +105,17 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def render_html(results: RunResults, charts: Sequence[ChartFile], lang: Lang = "de") -> str:
-    """The whole report page as text (see the module docstring for its sections)."""
+def render_html(
+    results: RunResults,
+    charts: Sequence[ChartFile],
+    lang: Lang = "de",
+    planning: str | None = None,
+) -> str:
+    """The whole report page as text (see the module docstring for its sections).
+
+    ``planning`` is the staffing planner's ready-made ``<section id="planning">`` of the
+    same scenario (zsa_sim.planning.planning_section), added after the verdicts.
+    """
     scenario = results.summary.get("scenario") or {}
     name = str(scenario.get("name") or results.run_dir.parent.name)
     title = tr("html.title", lang, scenario=name)
@@ -121,6 +130,10 @@ def render_html(results: RunResults, charts: Sequence[ChartFile], lang: Lang = "
         f'<section id="{key}"><h2>{_e(head)}</h2>{content}</section>'
         for key, head, content in sections
     )
+    if planning:
+        head = "Personalbedarf der ZSA" if lang == "de" else "ZSA staffing"
+        toc += f'<li><a href="#planning">{_e(head)}</a></li>'
+        body += planning
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -138,10 +151,14 @@ def render_html(results: RunResults, charts: Sequence[ChartFile], lang: Lang = "
 
 
 def write_html(
-    results: RunResults, charts: Sequence[ChartFile], path: Path, lang: Lang = "de"
+    results: RunResults,
+    charts: Sequence[ChartFile],
+    path: Path,
+    lang: Lang = "de",
+    planning: str | None = None,
 ) -> Path:
     """Write the report page to ``path`` (UTF-8); returns the path."""
-    path.write_text(render_html(results, charts, lang), encoding="utf-8")
+    path.write_text(render_html(results, charts, lang, planning), encoding="utf-8")
     return path
 
 
