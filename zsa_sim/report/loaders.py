@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import math
 import re
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from zsa_sim.experiment.activities import ActivityRow, read_activities
 from zsa_sim.experiment.cases import CaseRecord
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
+from zsa_sim.experiment.results import load_summary
 
 #: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
 _PARTIAL = re.compile(r"\.partial-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-\d+(?:-\d+)?")
@@ -206,7 +206,7 @@ def load_results(run_dir: str | Path) -> RunResults:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise ResultsError("not a results folder (no such directory)", source=run_dir)
-    summary = _read_summary(run_dir / "summary.json")
+    summary = load_summary(run_dir)
     kpis = [_kpi_summary(r, n) for n, r in _csv_rows(run_dir / "kpis.csv")]
     by_rep = [_kpi_value(r, n) for n, r in _csv_rows(run_dir / "kpis_by_replication.csv")]
     comparison = [_comparison(r, n) for n, r in _csv_rows(run_dir / "comparison.csv")]
@@ -257,22 +257,6 @@ def load_results(run_dir: str | Path) -> RunResults:
 
 
 # -- summary.json ------------------------------------------------------------------------
-
-
-def _read_summary(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultsError("no summary.json: not a complete results folder", source=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ResultsError(f"cannot read the summary: {err}", source=path) from err
-    try:
-        summary = json.loads(text)
-    except ValueError as err:
-        raise ResultsError(f"summary is not valid JSON: {err}", source=path) from err
-    if not isinstance(summary, dict):
-        raise ResultsError("summary is not a JSON object", source=path)
-    return summary
 
 
 def _variants(
