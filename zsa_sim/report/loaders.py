@@ -28,7 +28,7 @@ import numpy as np
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.activities import ActivityRow, read_activities
-from zsa_sim.experiment.cases import CaseRecord
+from zsa_sim.experiment.cases import CaseRecord, records_to_arrays
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
 from zsa_sim.experiment.results import load_summary
@@ -468,31 +468,22 @@ def _comparison(row: dict[str, str], number: int) -> Comparison:
 _CASE_TEXT = ("variant", "case_id", "service", "municipality", "outcome")
 
 
+def _case_value(name: str, text: str) -> Any:
+    if name in _CASE_TEXT:
+        return text
+    if name == "replication":
+        return int(text)
+    if name == "is_open":
+        return _bool(text)
+    return _float(text)
+
+
 def _read_cases(path: Path) -> dict[str, np.ndarray]:
     """cases.csv(.gz) as columns: text as object arrays, times as float (NaN = never)."""
-    columns: dict[str, list[Any]] = {name: [] for name in CaseRecord._fields}
+    records = []
     for number, row in _csv_rows(path):
         try:
-            for name in CaseRecord._fields:
-                text = row[name]
-                if name in _CASE_TEXT:
-                    columns[name].append(text)
-                elif name == "replication":
-                    columns[name].append(int(text))
-                elif name == "is_open":
-                    columns[name].append(_bool(text))
-                else:
-                    columns[name].append(_float(text))
+            records.append(CaseRecord(*(_case_value(n, row[n]) for n in CaseRecord._fields)))
         except (KeyError, TypeError, ValueError) as err:
             raise ResultsError(f"line {number}: {err!r}", source=path) from err
-    out: dict[str, np.ndarray] = {}
-    for name, values in columns.items():
-        if name in _CASE_TEXT:
-            out[name] = np.array(values, dtype=object)
-        elif name == "replication":
-            out[name] = np.array(values, dtype=np.int64)
-        elif name == "is_open":
-            out[name] = np.array(values, dtype=bool)
-        else:
-            out[name] = np.array(values, dtype=float)
-    return out
+    return records_to_arrays(records)
