@@ -31,6 +31,7 @@ from zsa_sim.experiment.activities import ActivityRow, read_activities
 from zsa_sim.experiment.cases import CaseRecord, records_to_arrays
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
+from zsa_sim.experiment.replication import PoolInfo
 from zsa_sim.experiment.results import load_summary
 
 #: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
@@ -72,15 +73,9 @@ class Target(NamedTuple):
         return self.kpi.startswith("lead_time_workdays")
 
 
-class Pool(NamedTuple):
-    """A staff pool of one variant (a row of ``summary.json``'s ``pools``)."""
-
-    id: str
-    org_unit: str
-    role: str
-    fte: float
-    cost_per_hour: float
-    variant: str
+#: A staff pool of one variant (a row of ``summary.json``'s ``pools``): the type the
+#: runner writes the rows from.
+Pool = PoolInfo
 
 
 @dataclass(frozen=True)
