@@ -115,3 +115,26 @@ def test_summary_without_window_is_refused(tmp_path) -> None:
     path.write_text(json.dumps(summary), encoding="utf-8")
     with pytest.raises(ResultsError, match=r"window needs start_minutes, end_minutes and epoch"):
         load_results(run_dir)
+
+
+def test_window_arrivals_select_one_service_variant_and_municipality(results) -> None:
+    c = results.cases
+    mask = results.window_arrivals("wohngeld", "zentral", "Halle (Saale)")
+    assert mask.any()
+    assert set(c["service"][mask]) == {"wohngeld"}
+    assert set(c["variant"][mask]) == {"zentral"}
+    assert set(c["municipality"][mask]) == {"Halle (Saale)"}
+    arrival = c["arrival"][mask]
+    assert arrival.min() >= results.window_start and arrival.max() < results.window_end
+    same = (
+        (c["service"] == "wohngeld")
+        & (c["variant"] == "zentral")
+        & (c["municipality"] == "Halle (Saale)")
+    )
+    outside = same & ~mask
+    assert outside.any()  # warm-up arrivals exist and are left out
+    assert all(a < results.window_start or a >= results.window_end for a in c["arrival"][outside])
+    every = results.window_arrivals("wohngeld", "zentral")
+    assert every.sum() == sum(
+        results.window_arrivals("wohngeld", "zentral", m).sum() for m in results.municipalities
+    )

@@ -39,14 +39,7 @@ def lead_times(
 ) -> np.ndarray:
     """Lead times of decided window arrivals (all replications), sorted."""
     c = results.cases
-    mask = (
-        (c["service"] == service)
-        & (c["municipality"] == municipality)
-        & (c["variant"] == variant)
-        & (c["arrival"] >= results.window_start)
-        & (c["arrival"] < results.window_end)
-        & ~np.isnan(c["decision"])
-    )
+    mask = results.window_arrivals(service, variant, municipality) & ~np.isnan(c["decision"])
     arrival, decision = c["arrival"][mask], c["decision"][mask]
     if in_working_days:
         parameters = (results.summary.get("scenario") or {}).get("parameters") or {}
@@ -72,14 +65,8 @@ def target_value(target: Target, lang: Lang) -> str:
 
 
 def _undecided(results: RunResults, service: str, variant: str) -> int:
-    c = results.cases
-    mask = (
-        (c["service"] == service)
-        & (c["variant"] == variant)
-        & (c["arrival"] >= results.window_start)
-        & (c["arrival"] < results.window_end)
-    )
-    return int(np.count_nonzero(np.isnan(c["decision"][mask])))
+    mask = results.window_arrivals(service, variant)
+    return int(np.count_nonzero(np.isnan(results.cases["decision"][mask])))
 
 
 def _meets(

@@ -48,26 +48,14 @@ def case_times(
     Cases that have not reached that point are left out (they are counted separately).
     """
     c = results.cases
-    mask = (
-        (c["service"] == service)
-        & (c["municipality"] == municipality)
-        & (c["variant"] == variant)
-        & (c["arrival"] >= results.window_start)
-        & (c["arrival"] < results.window_end)
-    )
+    mask = results.window_arrivals(service, variant, municipality)
     days = (c[TIMES[stem]][mask] - c["arrival"][mask]) / MINUTES_PER_DAY
     return days[~np.isnan(days)]
 
 
 def _censored(results: RunResults, service: str, variant: str, stem: str) -> int:
-    c = results.cases
-    mask = (
-        (c["service"] == service)
-        & (c["variant"] == variant)
-        & (c["arrival"] >= results.window_start)
-        & (c["arrival"] < results.window_end)
-    )
-    return int(np.count_nonzero(np.isnan(c[TIMES[stem]][mask])))
+    mask = results.window_arrivals(service, variant)
+    return int(np.count_nonzero(np.isnan(results.cases[TIMES[stem]][mask])))
 
 
 @styled

@@ -191,6 +191,24 @@ class RunResults:
                 out[municipality] = [str(line) for line in lines]
         return out
 
+    def window_arrivals(
+        self, service: str, variant: str, municipality: str | None = None
+    ) -> np.ndarray:
+        """Which rows of :attr:`cases` arrived in the evaluation window (a boolean mask).
+
+        Of one service and variant, all replications; of one municipality, or all.
+        """
+        c = self.cases
+        mask = (
+            (c["service"] == service)
+            & (c["variant"] == variant)
+            & (c["arrival"] >= self.window_start)
+            & (c["arrival"] < self.window_end)
+        )
+        if municipality is not None:
+            mask &= c["municipality"] == municipality
+        return mask
+
     def input_file(self, name: str) -> Path:
         """A file kept in ``inputs/`` (looked up by its base name)."""
         return self.run_dir / "inputs" / Path(name).name
