@@ -11,17 +11,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from zsa_sim.experiment.stats import Estimate
 from zsa_sim.report.style import (
     RC_PARAMS,
     SEQUENTIAL_CMAP,
     Chart,
     chart_style,
+    error_extent,
     label_overlaps,
     new_figure,
     relative_luminance,
     save_chart,
     text_color_on,
     tick_formatter,
+    variant_patches,
     variant_style,
     width_for,
     wrap,
@@ -169,3 +172,23 @@ def test_label_overlaps_finds_crowded_and_passes_spread_labels() -> None:
     plt.close(fig)
     assert crowded
     assert spread == []
+
+
+def test_variant_patches_carry_each_variants_colour_hatch_and_label() -> None:
+    patches = variant_patches(["Dezentral", "Zentral (ZSA)", "Hybrid"])
+    assert [p.get_label() for p in patches] == ["Dezentral", "Zentral (ZSA)", "Hybrid"]
+    for i, patch in enumerate(patches):
+        assert matplotlib.colors.to_hex(patch.get_facecolor()) == variant_style(i).color.lower()
+        assert (patch.get_hatch() or "") == variant_style(i).hatch
+        assert matplotlib.colors.to_hex(patch.get_edgecolor()) == "#000000"
+
+
+def test_error_extent_is_the_distance_to_each_end_of_the_interval() -> None:
+    assert error_extent(Estimate(5.0, 4.0, 7.5, 3, 1.0)) == [[1.0], [2.5]]
+    # no interval (one replication): no whiskers
+    assert error_extent(Estimate(5.0, float("nan"), float("nan"), 1, float("nan"))) == [
+        [0.0],
+        [0.0],
+    ]
+    # an interval that (by rounding) misses the mean never gives a negative whisker
+    assert error_extent(Estimate(5.0, 5.000001, 6.0, 3, 1.0)) == [[0.0], [1.0]]

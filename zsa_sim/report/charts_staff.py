@@ -23,7 +23,6 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from zsa_sim.experiment.comparison import KpiSummary
 from zsa_sim.experiment.formatting import Lang
 from zsa_sim.experiment.kpis import ALL
 from zsa_sim.experiment.stats import Estimate, paired_difference, summarise
@@ -34,11 +33,13 @@ from zsa_sim.report.style import (
     LIGHT_GREY,
     UTILISATION_LIMIT,
     Chart,
+    error_extent,
     new_figure,
     percent_suffix,
     set_title,
     styled,
     tick_formatter,
+    variant_patches,
     variant_style,
     width_for,
     wrap,
@@ -81,12 +82,6 @@ def _estimate(by_rep: dict[int, float]) -> Estimate:
 def _paired(a: dict[int, float], b: dict[int, float]) -> Estimate:
     reps = sorted(set(a) & set(b))
     return paired_difference([a[r] for r in reps], [b[r] for r in reps])
-
-
-def _yerr(est: Estimate | KpiSummary) -> list[list[float]]:
-    if not np.isfinite(est.ci_low):
-        return [[0.0], [0.0]]
-    return [[max(est.mean - est.ci_low, 0.0)], [max(est.ci_high - est.mean, 0.0)]]
 
 
 # -- utilisation --------------------------------------------------------------------------
@@ -158,7 +153,7 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
                 ax.errorbar(
                     est.mean,
                     yy,
-                    xerr=_yerr(est),
+                    xerr=error_extent(est),
                     fmt="none",
                     ecolor="black",
                     elinewidth=0.9,
@@ -173,15 +168,7 @@ def utilisation_chart(results: RunResults, lang: Lang = "de") -> Chart:
     ax.set_xlabel(tr("util.axis", lang))
     ax.set_title(tr("util.panel", lang), loc="left", fontweight="normal")
     ax.tick_params(axis="y", length=0)
-    handles: list[Artist] = [
-        Patch(
-            facecolor=variant_style(i).color,
-            hatch=variant_style(i).hatch,
-            edgecolor="black",
-            label=variant_label(v, lang),
-        )
-        for i, v in enumerate(variants)
-    ]
+    handles = variant_patches([variant_label(v, lang) for v in variants])
     handles.append(
         Line2D([], [], color="black", linestyle=(0, (4, 2)), label=tr("legend.limit85", lang))
     )
@@ -296,7 +283,7 @@ def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
                 ax.errorbar(
                     i,
                     total.mean,
-                    yerr=_yerr(total),
+                    yerr=error_extent(total),
                     fmt="none",
                     ecolor="black",
                     elinewidth=1.2,
@@ -456,7 +443,7 @@ def hours_freed_chart(results: RunResults, lang: Lang = "de") -> Chart:
             continue
         freed_total += est.mean
         ax.bar(i, est.mean, width=0.6, color=t_style.color, edgecolor="black", linewidth=0.7)
-        ax.errorbar(i, est.mean, yerr=_yerr(est), fmt="none", ecolor="black", capsize=4)
+        ax.errorbar(i, est.mean, yerr=error_extent(est), fmt="none", ecolor="black", capsize=4)
         _bar_label(ax, i, est, lang)
     needed_total = 0.0
     for j, unit in enumerate(central):
@@ -466,7 +453,7 @@ def hours_freed_chart(results: RunResults, lang: Lang = "de") -> Chart:
         ax.bar(
             i, est.mean, width=0.6, color=LIGHT_GREY, hatch="xx", edgecolor="black", linewidth=0.7
         )
-        ax.errorbar(i, est.mean, yerr=_yerr(est), fmt="none", ecolor="black", capsize=4)
+        ax.errorbar(i, est.mean, yerr=error_extent(est), fmt="none", ecolor="black", capsize=4)
         _bar_label(ax, i, est, lang)
     if central:
         ax.axvline(len(municipalities) - 0.5, color=GREY, linewidth=0.8)

@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
 from zsa_sim.experiment.formatting import Lang
@@ -27,10 +25,12 @@ from zsa_sim.report.loaders import RunResults
 from zsa_sim.report.style import (
     GREY,
     Chart,
+    error_extent,
     new_figure,
     set_title,
     styled,
     tick_formatter,
+    variant_patches,
     variant_style,
     width_for,
     wrap,
@@ -102,12 +102,10 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
                 box.set_hatch(style.hatch)
             mean = results.kpi(variant, service, municipality, f"{stem}_mean")
             if mean is not None and np.isfinite(mean.mean):
-                low = mean.mean - mean.ci_low if np.isfinite(mean.ci_low) else 0.0
-                high = mean.ci_high - mean.mean if np.isfinite(mean.ci_high) else 0.0
                 ax.errorbar(
                     [x],
                     [mean.mean],
-                    yerr=[[max(low, 0.0)], [max(high, 0.0)]],
+                    yerr=error_extent(mean),
                     fmt=style.marker,
                     markersize=6,
                     markerfacecolor="white",
@@ -123,15 +121,7 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
     ax.yaxis.set_major_formatter(tick_formatter(lang))
     ax.set_ylabel(tr(f"times.{stem}.axis", lang))
     ax.set_title(tr(f"times.{stem}.panel", lang, service=label), loc="left", fontweight="normal")
-    handles: list[Artist] = [
-        Patch(
-            facecolor=variant_style(i).color,
-            hatch=variant_style(i).hatch,
-            edgecolor="black",
-            label=variant_label(v, lang),
-        )
-        for i, v in enumerate(variants)
-    ]
+    handles = variant_patches([variant_label(v, lang) for v in variants])
     handles.append(
         Line2D(
             [],

@@ -20,20 +20,26 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
 
 import matplotlib
 
 matplotlib.use("Agg")  # the report never opens a window
 
 import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from zsa_sim.experiment.formatting import Lang, format_number
+
+if TYPE_CHECKING:
+    from zsa_sim.experiment.comparison import KpiSummary
+    from zsa_sim.experiment.stats import Estimate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -85,6 +91,26 @@ _VARIANT_STYLES: tuple[VariantStyle, ...] = (
 def variant_style(index: int) -> VariantStyle:
     """The style of the variant at this position (0 = baseline); cycles after six."""
     return _VARIANT_STYLES[index % len(_VARIANT_STYLES)]
+
+
+def variant_patches(labels: Sequence[str]) -> list[Artist]:
+    """Legend entries for the variants in order: each one's colour and hatching."""
+    return [
+        Patch(
+            facecolor=variant_style(i).color,
+            hatch=variant_style(i).hatch,
+            edgecolor="black",
+            label=label,
+        )
+        for i, label in enumerate(labels)
+    ]
+
+
+def error_extent(est: Estimate | KpiSummary) -> list[list[float]]:
+    """``yerr``/``xerr`` of a mean's confidence interval; a missing end draws no whisker."""
+    low = est.mean - est.ci_low if math.isfinite(est.ci_low) else 0.0
+    high = est.ci_high - est.mean if math.isfinite(est.ci_high) else 0.0
+    return [[max(low, 0.0)], [max(high, 0.0)]]
 
 
 #: Matplotlib settings for print: white background, moderate font sizes, light grid.
