@@ -8,6 +8,7 @@ the scenario package through the same command.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -38,7 +39,7 @@ def inspect(file: Path, plain: bool) -> None:
       zsa-sim inspect processes/hundehaltung.bpmn > hundehaltung.txt
     """
     inspection = inspect_model(read_bpmn(file))
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout  # click.get_text_stream is deprecated from click 8.3
     if plain or not stdout.isatty():
         click.echo(render_plain(inspection), nl=False)
     else:

@@ -159,14 +159,21 @@ def read_yaml(path: Path) -> Any:
 def _nesting(text: str) -> int:
     """How deep collections nest, from the parser's events (which do not recurse)."""
     depth = deepest = 0
-    for event in yaml.parse(text, Loader=_SafeBase):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                break
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_SafeBase):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > MAX_DEPTH:
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as err:
+        # libyaml >= 0.2.5 stops at its own limit (1,000 levels) while scanning ahead,
+        # before our count reaches MAX_DEPTH: the same finding, said the same way.
+        if "nesting depth" in str(err.problem):
+            return MAX_DEPTH + 1
+        raise
     return deepest
 
 
