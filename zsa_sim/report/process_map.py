@@ -208,17 +208,7 @@ class _Painter:
     # -- frames ----------------------------------------------------------------------
 
     def _pool(self, b: Bounds, name: str, collapsed: bool) -> None:
-        self.ax.add_patch(
-            Rectangle(
-                (b.x, b.y),
-                b.width,
-                b.height,
-                facecolor="white",
-                edgecolor="black",
-                linewidth=self.line * 1.2,
-                zorder=1,
-            )
-        )
+        self._frame(b, facecolor="white", linewidth=self.line * 1.2, zorder=1)
         if collapsed or b.height < 80:
             self.ax.text(
                 b.x + b.width / 2,
@@ -230,41 +220,33 @@ class _Painter:
                 zorder=2,
             )
         else:
-            self.ax.plot(
-                [b.x + 30, b.x + 30],
-                [b.y, b.y + b.height],
-                color="black",
-                linewidth=self.line,
-                zorder=2,
-            )
-            self.ax.text(
-                b.x + 15,
-                b.y + b.height / 2,
-                _wrap(name, int((b.height - 10) / self.char_px)),
-                rotation=90,
-                ha="center",
-                va="center",
-                fontsize=self.font + 0.5,
-                zorder=2,
-            )
+            self._name_band(b, name, linewidth=self.line, fontsize=self.font + 0.5)
 
     def _lane(self, b: Bounds, name: str) -> None:
+        self._frame(b, facecolor="none", linewidth=self.line * 0.8, zorder=2)
+        self._name_band(b, name, linewidth=self.line * 0.6, fontsize=self.font, linespacing=1.0)
+
+    def _frame(self, b: Bounds, facecolor: str, linewidth: float, zorder: int) -> None:
         self.ax.add_patch(
             Rectangle(
                 (b.x, b.y),
                 b.width,
                 b.height,
-                facecolor="none",
+                facecolor=facecolor,
                 edgecolor="black",
-                linewidth=self.line * 0.8,
-                zorder=2,
+                linewidth=linewidth,
+                zorder=zorder,
             )
         )
+
+    def _name_band(self, b: Bounds, name: str, linewidth: float, **text: float) -> None:
+        """The 30-px band at the left of a pool or lane, its name written upwards (as
+        the modelling tools draw it)."""
         self.ax.plot(
             [b.x + 30, b.x + 30],
             [b.y, b.y + b.height],
             color="black",
-            linewidth=self.line * 0.6,
+            linewidth=linewidth,
             zorder=2,
         )
         self.ax.text(
@@ -274,9 +256,8 @@ class _Painter:
             rotation=90,
             ha="center",
             va="center",
-            fontsize=self.font,
             zorder=2,
-            linespacing=1.0,
+            **text,
         )
 
     @staticmethod
