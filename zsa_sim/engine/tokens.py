@@ -220,6 +220,8 @@ class TokenFlow:
             self._ended(token)
 
     def _ended(self, token: Token) -> None:
+        """A token leaves its scope (at an end event, or parked at an inclusive join):
+        the scope may now be idle, or a waiting inclusive join may fire."""
         scope = token.scope
         del scope.tokens[token]
         scope.active -= 1
@@ -310,12 +312,7 @@ class TokenFlow:
             scope.or_waiting += 1
         # park: the token's process ends; the join remembers it
         scope.parked += 1
-        del scope.tokens[token]
-        scope.active -= 1
-        if scope.active == 0:
-            self._idle(scope)
-        elif scope.or_waiting:
-            self._check_inclusive_joins(scope)
+        self._ended(token)
         return False
 
     def _inclusive_ready(self, scope: Scope, join: Node, counts: list[int]) -> bool:
