@@ -1,5 +1,6 @@
 """Token flow: exclusive, parallel and inclusive gateways, joins, loops, deadlocks."""
 
+import gc
 import math
 
 import pytest
@@ -216,6 +217,24 @@ def test_loop_cap_stops_with_node_and_case():
     )
     with pytest.raises(SimulationError, match=r"case svc:town:0 reached 'Merge' more than 20"):
         run(setup)
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+    """The engine collects rarely while it runs (speed); the caller's settings come back
+    afterwards, also when a run stops with an error in the middle (the loop cap)."""
+    before = gc.get_threshold()
+    attrs = [{"missing_documents": 1}]
+    run(setup_for(loop_model(), {"Check": 1, "Request": 1}, arrivals_at([0], attrs)))
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+    setup = setup_for(
+        loop_model(),
+        {"Check": 1, "Request": 1},
+        arrivals_at([0], {"missing_documents": 10**6}),
+        max_visits=20,
+    )
+    with pytest.raises(SimulationError, match="more than 20"):
+        run(setup)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
 
 
 def test_deadlock_at_parallel_join_names_join_and_flows():
