@@ -1,6 +1,7 @@
 """Working calendars: effort is working time, waiting is calendar time."""
 
-from datetime import date, datetime
+import bisect
+from datetime import date, datetime, timedelta
 
 import holidays
 import numpy as np
@@ -107,3 +108,87 @@ def test_bad_office_hours_are_rejected():
         WorkingCalendar(epoch=EPOCH, weekly={0: ((600.0, 500.0),)})
     with pytest.raises(ValueError, match="at least one weekday"):
         WorkingCalendar(epoch=EPOCH, weekly={})
+
+
+def _list_layout(cal: WorkingCalendar) -> tuple[list[float], list[float], list[float]]:
+    """The layout as it was before it was shared: open intervals only, in lists."""
+    starts, ends, before = [], [], []
+    total = 0.0
+    for day_no in range(cal.horizon_days):
+        day = cal.epoch.date() + timedelta(days=day_no)
+        if day in cal.closed_days:
+            continue
+        for start, end in cal.weekly.get(day.weekday(), ()):
+            starts.append(day_no * 1440.0 + start)
+            ends.append(day_no * 1440.0 + end)
+            before.append(total)
+            total += end - start
+    return starts, ends, before
+
+
+def _reference_add_work(cal: WorkingCalendar, layout, t0: float, minutes: float) -> float:
+    """add_work over the list layout (the algorithm before the layout was shared)."""
+    starts, ends, before = layout
+    i = bisect.bisect_right(ends, t0)
+    if t0 >= cal.horizon_days * 1440.0 or i == len(starts):
+        return cal._beyond(max(t0, cal.horizon_days * 1440.0), minutes)
+    begin = max(t0, starts[i])
+    target = before[i] + (begin - starts[i]) + minutes
+    j = max(bisect.bisect_left(before, target) - 1, i)
+    end_j = starts[j] + (target - before[j])
+    if end_j > ends[j] + 1e-9:
+        overflow = target - (before[-1] + (ends[-1] - starts[-1]))
+        return cal._beyond(cal.horizon_days * 1440.0, overflow)
+    return end_j
+
+
+def _reference_cumulative(cal: WorkingCalendar, layout, t0: float) -> float:
+    starts, ends, before = layout
+    if not starts:
+        return 0.0
+    end = cal.horizon_days * 1440.0
+    if t0 >= end:
+        total = before[-1] + ends[-1] - starts[-1]
+        return total + (t0 - end) / (7 * 1440.0) * cal._weekly_minutes
+    i = bisect.bisect_right(starts, t0) - 1
+    return 0.0 if i < 0 else before[i] + min(t0, ends[i]) - starts[i]
+
+
+def test_members_share_the_office_layout_and_keep_only_their_closed_days():
+    # the memory fix of issue 8: interval starts and ends are one shared layout
+    a = OFFICE.without_days([date(2026, 1, 5)])
+    b = OFFICE.without_days([date(2026, 1, 7), date(2026, 1, 8)])
+    assert a._layout[0] is b._layout[0] is OFFICE._layout[0]
+    assert a._layout[1] is b._layout[1]
+    assert a._layout[2] is not b._layout[2]
+
+
+@pytest.mark.parametrize("horizon", [30, 400])
+def test_shared_layout_gives_the_answers_of_the_list_layout_bit_for_bit(horizon):
+    # absences on the first days (nothing open at the start), in runs, on the last
+    # days (trailing closed intervals) and a lunch break (two intervals a day)
+    rng = np.random.default_rng(3)
+    weekly = {0: ((450.0, 720.0), (750.5, 960.25)), 2: ((480.0, 900.0),), 4: ((450.0, 750.0),)}
+    first = EPOCH.date()
+    absent = [first + timedelta(days=int(d)) for d in np.flatnonzero(rng.random(horizon) < 0.3)]
+    absent += [first, first + timedelta(days=1), first + timedelta(days=horizon - 1)]
+    absent += [first + timedelta(days=horizon - d) for d in range(2, 9)]
+    cal = WorkingCalendar(
+        epoch=EPOCH, weekly=weekly, closed_days=ST_HOLIDAYS, horizon_days=horizon
+    ).without_days(absent)
+    layout = _list_layout(cal)
+    starts, ends, _ = layout
+    times = list(rng.random(400) * (horizon + 10) * 1440.0) + starts + ends
+    for t0 in times:
+        i = bisect.bisect_right(ends, t0)
+        expected_next = max(t0, starts[i]) if i < len(starts) else cal._beyond(t0, 0.0)
+        if t0 < horizon * 1440.0:
+            assert cal.next_open(t0) == expected_next
+            assert cal.is_open(t0) == (expected_next == t0)
+        for minutes in (0.0, 1.0, 37.5, 300.0, 2000.0, 20000.0):
+            assert cal.add_work(t0, minutes) == _reference_add_work(cal, layout, t0, minutes)
+        for width in (0.5, 90.0, 1440.0, 10000.0):
+            expected = _reference_cumulative(cal, layout, t0 + width) - _reference_cumulative(
+                cal, layout, t0
+            )
+            assert cal.work_between(t0, t0 + width) == expected

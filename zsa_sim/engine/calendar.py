@@ -7,15 +7,23 @@ the weekend and public holidays. The calendar converts between the two clocks.
 The simulation clock counts minutes since ``epoch`` (midnight of the first simulated
 day). Working intervals are laid out day by day into sorted arrays with the cumulative
 working time before each interval, so both directions are a binary search.
+
+Memory: a staff member with absences has a calendar of her own, and a state-wide run has
+thousands of them (issue 8). The interval starts and ends of the office hours without
+any closed day are therefore laid out once per (epoch, weekly hours, horizon) and
+shared; a calendar keeps only a byte per interval that marks it closed (holiday,
+absence) and its cumulative working minutes as ``array('d')``: about 9 bytes per
+interval instead of three lists of float objects (about 100 bytes).
 """
 
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -93,24 +101,46 @@ class WorkingCalendar:
     # -- layout -------------------------------------------------------------------
 
     @cached_property
-    def _layout(self) -> tuple[list[float], list[float], list[float]]:
-        """Sorted interval starts and ends, and the working minutes before each interval."""
-        starts: list[float] = []
-        ends: list[float] = []
-        before: list[float] = []
-        total = 0.0
+    def _layout(self) -> tuple[tuple[float, ...], tuple[float, ...], array, bytearray]:
+        """Interval starts and ends of the office hours (shared, see :func:`_office_layout`),
+        the working minutes before each interval and a mask of the closed intervals.
+
+        A closed interval adds no working time: its ``before`` is the running total at
+        that point, so ``before`` is non-decreasing and equal to the running sum over the
+        open intervals alone, computed in the same order as before the layout was shared
+        (so every result is bit-identical). The mask has one byte more than there are
+        intervals, an open sentinel: ``closed[len(starts)]`` and ``closed[-1]`` are 0.
+        """
         first = self.epoch.date()
-        for day_no in range(self.horizon_days):
-            day = first + timedelta(days=day_no)
-            if day in self.closed_days:
-                continue
-            offset = day_no * MINUTES_PER_DAY
-            for start, end in self.weekly.get(day.weekday(), ()):
-                starts.append(offset + start)
-                ends.append(offset + end)
-                before.append(total)
-                total += end - start
-        return starts, ends, before
+        starts, ends, lengths, day_numbers = _office_layout(
+            first, _weekly_key(self.weekly), self.horizon_days
+        )
+        # a datetime never equalled a day of the layout, so it closes nothing
+        closed_numbers = {
+            (day - first).days
+            for day in self.closed_days
+            if isinstance(day, date) and not isinstance(day, datetime)
+        }
+        # one more byte: an open sentinel, so that walks stop without a bounds test
+        closed = bytearray(len(starts) + 1)
+        before = array("d", bytes(8 * len(starts)))
+        total = 0.0
+        for k, length in enumerate(lengths):
+            before[k] = total
+            if day_numbers[k] in closed_numbers:
+                closed[k] = 1
+            else:
+                total += length
+        return starts, ends, before, closed
+
+    @cached_property
+    def _last_open(self) -> int:
+        """Index of the last open interval of the layout, -1 when none is open."""
+        closed = self._layout[3]
+        k = len(closed) - 2  # the last byte is the sentinel
+        while k >= 0 and closed[k]:
+            k -= 1
+        return k
 
     @cached_property
     def _weekly_minutes(self) -> float:
@@ -139,11 +169,12 @@ class WorkingCalendar:
         if self.always:
             return True
         if t < self._end:
-            # the common case, inlined from next_open (staff dispatch asks this a lot)
-            starts, ends, _ = self._layout
+            # the common case, inlined from next_open (staff dispatch asks this a lot);
+            # t lies in at most one interval, the first that ends after it
+            starts, ends, _, closed = self._layout
             i = bisect.bisect_right(ends, t)
             if i < len(starts):
-                return starts[i] <= t
+                return starts[i] <= t and not closed[i]
         return self.next_open(t) == t
 
     def next_open(self, t: float) -> float:
@@ -152,8 +183,10 @@ class WorkingCalendar:
             return t
         if t >= self._end:
             return self._beyond(t, 0.0)
-        starts, ends, _ = self._layout
+        starts, ends, _, closed = self._layout
         i = bisect.bisect_right(ends, t)
+        while closed[i]:  # closed runs are short (a holiday, an absence day); sentinel 0
+            i += 1
         if i == len(starts):
             return self._beyond(max(t, self._layout_end()), 0.0)
         return max(t, starts[i])
@@ -166,19 +199,31 @@ class WorkingCalendar:
             return t + minutes
         if t >= self._end:
             return self._beyond(t, minutes)
-        starts, ends, before = self._layout
+        starts, ends, before, closed = self._layout
         i = bisect.bisect_right(ends, t)
+        while closed[i]:  # the first open interval that ends after t
+            i += 1
         if i == len(starts):
             return self._beyond(max(t, self._layout_end()), minutes)
         begin = max(t, starts[i])
         target = before[i] + (begin - starts[i]) + minutes
-        # the interval in which the cumulative working time reaches the target
-        j = bisect.bisect_left(before, target) - 1
-        j = max(j, i)
+        # the open interval in which the cumulative working time reaches the target: the
+        # last with ``before`` below it; that is a closed one only after the last open
+        # interval, and then the walk back stops at the last open one (i at the latest).
+        # Most work ends in the interval it begins in: ``before`` does not decrease, so
+        # when the next interval's is not below the target, no later one is (no bisect).
+        j = i + 1
+        if j < len(before) and before[j] >= target:
+            j = i
+        else:
+            j = max(bisect.bisect_left(before, target) - 1, i)
+            while closed[j]:
+                j -= 1
         end_j = starts[j] + (target - before[j])
         if end_j > ends[j] + 1e-9:
             # runs past the precomputed layout
-            overflow = target - (before[-1] + (ends[-1] - starts[-1]))
+            last = self._last_open
+            overflow = target - (before[last] + (ends[last] - starts[last]))
             return self._beyond(self._layout_end(), overflow)
         return end_j
 
@@ -188,7 +233,22 @@ class WorkingCalendar:
             return 0.0
         if self.always:
             return b - a
-        return self._cumulative(b) - self._cumulative(a)
+        if b >= self._end:
+            return self._cumulative(b) - self._cumulative(a)
+        # _cumulative of both ends inlined: the engine asks this once per task done
+        starts, ends, before, closed = self._layout
+        i = bisect.bisect_right(starts, b) - 1
+        while closed[i]:  # closed[-1] is the open sentinel
+            i -= 1
+        if i < 0:
+            return 0.0  # nothing open up to b, so nothing up to a either
+        work_b = before[i] + min(b, ends[i]) - starts[i]
+        i = bisect.bisect_right(starts, a, 0, i + 1) - 1
+        while closed[i]:
+            i -= 1
+        if i < 0:
+            return work_b - 0.0
+        return work_b - (before[i] + min(a, ends[i]) - starts[i])
 
     def open_minutes_by_day(self, days: int) -> np.ndarray:
         """Working minutes on each of the first ``days`` calendar days."""
@@ -200,13 +260,17 @@ class WorkingCalendar:
 
     def _cumulative(self, t: float) -> float:
         """Working minutes from the epoch up to ``t``."""
-        starts, ends, before = self._layout
-        if not starts:
-            return 0.0
+        starts, ends, before, closed = self._layout
         if t >= self._layout_end():
-            total = before[-1] + ends[-1] - starts[-1]
+            last = self._last_open
+            if last < 0:
+                return 0.0
+            total = before[last] + ends[last] - starts[last]
             return total + (t - self._layout_end()) / (7 * MINUTES_PER_DAY) * self._weekly_minutes
+        # the last open interval that starts no later than t (closed[-1] is the sentinel)
         i = bisect.bisect_right(starts, t) - 1
+        while closed[i]:
+            i -= 1
         if i < 0:
             return 0.0
         return before[i] + min(t, ends[i]) - starts[i]
@@ -231,3 +295,39 @@ class WorkingCalendar:
                     return lo + remaining
                 remaining -= hi - lo
             day_no += 1
+
+
+def _weekly_key(weekly: WeeklyHours) -> tuple[tuple[int, tuple[tuple[float, float], ...]], ...]:
+    """Weekly hours as a hashable key (the mapping itself is a dict)."""
+    return tuple(
+        sorted((day, tuple((start, end) for start, end in iv)) for day, iv in weekly.items())
+    )
+
+
+@lru_cache(maxsize=64)
+def _office_layout(
+    first: date,
+    weekly: tuple[tuple[int, tuple[tuple[float, float], ...]], ...],
+    horizon_days: int,
+) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[int, ...]]:
+    """The office hours of ``horizon_days`` days from ``first`` without any closed day:
+    interval starts and ends (minutes since the epoch), lengths and day numbers.
+
+    Shared by all calendars with the same epoch, hours and horizon (every staff member
+    of a pool, every pool with the same hours); the values are computed exactly as the
+    per-calendar layout computed them, so nothing downstream changes.
+    """
+    hours = dict(weekly)
+    starts: list[float] = []
+    ends: list[float] = []
+    lengths: list[float] = []
+    day_numbers: list[int] = []
+    for day_no in range(horizon_days):
+        day = first + timedelta(days=day_no)
+        offset = day_no * MINUTES_PER_DAY
+        for start, end in hours.get(day.weekday(), ()):
+            starts.append(offset + start)
+            ends.append(offset + end)
+            lengths.append(end - start)
+            day_numbers.append(day_no)
+    return tuple(starts), tuple(ends), tuple(lengths), tuple(day_numbers)
