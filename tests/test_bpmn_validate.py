@@ -249,6 +249,24 @@ def test_parallel_join_after_event_based_gateway_waits_forever(tmp_path: Path) -
     assert "alternative branches of eventBasedGateway 'W'" in found(defs)[0][2]
 
 
+def test_parallel_join_after_inclusive_split_waits_forever(tmp_path: Path) -> None:
+    """An inclusive split may take one branch only; a parallel join then waits for the
+    other for ever (the inclusive join, which waits for the branches taken, is fine)."""
+    nodes = "startEvent:S inclusiveGateway:O task:B task:C {join}:J endEvent:E"
+    flows = "S>O O>B? O>C? B>J C>J J>E"
+    defs = model(tmp_path, nodes.format(join="parallelGateway"), flows)
+    assert found(defs) == [
+        (
+            "error",
+            "J",
+            "parallel join can wait forever: its incoming flows 'F_B_J' and 'F_C_J' come from "
+            "branches of inclusiveGateway 'O', which need not all be taken (join them with "
+            "an inclusive gateway)",
+        )
+    ]
+    assert found(model(tmp_path, nodes.format(join="inclusiveGateway"), flows)) == []
+
+
 def test_parallel_join_after_parallel_split_is_fine_even_in_a_loop(tmp_path: Path) -> None:
     defs = model(
         tmp_path,

@@ -234,6 +234,11 @@ def _alternative_pair(
             node = scope.nodes.get(split)
             if isinstance(node, ExclusiveGateway | EventBasedGateway):
                 return f"{pair} come from alternative branches of {node.kind} {node.label}"
+            if isinstance(node, InclusiveGateway):
+                return (
+                    f"{pair} come from branches of {node.kind} {node.label}, which need "
+                    "not all be taken (join them with an inclusive gateway)"
+                )
     return None
 
 
