@@ -1,6 +1,7 @@
 """Tasks, catch events, event-based gateways, boundary events, subprocesses, call activities."""
 
 import math
+from dataclasses import replace
 
 import pytest
 from engine_models import (
@@ -342,6 +343,15 @@ def test_handover_delay_between_units_in_calendar_time():
     assert times(rows, "B") == (70, 70, 90)  # enabled after the hand-over
     assert times(rows, "C") == (90, 90, 95)  # back to the town: no hand-over routed for C
     assert [r.org_unit for r in rows if r.activity_id in "ABC"] == ["Town", "ZSA", "Town"]
+
+
+def test_a_handover_in_transit_at_the_horizon_is_written_open():
+    """The case is open, and the log shows where: task B, not yet enabled."""
+    rows, result = run(replace(two_unit_setup(handover=fixed(60)), horizon=40))
+    b = next(r for r in rows if r.activity_id == "B")
+    assert all(math.isnan(t) for t in times(rows, "B"))
+    assert (b.resource, b.org_unit, b.effort) == ("", "ZSA", 20)
+    assert result.cases_open == 1
 
 
 def test_no_handover_within_the_same_unit():

@@ -59,6 +59,8 @@ class ActivityRunner(TokenFlow):
         if node.handover_key is not None and last_org is not None and last_org != node.org_unit:
             delay = draw(node.handover_key, iteration, case.index, node.handover_sampler)
             if delay > 0:
+                # in transit: at the horizon the task is written open, not yet enabled
+                token.pending = (node, NAN, NAN, "", effort)
                 yield env.timeout(delay)
         enabled = env.now
         armed = self._arm(token, node, iteration, enabled) if node.timed else None
