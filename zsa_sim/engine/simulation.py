@@ -35,8 +35,9 @@ Rows the engine writes (one per activity instance, in the order they complete):
   had begun, and ``effort`` = the working minutes actually done. Catch events that are
   cancelled or lose a race are not logged.
 - at the horizon: every instance still waiting or in progress is written with NaN for
-  what has not happened (``start`` and/or ``complete``; a task's ``effort`` is its
-  drawn effort); waiting catch events too. A case without an end-event row, or with such
+  what has not happened (``start`` and/or ``complete``, and ``enabled`` too for a task
+  whose hand-over is still in transit; a task's ``effort`` is its drawn effort);
+  waiting catch events too. A case without an end-event row, or with such
   an open row, is open; ``SimulationResult.cases_open`` counts the cases not ended.
 """
 
