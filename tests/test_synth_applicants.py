@@ -16,6 +16,7 @@ import pytest
 from zsa_sim.randomness import stream
 from zsa_sim.scenario import scenario_from_data
 from zsa_sim.synth.applicants import (
+    ARRIVAL_CHUNK,
     arrival_times,
     expected_counts,
     generate_applicants,
@@ -144,3 +145,35 @@ def test_priority_expression_is_evaluated_per_applicant() -> None:
     assert np.array_equal(applicants.priorities, applicants.attributes["missing_documents"] * 2.0)
     first = next(iter(applicants.arrivals()))
     assert first.priority == 2.0 * first.attributes["missing_documents"]
+
+
+@pytest.mark.parametrize("priority", [None, "missing_documents * 2"])
+def test_arrivals_converted_in_chunks_equal_the_whole_year_converted(priority) -> None:
+    # issue 8: the columns stay numpy and become Python values a chunk at a time; the
+    # arrivals must be those of converting the whole year at once, across chunk borders
+    extra = {} if priority is None else {"priority": priority}
+    applicants = generate_applicants(scenario(**extra), "s", "M", 0)
+    assert len(applicants) > 20 * ARRIVAL_CHUNK
+    names = list(applicants.attributes)
+    columns = [applicants.attributes[name].tolist() for name in names]
+    priorities = (
+        applicants.priorities.tolist()
+        if applicants.priorities is not None
+        else [0.0] * len(applicants)
+    )
+    arrivals = list(applicants.arrivals())
+    assert [a.index for a in arrivals] == list(range(len(applicants)))
+    assert [a.time for a in arrivals] == applicants.times.tolist()
+    assert [a.priority for a in arrivals] == priorities
+    assert all(type(a.time) is float for a in arrivals)
+    for arrival in arrivals:
+        row = [column[arrival.index] for column in columns]
+        expected = dict(zip(names, row, strict=True))
+        assert arrival.attributes == expected
+        assert all(type(v) is type(expected[k]) for k, v in arrival.attributes.items())
+
+
+def test_arrivals_of_no_applicants_are_none() -> None:
+    applicants = generate_applicants(scenario(cases_per_1000=1e-9), "s", "M", 0)
+    assert len(applicants) == 0
+    assert list(applicants.arrivals()) == []
