@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -21,7 +22,12 @@ from zsa_sim.bpmn.model import (
 )
 from zsa_sim.engine.setup import ServiceSetup
 from zsa_sim.eventlog.schema import ActivityRecord
-from zsa_sim.experiment.cases import CaseTable, side_end_events
+from zsa_sim.experiment.cases import (
+    CaseColumns,
+    CaseTable,
+    records_to_arrays,
+    side_end_events,
+)
 
 NAN = math.nan
 DAY = 1440.0
@@ -397,3 +403,69 @@ def test_union_of_touching_intervals() -> None:
     ]
     (rec,) = feed(CaseTable({}), rows).records()
     assert rec.applicant_time == pytest.approx(25)
+
+
+def _engine_like_cases() -> list[ActivityRecord]:
+    """Cases numbered as the engine numbers them (with a gap and ids of other forms)."""
+    rows = []
+    ids = [
+        ("Halle", "hund:Halle:2"),
+        ("Halle", "hund:Halle:10"),
+        ("Halle", "hund:Halle:0"),
+        ("Halle", "hund:Halle:07"),  # a leading zero: not the engine's, kept by name
+        ("Halle:Ost", "hund:Halle:Ost:1"),  # its prefix starts with another's
+        ("Bad Dürrenberg", "hund:Bad Dürrenberg:3"),
+        ("Halle", "c9"),
+    ]
+    for n, (municipality, case_id) in enumerate(ids):
+        kw = {"municipality": municipality}
+        rows += [
+            row(case_id, "Start", "startEvent", n, n, n, **kw),
+            row(case_id, "E1", "intermediateCatchEvent", n, NAN, n + 10, **kw),
+            row(case_id, "E2", "intermediateCatchEvent", n + 5, NAN, n + 30, **kw),
+            row(
+                case_id,
+                "Task_Bescheid",
+                "userTask",
+                n + 30,
+                n + 40,
+                n + 50,
+                effort=9,
+                resource="r",
+                org_unit=municipality,
+                role="clerk",
+                **kw,
+            ),
+        ]
+        if n % 2 == 0:
+            rows.append(row(case_id, "End", "endEvent", n + 50, n + 50, n + 50, **kw))
+    return rows
+
+
+def test_columns_sort_case_ids_as_text_and_iterate_as_records() -> None:
+    table = feed(CaseTable({"hund": "Task_Bescheid"}), _engine_like_cases())
+    records = table.records()
+    ids = [r.case_id for r in records]
+    assert ids == sorted(ids)
+    assert len(ids) == 7
+    columns = table.columns()
+    assert len(columns) == 7
+    # repr: NaN is not equal to itself, its text is
+    assert repr(list(columns)) == repr(records)
+    assert repr(list(pickle.loads(pickle.dumps(columns)))) == repr(records)
+    assert repr(list(CaseColumns.from_records(records))) == repr(records)
+    by_id = {r.case_id: r for r in records}
+    assert by_id["hund:Halle:10"].applicant_time == 30  # [0+1, 11] and [6, 31] joined
+    assert by_id["hund:Halle:07"].municipality == "Halle"
+    assert by_id["hund:Halle:0"].outcome == "End" and not by_id["hund:Halle:0"].is_open
+    assert by_id["hund:Halle:10"].outcome == "" and by_id["hund:Halle:10"].is_open
+
+
+def test_columns_give_the_arrays_of_the_records() -> None:
+    table = feed(CaseTable({"hund": "Task_Bescheid"}), _engine_like_cases())
+    expected = records_to_arrays(table.records())
+    got = table.columns().to_arrays()
+    assert list(got) == list(expected)
+    for name, column in expected.items():
+        assert got[name].dtype == column.dtype, name
+        np.testing.assert_array_equal(got[name], column)

@@ -45,8 +45,10 @@ pool's queued work at the end of the run (the backlog).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -113,27 +115,118 @@ class PoolLoad(NamedTuple):
 
 
 @dataclass(slots=True)
-class _CaseState:
-    service: str
-    municipality: str
-    arrival: float = math.inf
-    first_enabled: float = math.inf
-    first_start: float = math.inf
-    decision: float = NAN
-    last_complete: float = -math.inf
-    has_end: bool = False
-    open_rows: int = 0
-    effort: float = 0.0
-    outcome: str = ""
-    outcome_time: float = -math.inf
-    #: [enabled, complete] of completed catch events; None until the first
-    waits: list[tuple[float, float]] | None = None
-
-
-@dataclass(slots=True)
 class _PoolState:
     busy: dict[int, float] = field(default_factory=dict)
     queued: float = 0.0
+
+
+#: Fields of :class:`CaseRecord` that are text (object columns in numpy).
+_TEXT_FIELDS = frozenset({"variant", "case_id", "service", "municipality", "outcome"})
+
+
+def case_column(name: str, values: Iterable[object] | np.ndarray | array) -> np.ndarray:
+    """One :class:`CaseRecord` field as a numpy column: the one dtype rule for columns of
+    cases (text as object, replication as int64, is_open as bool, times as float with
+    NaN for "never"), wherever the values come from (records, the table, a CSV file)."""
+    if name in _TEXT_FIELDS:
+        dtype: type = object
+    elif name == "replication":
+        dtype = np.int64
+    elif name == "is_open":
+        dtype = bool
+    else:
+        dtype = float
+    if isinstance(values, np.ndarray):
+        return values.astype(dtype, copy=False)
+    if not isinstance(values, list | array):
+        values = list(values)
+    return np.array(values, dtype=dtype)
+
+
+class _Stream:
+    """The cases of one (variant, replication, service, municipality) stream, as columns.
+
+    A case is a slot in the columns instead of an object: about 80 bytes per case instead
+    of a ``_CaseState``, its key and the case id (~400 B), which is what lets a
+    state-wide run of a million cases fit into a few hundred MB. The engine numbers a
+    stream's cases (``service:municipality:index``), so ``index`` is the slot and the id
+    is not stored; a stream with ``prefix`` None takes ids of any other form (hand-made
+    rows in tests) and keeps them in ``names``. Slots without rows (gaps in the
+    numbering) have ``flags`` 0 and are not cases.
+    """
+
+    __slots__ = (
+        "arrival",
+        "decision",
+        "effort",
+        "first_enabled",
+        "first_start",
+        "flags",
+        "last_complete",
+        "more_waits",
+        "municipality",
+        "names",
+        "open_rows",
+        "outcome",
+        "outcome_time",
+        "prefix",
+        "replication",
+        "service",
+        "slots",
+        "variant",
+        "wait_hi",
+        "wait_lo",
+    )
+
+    #: column, array type code, value before the case's first row. The times are the
+    #: running min/max of the rows (see CaseTable.record); arrival is the start-event
+    #: row's, first_enabled the fallback for a case without one; outcome is a code of
+    #: CaseTable._outcomes (-1: none yet) and outcome_time the time it was set.
+    _DEFAULTS: tuple[tuple[str, str, float], ...] = (
+        ("arrival", "d", math.inf),
+        ("first_enabled", "d", math.inf),
+        ("first_start", "d", math.inf),
+        ("decision", "d", NAN),
+        ("last_complete", "d", -math.inf),
+        ("effort", "d", 0.0),
+        ("outcome", "i", -1),
+        ("outcome_time", "d", -math.inf),
+        ("open_rows", "i", 0),
+        #: the first completed catch event's [enabled, complete]; NaN complete = none
+        ("wait_lo", "d", NAN),
+        ("wait_hi", "d", NAN),
+    )
+
+    def __init__(
+        self, variant: str, replication: int, service: str, municipality: str, numbered: bool
+    ) -> None:
+        self.variant, self.replication = variant, replication
+        self.service, self.municipality = service, municipality
+        self.prefix = f"{service}:{municipality}:" if numbered else None
+        self.names: list[str] = []
+        self.slots: dict[str, int] = {}
+        #: bit 1: the slot has rows; bit 2: the case has a (main) end-event row
+        self.flags = bytearray()
+        for name, code, _default in self._DEFAULTS:
+            setattr(self, name, array(code))
+        #: slot -> the second and later catch-event intervals (rare)
+        self.more_waits: dict[int, list[tuple[float, float]]] = {}
+
+    def grow(self, size: int) -> None:
+        """Make room for slots up to ``size - 1``."""
+        missing = size - len(self.flags)
+        self.flags.extend(bytes(missing))
+        for name, _code, default in self._DEFAULTS:
+            getattr(self, name).extend(repeat(default, missing))
+
+    def case_id(self, slot: int) -> str:
+        """The case id of a slot."""
+        return self.names[slot] if self.prefix is None else f"{self.prefix}{slot}"
+
+    def order(self) -> list[int]:
+        """The slots that are cases, in the order of their case ids (as strings)."""
+        used = [i for i, f in enumerate(self.flags) if f & 1]
+        return sorted(used, key=self.case_id)
 
 
 class CaseTable:
@@ -152,7 +245,11 @@ class CaseTable:
     ) -> None:
         self.decision_tasks = dict(decision_tasks)
         self.side_end_events = {s: frozenset(ids) for s, ids in (side_end_events or {}).items()}
-        self._cases: dict[tuple[str, int, str], _CaseState] = {}
+        #: (variant, replication, service, municipality, numbered) -> its cases
+        self._streams: dict[tuple[str, int, str, str, bool], _Stream] = {}
+        #: outcome (end-event id) <-> its code in the outcome columns
+        self._outcome_codes: dict[str, int] = {}
+        self._outcomes: list[str] = []
         self._pools: dict[RunKey, dict[tuple[str, str, str], _PoolState]] = {}
         # the pools of the run of the previous task row (rows of one run come together)
         self._last_run: tuple[str | None, int] = (None, -1)
@@ -179,44 +276,76 @@ class CaseTable:
 
     # -- the sink ---------------------------------------------------------------------
 
+    def _slot(
+        self, case_id: str, variant: str, replication: int, service: str, municipality: str
+    ) -> tuple[_Stream, int]:
+        """The stream and slot of a case, made if new."""
+        stream = self._streams.get((variant, replication, service, municipality, True))
+        if stream is None:
+            stream = _Stream(variant, replication, service, municipality, True)
+            self._streams[(variant, replication, service, municipality, True)] = stream
+        prefix = stream.prefix
+        if prefix is not None and case_id.startswith(prefix):
+            tail = case_id[len(prefix) :]
+            # digits only and no leading zero, so that the id is exactly prefix + str(slot)
+            if tail.isdigit() and tail.isascii() and (tail[0] != "0" or len(tail) == 1):
+                slot = int(tail)
+                if slot >= len(stream.flags):
+                    stream.grow(slot + 1)
+                return stream, slot
+        key = (variant, replication, service, municipality, False)
+        stream = self._streams.get(key)
+        if stream is None:
+            stream = _Stream(variant, replication, service, municipality, False)
+            self._streams[key] = stream
+        slot = stream.slots.get(case_id, -1)
+        if slot < 0:
+            slot = stream.slots[case_id] = len(stream.names)
+            stream.names.append(case_id)
+            stream.grow(slot + 1)
+        return stream, slot
+
     def record(self, row: ActivityRecord) -> None:
-        """Fold one row into its case's state and its pool's load."""
+        """Fold one row into its case's columns and its pool's load."""
         # One unpacking instead of 17 attribute lookups: this runs for every row.
         (case_id, service, municipality, variant, replication, activity_id, _n, kind, _l, role,
          org_unit, resource, enabled, start, complete, effort, _a) = row  # fmt: skip
-        key = (variant, replication, case_id)
-        case = self._cases.get(key)
-        if case is None:
-            case = self._cases[key] = _CaseState(service, municipality)
+        s, i = self._slot(case_id, variant, replication, service, municipality)
+        s.flags[i] |= 1
         # x == x is "not NaN"; the comparisons below are min()/max() spelled out
         started, completed = start == start, complete == complete
-        if enabled < case.first_enabled:
-            case.first_enabled = enabled
+        if enabled < s.first_enabled[i]:
+            s.first_enabled[i] = enabled
         if completed:
-            if complete > case.last_complete:
-                case.last_complete = complete
+            if complete > s.last_complete[i]:
+                s.last_complete[i] = complete
         else:
-            case.open_rows += 1
+            s.open_rows[i] += 1
         if started:
-            case.effort += effort
-            if resource and start < case.first_start:
-                case.first_start = start
+            s.effort[i] += effort
+            if resource and start < s.first_start[i]:
+                s.first_start[i] = start
         if kind == "startEvent":
-            if enabled < case.arrival:
-                case.arrival = enabled
+            if enabled < s.arrival[i]:
+                s.arrival[i] = enabled
         elif kind == "endEvent" and completed:
             if activity_id not in self.side_end_events.get(service, ()):
-                case.has_end = True
-                if complete >= case.outcome_time:
-                    case.outcome, case.outcome_time = activity_id, complete
+                s.flags[i] |= 2
+                if complete >= s.outcome_time[i]:
+                    code = self._outcome_codes.get(activity_id)
+                    if code is None:
+                        code = self._outcome_codes[activity_id] = len(self._outcomes)
+                        self._outcomes.append(activity_id)
+                    s.outcome[i], s.outcome_time[i] = code, complete
         elif kind == "intermediateCatchEvent" and completed:
-            if case.waits is None:
-                case.waits = []
-            case.waits.append((enabled, complete))
+            if s.wait_hi[i] != s.wait_hi[i]:  # the first (complete is never NaN here)
+                s.wait_lo[i], s.wait_hi[i] = enabled, complete
+            else:
+                s.more_waits.setdefault(i, []).append((enabled, complete))
         if completed and activity_id == self.decision_tasks.get(service):
-            decision = case.decision
+            decision = s.decision[i]
             if decision != decision or complete > decision:
-                case.decision = complete
+                s.decision[i] = complete
         if kind in _TASK_TYPES and org_unit and role:
             # the work of a task row goes to its pool's load (see the module docstring)
             pools = self._last_pools
@@ -238,27 +367,63 @@ class CaseTable:
 
     def runs(self) -> list[RunKey]:
         """The (variant, replication) pairs seen so far, sorted."""
-        return sorted({(v, r) for v, r, _ in self._cases} | set(self._pools))
+        return sorted({(v, r) for v, r, *_ in self._streams} | set(self._pools))
 
-    def records(
-        self, variant: str | None = None, replication: int | None = None
-    ) -> list[CaseRecord]:
-        """One record per case, optionally of one variant and/or replication only.
+    def columns(self, variant: str | None = None, replication: int | None = None) -> CaseColumns:
+        """One row per case in columns, optionally of one variant and/or replication only.
 
         Sorted by (variant, replication, case_id), so the order does not depend on the
         order rows arrived in.
         """
-        out = []
-        for (v, r, case_id), case in sorted(self._cases.items()):
+        by_run: dict[RunKey, list[_Stream]] = {}
+        for (v, r, *_), stream in self._streams.items():
             if (variant is None or v == variant) and (replication is None or r == replication):
-                out.append(_to_record(v, r, case_id, case))
-        return out
+                by_run.setdefault((v, r), []).append(stream)
+        streams: list[_Stream] = []
+        # per case in order: its stream's number and its slot (numpy, ~12 B per case)
+        stream_parts: list[np.ndarray] = []
+        slot_parts: list[np.ndarray] = []
+        for run in sorted(by_run):
+            # a stream's ids share its prefix; unless one prefix starts another (names
+            # with ':'; in sorted order it would start its successor), whole streams sort
+            # by prefix and only the slots within a stream need sorting
+            run_streams = sorted(by_run[run], key=lambda s: (s.prefix is None, s.prefix or ""))
+            prefixes = [s.prefix for s in run_streams]
+            simple = None not in prefixes and not any(
+                b.startswith(a)  # type: ignore[union-attr, arg-type]
+                for a, b in pairwise(prefixes)
+            )
+            for stream in run_streams:
+                slots = np.array(stream.order(), dtype=np.int64)
+                stream_parts.append(np.full(len(slots), len(streams), dtype=np.int32))
+                slot_parts.append(slots)
+                streams.append(stream)
+            if not simple:  # only hand-made ids get here: sort the run's cases by id
+                count = len(run_streams)
+                picks = sorted(
+                    zip(np.concatenate(stream_parts[-count:]).tolist(),
+                        np.concatenate(slot_parts[-count:]).tolist(), strict=True),
+                    key=lambda p: streams[p[0]].case_id(p[1]),
+                )  # fmt: skip
+                stream_parts[-count:] = [np.array([p[0] for p in picks], dtype=np.int32)]
+                slot_parts[-count:] = [np.array([p[1] for p in picks], dtype=np.int64)]
+        stream_of = np.concatenate([np.zeros(0, dtype=np.int32), *stream_parts])
+        slot_of = np.concatenate([np.zeros(0, dtype=np.int64), *slot_parts])
+        del stream_parts, slot_parts
+        return CaseColumns._from_streams(streams, stream_of, slot_of, list(self._outcomes))
+
+    def records(
+        self, variant: str | None = None, replication: int | None = None
+    ) -> list[CaseRecord]:
+        """One record per case (see :meth:`columns`), as named tuples: for tests and
+        small runs; a large run should stay in columns."""
+        return list(self.columns(variant, replication))
 
     def to_arrays(
         self, variant: str | None = None, replication: int | None = None
     ) -> dict[str, np.ndarray]:
         """The records as columns (float columns with NaN for "never"), for numpy."""
-        return records_to_arrays(self.records(variant, replication))
+        return self.columns(variant, replication).to_arrays()
 
     def pool_loads(
         self, variant: str | None = None, replication: int | None = None
@@ -278,21 +443,193 @@ class CaseTable:
         return out
 
 
-def records_to_arrays(records: Iterable[CaseRecord]) -> dict[str, np.ndarray]:
+class CaseColumns:
+    """Case records as columns: what a run's cases are after the table (8 bytes a field).
+
+    It iterates as :class:`CaseRecord` tuples (made on the fly, so writing
+    ``cases.csv.gz`` streams) and gives numpy columns by field name with the dtypes of
+    :func:`records_to_arrays`. Text fields are not stored per case: a case points to its
+    stream (variant, replication, service, municipality and the id prefix) and its
+    outcome by small integer codes, and the case id is remade from the stream's prefix
+    and the case's number. Picklable, so a worker process can send it back.
+    """
+
+    #: per-case float columns, in CaseRecord order
+    _FLOATS = ("arrival", "first_start", "decision", "end", "applicant_time", "effort_minutes")
+    #: rows made at a time when iterating (bounded memory for Python objects)
+    _CHUNK = 4096
+
+    def __init__(
+        self,
+        streams: list[tuple[str, int, str, str, str | None]],
+        names: list[str],
+        outcomes: list[str],
+        data: dict[str, np.ndarray],
+    ) -> None:
+        #: (variant, replication, service, municipality, id prefix or None for named ids)
+        self.streams = streams
+        #: case ids that are not prefix + number (``number`` indexes this list)
+        self.names = names
+        #: outcome codes -> end-event ids ("" for no outcome: code -1)
+        self.outcomes = outcomes
+        #: per case: "stream", "number", "outcome" codes, the float columns, "is_open"
+        self.data = data
+
+    @classmethod
+    def _from_streams(
+        cls,
+        streams: list[_Stream],
+        stream_of: np.ndarray,
+        slot_of: np.ndarray,
+        outcomes: list[str],
+    ) -> CaseColumns:
+        """Gather the cases (``stream_of[i]``, ``slot_of[i]``) from the table's streams."""
+        n = len(slot_of)
+        names: list[str] = []
+        number = slot_of.copy()
+        first = {name: np.empty(n) for name in ("arrival", "first_enabled", "first_start",
+                 "decision", "last_complete", "effort", "wait_lo", "wait_hi")}  # fmt: skip
+        outcome = np.empty(n, dtype=np.int32)
+        open_rows = np.empty(n, dtype=np.int64)
+        flags = np.empty(n, dtype=np.uint8)
+        applicant = np.zeros(n)
+        several = np.zeros(n, dtype=bool)  # cases with more than one catch event
+        # the positions of each stream's cases: one sort instead of a scan per stream
+        by_stream = np.argsort(stream_of, kind="stable")
+        bounds = np.searchsorted(stream_of[by_stream], np.arange(len(streams) + 1))
+        for k, stream in enumerate(streams):
+            rows = by_stream[bounds[k] : bounds[k + 1]]
+            if not len(rows):
+                continue
+            slots = slot_of[rows]
+            for name, column in first.items():
+                column[rows] = np.frombuffer(getattr(stream, name), dtype=float)[slots]
+            outcome[rows] = np.frombuffer(stream.outcome, dtype=np.int32)[slots]
+            open_rows[rows] = np.frombuffer(stream.open_rows, dtype=np.int32)[slots]
+            flags[rows] = np.frombuffer(stream.flags, dtype=np.uint8)[slots]
+            if stream.prefix is None:
+                number[rows] = np.arange(len(names), len(names) + len(rows))
+                names.extend(stream.names[slot] for slot in slots.tolist())
+            if stream.more_waits:
+                row_of = dict(zip(slots.tolist(), rows.tolist(), strict=True))
+                for slot, more in stream.more_waits.items():
+                    waits = [(stream.wait_lo[slot], stream.wait_hi[slot]), *more]
+                    applicant[row_of[slot]] = _union_length(waits)
+                    several[row_of[slot]] = True
+        data: dict[str, np.ndarray] = {"stream": stream_of}
+        lo, hi = first["wait_lo"], first["wait_hi"]
+        # one interval: its length (what _union_length gives); odd ones the long way
+        single = np.where(hi > lo, hi - lo, 0.0)
+        odd = ~np.isnan(hi) & np.isnan(lo)
+        applicant = np.where(several, applicant, single)
+        for row in np.flatnonzero(odd).tolist():
+            applicant[row] = _union_length([(float(lo[row]), float(hi[row]))])
+        arrival = first["arrival"]
+        arrival = np.where(np.isfinite(arrival), arrival, first["first_enabled"])
+        is_open = (open_rows > 0) | ((flags & 2) == 0)
+        data["number"] = number
+        data["arrival"] = np.where(np.isfinite(arrival), arrival, NAN)
+        data["first_start"] = np.where(np.isfinite(first["first_start"]), first["first_start"], NAN)
+        data["decision"] = first["decision"]
+        data["end"] = np.where(is_open, NAN, first["last_complete"])
+        data["applicant_time"] = applicant
+        data["effort_minutes"] = first["effort"]
+        data["outcome"] = outcome
+        data["is_open"] = is_open
+        table = [(s.variant, s.replication, s.service, s.municipality, s.prefix) for s in streams]
+        return cls(table, names, outcomes, data)
+
+    @classmethod
+    def from_records(cls, records: Iterable[CaseRecord]) -> CaseColumns:
+        """Columns of records made elsewhere (tests, hand-made rows)."""
+        rows = list(records)
+        streams: dict[tuple[str, int, str, str], int] = {}
+        outcomes: dict[str, int] = {}
+        codes, outcome_codes = [], []
+        for r in rows:
+            codes.append(streams.setdefault((r.variant, r.replication, r.service, r.municipality),
+                                            len(streams)))  # fmt: skip
+            outcome_codes.append(outcomes.setdefault(r.outcome, len(outcomes)) if r.outcome else -1)
+        data = {
+            "stream": np.array(codes, dtype=np.int32),
+            "number": np.arange(len(rows), dtype=np.int64),
+            "outcome": np.array(outcome_codes, dtype=np.int32),
+            "is_open": case_column("is_open", (r.is_open for r in rows)),
+        }
+        for name in cls._FLOATS:
+            data[name] = case_column(name, (getattr(r, name) for r in rows))
+        table = [(*key, None) for key in streams]
+        return cls(table, [r.case_id for r in rows], list(outcomes), data)
+
+    def __len__(self) -> int:
+        return len(self.data["number"])
+
+    def runs(self) -> set[RunKey]:
+        """The (variant, replication) pairs that have cases."""
+        used = np.unique(self.data["stream"]).tolist()
+        return {(self.streams[k][0], self.streams[k][1]) for k in used}
+
+    def _stream_field(self, position: int) -> np.ndarray:
+        values = np.empty(len(self.streams), dtype=object)
+        values[:] = [s[position] for s in self.streams]
+        return values[self.data["stream"]]
+
+    def column(self, name: str) -> np.ndarray:
+        """One :class:`CaseRecord` field as a numpy column (dtype as in records_to_arrays)."""
+        data = self.data
+        if name in data and name != "outcome":
+            return case_column(name, data[name])
+        if name in ("variant", "replication", "service", "municipality"):
+            position = ("variant", "replication", "service", "municipality").index(name)
+            return case_column(name, self._stream_field(position))
+        if name == "outcome":
+            outcomes = np.empty(len(self.outcomes) + 1, dtype=object)
+            outcomes[:] = [*self.outcomes, ""]  # code -1 is the last: no outcome
+            return outcomes[data["outcome"]]
+        if name == "case_id":
+            return case_column(name, self._case_ids(0, len(self)))
+        raise KeyError(name)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every field as a column (as :func:`records_to_arrays` gives them)."""
+        return {name: self.column(name) for name in CaseRecord._fields}
+
+    def _case_ids(self, lo: int, hi: int) -> list[str]:
+        streams, names = self.streams, self.names
+        out = []
+        for k, number in zip(self.data["stream"][lo:hi].tolist(),
+                             self.data["number"][lo:hi].tolist(), strict=True):  # fmt: skip
+            prefix = streams[k][4]
+            out.append(names[number] if prefix is None else f"{prefix}{number}")
+        return out
+
+    def __iter__(self) -> Iterator[CaseRecord]:
+        data, streams, outcomes = self.data, self.streams, [*self.outcomes, ""]
+        for lo in range(0, len(self), self._CHUNK):
+            hi = lo + self._CHUNK
+            floats = [data[name][lo:hi].tolist() for name in self._FLOATS]
+            for k, case_id, outcome, is_open, *times in zip(
+                data["stream"][lo:hi].tolist(),
+                self._case_ids(lo, hi),
+                data["outcome"][lo:hi].tolist(),
+                data["is_open"][lo:hi].tolist(),
+                *floats,
+                strict=True,
+            ):
+                variant, replication, service, municipality, _prefix = streams[k]
+                yield CaseRecord(variant, replication, case_id, service, municipality,
+                                 *times, outcomes[outcome], is_open)  # fmt: skip
+
+
+def records_to_arrays(records: Iterable[CaseRecord] | CaseColumns) -> dict[str, np.ndarray]:
     """Columns of case records: one numpy array per :class:`CaseRecord` field."""
+    if isinstance(records, CaseColumns):
+        return records.to_arrays()
     rows = list(records)
-    columns: dict[str, np.ndarray] = {}
-    for i, name in enumerate(CaseRecord._fields):
-        values = [row[i] for row in rows]
-        if name in ("variant", "case_id", "service", "municipality", "outcome"):
-            columns[name] = np.array(values, dtype=object)
-        elif name == "replication":
-            columns[name] = np.array(values, dtype=np.int64)
-        elif name == "is_open":
-            columns[name] = np.array(values, dtype=bool)
-        else:
-            columns[name] = np.array(values, dtype=float)
-    return columns
+    return {
+        name: case_column(name, (row[i] for row in rows))
+        for i, name in enumerate(CaseRecord._fields)
+    }
 
 
 def side_end_events(process: Process) -> frozenset[str]:
@@ -340,26 +677,6 @@ def _reachable_end_events(
         todo.extend(flow.target for flow in process.outgoing_flows(node_id))
         todo.extend(leaves.get(node_id, ()))
     return ends
-
-
-def _to_record(variant: str, replication: int, case_id: str, case: _CaseState) -> CaseRecord:
-    arrival = case.arrival if math.isfinite(case.arrival) else case.first_enabled
-    is_open = case.open_rows > 0 or not case.has_end
-    return CaseRecord(
-        variant=variant,
-        replication=replication,
-        case_id=case_id,
-        service=case.service,
-        municipality=case.municipality,
-        arrival=arrival if math.isfinite(arrival) else NAN,
-        first_start=case.first_start if math.isfinite(case.first_start) else NAN,
-        decision=case.decision,
-        end=NAN if is_open else case.last_complete,
-        applicant_time=_union_length(case.waits or []),
-        effort_minutes=case.effort,
-        outcome=case.outcome,
-        is_open=is_open,
-    )
 
 
 def _union_length(intervals: list[tuple[float, float]]) -> float:
