@@ -196,3 +196,24 @@ def test_a_stale_wake_up_does_not_delay_a_later_request():
     env.process(scenario())
     env.run()
     assert got == [("p#1", at(1, 7.5))]
+
+
+def test_members_share_the_date_objects_of_their_absence_days():
+    # issue 8: absences are dates of one shared table, not new objects per member
+    spec = pool("p", fte=4, absence_rate=0.5, calendar=OFFICE)
+    members, _ = build_members(spec, seed=2, replication=0, horizon=400 * 1440)
+    by_value: dict[date, date] = {}
+    for member in members:
+        for day in member.calendar.closed_days:
+            assert by_value.setdefault(day, day) is day
+    shared = sum(len(m.calendar.closed_days) for m in members) - len(by_value)
+    assert shared > 0
+    # and they are the absence days: the member's minutes are the office's minus them
+    for member in members:
+        assert member.calendar.work_between(0, 400 * 1440) == OFFICE.work_between(
+            0, 400 * 1440
+        ) - sum(OFFICE.work_between(d * 1440, (d + 1) * 1440) for d in _day_numbers(member))
+
+
+def _day_numbers(member: StaffMember) -> list[int]:
+    return [(day - EPOCH.date()).days for day in member.calendar.closed_days]
