@@ -168,21 +168,20 @@ class WorkingCalendar:
         """True when ``t`` falls within working hours."""
         if self.always:
             return True
-        if t < self._end:
-            # the common case, inlined from next_open (staff dispatch asks this a lot);
-            # t lies in at most one interval, the first that ends after it
-            starts, ends, _, closed = self._layout
-            i = bisect.bisect_right(ends, t)
-            if i < len(starts):
-                return starts[i] <= t and not closed[i]
+        # the common case, inlined from next_open (staff dispatch asks this a lot); t lies
+        # in at most one interval, the first that ends after it. Past the layout (no
+        # interval ends after t) next_open walks the weekly pattern.
+        starts, ends, _, closed = self._layout
+        i = bisect.bisect_right(ends, t)
+        if i < len(starts):
+            return starts[i] <= t and not closed[i]
         return self.next_open(t) == t
 
     def next_open(self, t: float) -> float:
         """``t`` if working then, else the start of the next working interval."""
         if self.always:
             return t
-        if t >= self._end:
-            return self._beyond(t, 0.0)
+        # past the layout (t >= self._end) no interval ends after t: i is the sentinel
         starts, ends, _, closed = self._layout
         i = bisect.bisect_right(ends, t)
         while closed[i]:  # closed runs are short (a holiday, an absence day); sentinel 0
