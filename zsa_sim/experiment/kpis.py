@@ -1,7 +1,8 @@
 """Key performance indicators of one run (one variant, one replication).
 
-:func:`replication_kpis` turns the case records and pool loads of one run into flat
-:class:`KpiValue` rows; statistics over replications come afterwards
+:func:`replication_kpis` turns the cases of one run
+(:class:`~zsa_sim.experiment.cases.CaseColumns`, or case records) and its pool loads
+into flat :class:`KpiValue` rows; statistics over replications come afterwards
 (:mod:`zsa_sim.experiment.stats`, :func:`zsa_sim.experiment.comparison.aggregate`).
 
 Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
@@ -52,7 +53,7 @@ from numpy.typing import ArrayLike
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY, WorkingCalendar
 from zsa_sim.engine.setup import StaffPoolSpec
-from zsa_sim.experiment.cases import CaseRecord, PoolKey, PoolLoad, records_to_arrays
+from zsa_sim.experiment.cases import CaseColumns, CaseRecord, PoolKey, PoolLoad
 
 #: The aggregate over services or municipalities.
 ALL = "all"
@@ -220,7 +221,7 @@ KPI_INFO: dict[str, KpiInfo] = {
 
 
 def replication_kpis(
-    cases: Iterable[CaseRecord],
+    cases: CaseColumns | Iterable[CaseRecord],
     pools: Iterable[PoolLoad] = (),
     *,
     variant: str,
@@ -240,14 +241,13 @@ def replication_kpis(
     """
     if not window_start < window_end:
         raise ValueError(f"window must not be empty: [{window_start}, {window_end})")
-    records = list(cases)
+    # columns, not records: 8 bytes per case and field instead of a tuple per case
+    columns = cases if isinstance(cases, CaseColumns) else CaseColumns.from_records(cases)
     loads = list(pools)
-    runs = {(r.variant, r.replication) for r in records} | {
-        (p.variant, p.replication) for p in loads
-    }
+    runs = columns.runs() | {(p.variant, p.replication) for p in loads}
     for other in sorted(runs - {(variant, replication)}):
         raise ValueError(f"replication_kpis({variant!r}, {replication}) got a row of run {other!r}")
-    out = _case_kpis(records, window_start, window_end, working_days, groups)
+    out = _case_kpis(columns, window_start, window_end, working_days, groups)
     out += _pool_kpis(loads, window_start, window_end, available_minutes or {}, cost_per_hour or {})
     return [KpiValue(variant, replication, *row) for row in out]
 
@@ -256,31 +256,37 @@ _Row = tuple[str, str, str, str, str, float]
 
 
 def _case_kpis(
-    records: list[CaseRecord],
+    cases: CaseColumns,
     window_start: float,
     window_end: float,
     working_days: Callable[[float, float], float] | None,
     extra_groups: Iterable[tuple[str, str]],
 ) -> list[_Row]:
-    c = records_to_arrays(records)
+    c = {
+        name: cases.column(name)
+        for name in ("service", "municipality", "arrival", "first_start", "decision",
+                     "is_open", "applicant_time", "effort_minutes")
+    }  # fmt: skip
+    n = len(cases)
     arrived = (c["arrival"] >= window_start) & (c["arrival"] < window_end)
     started = arrived & ~np.isnan(c["first_start"])
     decided = arrived & ~np.isnan(c["decision"])
     in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)
     waiting = (c["first_start"] - c["arrival"]) / MINUTES_PER_DAY
     lead = (c["decision"] - c["arrival"]) / MINUTES_PER_DAY
-    lead_work = np.full(len(records), np.nan)
+    lead_work = np.full(n, np.nan)
     if working_days is not None:
         for i in np.flatnonzero(decided):
             lead_work[i] = working_days(c["arrival"][i], c["decision"][i])
 
-    pairs = {(r.service, r.municipality) for r in records} | set(extra_groups)
+    pairs = set(zip(c["service"].tolist(), c["municipality"].tolist(), strict=True))
+    pairs |= set(extra_groups)
     keys = set(pairs)
     for service, municipality in pairs:
         keys |= {(service, ALL), (ALL, municipality), (ALL, ALL)}
     out: list[_Row] = []
     for service, municipality in sorted(keys):
-        group = np.ones(len(records), dtype=bool)
+        group = np.ones(n, dtype=bool)
         if service != ALL:
             group &= c["service"] == service
         if municipality != ALL:

@@ -92,7 +92,11 @@ CASE_FIELDS = CaseRecord._fields
 
 
 def write_cases(path: Path, records: Iterable[CaseRecord]) -> int:
-    """All case records as gzip CSV (times in minutes since the epoch; empty = never)."""
+    """All case records as gzip CSV (times in minutes since the epoch; empty = never).
+
+    ``records`` may be :class:`~zsa_sim.experiment.cases.CaseColumns`, which make their
+    records as they are written, so the file streams.
+    """
     count = 0
     with open(path, "wb") as raw, _gzip_text(raw) as text:
         text.write(",".join(CASE_FIELDS) + "\n")

@@ -17,7 +17,7 @@ from zsa_sim.engine.setup import SimulationSetup
 from zsa_sim.eventlog.csv_log import CsvEventLogWriter
 from zsa_sim.eventlog.schema import EventLogSink, Tee
 from zsa_sim.experiment.activities import ActivityRow, ActivityStats
-from zsa_sim.experiment.cases import CaseRecord, CaseTable
+from zsa_sim.experiment.cases import CaseColumns, CaseTable
 from zsa_sim.experiment.kpis import (
     KpiValue,
     pool_availability,
@@ -58,7 +58,8 @@ class ReplicationOutput:
     variant: str
     replication: int
     kpis: list[KpiValue]
-    cases: list[CaseRecord]
+    #: one row per case, sorted by case id (iterates as CaseRecord tuples)
+    cases: CaseColumns
     activities: list[ActivityRow]
     pools: list[PoolInfo]
     cases_started: int
@@ -74,9 +75,9 @@ def run_replication(task: ReplicationTask) -> ReplicationOutput:
     scenario = task.scenario
     setup = build_setup(scenario, task.variant, task.replication)
     window_start, window_end = scenario.period.window
-    cases = CaseTable.from_services(setup.services)
+    table = CaseTable.from_services(setup.services)
     activities = ActivityStats(window_start, window_end)
-    sinks: list[EventLogSink] = [cases, activities]
+    sinks: list[EventLogSink] = [table, activities]
     writer = None
     if task.log_path is not None:
         writer = CsvEventLogWriter(task.log_path, setup.epoch, setup.attribute_names)
@@ -89,11 +90,14 @@ def run_replication(task: ReplicationTask) -> ReplicationOutput:
         raise
     if writer is not None:
         writer.close()
-    # built once: the KPIs and the results both need every case's record
-    records = cases.records(task.variant, task.replication)
+    # built once: the KPIs and the results both need every case; in columns, and the
+    # table (and the sinks holding it) dropped before the KPIs need memory of their own
+    cases = table.columns(task.variant, task.replication)
+    loads = table.pool_loads(task.variant, task.replication)
+    del table, sinks
     kpis = replication_kpis(
-        records,
-        cases.pool_loads(task.variant, task.replication),
+        cases,
+        loads,
         variant=task.variant,
         replication=task.replication,
         window_start=window_start,
@@ -110,7 +114,7 @@ def run_replication(task: ReplicationTask) -> ReplicationOutput:
         variant=task.variant,
         replication=task.replication,
         kpis=kpis,
-        cases=records,
+        cases=cases,
         activities=activities.rows(),
         pools=[
             PoolInfo(p.id, p.org_unit, p.role, p.fte, p.cost_per_hour, task.variant)
