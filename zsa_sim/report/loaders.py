@@ -18,6 +18,7 @@ import gzip
 import io
 import math
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,7 @@ import numpy as np
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.activities import ActivityRow, read_activities
-from zsa_sim.experiment.cases import CaseRecord, records_to_arrays
+from zsa_sim.experiment.cases import CaseRecord, case_column
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
 from zsa_sim.experiment.replication import PoolInfo
@@ -492,11 +493,25 @@ def _case_value(name: str, text: str) -> Any:
 
 
 def _read_cases(path: Path) -> dict[str, np.ndarray]:
-    """cases.csv(.gz) as columns: text as object arrays, times as float (NaN = never)."""
-    records = []
+    """cases.csv(.gz) as columns: text as object arrays, times as float (NaN = never).
+
+    Read field by field into compact columns (8 bytes a number, repeated text shared),
+    not a tuple per case, so that the cases of a large run fit into memory.
+    """
+    fields = CaseRecord._fields
+    columns: dict[str, list[Any] | array] = {
+        n: [] if n in _CASE_TEXT or n == "is_open" else array("q" if n == "replication" else "d")
+        for n in fields
+    }
+    appends = [columns[n].append for n in fields]
+    shared: dict[str, str] = {}  # one str object per variant, service, ... value
     for number, row in _csv_rows(path):
         try:
-            records.append(CaseRecord(*(_case_value(n, row[n]) for n in CaseRecord._fields)))
+            values = [_case_value(n, row[n]) for n in fields]
         except (KeyError, TypeError, ValueError) as err:
             raise ResultsError(f"line {number}: {err!r}", source=path) from err
-    return records_to_arrays(records)
+        for name, append, value in zip(fields, appends, values, strict=True):
+            if name in _CASE_TEXT and name != "case_id":
+                value = shared.setdefault(value, value)
+            append(value)
+    return {name: case_column(name, values) for name, values in columns.items()}
