@@ -116,7 +116,8 @@ class PoolLoad(NamedTuple):
 
 @dataclass(slots=True)
 class _PoolState:
-    busy: dict[int, float] = field(default_factory=dict)
+    #: effort of work begun, by calendar day (an array: 8 bytes a day, not a dict entry)
+    busy: array = field(default_factory=lambda: array("d"))
     queued: float = 0.0
 
 
@@ -209,8 +210,8 @@ class _Stream:
         self.flags = bytearray()
         for name, code, _default in self._DEFAULTS:
             setattr(self, name, array(code))
-        #: slot -> the second and later catch-event intervals (rare)
-        self.more_waits: dict[int, list[tuple[float, float]]] = {}
+        #: slot -> the second and later catch-event intervals, flat: lo, hi, lo, hi, ...
+        self.more_waits: dict[int, array] = {}
 
     def grow(self, size: int) -> None:
         """Make room for slots up to ``size - 1``."""
@@ -341,7 +342,10 @@ class CaseTable:
             if s.wait_hi[i] != s.wait_hi[i]:  # the first (complete is never NaN here)
                 s.wait_lo[i], s.wait_hi[i] = enabled, complete
             else:
-                s.more_waits.setdefault(i, []).append((enabled, complete))
+                more = s.more_waits.get(i)
+                if more is None:
+                    more = s.more_waits[i] = array("d")
+                more.extend((enabled, complete))
         if completed and activity_id == self.decision_tasks.get(service):
             decision = s.decision[i]
             if decision != decision or complete > decision:
@@ -359,7 +363,11 @@ class CaseTable:
             if started:
                 day = int(start // MINUTES_PER_DAY)
                 busy = pool.busy
-                busy[day] = busy.get(day, 0.0) + effort
+                if day >= len(busy):
+                    busy.extend(repeat(0.0, day + 1 - len(busy)))
+                elif day < 0:  # simulation time starts at 0; -1 would be the last day
+                    raise ValueError(f"work begun before the epoch: {row}")
+                busy[day] += effort
             else:
                 pool.queued += effort
 
@@ -436,9 +444,7 @@ class CaseTable:
             ):
                 continue
             for (org_unit, role, service), state in sorted(pools.items()):
-                busy = np.zeros(max(state.busy, default=-1) + 1)
-                for day, minutes in state.busy.items():
-                    busy[day] = minutes
+                busy = np.array(state.busy, dtype=float)
                 out.append(PoolLoad(v, r, org_unit, role, service, busy, state.queued))
         return out
 
@@ -513,7 +519,8 @@ class CaseColumns:
             if stream.more_waits:
                 row_of = dict(zip(slots.tolist(), rows.tolist(), strict=True))
                 for slot, more in stream.more_waits.items():
-                    waits = [(stream.wait_lo[slot], stream.wait_hi[slot]), *more]
+                    pairs = zip(more[::2], more[1::2], strict=True)
+                    waits = [(stream.wait_lo[slot], stream.wait_hi[slot]), *pairs]
                     applicant[row_of[slot]] = _union_length(waits)
                     several[row_of[slot]] = True
         data: dict[str, np.ndarray] = {"stream": stream_of}
