@@ -65,6 +65,9 @@ PoolKey = tuple[str, str]
 RunKey = tuple[str, int]
 
 _TASK_TYPES = frozenset(TASK_KINDS)
+#: Cases whose stream and slot the table remembers by id (~100 B each; the cases in
+#: progress at a time in a state-wide run are of this order)
+_RECENT_CASES = 1 << 15
 
 
 class CaseRecord(NamedTuple):
@@ -250,6 +253,8 @@ class CaseTable:
         self._streams: dict[tuple[str, int, str, str, bool], _Stream] = {}
         #: outcome (end-event id) <-> its code in the outcome columns
         self._outcome_codes: dict[str, int] = {}
+        #: case id -> (stream, slot) of recent rows' cases (cleared when full)
+        self._recent: dict[str, tuple[_Stream, int]] = {}
         self._outcomes: list[str] = []
         self._pools: dict[RunKey, dict[tuple[str, str, str], _PoolState]] = {}
         # the pools of the run of the previous task row (rows of one run come together)
@@ -311,7 +316,20 @@ class CaseTable:
         # One unpacking instead of 17 attribute lookups: this runs for every row.
         (case_id, service, municipality, variant, replication, activity_id, _n, kind, _l, role,
          org_unit, resource, enabled, start, complete, effort, _a) = row  # fmt: skip
-        s, i = self._slot(case_id, variant, replication, service, municipality)
+        # the cases of the last rows by id (bounded): one dict lookup instead of parsing
+        found = self._recent.get(case_id)
+        if found is not None and (
+            found[0].variant == variant
+            and found[0].replication == replication
+            and found[0].service == service
+            and found[0].municipality == municipality
+        ):
+            s, i = found
+        else:
+            s, i = self._slot(case_id, variant, replication, service, municipality)
+            if len(self._recent) >= _RECENT_CASES:
+                self._recent.clear()
+            self._recent[case_id] = (s, i)
         s.flags[i] |= 1
         # x == x is "not NaN"; the comparisons below are min()/max() spelled out
         started, completed = start == start, complete == complete
@@ -570,6 +588,11 @@ class CaseColumns:
 
     def __len__(self) -> int:
         return len(self.data["number"])
+
+    def __repr__(self) -> str:
+        # the records, as the list of records they replace showed them: two runs with
+        # the same cases have the same text (tests compare runs by repr)
+        return f"CaseColumns({list(self)!r})"
 
     def runs(self) -> set[RunKey]:
         """The (variant, replication) pairs that have cases."""
