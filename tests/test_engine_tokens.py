@@ -237,6 +237,28 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it():
     assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
 
 
+def test_finished_cases_are_freed_without_the_cycle_collector():
+    """The engine collects cycles rarely (speed), so a finished case must not sit in a
+    reference cycle, or a large run keeps every case until the next full collection."""
+    from zsa_sim.engine.case import Case
+
+    attrs = [{"missing_documents": i % 3} for i in range(50)]
+    setup = setup_for(loop_model(), {"Check": 1, "Request": 1}, arrivals_at(range(50), attrs))
+    gc.collect()
+    gc.disable()
+    try:
+        _, result = run(setup)
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        leaked = [o for o in gc.garbage if isinstance(o, Case)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert result.cases_completed == 50
+    assert leaked == []
+
+
 def test_deadlock_at_parallel_join_names_join_and_flows():
     b = ModelBuilder().start().gateway("Gw", default="F_B").task("A").task("B")
     b.gateway("Gw_Join", "and").end()

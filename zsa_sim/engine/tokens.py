@@ -249,7 +249,9 @@ class TokenFlow:
             scope.armed.active = False
         if scope.parent is None:
             self.cases_completed += 1
-            del self.open_cases[scope.case]
+            case = scope.case
+            del self.open_cases[case]
+            case.root = None  # no Case <-> Scope cycle: reference counting frees the case
         else:
             scope.done.succeed(result)  # type: ignore[union-attr]
 
