@@ -368,6 +368,10 @@ def _wait_for(root: Path, marker: str, process: subprocess.Popen, timeout=120.0)
         time.sleep(0.005)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 #: A worker has begun writing its event log part: the simulation is under way. (Not
 #: the instant the results folder appears: a signal that arrives while Python forks the
 #: worker processes is lost in the fork handlers, a CPython limitation.)
@@ -397,6 +401,9 @@ def test_ctrl_c_at_any_point_leaves_earlier_results_and_no_partial_folder(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # Ctrl-C in a terminal reaches the whole process group
+        # as in a terminal: a test run started in the background (`cmd &`) inherits an
+        # ignored SIGINT, and Python then never raises KeyboardInterrupt
+        preexec_fn=_default_sigint,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     if marker == "":
