@@ -18,7 +18,6 @@ import copy
 import itertools
 import math
 import os
-import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -27,6 +26,7 @@ import pytest
 from engine_models import EPOCH, SERVICE, TOWN, arrivals_at, pool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from memory_probe import peak_memory
 
 from zsa_sim.bpmn import (
     Definitions,
@@ -299,15 +299,6 @@ def test_files_that_are_not_regular_files_are_refused_at_once(tmp_path, kind):
         path.mkdir()
     with pytest.raises(BpmnError, match=r"regular file|directory"):
         read_bpmn(path)
-
-
-def peak_memory(function) -> int:
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 #: The reader reads a file with one ``read(limit + 1)`` call, which allocates a buffer of

@@ -14,7 +14,6 @@ text (cut short, lines deleted, duplicated or swapped, stray characters, indenta
 
 from __future__ import annotations
 
-import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from memory_probe import peak_memory
 
 from zsa_sim.engine import simulate
 from zsa_sim.errors import ScenarioError, ZsaError
@@ -219,15 +219,6 @@ def test_mutated_pilot_text(folder, mutations):
 
 
 # -- hostile and large files ------------------------------------------------------------------
-
-
-def peak_memory(function) -> int:
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def refused(path: Path, match: str):
