@@ -8,24 +8,8 @@ process's peak resident memory in MB (VmHWM) on stdout.
 import sys
 import time
 
+from peak_memory import peak_mb  # this file's folder is on sys.path
 from prosimos.simulation_engine import run_simulation
-
-
-def peak_mb() -> float:
-    """This process's own peak resident memory (VmHWM), in MB.
-
-    Not ``getrusage``: on Linux its ``ru_maxrss`` keeps the high-water mark of the
-    image that ``exec`` replaced, i.e. of the (forked) parent, which would count the
-    benchmark harness's memory as the child's.
-    """
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
 
 bpmn, params, cases, log = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 started, cpu = time.perf_counter(), time.process_time()

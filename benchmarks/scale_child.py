@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # run from a fresh clone
 
-import three_task  # noqa: E402
+from peak_memory import peak_mb  # noqa: E402
 
 import scenarios  # noqa: E402
 from zsa_sim.engine import simulate  # noqa: E402
@@ -49,7 +49,7 @@ def main() -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         cases, rows = engine_only(scenario, args.variant, args.out)
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        print(cases, rows, wall, cpu, three_task.peak_mb())
+        print(cases, rows, wall, cpu, peak_mb())
         return
     outcome = run_experiment(
         scenario,
@@ -65,7 +65,7 @@ def main() -> None:
     runs = outcome.summary["runs"]
     cases = sum(r["cases_started"] for r in runs)
     rows = sum(r["event_log_rows"] for r in runs)
-    print(cases, rows, wall, cpu, three_task.peak_mb())
+    print(cases, rows, wall, cpu, peak_mb())
 
 
 if __name__ == "__main__":

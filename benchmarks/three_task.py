@@ -168,19 +168,3 @@ def batch_means(values: np.ndarray, batches: int = 20, warmup: float = 0.05) -> 
     mean = float(means.mean())
     half = float(stats.t.ppf(0.975, batches - 1) * means.std(ddof=1) / math.sqrt(batches))
     return mean, mean - half, mean + half
-
-
-def peak_mb() -> float:
-    """This process's own peak resident memory (VmHWM), in MB.
-
-    Not ``getrusage``: on Linux its ``ru_maxrss`` keeps the high-water mark of the
-    image that ``exec`` replaced, i.e. of the (forked) parent, which would count the
-    benchmark harness's memory as the child's.
-    """
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
