@@ -51,6 +51,9 @@ def _register() -> None:
     from zsa_sim.cli.bench_commands import bench
 
     cli.add_command(bench)
+    from zsa_sim.cli.serve_commands import serve
+
+    cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:
