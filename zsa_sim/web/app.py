@@ -25,6 +25,7 @@ from zsa_sim.errors import ZsaError
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 TOKEN_COOKIE = "zsa_sim_token"
+LANG_COOKIE = "zsa_sim_lang"
 TOKEN_HEADER = "X-Zsa-Sim-Token"
 INSTALL_HINT = "the workbench needs Dash: pip install 'zsa-sim[web]'"
 
@@ -51,7 +52,6 @@ def create_app(
 ) -> Any:
     """The Dash app for a scenario file; runs go to ``out_root`` like ``zsa-sim run``'s."""
     require_dash()
-    import flask
     from dash import Dash
 
     from zsa_sim.scenario import load_scenario
@@ -73,15 +73,35 @@ def create_app(
     )
 
     def layout() -> Any:
-        lang = "en" if flask.request.args.get("lang") == "en" else "de"
-        return page(bench.scenario, bench.out_root, list_entries(bench.out_root), lang)
+        return page(bench.scenario, bench.out_root, list_entries(bench.out_root), _lang())
 
     app.layout = layout
+    _remember_language(app.server)
     register(app, bench)
     app.server.config["WORKBENCH"] = bench
     if token is not None:
         _protect(app.server, token)
     return app
+
+
+def _lang() -> str:
+    """The page's language: ``?lang=`` of this request, else the one chosen before."""
+    import flask
+
+    chosen = flask.request.args.get("lang") or flask.request.cookies.get(LANG_COOKIE)
+    return "en" if chosen == "en" else "de"
+
+
+def _remember_language(server: Any) -> None:
+    """Keep ``?lang=`` in a cookie: Dash fetches the layout in a request of its own."""
+    import flask
+
+    @server.after_request
+    def remember(response: Any) -> Any:
+        chosen = flask.request.args.get("lang")
+        if chosen in ("de", "en"):
+            response.set_cookie(LANG_COOKIE, chosen, samesite="Strict")
+        return response
 
 
 def _protect(server: Any, token: str) -> None:

@@ -118,10 +118,6 @@ class Workbench:
 
     # -- the answer -------------------------------------------------------------------
 
-    def answer_rows(self, run_dir: Path, lang: Lang) -> list[dict[str, str]]:
-        """The conclusion table: one row per municipality (and the ZSA) and treatment."""
-        return [_row(r, lang) for r in conclusion(Path(run_dir), lang)]
-
     def run_options(self) -> list[dict[str, str]]:
         """Every run under the output root, newest first, as dropdown options."""
         return [{"label": e.label, "value": str(e.run_dir)} for e in list_entries(self.out_root)]
@@ -143,6 +139,11 @@ class Workbench:
                 raise ZsaError(f"{run_dir}: the run kept no scenario file in inputs/")
             return path
         raise ValueError(what)
+
+
+def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
+    """The conclusion table: one row per municipality (and the ZSA) and treatment."""
+    return [_row(r, lang) for r in conclusion(Path(run_dir), lang)]
 
 
 def _excel(run_dir: Path, lang: Lang) -> Path:

@@ -65,6 +65,7 @@ def page(scenario: Scenario, out_root: Path, entries: list[RunEntry], lang: Lang
                 ],
             ),
             html.P(t("web.synthetic", lang), style={"color": "#a33", "marginTop": 0}),
+            status_bar(),
             dcc.Tabs(
                 id="tabs",
                 value="whatif",
@@ -240,10 +241,17 @@ def whatif_tab(scenario: Scenario, base: WhatIf, out_root: Path, lang: Lang) -> 
             html.Button(t("web.button.cancel", lang), id="b-cancel", style=BUTTON),
             html.Button(t("web.button.reset", lang), id="b-reset", style=BUTTON),
         ], style={"margin": "10px 0"}),
+    ]
+
+
+def status_bar() -> Any:
+    """Above the tabs, so it is seen from every tab: check messages and run progress."""
+    html, _, _ = _html()
+    return html.Div(style={"minHeight": "48px"}, children=[
         html.Div(id="msg", style={"margin": "6px 0", "whiteSpace": "pre-wrap"}),
         html.Progress(id="progress", value="0", max="1", style={"width": "100%"}),
         html.Div(id="progress-text", style={"fontSize": "13px", "color": "#333"}),
-    ]
+    ])
 
 
 def answer_tab(entries: list[RunEntry], lang: Lang) -> list[Any]:

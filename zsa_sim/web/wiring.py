@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_updat
 
 from zsa_sim.errors import ZsaError
 from zsa_sim.report.i18n import kpi_label
-from zsa_sim.web.callbacks import Workbench, form_outputs, form_values
+from zsa_sim.web.callbacks import Workbench, answer_rows, form_outputs, form_values
 from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
 from zsa_sim.web.layout import TABLE_STYLE
 from zsa_sim.web.runs import compare_runs, read_entry
@@ -35,7 +35,7 @@ _FORM_STATE = [
 _ANSWER_KPIS = ("lead_time_mean", "waiting_time_p90", "utilisation")
 
 
-def connect(app: Any, bench: Workbench) -> None:  # noqa: C901 - one block per callback
+def connect(app: Any, bench: Workbench) -> None:
     """Register every callback of the page."""
 
     @app.callback(
@@ -125,7 +125,7 @@ def connect(app: Any, bench: Workbench) -> None:  # noqa: C901 - one block per c
             return html.P(t("web.answer.none", lang))
         try:
             entry = read_entry(Path(run_dir))
-            rows = bench.answer_rows(Path(run_dir), lang)
+            rows = answer_rows(Path(run_dir), lang)
             figures = [kpi_figure(Path(run_dir), kpi, lang) for kpi in _ANSWER_KPIS]
         except ZsaError as err:
             return html.P(f"✗ {err}")
