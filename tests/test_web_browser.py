@@ -20,6 +20,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from tests.web_fixture import tiny_scenario  # noqa: E402
 from zsa_sim.experiment.runner import RunOptions, run_experiment  # noqa: E402
 from zsa_sim.web.app import start_server  # noqa: E402
 from zsa_sim.web.callbacks import answer_rows  # noqa: E402
@@ -28,7 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-MINI = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
 
 
 @pytest.fixture
@@ -53,8 +53,13 @@ def browser(tmp_path):
 
 
 @pytest.fixture
-def server(tmp_path):
-    running = start_server(MINI, port=0, out_root=tmp_path / "results", workers=2,
+def tiny(tmp_path):
+    return tiny_scenario(tmp_path / "scenario")
+
+
+@pytest.fixture
+def server(tmp_path, tiny):
+    running = start_server(tiny, port=0, out_root=tmp_path / "results", workers=2,
                            background=True)
     yield running
     running.stop()
