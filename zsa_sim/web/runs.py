@@ -27,6 +27,8 @@ from zsa_sim.web.texts import t as tr
 CONCLUSION_KPIS: tuple[str, ...] = ("lead_time_mean", "waiting_time_p90", "cost")
 TIME_KPIS: tuple[str, ...] = ("lead_time_mean", "waiting_time_p90")
 ALL = "all"
+#: the treatment listed first (as in the report)
+DEFAULT_TREATMENT = "zentral"
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,11 @@ def conclusion(run_dir: Path, lang: Lang = "de") -> list[ConclusionRow]:
             significant=bool(c["significant"]),
             assessment=str(c.get("assessment") or ""),
         )
-    treatments = [v for v in scenario.get("variants", {}) if v != baseline]
+    compared = list(dict.fromkeys(c["treatment"] for c in summary.get("comparison", [])))
+    treatments = sorted(
+        (v for v in scenario.get("variants", {}) if v != baseline),
+        key=lambda v: (v != DEFAULT_TREATMENT, compared.index(v) if v in compared else 99, v),
+    )
     for treatment in treatments:
         for unit in {m for (t, m) in rows if t == treatment} | _central_units(summary, treatment):
             base = _pool_sum(summary, baseline, unit, "cost")
