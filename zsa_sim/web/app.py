@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,17 @@ def _protect(server: Any, token: str) -> None:
         return response
 
 
+def _check_address(host: str, port: int) -> None:
+    """One line if the address cannot be bound (werkzeug would print several and exit)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise ZsaError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+
+
 @dataclass
 class Server:
     """A running workbench server (for tests, the benchmark and the CLI)."""
@@ -167,10 +179,11 @@ def start_server(
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             """No line per request: the terminal shows the URL and errors only."""
 
+    _check_address(host, port)
     try:
         server = make_server(host, port, app.server, threaded=True, request_handler=QuietHandler)
-    except OSError as err:
-        raise ZsaError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
+    except (OSError, SystemExit) as err:  # werkzeug exits on a busy port
+        raise ZsaError(f"cannot listen on {host}:{port}") from err
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_port}/"
     if token is not None:
