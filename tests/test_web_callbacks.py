@@ -58,7 +58,7 @@ def test_start_run_writes_the_version_and_runs_exactly_that_file(bench):
     assert bench.run_options()[0] == {"label": f"mini-v1 · {status.run_dir.rsplit('/', 1)[1]}",
                                       "value": status.run_dir}
     assert bench.next_name("mini-v1") == "mini-v2"
-    with pytest.raises(ZsaError, match="zsa.staff: a number is needed"):
+    with pytest.raises(ZsaError, match=r"zsa\.staff: a number is needed"):
         bench.start_run(None, replace(form, zsa_staff=None))
 
 
@@ -67,7 +67,8 @@ def test_progress_text_per_state(bench):
                         eta=6.6)
     assert bench.progress_text(running, "de") == (
         "mini-v1: Simulation, 2 von 6 Läufen, 3 s vergangen, noch etwa 7 s")
-    assert bench.progress_text(replace(running, phase="prepare", done=0, total=0, eta=None), "en") == (
+    preparing = replace(running, phase="prepare", done=0, total=0, eta=None)
+    assert bench.progress_text(preparing, "en") == (
         "mini-v1: loading and checking the scenario, 0 of ? runs, 3 s elapsed")
     done = replace(running, state="done", elapsed=12.25, cpu_seconds=20.5)
     assert bench.progress_text(done, "en") == "Done: mini-v1 in 12.2 s (20.5 CPU seconds)."

@@ -76,7 +76,8 @@ def test_form_errors_name_the_scenario_key(base):
         whatif_from_form(base, form(base, name=" "))
     rows = staff_rows(base)
     rows[2] = {**rows[2], "base": "viel"}
-    with pytest.raises(ScenarioError, match=r"^municipalities\.Bdorf\.staff\.front_office: a number"):
+    key = r"^municipalities\.Bdorf\.staff\.front_office"
+    with pytest.raises(ScenarioError, match=key + ": a number"):
         whatif_from_form(base, form(base, staff=rows))
 
 

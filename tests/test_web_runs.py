@@ -113,7 +113,8 @@ def test_compare_runs_puts_runs_in_columns(run_dir, tmp_path):
                              "mini · 2026-01-02T10-00-00"]
     assert [(r["Variant"], r["Municipality"]) for r in rows] == [
         ("Central (ZSA)", "Adorf"), ("Central (ZSA)", "Bdorf (Elbe)"),
-        ("Central (ZSA)", "ZSA"), ("Hybrid", "Adorf"), ("Hybrid", "Bdorf (Elbe)"), ("Hybrid", "ZSA"),
+        ("Central (ZSA)", "ZSA"), ("Hybrid", "Adorf"), ("Hybrid", "Bdorf (Elbe)"),
+        ("Hybrid", "ZSA"),
     ]
     assert rows[0]["mini · 2026-01-01T10-00-00"] == rows[0]["mini · 2026-01-02T10-00-00"]
     assert rows[2]["mini · 2026-01-01T10-00-00"] == "–"  # the ZSA has no lead time

@@ -110,7 +110,8 @@ def test_scaled_distribution_keeps_shape_parameters():
 
 
 def test_bad_values_get_the_scenarios_one_line_message(mini):
-    with pytest.raises(ScenarioError, match=r"mini\.yaml: zsa\.staff: Input should be greater than 0"):
+    message = r"mini\.yaml: zsa\.staff: Input should be greater than 0"
+    with pytest.raises(ScenarioError, match=message):
         apply_whatif(mini, replace(whatif_of(mini), zsa_staff=0.0))
     with pytest.raises(ScenarioError, match=r"name: name 'a/b' must be non-empty"):
         apply_whatif(mini, replace(whatif_of(mini), name="a/b"))
