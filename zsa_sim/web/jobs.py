@@ -83,7 +83,7 @@ def _cpu_seconds() -> float:
 
 
 def _work(
-    scenario_path: str, out_root: str, jobs: int | None, messages: Any
+    scenario_path: str, out_root: str, jobs: int | None, eventlog: bool, messages: Any
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
     """The worker process: run the scenario version, report progress and the outcome."""
     os.setpgrp()  # lead a group, so cancel reaches the replication workers too
@@ -97,7 +97,9 @@ def _work(
                 messages.put(("phase", "write"))
 
         messages.put(("phase", "prepare"))
-        options = RunOptions(jobs=jobs, out_root=Path(out_root), report=False, xes="none")
+        options = RunOptions(
+            jobs=jobs, out_root=Path(out_root), eventlog=eventlog, report=False, xes="none"
+        )
         outcome = run_experiment(scenario_path, options, progress=progress)
         messages.put(("done", str(outcome.run_dir), _cpu_seconds()))
     except ZsaError as err:
@@ -115,10 +117,17 @@ class JobManager:
     """
 
     def __init__(
-        self, out_root: Path, jobs: int | None = None, start_method: str | None = None
+        self,
+        out_root: Path,
+        jobs: int | None = None,
+        start_method: str | None = None,
+        *,
+        eventlog: bool = True,
     ) -> None:
         self.out_root = Path(out_root)
         self.jobs = jobs
+        #: write the CSV event log like ``zsa-sim run`` (off: faster, no eventlog.csv.gz)
+        self.eventlog = eventlog
         self._context = mp.get_context(start_method or _start_method())
         if self._context.get_start_method() == "forkserver":
             # the fork server imports the library once; each run then starts in
@@ -141,7 +150,7 @@ class JobManager:
         messages = self._context.Queue()
         process = self._context.Process(
             target=_work,
-            args=(str(scenario_path), str(self.out_root), self.jobs, messages),
+            args=(str(scenario_path), str(self.out_root), self.jobs, self.eventlog, messages),
             name=f"zsa-sim-run-{job_id}",
             daemon=False,
         )
