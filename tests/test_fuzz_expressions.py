@@ -55,7 +55,7 @@ def combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 expressions = st.recursive(atoms, combine, max_leaves=12)
 nestings = st.tuples(
     st.sampled_from(["(", "-", "!", "+", "not "]), st.integers(50, 1500), atoms
-).map(lambda t: (t[0] * t[1] + t[2] + (")" * t[1] if t[0] == "(" else "")))
+).map(lambda t: t[0] * t[1] + t[2] + (")" * t[1] if t[0] == "(" else ""))
 
 
 def outcome(text: str) -> str:
@@ -70,7 +70,7 @@ def outcome(text: str) -> str:
 
 
 def check(text: str) -> None:
-    text = text[:MAX_LENGTH + 10]
+    text = text[: MAX_LENGTH + 10]
     assert peak_memory(lambda: outcome(text)) < MEMORY_LIMIT
 
 

@@ -309,3 +309,18 @@ def test_unused_staff_is_a_warning(tmp_path: Path) -> None:
         ("warning", "municipalities.Bdorf.staff.front_office"),
         ("warning", "municipalities.Bdorf.staff.clerk"),
     }
+
+
+def test_validate_catches_a_priority_that_yields_text(tmp_path: Path) -> None:
+    """Issue 14: `run` refused it only while generating applicants; validate said nothing."""
+    data = mini()
+    data["services"]["antrag"]["priority"] = "channel"
+    findings = validate_scenario_file(write(tmp_path, data))
+    errors = [f for f in findings if f.severity == "error"]
+    assert len(errors) == 1, errors
+    assert "priority" in errors[0].element_id and "must be a finite number, got 'online'" in str(
+        errors[0].message
+    )
+    data["services"]["antrag"]["priority"] = "channel == 'online' && missing_documents > 0"
+    findings = validate_scenario_file(write(tmp_path, data))
+    assert not [f for f in findings if f.severity == "error"]
