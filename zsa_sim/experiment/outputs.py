@@ -221,6 +221,7 @@ def build_summary(
                     "key": key,
                     "label": scenario.definitions(key).main_process.name or key,
                     "bpmn": Path(spec.bpmn).name,
+                    **_decision_task(scenario, key, spec.decision_task),
                 }
                 for key, spec in scenario.services.items()
             ],
@@ -298,6 +299,22 @@ def _targets(scenario: Scenario) -> dict[str, Any]:
         for key, spec in scenario.services.items()
         if spec.target is not None
     }
+
+
+def _decision_task(scenario: Scenario, service: str, named: str | None) -> dict[str, str]:
+    """The service's decision task as id and name (for the report's assumptions table).
+
+    The scenario may name it by id or by name; else the one task marked zsa:decision.
+    """
+    process = scenario.definitions(service).main_process
+    tasks = list(process.tasks())
+    chosen = next((t for t in tasks if named is not None and named in (t.id, t.name)), None)
+    if chosen is None and named is None:
+        marked = [t for t in tasks if t.is_decision]
+        chosen = marked[0] if len(marked) == 1 else None
+    if chosen is None:
+        return {"decision_task": named or "", "decision_task_name": named or ""}
+    return {"decision_task": chosen.id, "decision_task_name": chosen.name or chosen.id}
 
 
 def _sha256(path: Path) -> str:

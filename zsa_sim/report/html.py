@@ -23,13 +23,22 @@ import base64
 import html
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from zsa_sim.experiment.comparison import Comparison
 from zsa_sim.experiment.formatting import Lang, format_interval, format_value
 from zsa_sim.experiment.kpis import ALL, KPI_INFO
-from zsa_sim.report.i18n import compact, kpi_label, number, role_label, tr, variant_label
+from zsa_sim.report.i18n import (
+    compact,
+    date_text,
+    kpi_label,
+    number,
+    role_label,
+    tr,
+    variant_label,
+)
 from zsa_sim.report.loaders import RunResults
 from zsa_sim.report.style import ChartFile
 
@@ -181,22 +190,29 @@ def _meta(results: RunResults, lang: Lang) -> str:
         (tr("html.meta.replications", lang), number(results.replications, lang, 0)),
     ]
     if period:
-        rows.append(
-            (
-                tr("html.meta.period", lang),
-                tr(
-                    "html.meta.period_value",
-                    lang,
-                    days=number(float(period.get("days", 0)), lang, 0),
-                    start=period.get("start", ""),
-                    warmup=number(float(period.get("warmup_days", 0)), lang, 0),
-                ),
-            )
-        )
+        rows.append((tr("html.meta.period", lang), period_text(period, lang)))
     if "seed" in scenario:
         rows.append((tr("html.meta.seed", lang), scenario["seed"]))
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return f'<dl class="meta">{items}</dl>'
+
+
+def period_text(period: Mapping[str, Any], lang: Lang) -> str:
+    """The evaluated period with the warm-up before it and the cool-down after it."""
+    days = int(period.get("days", 0))
+    start = str(period.get("start", ""))
+    if not start:
+        return ""
+    first = date.fromisoformat(start[:10])
+    return tr(
+        "html.meta.period_value",
+        lang,
+        start=date_text(first, lang),
+        end=date_text(first + timedelta(days=max(days - 1, 0)), lang),
+        days=number(days, lang, 0),
+        warmup=number(float(period.get("warmup_days", 0)), lang, 0),
+        cooldown=number(float(period.get("cooldown_days", 0)), lang, 0),
+    )
 
 
 def _footer(results: RunResults, lang: Lang) -> str:
