@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from tests.report_fixture import cached_results
-from zsa_sim.report.charts_ecdf import ecdf_chart, ecdf_charts, lead_times, target_label
-from zsa_sim.report.loaders import load_results
 from zsa_sim.experiment.stats import upper_bound
+from zsa_sim.report.charts_ecdf import ecdf_chart, ecdf_charts, lead_times, target_label
 from zsa_sim.report.i18n import variant_label
+from zsa_sim.report.loaders import load_results
 from zsa_sim.report.style import label_overlaps
 from zsa_sim.report.targets import replication_values
 

@@ -101,19 +101,23 @@ def write_charts(run_dir: str | Path, lang: str = "de") -> list[ChartFile]:
     return save_charts(load_results(run_dir), lang)
 
 
-def _planning(results: RunResults, lang: Lang) -> str | None:
-    """The newest staffing plan of the same scenario beside this run, as a report section.
+def _planning(results: RunResults, lang: Lang) -> tuple[str | None, float | None]:
+    """The newest staffing plan of the same scenario beside this run: section and FTE.
 
     Plans live in ``<results>/<scenario>/plan-<timestamp>/`` next to the run folders; a
-    report drawn after ``zsa-sim plan`` therefore shows the planner's answer too.
+    report drawn after ``zsa-sim plan`` therefore shows the planner's answer too. Only
+    ``plan.json`` is read (never the planner).
     """
-    from zsa_sim.planning.section import latest_plan, planning_section
+    from zsa_sim.planning.section import latest_plan, load_plan, planning_section
 
     scenario = str((results.summary.get("scenario") or {}).get("name") or "")
     if not scenario:
-        return None
+        return None, None
     plan = latest_plan(results.run_dir.parent.parent, scenario)
-    return planning_section(plan, lang) if plan is not None else None
+    if plan is None:
+        return None, None
+    needed = load_plan(plan).get("fte")
+    return planning_section(plan, lang), float(needed) if needed is not None else None
 
 
 def _staging(run_dir: Path, lang: Lang) -> Path:
@@ -153,7 +157,7 @@ def build_report(run_dir: str | Path, lang: str = "de", with_excel: bool = False
     partial = path.with_name(f".{path.name}.partial")
     try:
         charts = save_charts(results, lang, staging)
-        write_html(results, charts, partial, lang, _planning(results, lang))
+        write_html(results, charts, partial, lang, *_planning(results, lang))
         _swap_in(staging, final, lang)
         os.replace(partial, path)
     except OSError as err:

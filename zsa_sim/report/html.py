@@ -30,6 +30,7 @@ from typing import Any
 from zsa_sim.experiment.comparison import Comparison
 from zsa_sim.experiment.formatting import Lang, format_interval, format_value
 from zsa_sim.experiment.kpis import ALL, KPI_INFO
+from zsa_sim.report.conclusions import html_section
 from zsa_sim.report.i18n import (
     compact,
     date_text,
@@ -41,6 +42,7 @@ from zsa_sim.report.i18n import (
 )
 from zsa_sim.report.loaders import RunResults
 from zsa_sim.report.style import ChartFile
+from zsa_sim.report.targets import definition
 
 #: KPIs in the summary table of every municipality and service (if the run has them).
 SUMMARY_KPIS: tuple[str, ...] = (
@@ -74,6 +76,9 @@ nav ol { columns: 2; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .9rem; width: 100%; }
 th, td { border: 1px solid #999; padding: .25rem .45rem; text-align: left;
   vertical-align: top; }
+table.conclusion td, table.conclusion th { font-size: .95rem; }
+p.warning { border: 2px solid #8B0000; padding: .4rem .7rem; font-weight: bold; }
+p.definitions { font-size: .85rem; color: #222; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 th { background: #EEE; }
 tr.group th { background: #DDD; }
@@ -119,12 +124,15 @@ def render_html(
     charts: Sequence[ChartFile],
     lang: Lang = "de",
     planning: str | None = None,
+    needed_fte: float | None = None,
 ) -> str:
     """The whole report page as text (see the module docstring for its sections).
 
     ``planning`` is the staffing planner's ready-made ``<section id="planning">`` of the
-    same scenario (zsa_sim.planning.planning_section), added after the verdicts.
+    same scenario (zsa_sim.planning.planning_section), added after the verdicts;
+    ``needed_fte`` its answer, for the ZSA's size on the first screen.
     """
+    first_screen = html_section(results.summary, lang, needed_fte, definition(lang))
     scenario = results.summary.get("scenario") or {}
     name = str(scenario.get("name") or results.run_dir.parent.name)
     title = tr("html.title", lang, scenario=name)
@@ -152,7 +160,7 @@ def render_html(
         f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>{_e(title)}</h1>"
         f'<p class="subtitle">{_e(tr("html.subtitle", lang))}</p>'
-        f"{_synthetic_note(lang)}{_meta(results, lang)}</header>\n"
+        f"{_synthetic_note(lang)}</header>\n{first_screen}\n{_meta(results, lang)}\n"
         f"<nav><h2>{_e(tr('html.toc', lang))}</h2><ol>{toc}</ol></nav>\n"
         f"<main>{body}</main>\n{_footer(results, lang)}\n"
         f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
@@ -165,9 +173,10 @@ def write_html(
     path: Path,
     lang: Lang = "de",
     planning: str | None = None,
+    needed_fte: float | None = None,
 ) -> Path:
     """Write the report page to ``path`` (UTF-8); returns the path."""
-    path.write_text(render_html(results, charts, lang, planning), encoding="utf-8")
+    path.write_text(render_html(results, charts, lang, planning, needed_fte), encoding="utf-8")
     return path
 
 
