@@ -328,10 +328,8 @@ def html_section(
         for kpi, _, _ in CASE_COLUMNS:
             mark = {"better": "▼ ", "worse": "▲ "}.get(c.assessment.get(kpi, ""), "")
             klass = c.assessment.get(kpi, "")
-            cells.append(
-                f'<td class="num {klass}">{escape(mark + c.changes[kpi]) if c.changes[kpi] else "–"}'
-                "</td>"
-            )
+            shown = escape(mark + c.changes[kpi]) if c.changes[kpi] else "–"
+            cells.append(f'<td class="num {klass}">{shown}</td>')
         cells.append(f'<td class="num">{escape(cost_text(c, lang))}</td>')
         cells.append(f'<td class="num">{escape(fte_text(c, lang))}</td>')
         body.append(f'<tr data-unit="{escape(c.unit)}">{"".join(cells)}</tr>')

@@ -63,7 +63,7 @@ _HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
             "CI high (95%)",
             "Replications",
         ),
-    },  # fmt: skip
+    },
     "staff": {
         "de": ("Variante", "Organisationseinheit", "Rolle", "VZÄ", "Kostensatz EUR/Stunde"),
         "en": ("Variant", "Organisational unit", "Role", "FTE", "Cost rate EUR/hour"),
