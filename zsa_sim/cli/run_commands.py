@@ -6,12 +6,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from zsa_sim.errors import ZsaError
-from zsa_sim.experiment.compare_runs import compare_runs, headline
-from zsa_sim.experiment.runner import ProgressCallback, RunOptions, run_experiment
+
+if TYPE_CHECKING:
+    from zsa_sim.experiment.runner import ProgressCallback
 
 PILOT = Path("scenarios") / "pilot.yaml"
 
@@ -111,6 +113,8 @@ def run(
       zsa-sim run                                  # scenarios/pilot.yaml
       zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
     """
+    from zsa_sim.experiment.runner import RunOptions, run_experiment
+
     options = RunOptions(
         replications=replications,
         seed=seed,
@@ -146,6 +150,8 @@ def compare(run_a: Path, run_b: Path, csv_out: Path | None, lang: str) -> None:
     Example:
       zsa-sim compare results/pilot/2026-11-25T10-00-00 results/pilot/2026-11-25T11-00-00
     """
+    from zsa_sim.experiment.compare_runs import compare_runs, headline
+
     differences = compare_runs(run_a, run_b)
     for municipality, lines in headline(differences, lang).items():
         click.echo(f"{municipality}:")
