@@ -76,13 +76,22 @@ def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 )
 @click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
 @click.option(
-    "--xes",
+    "--eventlog",
     type=click.Choice(["first", "all", "none"]),
     default="first",
     show_default=True,
-    help="Runs in eventlog.xes.gz: first replication, all, none.",
+    help="Runs in eventlog.csv.gz: first replication of each variant, all, none.",
 )
-@click.option("--no-eventlog", is_flag=True, help="Skip the event log files (faster, smaller).")
+@click.option(
+    "--xes",
+    type=click.Choice(["first", "all", "none"]),
+    default="none",
+    show_default=True,
+    help="Runs in eventlog.xes.gz (IEEE 1849): first replication, all, none.",
+)
+@click.option(
+    "--no-eventlog", is_flag=True, help="No event log files (--eventlog none --xes none)."
+)
 @click.option("--no-report", is_flag=True, help="Skip charts and report.html.")
 @click.option(
     "--lang",
@@ -100,6 +109,7 @@ def run(
     scheduler: str | None,
     out: Path,
     variants: tuple[str, ...],
+    eventlog: str,
     xes: str,
     no_eventlog: bool,
     no_report: bool,
@@ -122,7 +132,7 @@ def run(
         scheduler=scheduler,
         out_root=out,
         variants=variants or None,
-        eventlog=not no_eventlog,
+        eventlog="none" if no_eventlog else eventlog,  # type: ignore[arg-type]
         xes=xes if not no_eventlog else "none",  # type: ignore[arg-type]
         report=not no_report,
         lang=lang,
