@@ -10,8 +10,6 @@ from pathlib import Path
 
 import click
 
-from zsa_sim.report import build_report, show_run
-
 
 @click.command("report")
 @click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
@@ -45,6 +43,8 @@ def report(run_dir: Path, lang: str, excel: bool, csv_de: bool) -> None:
       zsa-sim report results/pilot/2026-11-25T11-20-58
       zsa-sim report results/pilot/2026-11-25T11-20-58 --lang en
     """
+    from zsa_sim.report import build_report
+
     files = build_report(run_dir, lang=lang, with_excel=excel)
     click.echo(
         f"{len(files.charts)} charts in {files.charts[0].png.parent}"
@@ -68,6 +68,8 @@ def show(run_dir: Path, lang: str) -> None:
     Example:
       zsa-sim show results/pilot/2026-11-25T11-20-58
     """
+    from zsa_sim.report import show_run
+
     click.echo(show_run(run_dir, lang))
 
 

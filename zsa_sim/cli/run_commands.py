@@ -6,14 +6,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from zsa_sim.cli import EXIT_REPORT_FAILED
 from zsa_sim.errors import ZsaError
-from zsa_sim.experiment.compare_runs import compare_notes, compare_runs, headline
-from zsa_sim.experiment.runner import PhaseCallback, ProgressCallback, RunOptions
-from zsa_sim.pipeline import run_and_report
+
+if TYPE_CHECKING:
+    from zsa_sim.experiment.runner import PhaseCallback, ProgressCallback
 
 PILOT = Path("scenarios") / "pilot.yaml"
 
@@ -101,13 +102,22 @@ def progress_display(
 )
 @click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
 @click.option(
-    "--xes",
+    "--eventlog",
     type=click.Choice(["first", "all", "none"]),
     default="first",
     show_default=True,
-    help="Runs in eventlog.xes.gz: first replication, all, none.",
+    help="Runs in eventlog.csv.gz: first replication of each variant, all, none.",
 )
-@click.option("--no-eventlog", is_flag=True, help="Skip the event log files (faster, smaller).")
+@click.option(
+    "--xes",
+    type=click.Choice(["first", "all", "none"]),
+    default="none",
+    show_default=True,
+    help="Runs in eventlog.xes.gz (IEEE 1849): first replication, all, none.",
+)
+@click.option(
+    "--no-eventlog", is_flag=True, help="No event log files (--eventlog none --xes none)."
+)
 @click.option("--no-report", is_flag=True, help="Skip charts and report.html.")
 @click.option(
     "--lang",
@@ -125,6 +135,7 @@ def run(
     scheduler: str | None,
     out: Path,
     variants: tuple[str, ...],
+    eventlog: str,
     xes: str,
     no_eventlog: bool,
     no_report: bool,
@@ -142,6 +153,9 @@ def run(
       zsa-sim run                                  # scenarios/pilot.yaml
       zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
     """
+    from zsa_sim.experiment.runner import RunOptions
+    from zsa_sim.pipeline import run_and_report
+
     options = RunOptions(
         replications=replications,
         seed=seed,
@@ -149,7 +163,7 @@ def run(
         scheduler=scheduler,
         out_root=out,
         variants=variants or None,
-        eventlog=not no_eventlog,
+        eventlog="none" if no_eventlog else eventlog,  # type: ignore[arg-type]
         xes=xes if not no_eventlog else "none",  # type: ignore[arg-type]
         report=not no_report,
         lang=lang,
@@ -186,6 +200,8 @@ def compare(run_a: Path, run_b: Path, csv_out: Path | None, lang: str) -> None:
     Example:
       zsa-sim compare results/pilot/2026-11-25T10-00-00 results/pilot/2026-11-25T11-00-00
     """
+    from zsa_sim.experiment.compare_runs import compare_notes, compare_runs, headline
+
     differences = compare_runs(run_a, run_b)
     for note in compare_notes(run_a, run_b, differences, lang):
         click.echo(note, err=True)
