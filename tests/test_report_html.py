@@ -59,7 +59,7 @@ def test_german_page_is_german_with_german_numbers(pages) -> None:
     assert "Alle Daten sind synthetisch." in page
     assert re.search(r"\d,\d Tage \[\d+,\d; \d+,\d\]", page)  # 1,6 Tage [1,4; 1,8]
     assert not re.search(r"\d\.\d Tage", page)  # no English decimal point
-    assert "Wartezeit p90 sinkt um" in page  # a verdict line
+    assert "Wartezeit p90 sinkt: -" in page  # a verdict line, signed
     assert "Ergebnis auf einen Blick" in page and "Annahmen" in page
 
 

@@ -242,9 +242,7 @@ def _footer(results: RunResults, lang: Lang) -> str:
 
 
 def _verdicts(results: RunResults, lang: Lang) -> str:
-    by_municipality = results.verdicts(lang)
-    if not by_municipality:
-        by_municipality = _fallback_verdicts(results, lang)
+    by_municipality = _labelled_verdicts(results, lang) or results.verdicts(lang)
     intro = tr(
         "html.verdicts.intro",
         lang,
@@ -267,14 +265,32 @@ def _verdicts(results: RunResults, lang: Lang) -> str:
     return "".join(parts)
 
 
-def _fallback_verdicts(results: RunResults, lang: Lang) -> dict[str, list[str]]:
-    """Verdict lines from the comparison when the summary has none."""
+#: KPIs of the verdict lines, in this order.
+VERDICT_KPIS = ("lead_time_mean", "lead_time_p90", "waiting_time_p90")
+
+
+def _labelled_verdicts(results: RunResults, lang: Lang) -> dict[str, list[str]]:
+    """Verdict lines from the comparison, with service and variant names, never ids."""
     out: dict[str, list[str]] = {}
-    for service in results.services:
-        for kpi in ("waiting_time_p90", "lead_time_p90"):
-            for row in results.comparisons(kpi, service.key):
-                text = row.verdict_de if lang == "de" else row.verdict_en
-                out.setdefault(row.municipality, []).append(f"{service.label}: {text}")
+    index = {
+        (c.municipality, c.service, c.treatment, c.kpi): c for c in results.comparison if not c.pool
+    }
+    several = len(results.treatments) > 1
+    every = tr("all_services", lang)
+    services = [(ALL, every[:1].upper() + every[1:])] + [(s.key, s.label) for s in results.services]
+    for municipality in [*results.municipalities, ALL]:
+        offered = [k for k, _ in services[1:] if municipality in results.municipalities_of(k)]
+        for key, label in services:
+            if key != ALL and ((len(offered) < 2 and municipality != ALL) or key not in offered):
+                continue  # a municipality's only service says the same as "all services"
+            for treatment in results.treatments:
+                for kpi in VERDICT_KPIS:
+                    row = index.get((municipality, key, treatment, kpi))
+                    if row is None:
+                        continue
+                    text = row.verdict_de if lang == "de" else row.verdict_en
+                    prefix = f"{variant_label(treatment, lang, short=True)}, " if several else ""
+                    out.setdefault(municipality, []).append(f"{prefix}{label}: {text}")
     return out
 
 
