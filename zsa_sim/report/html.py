@@ -428,7 +428,8 @@ def _assumptions(results: RunResults, lang: Lang) -> str:
             for k, v in variants.items()
         )
         parts.append(f"<h3>{_e(tr('html.variants', lang))}</h3><ul>{items}</ul>")
-    parts.append(_municipality_table(scenario, results.display_names, lang))
+    labels = {s.key: s.label for s in results.services}
+    parts.append(_municipality_table(scenario, results.display_names, labels, lang))
     parts.append(_service_table(results, lang))
     parts.append(_pool_table(results, lang))
     parameters = scenario.get("parameters")
@@ -445,7 +446,12 @@ def _assumptions(results: RunResults, lang: Lang) -> str:
     return "".join(parts)
 
 
-def _municipality_table(scenario: Mapping[str, Any], names: Mapping[str, str], lang: Lang) -> str:
+def _municipality_table(
+    scenario: Mapping[str, Any],
+    names: Mapping[str, str],
+    services: Mapping[str, str],
+    lang: Lang,
+) -> str:
     entries = [m for m in scenario.get("municipalities") or [] if isinstance(m, Mapping)]
     if not entries:
         return ""
@@ -459,7 +465,7 @@ def _municipality_table(scenario: Mapping[str, Any], names: Mapping[str, str], l
         rows.append(
             f"<tr><td>{_e(names.get(str(m.get('name', '')), m.get('name', '')))}</td>"
             f'<td class="num">{_e(number(float(population), lang, 0) if population else "–")}'
-            f"</td><td>{_e(', '.join(m.get('services') or []))}</td>"
+            f"</td><td>{_e(', '.join(services.get(k, k) for k in m.get('services') or []))}</td>"
             f"<td>{_e(staff_text or '–')}</td></tr>"
         )
     return (
