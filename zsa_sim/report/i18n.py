@@ -108,34 +108,41 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Arbeitsstunden im Auswertungszeitraum",
         "Staff hours in the evaluation window",
     ),
-    "staff.cost.axis": ("Personalaufwand (EUR)", "Staff cost (EUR)"),
-    "staff.hours.panel": ("Arbeitszeit für die Fälle", "Working time spent on cases"),
-    "staff.cost.panel": ("Personalaufwand", "Staff cost"),
+    "staff.cost.axis": ("Personalkosten (EUR)", "Staff cost (EUR)"),
+    "staff.hours.panel": (
+        "Gearbeitete Stunden (Raute: bezahlte Stunden)",
+        "Hours worked (diamond: hours paid)",
+    ),
+    "staff.cost.panel": ("Personalkosten: bezahlte Kapazität", "Staff cost: paid capacity"),
     "staff.part.municipalities": ("Kommunen", "Municipalities"),
     "staff.part.central": ("ZSA", "ZSA"),
     "staff.capacity": (
-        "bezahlte Kapazität (verfügbare Arbeitszeit × Kostensatz)",
-        "paid capacity (available time × cost rate)",
+        "bezahlte Stunden (verfügbare Arbeitszeit)",
+        "hours paid (available working time)",
     ),
     "staff.total_ci": ("Summe mit 95-%-Konfidenzintervall", "total with 95% confidence interval"),
     "staff.title": (
-        "{variant}: Arbeitszeit {hours}, Personalaufwand {cost}",
-        "{variant}: staff hours {hours}, staff cost {cost}",
+        "{variant}: Personalkosten (bezahlte Kapazität) {cost}; gearbeitete Stunden "
+        "{hours}, Auslastung {base_util} → {treat_util}",
+        "{variant}: staff cost (paid capacity) {cost}; hours worked {hours}, utilisation "
+        "{base_util} → {treat_util}",
     ),
     "staff.change.down": ("{size} niedriger", "{size} lower"),
     "staff.change.up": ("{size} höher", "{size} higher"),
     "staff.change.none": ("ohne signifikante Änderung", "no significant change"),
     "staff.change.unknown": ("nicht bestimmbar (Kostensatz fehlt)", "unknown (no cost rate)"),
     "staff.caption": (
-        "Arbeitszeit und Personalaufwand der Bearbeitung (Stunden der im "
-        "Auswertungszeitraum begonnenen Aufgaben × Kostensatz), gestapelt nach Kommunen "
-        "und ZSA. Fehlerbalken: 95-%-Konfidenzintervall der Summe über {n} Replikationen. "
-        "Raute: bezahlte Kapazität, also verfügbare Arbeitszeit aller Teams × Kostensatz, "
-        "ob ausgelastet oder nicht.",
-        "Working time and cost of the work done (hours of tasks begun in the evaluation "
-        "window × cost rate), stacked by municipalities and ZSA. Error bar: 95% confidence "
-        "interval of the total over {n} replications. Diamond: paid capacity, i.e. the "
-        "available time of all teams × cost rate, busy or not.",
+        "Rechts: Personalkosten als bezahlte Kapazität, also verfügbare Arbeitszeit aller "
+        "Teams × Kostensatz, ob ausgelastet oder nicht – das ist, was der Haushalt zahlt; "
+        "gestapelt nach Kommunen und ZSA. Links: davon gearbeitete Stunden (im "
+        "Auswertungszeitraum begonnene Aufgaben) und als Raute die bezahlten Stunden; ihr "
+        "Verhältnis ist die Auslastung. Fehlerbalken: 95-%-Konfidenzintervall der Summe "
+        "über {n} Replikationen.",
+        "Right: staff cost as paid capacity, i.e. the available time of all teams × cost "
+        "rate, busy or not – what the budget pays; stacked by municipalities and ZSA. "
+        "Left: the hours worked of it (tasks begun in the evaluation window) and, as a "
+        "diamond, the hours paid; their ratio is the utilisation. Error bar: 95% "
+        "confidence interval of the total over {n} replications.",
     ),
     "fte": ("VZÄ", "FTE"),
     "freed.axis": (
