@@ -106,6 +106,7 @@ class Node:
         "branch_key",
         "catches",
         "conds",
+        "count",
         "cumulative",
         "default",
         "delay",
@@ -287,6 +288,7 @@ class Compiler:
         """An event subprocess: its body, and when its start event's trigger fires."""
         node = self._make(element, False)
         node.body = self.process(element.body, main=False)
+        node.body.start.log = True  # the moment it was triggered is a row
         start: bpmn.StartEvent = element.body.start_events[0]
         kind = start.definition.kind
         node.trigger = kind
