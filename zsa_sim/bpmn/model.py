@@ -388,6 +388,8 @@ class Definitions:
     called_processes: Mapping[str, Process] = field(default_factory=frozen_mapping)
     #: the modelling tool named in the file's ``exporter`` attribute, if any.
     exporter: str = ""
+    #: sibling .bpmn files that could not be read while resolving call activities.
+    unreadable_siblings: tuple[str, ...] = ()
 
     def resolve_call(self, called_element: str) -> Process:
         """The process a call activity runs, from this file or a sibling file."""
@@ -431,7 +433,12 @@ class Definitions:
             if node.called_element not in self.processes and (
                 node.called_element not in self.called_processes
             ):
-                return f"calls process '{node.called_element}', which is in no file"
+                note = (
+                    f" (unreadable sibling files: {', '.join(self.unreadable_siblings)})"
+                    if self.unreadable_siblings
+                    else ""
+                )
+                return f"calls process '{node.called_element}', which is in no file{note}"
         elif isinstance(node, SubProcess) and not node.triggered_by_event and not node.body.nodes:
             return "collapsed subprocess without content"
         return None

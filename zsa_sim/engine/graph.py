@@ -372,7 +372,13 @@ class Compiler:
         s, m = self.service_key, self.municipality
         effort = self.service.efforts.get(element.id)
         if effort is None:
-            raise self.error(f"{self.where}: task {element.label} has no effort distribution")
+            reason = self.definitions.black_box_reason(element)
+            what = (
+                f"{element.kind} {element.label} ({reason}, worked as a task)"
+                if reason
+                else (f"task {element.label}")
+            )
+            raise self.error(f"{self.where}: {what} has no effort distribution")
         routing = self.routing.get(element.id)
         if routing is None:
             raise self.error(f"{self.where_m}: task {element.label} is not routed to a staff pool")
