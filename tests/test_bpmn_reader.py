@@ -520,8 +520,8 @@ def _unsupported(element_id: str, name: str, kind: str, reason: str) -> str:
             ),
         ),
         (
-            '<bpmn:subProcess id="ES" triggeredByEvent="true"><bpmn:startEvent id="ESS" name="Los" />'
-            "</bpmn:subProcess>",
+            '<bpmn:subProcess id="ES" triggeredByEvent="true">'
+            '<bpmn:startEvent id="ESS" name="Los" /></bpmn:subProcess>',
             _unsupported(
                 "ESS",
                 "Los",

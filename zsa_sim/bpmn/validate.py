@@ -132,9 +132,7 @@ def _check_scope(
     for node in scope.nodes.values():
         _check_node(scope, node, findings, is_subprocess=is_subprocess and not triggered)
         if isinstance(node, SubProcess) and node.body.nodes:  # empty: a black box
-            _check_scope(
-                node.body, findings, is_subprocess=True, triggered=node.triggered_by_event
-            )
+            _check_scope(node.body, findings, is_subprocess=True, triggered=node.triggered_by_event)
     starts = [n.id for n in scope.start_events]
     if not starts:
         _error(findings, scope, f"{what} has no start event")
