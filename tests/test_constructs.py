@@ -253,6 +253,32 @@ def test_an_interrupting_message_event_subprocess_cancels_the_work_and_ends_the_
     fits(defs, rows)
 
 
+def test_escalation_event_subprocesses_run_beside_or_instead_of_the_process():
+    rows, result, defs = construct_run(
+        "escalation_event_subprocess.bpmn",
+        {"Task_A": 10, "Task_B": 20, "Task_Note": 5, "Task_Stop": 4},
+    )
+    assert table(rows) == [
+        ("Start", 0, 0, 0),
+        ("Task_A", 0, 0, 10),
+        # non-interrupting: the note is written beside Task_B
+        ("Throw_Note", 10, 10, 10),
+        ("Note_Start", 10, 10, 10),
+        ("Task_Note", 10, 10, 15),
+        ("Esp_Note", 10, 10, 15),
+        ("Task_B", 10, 10, 30),
+        # the escalation end event starts the interrupting one, which ends the case
+        ("End_Stop", 30, 30, 30),
+        ("Stop_Start", 30, 30, 30),
+        ("Task_Stop", 30, 30, 34),
+        ("Esp_Stop", 30, 30, 34),
+    ]
+    assert (result.cases_completed, result.cases_open) == (1, 0)
+    fits(defs, rows)
+    # without the throw, the escalation start row does not fit
+    assert not replay(defs, [r for r in rows if r.activity_id != "End_Stop"]).fits
+
+
 # -- escalation, link and conditional events ------------------------------------------------------
 
 
@@ -332,6 +358,10 @@ RANDOM_RUNS = {
     "event_subprocess.bpmn": dict(
         efforts={**{k: exp(v) for k, v in ESP_EFFORTS.items()}, "Task_Close": exp(5)},
         waits={"Withdraw_Start": WaitRule(exp(80), never=0.6)},
+    ),
+    "escalation_event_subprocess.bpmn": dict(
+        efforts={"Task_A": exp(10), "Task_B": exp(20), "Task_Note": exp(5), "Task_Stop": exp(4)},
+        fte=1,
     ),
     "escalation_link.bpmn": dict(
         efforts={k: exp(v) for k, v in ESC_EFFORTS.items()},

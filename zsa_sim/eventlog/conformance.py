@@ -30,7 +30,7 @@ complete after any number of them (the count is the scenario's, not the model's)
 subprocess instance runs its body as any subprocess does; at most as many run at once as
 the case has rows for it. Event subprocesses: the row of the start event (written when
 the trigger fires) starts one while its enclosing process or subprocess runs (an error
-start only when an error end event of that scope is due to it); an interrupting one
+or escalation start only when a throw in that scope made it due); an interrupting one
 first clears the scope. A link throw puts its token in front of the link catch of the
 same name. A call activity to no process, or an empty subprocess, is a task.
 
@@ -373,6 +373,10 @@ class _Model:
                 out = _flows(path, node.outgoing)
                 if isinstance(node, IntermediateThrowEvent) and node.definition.kind == "link":
                     out = [("l", path, self._link_catch(path, node))]
+                elif isinstance(node, IntermediateThrowEvent) and (
+                    node.definition.kind == "escalation"
+                ):
+                    out = [*out, *self._escalation_due(path, node.definition.ref or "")]
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
                     yield _put(after, out)
@@ -384,6 +388,8 @@ class _Model:
                     after = _take(state, taken)
                     if node.definition.kind in ("terminate", "error"):
                         after = ()
+                    elif node.definition.kind == "escalation":
+                        after = _put(after, self._escalation_due(path, node.definition.ref or ""))
                     yield after
 
     def _boundary(self, state: State, path: Path, node: BoundaryEvent) -> Iterator[State]:
@@ -455,7 +461,7 @@ class _Model:
         if ("r", scope, esp) in state:
             return
         due = ("e", scope, esp)
-        if start.definition.kind == "error":
+        if start.definition.kind in ("error", "escalation"):
             if due not in state:
                 return
             state = _take(state, due)
@@ -539,11 +545,13 @@ class _Model:
         kind = node.definition.kind
         if kind == "terminate":
             return _clear(state, path)
+        if kind == "escalation":
+            return _put(state, self._escalation_due(path, node.definition.ref or ""))
         if kind != "error":
             return state
         ref = node.definition.ref or ""
         while True:
-            handler = self._error_handler(path, ref)
+            handler = self._handler(path, "error", ref)
             if handler is not None:
                 return _put(_clear(state, path), [("e", path, handler)])
             if not path:
@@ -564,19 +572,39 @@ class _Model:
             path = parent
         return ()
 
-    def _error_handler(self, path: Path, ref: str) -> str | None:
-        """The event subprocess of this scope an error with ``ref`` starts, if any."""
+    def _handler(self, path: Path, kind: str, ref: str) -> str | None:
+        """The event subprocess of this scope an error/escalation ``ref`` starts, if any."""
         for node in self.scopes[path].nodes.values():
             if isinstance(node, SubProcess) and node.triggered_by_event:
                 starts = node.body.start_events
                 definition = starts[0].definition if starts else None
                 if (
                     definition is not None
-                    and definition.kind == "error"
+                    and definition.kind == kind
                     and (not definition.ref or not ref or definition.ref == ref)
                 ):
                     return node.id
         return None
+
+    def _escalation_due(self, path: Path, ref: str) -> list[Place]:
+        """An escalation thrown in ``path``: the event subprocess start it makes due (none
+        if a boundary event catches it first; the boundary's row is then free)."""
+        while True:
+            handler = self._handler(path, "escalation", ref)
+            if handler is not None:
+                return [("e", path, handler)]
+            if not path:
+                return []
+            parent, container = path[:-1], path[-1]
+            for boundary in self.scopes[parent].nodes.values():
+                if (
+                    isinstance(boundary, BoundaryEvent)
+                    and boundary.attached_to == container
+                    and boundary.definition.kind == "escalation"
+                    and (not boundary.definition.ref or not ref or boundary.definition.ref == ref)
+                ):
+                    return []
+            path = parent
 
     # -- what is enabled ----------------------------------------------------------------
 
