@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from zsa_sim import __version__
+from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.csv_log import format_value, metadata_path, read_event_log_rows
 from zsa_sim.eventlog.schema import ActivityRecord
 from zsa_sim.eventlog.xes import write_xes
@@ -110,12 +111,20 @@ def write_cases(path: Path, records: Iterable[CaseRecord]) -> int:
     records as they are written, so the file streams.
     """
     count = 0
-    with open(path, "wb") as raw, _gzip_text(raw) as text:
-        text.write(",".join(CASE_FIELDS) + "\n")
-        for record in records:
-            text.write(",".join(_csv_cell(v) for v in record) + "\n")
-            count += 1
+    try:
+        with open(path, "wb") as raw, _gzip_text(raw) as text:
+            text.write(",".join(CASE_FIELDS) + "\n")
+            for record in records:
+                text.write(",".join(_csv_cell(v) for v in record) + "\n")
+                count += 1
+    except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
+        raise ResultsError(f"cannot write the cases: {_reason(err)}", source=path) from err
     return count
+
+
+def _reason(err: OSError) -> str:
+    """An OSError's reason without the file name (the message names the file itself)."""
+    return err.strerror or str(err) or type(err).__name__
 
 
 def _csv_cell(value: Any) -> str:
@@ -148,18 +157,22 @@ def merge_event_logs(parts: Sequence[Path], target: Path) -> int:
     rows = 0
     types: dict[str, str] = {}
     meta: dict[str, Any] = {}
-    with open(target, "wb") as raw, _gzip_text(raw) as out:
-        for number, part in enumerate(parts):
-            with gzip.open(part, "rt", encoding="utf-8", newline="") as src:
-                header = src.readline()
-                if number == 0:
-                    out.write(header)
-                shutil.copyfileobj(src, out, 1 << 20)
-            part_meta = json.loads(metadata_path(part).read_text(encoding="utf-8"))
-            rows += part_meta["rows"]
-            for name, kind in part_meta.get("attribute_types", {}).items():
-                types.setdefault(name, kind)
-            meta = meta or part_meta
+    try:
+        with open(target, "wb") as raw, _gzip_text(raw) as out:
+            for number, part in enumerate(parts):
+                with gzip.open(part, "rt", encoding="utf-8", newline="") as src:
+                    header = src.readline()
+                    if number == 0:
+                        out.write(header)
+                    shutil.copyfileobj(src, out, 1 << 20)
+    except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
+        raise ResultsError(f"cannot merge the event log: {_reason(err)}", source=target) from err
+    for part in parts:
+        part_meta = json.loads(metadata_path(part).read_text(encoding="utf-8"))
+        rows += part_meta["rows"]
+        for name, kind in part_meta.get("attribute_types", {}).items():
+            types.setdefault(name, kind)
+        meta = meta or part_meta
     meta.update(file=target.name, rows=rows, attribute_types=dict(sorted(types.items())))
     write_json(metadata_path(target), meta)
     return rows
