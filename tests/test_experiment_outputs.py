@@ -77,3 +77,46 @@ def test_a_run_on_a_full_disk_keeps_no_partial_folder(tmp_path, full_disk):
         run_experiment(scenario, options)
     assert "\n" not in str(info.value)
     assert list((tmp_path / "mini").iterdir()) == []
+
+
+# -- inputs as simulated, summaries without absolute paths (issue 14) ---------------------
+
+
+def copy_mini(folder: Path) -> Path:
+    """mini.yaml and mini.bpmn, shortened, in ``folder``."""
+    folder.mkdir(parents=True)
+    text = MINI.read_text(encoding="utf-8").replace("days: 120", "days: 10")
+    (folder / "mini.yaml").write_text(text, encoding="utf-8")
+    (folder / "mini.bpmn").write_bytes((MINI.parent / "mini.bpmn").read_bytes())
+    return folder / "mini.yaml"
+
+
+def run_mini(path: Path, out: Path, progress=None) -> Path:
+    options = RunOptions(out_root=out, jobs=1, replications=2, report=False, xes="none")
+    return run_experiment(path, options, progress=progress).run_dir
+
+
+def test_inputs_are_those_read_when_the_run_started(tmp_path):
+    """Editing the scenario during a run made inputs/ and the hash describe the edit."""
+    import hashlib
+    import json
+
+    path = copy_mini(tmp_path / "src")
+    original = path.read_bytes()
+
+    def edit(done, total, variant, replication):
+        path.write_text("# edited while the run went on\n", encoding="utf-8")
+
+    run_dir = run_mini(path, tmp_path / "out", progress=edit)
+    assert (run_dir / "inputs" / "mini.yaml").read_bytes() == original
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"]["sha256"] == hashlib.sha256(original).hexdigest()
+
+
+def test_the_same_scenario_in_another_folder_gives_the_same_summary(tmp_path):
+    first = run_mini(copy_mini(tmp_path / "a"), tmp_path / "out-a")
+    second = run_mini(copy_mini(tmp_path / "b" / "deeper"), tmp_path / "out-b")
+    text = (first / "summary.json").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text
+    assert '"bpmn": "mini.bpmn"' in text
+    assert (second / "summary.json").read_text(encoding="utf-8") == text

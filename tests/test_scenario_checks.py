@@ -324,3 +324,20 @@ def test_validate_catches_a_priority_that_yields_text(tmp_path: Path) -> None:
     data["services"]["antrag"]["priority"] = "channel == 'online' && missing_documents > 0"
     findings = validate_scenario_file(write(tmp_path, data))
     assert not [f for f in findings if f.severity == "error"]
+
+
+def test_two_bpmn_files_of_the_same_name_are_refused_up_front(tmp_path: Path) -> None:
+    """Issue 14: refused only when the inputs were copied, after the whole run."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mini.bpmn").write_bytes((DATA / "mini.bpmn").read_bytes())
+    data = mini()
+    data["services"]["antrag2"] = {**data["services"]["antrag"], "bpmn": str(other / "mini.bpmn")}
+    for town in data["municipalities"].values():
+        town["services"] = [*town["services"], "antrag2"]
+    path = write(tmp_path, data)
+    errors = [f for f in validate_scenario_file(path) if f.severity == "error"]
+    assert [f.element_id for f in errors] == ["services.antrag2.bpmn"]
+    assert "another input file is also named 'mini.bpmn'" in errors[0].message
+    with pytest.raises(ScenarioError, match=r"services\.antrag2\.bpmn: another input file"):
+        load_scenario(path)

@@ -420,35 +420,63 @@ def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequenc
     return count
 
 
+def snapshot_inputs(files: Iterable[Path]) -> dict[str, bytes]:
+    """The bytes of the scenario and BPMN files of a run, by file name, read now.
+
+    A run takes its snapshot when it starts and keeps (and hashes) these bytes, so that
+    editing a file during a long run cannot make ``inputs/`` describe another file than
+    the one simulated (issue 14). Files are kept under their own names, so two different
+    files with the same name cannot both be kept and are refused.
+    """
+    snapshot: dict[str, bytes] = {}
+    seen: dict[str, Path] = {}
+    for file in files:
+        file = Path(file)
+        earlier = seen.get(file.name)
+        if earlier is not None:
+            if earlier.resolve() == file.resolve():
+                continue
+            raise ResultsError(
+                f"two input files are named {file.name!r} (the other is {earlier}); "
+                "rename one, the results keep inputs by file name",
+                source=file,
+            )
+        if not file.is_file():
+            raise ResultsError(
+                "input file to keep with the results does not exist or is no regular file",
+                source=file,
+            )
+        try:
+            snapshot[file.name] = file.read_bytes()
+        except OSError as err:
+            raise ResultsError(
+                f"cannot read the input: {err.strerror or err}", source=file
+            ) from err
+        seen[file.name] = file
+    return snapshot
+
+
+def write_inputs(folder: Path, snapshot: Mapping[str, bytes]) -> list[Path]:
+    """Write a snapshot of the inputs into ``<folder>/inputs/``; return the copies."""
+    target_dir = Path(folder) / INPUTS_DIR
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsError(f"cannot copy the inputs: {err}", source=target_dir) from err
+    result = []
+    for name, data in sorted(snapshot.items()):
+        _atomic_write(target_dir / name, data)
+        result.append(target_dir / name)
+    return result
+
+
 def copy_inputs(folder: Path, files: Iterable[Path]) -> list[Path]:
     """Copy the scenario and BPMN files of a run into ``<folder>/inputs/``; return the copies.
 
     Files are kept under their own names, so two different files with the same name
     cannot both be kept and are refused.
     """
-    target_dir = Path(folder) / INPUTS_DIR
-    copied: dict[str, Path] = {}
-    for file in files:
-        file = Path(file)
-        if not file.is_file():
-            raise ResultsError("input file to keep with the results does not exist", source=file)
-        earlier = copied.get(file.name)
-        if earlier is not None:
-            if earlier.resolve() == file.resolve():
-                continue
-            raise ResultsError(
-                f"two input files are named {file.name!r} (the other is {earlier})", source=file
-            )
-        copied[file.name] = file
-    try:
-        target_dir.mkdir(parents=True, exist_ok=True)
-        result = []
-        for name, file in sorted(copied.items()):
-            shutil.copyfile(file, target_dir / name)
-            result.append(target_dir / name)
-    except OSError as err:
-        raise ResultsError(f"cannot copy the inputs: {err}", source=target_dir) from err
-    return result
+    return write_inputs(folder, snapshot_inputs(files))
 
 
 def load_summary(run_dir: Path) -> dict[str, Any]:
