@@ -207,7 +207,7 @@ def test_missing_bpmn_file(tmp_path: Path) -> None:
     data = mini()
     data["services"]["antrag"]["bpmn"] = "nowhere.bpmn"
     with pytest.raises(
-        ScenarioError, match=r"services\.antrag\.bpmn: BPMN file not found: .*nowhere\.bpmn"
+        ScenarioError, match=r"services\.antrag\.bpmn: BPMN file .*nowhere\.bpmn: file not found"
     ):
         load(tmp_path, data)
 
