@@ -412,6 +412,7 @@ def _fill(node, path=()):
     figures = {
         "efforts": {"fixed": 10, "unit": "min"},
         "instances": 2,
+        "errors": 0.25,
         "waits": {"delay": {"fixed": 2, "unit": "d"}, "never": 0.5},
     }
     for key, value in figures.items():
@@ -422,7 +423,10 @@ def _fill(node, path=()):
     return {"cases_per_1000": 5.0, "population": 20_000, "cost_per_hour": 55.0}.get(path[-1], 2.0)
 
 
-@pytest.mark.parametrize("name", ["multi_instance.bpmn", "event_subprocess.bpmn", "black_box.bpmn"])
+@pytest.mark.parametrize(
+    "name",
+    ["multi_instance.bpmn", "event_subprocess.bpmn", "black_box.bpmn", "escalation_link.bpmn"],
+)
 def test_template_asks_for_the_figures_and_the_filled_scenario_runs(tmp_path, name):
     from zsa_sim.engine import simulate
     from zsa_sim.eventlog.schema import ListSink
@@ -441,6 +445,9 @@ def test_template_asks_for_the_figures_and_the_filled_scenario_runs(tmp_path, na
         assert set(service["waits"]) == {"Withdraw_Start"}
     if name == "black_box.bpmn":
         assert {"Call_NoRef", "Call_Missing", "Sub_Empty"} <= set(service["efforts"])
+    if name == "escalation_link.bpmn":
+        assert service["errors"] == {"Boundary_Chief": None}  # required: nothing else throws it
+        assert set(service["waits"]) == {"Boundary_Cond", "Catch_Cond"}
     out.write_text(yaml.safe_dump(_fill(data), allow_unicode=True), encoding="utf-8")
     findings = [f for f in validate_scenario_file(out) if f.severity == "error"]
     assert findings == []
