@@ -31,6 +31,7 @@ from zsa_sim.engine.distributions import Distribution
 from zsa_sim.engine.setup import WaitRule
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.conformance import check_log, replay
+from zsa_sim.experiment.cases import CaseTable
 from zsa_sim.scenario import build_setup, load_scenario, validate_scenario_file, write_template
 
 DATA = Path(__file__).parent / "data" / "bpmn" / "constructs"
@@ -56,6 +57,10 @@ def construct_run(name, efforts, *, fte=3, instances=None, arrivals=None, **kw):
     service = dataclasses.replace(setup.services[SERVICE], instances=instances or {})
     rows, result = run(dataclasses.replace(setup, services={SERVICE: service}))
     return rows, result, defs
+
+
+def setup_of(defs, efforts):
+    return setup_for(defs, efforts, arrivals_at([0.0]))
 
 
 def table(rows):
@@ -247,10 +252,17 @@ def test_an_interrupting_message_event_subprocess_cancels_the_work_and_ends_the_
         ("Task_Work", 0, 0, 60),  # cut short when the withdrawal arrives
         ("Withdraw_Start", 60, 60, 60),
         ("Task_Close", 60, 60, 65),
+        ("Withdraw_End", 65, 65, 65),  # it took over the case: its end ends the case
         ("Esp_Withdraw", 60, 60, 65),
     ]
     assert (result.cases_completed, result.cases_open) == (1, 0)
     fits(defs, rows)
+    # the case reports as ended, with the event subprocess's end as its outcome
+    table_ = CaseTable.from_services(setup_of(defs, ESP_EFFORTS).services)
+    for row in rows:
+        table_.record(row)
+    (record,) = table_.records()
+    assert (record.is_open, record.outcome, record.end) == (False, "Withdraw_End", 65.0)
 
 
 def test_escalation_event_subprocesses_run_beside_or_instead_of_the_process():
@@ -271,6 +283,7 @@ def test_escalation_event_subprocesses_run_beside_or_instead_of_the_process():
         ("End_Stop", 30, 30, 30),
         ("Stop_Start", 30, 30, 30),
         ("Task_Stop", 30, 30, 34),
+        ("Stop_End", 34, 34, 34),
         ("Esp_Stop", 30, 30, 34),
     ]
     assert (result.cases_completed, result.cases_open) == (1, 0)
