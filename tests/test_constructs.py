@@ -168,6 +168,27 @@ def test_a_boundary_timer_cancels_every_running_and_queued_instance():
     fits(defs, rows)
 
 
+def test_an_error_in_one_instance_cancels_the_others_and_leaves_on_the_boundary():
+    rows, result, defs = construct_run(
+        "multi_instance_error.bpmn", {"Task_Check": 10, "Task_Request": 5}, fte=1
+    )
+    got = table(rows)
+    assert got[:4] == [
+        ("Start", 0, 0, 0),
+        ("Task_Check", 0, 0, 10),  # the first instance finds a defect: error end event
+        ("Sub_Each", 0, 0, 10),
+        ("Sub_Each", 0, 0, 10),  # the second instance is cancelled with it ...
+    ]
+    assert got[4][0] == "Task_Check" and math.isnan(got[4][2])  # ... before its work began
+    assert got[5:] == [
+        ("Boundary_Found", 10, 10, 10),
+        ("Task_Request", 10, 10, 15),
+        ("End_Request", 15, 15, 15),
+    ]
+    assert result.cases_completed == 1
+    fits(defs, rows)
+
+
 def test_more_instances_than_max_visits_stop_the_run_with_a_clear_error():
     with pytest.raises(SimulationError, match=r"1000 instances of 'Task_Seq' .* exceed max_visits"):
         construct_run(
@@ -365,6 +386,11 @@ RANDOM_RUNS = {
         horizon=285.0,
         fte=1,
     ),
+    "multi_instance_error.bpmn": dict(
+        efforts={"Task_Check": exp(25), "Task_Request": exp(5)},
+        instances={"Sub_Each": Distribution("uniform", {"low": 0, "high": 3})},
+        fte=1,
+    ),
     "black_box.bpmn": dict(
         efforts={"Call_NoRef": exp(10), "Call_Missing": exp(5), "Sub_Empty": 4}, fte=1
     ),
@@ -487,4 +513,18 @@ def test_validate_names_a_missing_instance_count_and_an_unreadable_cardinality(t
     assert any(
         m.startswith(f"services.{key}.instances.Task_Seq: the loop/completion condition")
         for m in messages
+    )
+
+
+def test_validate_refuses_an_error_probability_on_a_multi_instance_subprocess(tmp_path):
+    out = write_template(DATA / "multi_instance_error.bpmn", tmp_path / "s.yaml")
+    data = _fill(yaml.safe_load(out.read_text(encoding="utf-8")))
+    (key, service), *_ = data["services"].items()
+    service["errors"] = {"Boundary_Found": 0.1}
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    messages = [f"{f.element_id}: {f.message}" for f in validate_scenario_file(out)]
+    assert (
+        f"services.{key}.errors.Boundary_Found: boundary event 'Boundary_Found' (Mangel) is "
+        "attached to 'Sub_Each' (Je Unterlage prüfen), which is not a task worked once: an "
+        "error end event inside it triggers the boundary, so drop the probability" in messages
     )

@@ -469,6 +469,9 @@ class _Model:
         count = state.count(running)
         if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
             yield _take(state, running)
+        for place in set(state):  # an instance ended in an error its boundary caught
+            if place[0] == "c" and place[1] == path and place[2] == node.id:
+                yield _put(_take(state, place), [("x", path, node.id, place[3])])
 
     def _event_start(self, state: State, path: Path, start: StartEvent) -> Iterator[State]:
         """The start event of an event subprocess fires (its row), in scope path[:-1]."""
@@ -581,7 +584,11 @@ class _Model:
                 ):
                     running = ("r", parent, container)
                     cleared = _clear(state, path)
-                    if running in cleared:
+                    if self._loop(parent, container):  # every instance ends with it
+                        cleared = tuple(
+                            p for p in cleared if p[:3] not in (running, ("m", parent, container))
+                        )
+                    elif running in cleared:
                         cleared = _take(cleared, running)
                     return _put(cleared, [("c", parent, container, boundary.id)])
             path = parent
