@@ -52,7 +52,7 @@ ESC_EFFORTS = {
 
 def construct_run(name, efforts, *, fte=3, instances=None, arrivals=None, **kw):
     """Run one case (or ``arrivals``) of a construct file; rows, result, definitions."""
-    defs = read_bpmn(DATA / name)
+    defs = read_bpmn(DATA / name if isinstance(name, str) else name)
     setup = setup_for(defs, efforts, arrivals or arrivals_at([0.0]), pools=[pool(fte=fte)], **kw)
     service = dataclasses.replace(setup.services[SERVICE], instances=instances or {})
     rows, result = run(dataclasses.replace(setup, services={SERVICE: service}))
@@ -256,6 +256,32 @@ def test_non_interrupting_timer_and_error_event_subprocesses():
         ("End", 125, 125, 125),
     ]
     assert result.cases_completed == 1
+    fits(defs, rows)
+
+
+def test_a_non_interrupting_timer_cycle_starts_its_event_subprocess_repeatedly(tmp_path):
+    text = (DATA / "event_subprocess.bpmn").read_text(encoding="utf-8")
+    old = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT30M</bpmn:timeDuration>'
+    new = '<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R3/PT30M</bpmn:timeCycle>'
+    assert old in text
+    path = tmp_path / "cycle.bpmn"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    rows, _, defs = construct_run(
+        path,
+        {**ESP_EFFORTS, "Task_Close": 5, "Task_Work": 200},
+        waits={"Withdraw_Start": WaitRule(fixed(60), never=1.0)},
+    )
+    reminders = [(r.start, r.complete) for r in rows if r.activity_id == "Task_Remind"]
+    assert reminders == [(30, 40), (60, 70), (90, 100)]  # R3: three times, then no more
+    fits(defs, rows)
+    # instances that overlap (a reminder takes longer than the cycle) replay too
+    rows, _, _ = construct_run(
+        path,
+        {**ESP_EFFORTS, "Task_Close": 5, "Task_Work": 200, "Task_Remind": 45},
+        waits={"Withdraw_Start": WaitRule(fixed(60), never=1.0)},
+    )
+    reminders = [(r.start, r.complete) for r in rows if r.activity_id == "Task_Remind"]
+    assert reminders == [(30, 75), (60, 105), (90, 135)]
     fits(defs, rows)
 
 

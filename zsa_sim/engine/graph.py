@@ -166,7 +166,8 @@ class Compiler:
         node.trigger = kind
         node.interrupting = start.interrupting
         if kind == "timer" or kind in WAIT_KINDS:
-            node.delay = self._delay(start, "event subprocess")
+            # a non-interrupting timer cycle repeats, as on a non-interrupting boundary
+            node.delay = self._delay(start, "event subprocess" if node.interrupting else "boundary")
         else:  # error or escalation thrown inside the enclosing scope
             node.error_ref = start.definition.ref or ""
         return node

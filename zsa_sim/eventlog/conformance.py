@@ -374,7 +374,9 @@ class _Model:
                 yield from self._instance(state, path, node)
             elif isinstance(node, SubProcess | CallActivity):
                 running = ("r", path, node.id)
-                if running in state and not _inside(state, (*path, node.id)):
+                count = state.count(running)
+                # several instances (a repeated event subprocess) share the body's places
+                if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
                     yield _put(_take(state, running), _flows(path, node.outgoing))
                 for place in set(state):
                     if place[0] == "c" and place[1] == path and place[2] == node.id:
@@ -476,7 +478,7 @@ class _Model:
     def _event_start(self, state: State, path: Path, start: StartEvent) -> Iterator[State]:
         """The start event of an event subprocess fires (its row), in scope path[:-1]."""
         scope, esp = path[:-1], path[-1]
-        if ("r", scope, esp) in state:
+        if start.interrupting and ("r", scope, esp) in state:
             return
         due = ("e", scope, esp)
         if start.definition.kind in ("error", "escalation"):
