@@ -146,23 +146,28 @@ class Compiler:
         _add_upstream(process, nodes)
         graph = Graph(process, nodes[starts[0].id], nodes, self.source)
         graph.event_subs = tuple(
-            self._event_subprocess(n)
+            self._event_subprocess(n, main)
             for n in process.nodes.values()
             if isinstance(n, bpmn.SubProcess) and n.triggered_by_event
         )
         return graph
 
-    def _event_subprocess(self, element: bpmn.SubProcess) -> Node:
+    def _event_subprocess(self, element: bpmn.SubProcess, main: bool) -> Node:
         """An event subprocess: its body, and when its start event's trigger fires."""
         node = self._make(element, False)
         node.body = self.process(element.body, main=False)
         node.body.start.log = True  # the moment it was triggered is a row
         start: bpmn.StartEvent = element.body.start_events[0]
+        if main and start.interrupting:
+            # it takes over the case: its end events end the case, as the main ones do
+            for inner in node.body.nodes.values():
+                inner.log = inner.log or inner.kind == END
         kind = start.definition.kind
         node.trigger = kind
         node.interrupting = start.interrupting
         if kind == "timer" or kind in WAIT_KINDS:
-            node.delay = self._delay(start, "event subprocess")
+            # a non-interrupting timer cycle repeats, as on a non-interrupting boundary
+            node.delay = self._delay(start, "event subprocess" if node.interrupting else "boundary")
         else:  # error or escalation thrown inside the enclosing scope
             node.error_ref = start.definition.ref or ""
         return node

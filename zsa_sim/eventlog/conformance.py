@@ -31,7 +31,8 @@ subprocess instance runs its body as any subprocess does; at most as many run at
 the case has rows for it. Event subprocesses: the row of the start event (written when
 the trigger fires) starts one while its enclosing process or subprocess runs (an error
 or escalation start only when a throw in that scope made it due); an interrupting one
-first clears the scope. A link throw puts its token in front of the link catch of the
+first clears the scope, and if it lies in the main process its end events are rows (they
+end the case). A link throw puts its token in front of the link catch of the
 same name. A call activity to no process, or an empty subprocess, is a task.
 
 Cancelled work: the engine writes a row for a task or subprocess cut short by an
@@ -335,6 +336,17 @@ class _Model:
         node = self.scopes[path].nodes.get(node_id)
         return isinstance(node, Task | SubProcess | CallActivity) and node.loop is not None
 
+    def _ends_case(self, path: Path) -> bool:
+        """True for the body of an interrupting event subprocess of the main process:
+        its end events are rows, as the main process's are."""
+        if len(path) != 1:
+            return False
+        node = self.scopes[()].nodes.get(path[0])
+        if not (isinstance(node, SubProcess) and node.triggered_by_event):
+            return False
+        starts = node.body.start_events
+        return bool(starts) and starts[0].interrupting
+
     def _has_body(self, path: Path, node_id: str) -> bool:
         """True for a subprocess or call activity with a body (not a black box)."""
         body = (*path, node_id)
@@ -362,7 +374,9 @@ class _Model:
                 yield from self._instance(state, path, node)
             elif isinstance(node, SubProcess | CallActivity):
                 running = ("r", path, node.id)
-                if running in state and not _inside(state, (*path, node.id)):
+                count = state.count(running)
+                # several instances (a repeated event subprocess) share the body's places
+                if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
                     yield _put(_take(state, running), _flows(path, node.outgoing))
                 for place in set(state):
                     if place[0] == "c" and place[1] == path and place[2] == node.id:
@@ -383,6 +397,9 @@ class _Model:
                     for error, interrupting in self._error_boundaries(path, node.id):
                         due = [("x", path, node.id, error)]
                         yield _put(after, due if interrupting else [*out, *due])
+            elif isinstance(node, EndEvent) and path and self._ends_case(path):
+                for taken in _incoming_tokens(state, path, node):
+                    yield self._body_end(_take(state, taken), path, node)
             elif isinstance(node, EndEvent) and path == ():
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
@@ -454,11 +471,14 @@ class _Model:
         count = state.count(running)
         if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
             yield _take(state, running)
+        for place in set(state):  # an instance ended in an error its boundary caught
+            if place[0] == "c" and place[1] == path and place[2] == node.id:
+                yield _put(_take(state, place), [("x", path, node.id, place[3])])
 
     def _event_start(self, state: State, path: Path, start: StartEvent) -> Iterator[State]:
         """The start event of an event subprocess fires (its row), in scope path[:-1]."""
         scope, esp = path[:-1], path[-1]
-        if ("r", scope, esp) in state:
+        if start.interrupting and ("r", scope, esp) in state:
             return
         due = ("e", scope, esp)
         if start.definition.kind in ("error", "escalation"):
@@ -519,7 +539,7 @@ class _Model:
                 starts = self.scopes[body_path].start_events
                 body = _flows(body_path, starts[0].outgoing) if starts else []
                 found.add(_put(_take(state, place), [("r", path, node.id), *body]))
-            elif isinstance(node, EndEvent) and path != ():
+            elif isinstance(node, EndEvent) and path != () and not self._ends_case(path):
                 found.add(self._body_end(_take(state, place), path, node))
         return found
 
@@ -566,7 +586,11 @@ class _Model:
                 ):
                     running = ("r", parent, container)
                     cleared = _clear(state, path)
-                    if running in cleared:
+                    if self._loop(parent, container):  # every instance ends with it
+                        cleared = tuple(
+                            p for p in cleared if p[:3] not in (running, ("m", parent, container))
+                        )
+                    elif running in cleared:
                         cleared = _take(cleared, running)
                     return _put(cleared, [("c", parent, container, boundary.id)])
             path = parent

@@ -64,6 +64,16 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
     waits = _waits(spec, model, out)
     timers = _by_id(spec.timers, model, model.timer_events(), "timer event", "timers", out)
     errors = _by_id(spec.errors, model, model.error_events(), "error boundary event", "errors", out)
+    for event_id in list(errors):
+        host = model.error_events()[event_id].attached_to
+        if host not in model.tasks or host in model.loop_activities:
+            out.error(
+                f"errors.{event_id}",
+                f"boundary event {model.label(event_id)} is attached to {model.label(host)}, "
+                "which is not a task worked once: an error end event inside it triggers the "
+                "boundary, so drop the probability",
+            )
+            del errors[event_id]
     for event_id, event in model.escalation_tasks().items():
         if event_id not in errors:
             out.error(

@@ -223,8 +223,20 @@ def _errors(model: ServiceModel) -> list[str]:
     events = model.error_events()
     if not events:
         return []
-    lines = ["    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"]
-    lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+    required = model.escalation_tasks()
+    if not required:
+        lines = [
+            "    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"
+        ]
+        lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+        return lines
+    # an escalation boundary on a task has no other trigger: its probability is required
+    lines = ["    errors:   # Wahrscheinlichkeit, dass eine Aufgabe mit Fehler/Eskalation endet"]
+    for event_id in events:
+        if event_id in required:
+            lines.append(f"      {event_id}: null   # TODO z. B. 0.05 – {model.label(event_id)}")
+        else:
+            lines.append(f"      # {event_id}: 0.05   # optional – {model.label(event_id)}")
     return lines
 
 
