@@ -49,11 +49,12 @@ class Fit:
         factor = {"min": 1.0, "h": 60.0, "d": 1440.0}[unit]
         if self.kind == "empirical":
             return {"empirical": [_round(s / factor) for s in self.samples], "unit": unit}
-        scaled = {
-            k: (v if k == "shape" else _round(v / factor)) for k, v in self.params.items()
-        }
+        scaled = {k: (v if k == "shape" else _round(v / factor)) for k, v in self.params.items()}
         if self.kind == "gamma":
-            scaled = {"mean": _round(self.params["mean"] / factor), "sd": _round(self.params["sd"] / factor)}
+            scaled = {
+                "mean": _round(self.params["mean"] / factor),
+                "sd": _round(self.params["sd"] / factor),
+            }
         positional = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
         if self.kind in positional:
             return {self.kind: [scaled[k] for k in positional[self.kind]], "unit": unit}
@@ -68,8 +69,14 @@ class Fit:
         if self.kind == "fixed":
             return f"n={self.n}, all values equal"
         ranked = sorted(self.aic, key=self.aic.__getitem__)
-        runner = f"; next {ranked[1]} dAIC={self.aic[ranked[1]] - self.aic[ranked[0]]:.1f}" if len(ranked) > 1 else ""
-        return f"n={self.n}, {self.kind} by AIC of {len(ranked)} families{runner}, KS D={self.ks:.3f}"
+        runner = (
+            f"; next {ranked[1]} dAIC={self.aic[ranked[1]] - self.aic[ranked[0]]:.1f}"
+            if len(ranked) > 1
+            else ""
+        )
+        return (
+            f"n={self.n}, {self.kind} by AIC of {len(ranked)} families{runner}, KS D={self.ks:.3f}"
+        )
 
 
 def _round(value: float) -> float:

@@ -179,7 +179,9 @@ class _Builder:
     def table(self) -> LogTable:
         c = self.columns
         if not c["case"]:
-            raise CalibrationError("the event log has no rows to calibrate from", source=self.source)
+            raise CalibrationError(
+                "the event log has no rows to calibrate from", source=self.source
+            )
         start = np.array(c["start"], dtype=float)
         end = np.array(c["end"], dtype=float)
         both = np.concatenate([start[~np.isnan(start)], end[~np.isnan(end)]])
