@@ -6,9 +6,9 @@ and calendar month. A month at either end of the log that is only partly covered
 scaled up by the share of its days covered (from the first to the last arrival), so
 that logs starting mid-month still give a fair rate.
 
-Seasonality is the 12 monthly rates (arrivals a day in that month, averaged over the
-years seen) divided by their mean; a month never seen gets the mean (factor 1) and a
-TODO. The yearly volume is the sum of the monthly rates times the days of each month.
+Seasonality is the 12 monthly counts (averaged over the years seen) divided by their
+mean, as the engine reads it (month m gets factor_m / 12 of the year's volume); a month
+never seen gets the mean (factor 1) and a TODO. The yearly volume is the sum of the 12.
 """
 
 from __future__ import annotations
@@ -86,14 +86,14 @@ def estimate_demand(table: LogTable) -> Demand:
     rate_sum = np.zeros(12)
     rate_n = np.zeros(12)
     for (year, month), n in counts.items():
-        rate_sum[month - 1] += n / covered[(year, month)]
+        # the month's count, scaled up when the log covers only part of it
+        rate_sum[month - 1] += n * pycalendar.monthrange(year, month)[1] / covered[(year, month)]
         rate_n[month - 1] += 1
     seen = rate_n > 0
     rate = np.where(seen, rate_sum / np.maximum(rate_n, 1), np.nan)
     mean_rate = float(np.nanmean(rate))
     rate = np.where(seen, rate, mean_rate)
-    month_days = np.array([pycalendar.monthrange(2025, m)[1] for m in range(1, 13)])
-    yearly_total = float(np.sum(rate * month_days))
+    yearly_total = float(np.sum(rate))
     seasonality = [float(r / rate.mean()) for r in rate]
     counted = {table.org_names[o]: int(np.sum(orgs_ok == o)) for o in np.unique(orgs_ok)}
     total = sum(counted.values())

@@ -7,6 +7,8 @@ speed while on duty, which is how zsa-sim models staff, part-timers included (th
 fewer hours, not slower): the working time in the log then equals the effort. Steps of a
 part-timer that span her own off-duty hours inside the office hours are overestimated by
 those hours; the comment beside each effort says how many steps spanned a closing time.
+A step that spans open days on which its clerk did nothing else (her leave or sickness:
+the engine continues the step on her next working day) has those days taken out too.
 
 Where the log has only end times, a step's start is estimated as the later of the end of
 the case's previous step and the end of the same clerk's previous step (the clerk cannot
@@ -56,6 +58,42 @@ def estimated_starts(table: LogTable) -> np.ndarray:
     return start
 
 
+def active_days(table: LogTable, rows: np.ndarray) -> dict[int, set[int]]:
+    """Clerk code -> the day numbers on which she began or finished a step."""
+    out: dict[int, set[int]] = {}
+    for t in (table.start, table.end):
+        ok = rows & (table.resource > 0) & ~np.isnan(t)
+        days = (t[ok] // 1440).astype(np.int64)
+        for clerk, day in zip(table.resource[ok], days, strict=True):
+            out.setdefault(int(clerk), set()).add(int(day))
+    return out
+
+
+def _minus_absences(
+    work: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    clerks: np.ndarray,
+    active: dict[int, set[int]],
+    calendar: WorkingCalendar,
+) -> np.ndarray:
+    """Take out the open days between start and end on which the clerk did nothing.
+
+    A step interrupted by closing time continues on the clerk's next working day; if
+    she was away in between (leave, sickness), that day's office hours were no work on
+    the step. Her absence shows as an open day without any step of hers.
+    """
+    out = work.copy()
+    first_day = (start // 1440).astype(np.int64)
+    last_day = (end // 1440).astype(np.int64)
+    for i in np.nonzero(last_day - first_day > 1)[0]:
+        days = active.get(int(clerks[i]), set())
+        for day in range(int(first_day[i]) + 1, int(last_day[i])):
+            if day not in days:
+                out[i] -= calendar.work_between(day * 1440.0, (day + 1) * 1440.0)
+    return out
+
+
 def estimate_efforts(
     table: LogTable,
     node_ids: np.ndarray,
@@ -67,11 +105,13 @@ def estimate_efforts(
     guessed = np.isnan(table.start) & ~np.isnan(table.end)
     start = estimated_starts(table)
     out: dict[str, EffortEstimate] = {}
+    active = active_days(table, rows)
     for task in tasks:
         mask = rows & (node_ids == task) & ~np.isnan(start) & ~np.isnan(table.end)
         if not mask.any():
             continue
         work = working_minutes(calendar, start[mask], table.end[mask])
+        work = _minus_absences(work, start[mask], table.end[mask], table.resource[mask], active, calendar)
         span = table.end[mask] - start[mask]
         fit = fit_duration(work)
         if fit is None:

@@ -4,7 +4,8 @@ Every family the engine supports (:data:`zsa_sim.engine.distributions.PARAMETERS
 fitted by maximum likelihood with ``scipy.stats`` (location fixed at 0 where the family
 has one, because durations start at 0; uniform and triangular fit their bounds), and the
 family with the smallest **AIC** (2k − 2 ln L) is chosen. Its Kolmogorov–Smirnov
-distance D is reported as the fit quality. The empirical distribution (percentiles of
+distance D is reported as the fit quality. When at least 95 % of the values equal their
+median to within the timestamps' resolution (2 s), the effort is ``fixed``. The empirical distribution (percentiles of
 the sample) is the fall-back: fewer than :data:`MIN_FIT` values, or the best family still
 misses the data by D > :data:`MAX_KS`. All equal values give ``fixed``.
 
@@ -23,6 +24,10 @@ from typing import Any
 import numpy as np
 
 MIN_FIT = 10
+#: timestamps to the second at both ends: durations within 2 s of each other are equal
+RESOLUTION = 2 / 60
+#: this share of values equal to the median (within the resolution) makes it ``fixed``
+FIXED_SHARE = 0.95
 MAX_KS = 0.1
 MAX_FIT = 20_000
 #: percentiles kept for an empirical fall-back
@@ -67,7 +72,7 @@ class Fit:
         if self.kind == "empirical":
             return f"n={self.n}, empirical ({self.reason})"
         if self.kind == "fixed":
-            return f"n={self.n}, all values equal"
+            return f"n={self.n}, {self.reason}"
         ranked = sorted(self.aic, key=self.aic.__getitem__)
         runner = (
             f"; next {ranked[1]} dAIC={self.aic[ranked[1]] - self.aic[ranked[0]]:.1f}"
@@ -85,6 +90,13 @@ def _round(value: float) -> float:
         return 0.0
     digits = 3 - int(math.floor(math.log10(abs(value))))
     return float(round(value, max(digits, 0)))
+
+
+def _fixed_note(values: np.ndarray, median: float) -> str:
+    share = float(np.mean(np.abs(values - median) <= RESOLUTION))
+    if share == 1.0:
+        return "all values equal (to the second)"
+    return f"{share:.1%} of the values equal (to the second), the rest taken as noise"
 
 
 def thin(values: np.ndarray, limit: int = MAX_FIT) -> np.ndarray:
@@ -114,8 +126,9 @@ def fit_duration(values: np.ndarray) -> Fit | None:
     if n == 0:
         return None
     mean = float(values.mean())
-    if float(np.ptp(values)) <= 1e-6 * max(1.0, abs(mean)):
-        return Fit("fixed", {"value": mean}, (), n, mean)
+    median = float(np.median(values))
+    if np.mean(np.abs(values - median) <= RESOLUTION) >= FIXED_SHARE:
+        return Fit("fixed", {"value": median}, (), n, mean, reason=_fixed_note(values, median))
     if n < MIN_FIT:
         return empirical(values, f"fewer than {MIN_FIT} values")
     x = thin(values)
