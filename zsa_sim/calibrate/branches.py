@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import permutations, product
 
 import numpy as np
 
@@ -37,6 +38,8 @@ from zsa_sim.scenario.service_model import ServiceModel
 
 #: show at most this many misfit cases by name
 SHOW = 3
+#: orders of tied rows tried before a case counts as not fitting
+MAX_TIE_ORDERS = 64
 
 
 @dataclass
@@ -67,8 +70,23 @@ class _Tracing(_Model):
         self.branching = branching
 
     def trace(self, rows: list[ActivityRecord]) -> tuple[ReplayResult, tuple[str, ...]]:
-        """Replay; the result and the branching flows of the first fitting path."""
+        """Replay; the result and the branching flows of the first fitting path.
+
+        Steps with the same time may stand in the log in either order (timestamps to the
+        second or minute, an export sorted by name): if the log order does not fit, the
+        orders within such ties are tried too (up to :data:`MAX_TIE_ORDERS`).
+        """
         ordered = sorted(rows, key=lambda r: math.inf if math.isnan(r.complete) else r.complete)
+        result = self._trace(ordered)
+        if result[0].fits:
+            return result
+        for other in _tie_orders(ordered):
+            retry = self._trace(other)
+            if retry[0].fits:
+                return retry
+        return result
+
+    def _trace(self, ordered: list[ActivityRecord]) -> tuple[ReplayResult, tuple[str, ...]]:
         for row in ordered:
             if row.activity_id not in self.where:
                 return ReplayResult(False, f"activity '{row.activity_id}' is not in the model"), ()
@@ -111,6 +129,25 @@ class _Tracing(_Model):
         return tuple(
             place[2] for place in added.elements() if place[0] == "f" and place[2] in self.branching
         )
+
+
+def _tie_orders(ordered: list[ActivityRecord]) -> list[list[ActivityRecord]]:
+    """Other orders of the rows within groups of equal completion time."""
+    groups: list[list[ActivityRecord]] = []
+    for row in ordered:
+        if groups and row.complete == groups[-1][0].complete:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    choices = [
+        list(permutations(g)) if len(g) > 1 and len(g) <= 4 else [tuple(g)] for g in groups
+    ]
+    out = []
+    for combo in product(*choices):
+        out.append([row for group in combo for row in group])
+        if len(out) > MAX_TIE_ORDERS:
+            break
+    return out[1:]
 
 
 def _out_flows(model: ServiceModel) -> dict[str, str]:
