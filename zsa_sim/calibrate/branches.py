@@ -8,6 +8,9 @@ gateway counts for the flow taken. A branch probability is then flow count / gat
 passages; a loop's repeat probability is the same figure at the gateway that loops back,
 counted per passage.
 
+Events the log never records (an export of tasks only has no start, end or message
+events) are passed silently in the replay, so such logs replay too.
+
 Cases the model cannot replay are named and counted; ``max_nonconforming`` (a share)
 decides whether calibration stops or leaves them out.
 
@@ -27,12 +30,15 @@ from itertools import permutations, product
 import numpy as np
 
 from zsa_sim.bpmn.model import (
+    EndEvent,
     EventBasedGateway,
     ExclusiveGateway,
     InclusiveGateway,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
 )
 from zsa_sim.calibrate.table import CalibrationError, LogTable
-from zsa_sim.eventlog.conformance import ReplayResult, _Model
+from zsa_sim.eventlog.conformance import ReplayResult, _flows, _Model, _put, _take
 from zsa_sim.eventlog.schema import ActivityRecord
 from zsa_sim.scenario.service_model import ServiceModel
 
@@ -65,9 +71,29 @@ class Routing:
 class _Tracing(_Model):
     """The conformance replay, remembering the flows branching gateways chose."""
 
-    def __init__(self, definitions, branching: set[str]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, definitions, branching: set[str], invisible: set[str]) -> None:  # type: ignore[no-untyped-def]
         super().__init__(definitions)
         self.branching = branching
+        self.invisible = invisible
+
+    def _silent(self, state: tuple) -> set:
+        """The base moves, and passing events the log never records."""
+        found = super()._silent(state)
+        for place in set(state):
+            if place[0] != "f":
+                continue
+            path = place[1]
+            scope = self.scopes[path]
+            flow = scope.flows.get(place[2])
+            node = scope.nodes.get(flow.target) if flow else None
+            if node is None or node.id not in self.invisible:
+                continue
+            if isinstance(node, IntermediateCatchEvent | IntermediateThrowEvent):
+                found.add(_put(_take(state, place), _flows(path, node.outgoing)))
+            elif isinstance(node, EndEvent) and path == ():
+                ended = _take(state, place)
+                found.add(() if node.definition.kind in ("terminate", "error") else ended)
+        return found
 
     def trace(self, rows: list[ActivityRecord]) -> tuple[ReplayResult, tuple[str, ...]]:
         """Replay; the result and the branching flows of the first fitting path.
@@ -96,15 +122,19 @@ class _Tracing(_Model):
         start = self.scopes[()].start_events
         if not start:
             return ReplayResult(False, "the model has no start event"), ()
-        initial = (("s", (), start[0].id),)
+        initial: tuple = (("s", (), start[0].id),)
+        if start[0].id in self.invisible:  # the log does not record arrivals as a row
+            initial = tuple(sorted(_flows((), start[0].outgoing)))
         stack: list[tuple[int, tuple, tuple[str, ...]]] = [(0, initial, ())]
         seen: set = set()
         problem = ""
+        deepest = 0
         while stack:
             i, state, trail = stack.pop()
             if (i, state) in seen:
                 continue
             seen.add((i, state))
+            deepest = max(deepest, i)
             if len(seen) > 50_000:
                 return ReplayResult(False, "replay gave up (too many states)"), ()
             if i == len(done):
@@ -122,6 +152,10 @@ class _Tracing(_Model):
             if cut_before or (cut_after and self._enabled(state, row.activity_id)):
                 stack.append((i + 1, state, trail))
             stack.extend((i + 1, s, trail) for s in self._visible(state, row))
+        if not problem and deepest < len(done):
+            row = done[deepest]
+            after = f" after '{done[deepest - 1].activity_id}'" if deepest else ""
+            problem = f"activity '{row.activity_id}' ({row.activity_name}) is not enabled{after}"
         return ReplayResult(False, problem or "the trace does not fit the model"), ()
 
     def _chosen(self, before: tuple, after: tuple) -> tuple[str, ...]:
@@ -169,7 +203,16 @@ def replay_cases(
 ) -> Routing:
     """Replay every case; count the flows; stop if too many cases do not fit."""
     flow_gateway = _out_flows(model)
-    tracer = _Tracing(model.definitions, set(flow_gateway))
+    seen = set(node_ids.tolist())
+    # events the log never records (many exports hold tasks only) are passed silently
+    invisible = {
+        node_id
+        for node_id, node in model.nodes.items()
+        if node_id not in seen
+        and isinstance(node, IntermediateCatchEvent | IntermediateThrowEvent | EndEvent)
+    }
+    invisible |= {s.id for s in model.definitions.main_process.start_events if s.id not in seen}
+    tracer = _Tracing(model.definitions, set(flow_gateway), invisible)
     routing = Routing()
     # the replay needs the activity's BPMN type for cancellations
     types = {node_id: node.kind for node_id, node in model.nodes.items()}

@@ -87,7 +87,16 @@ def calibrate_log(
         )
     table = table.select(matched)
     node_ids = node_ids[matched]
-    routing = replay_cases(table, node_ids, model, max_nonconforming)
+    try:
+        routing = replay_cases(table, node_ids, model, max_nonconforming)
+    except CalibrationError as err:
+        if not mapping.unmatched_log:
+            raise
+        raise CalibrationError(
+            f"{err.detail}; note that these log activities match no BPMN element: "
+            f"{', '.join(mapping.unmatched_log)} (map them with --map 'Name=Task_id')",
+            source=err.source,
+        ) from err
     if routing.misfits:
         warnings.append(
             f"{len(routing.misfits)} cases do not fit the model and are left out, e.g. "

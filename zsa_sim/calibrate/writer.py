@@ -323,6 +323,7 @@ def _applicants(cal: Calibration) -> list[str]:
         )
     else:
         lines.append("      missing_documents: [1.0]   # no request loop seen")
+    lines += _attribute_notes(cal)
     if cal.flags:
         lines.append("      flags:")
         lines += [
@@ -330,6 +331,28 @@ def _applicants(cal: Calibration) -> list[str]:
             for name, (share, n) in cal.flags.items()
         ]
     return lines
+
+
+def _attribute_notes(cal: Calibration) -> list[str]:
+    """A comment per case attribute of the log: numbers (decimal commas read) or texts."""
+    from zsa_sim.calibrate.times import parse_number
+
+    notes = []
+    for name, values in cal.table.attributes.items():
+        texts = list(values.values())
+        numbers = [parse_number(t) for t in texts]
+        if numbers and all(x is not None for x in numbers):
+            finite = [x for x in numbers if x == x]
+            mean = sum(finite) / len(finite) if finite else float("nan")
+            notes.append(f"{name} (number, n={len(finite)}, mean {mean:.4g})")
+        else:
+            notes.append(f"{name} (text, {len(set(texts))} values)")
+    if not notes:
+        return []
+    return [
+        "      # case attributes in the log: " + "; ".join(notes),
+        "      # (use them in BPMN conditions or effort_multipliers; not estimated here)",
+    ]
 
 
 def _base_municipalities(base: str | None) -> dict[str, dict]:
