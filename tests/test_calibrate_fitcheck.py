@@ -42,7 +42,7 @@ def test_identical_logs_have_zero_distance() -> None:
 def test_check_fit_writes_csv_and_html(tmp_path: Path) -> None:
     outcome = run_experiment(
         "tests/data/scenarios/mini.yaml",
-        RunOptions(replications=2, jobs=1, out_root=tmp_path, report=False, xes="none", variants=("dezentral",)),
+        RunOptions(replications=2, jobs=1, out_root=tmp_path, report=False, eventlog="all", variants=("dezentral",)),
     )
     log = outcome.run_dir / "eventlog.csv.gz"
     page = check_fit(outcome.run_dir, log, out=tmp_path / "fit")
@@ -51,6 +51,15 @@ def test_check_fit_writes_csv_and_html(tmp_path: Path) -> None:
     # the observed log is replication 0 of the run itself: its activity counts lie inside
     counts = [r for r in rows if r["group"] == "executions per case"]
     assert counts and all(r["inside"] == "true" for r in counts)
+
+
+def test_one_replication_is_refused(tmp_path: Path) -> None:
+    outcome = run_experiment(
+        "tests/data/scenarios/mini.yaml",
+        RunOptions(replications=2, jobs=1, out_root=tmp_path, report=False, variants=("dezentral",)),
+    )
+    with pytest.raises(CalibrationError, match="holds one replication.*--eventlog all"):
+        check_fit(outcome.run_dir, outcome.run_dir / "eventlog.csv.gz")
 
 
 def test_run_without_event_log_is_refused(tmp_path: Path) -> None:

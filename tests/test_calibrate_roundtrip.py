@@ -54,7 +54,7 @@ pytestmark = pytest.mark.slow
 def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("truth")
     outcome = run_experiment(
-        TRUTH, RunOptions(replications=4, jobs=1, out_root=out, report=False, xes="first")
+        TRUTH, RunOptions(replications=4, jobs=1, out_root=out, report=False, xes="first", eventlog="first")
     )
     return outcome.run_dir
 
@@ -126,7 +126,7 @@ def test_resimulated_kpis_inside_original_intervals(
             jobs=1,
             out_root=tmp_path,
             report=False,
-            eventlog=False,
+            eventlog="none",
             changes={"period.warmup_days": 0, "period.cooldown_days": 60},
         ),
     )

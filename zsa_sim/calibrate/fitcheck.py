@@ -188,7 +188,9 @@ def _rel(simulated: float, observed: float) -> float:
 def _replications(run_dir: Path, service: str | None) -> list[LogTable]:
     log = run_dir / "eventlog.csv.gz"
     if not log.is_file():
-        raise CalibrationError("the run has no eventlog.csv.gz (run without --no-eventlog)", source=run_dir)
+        raise CalibrationError(
+            "the run has no eventlog.csv.gz (run with --eventlog all)", source=run_dir
+        )
     tables = []
     for r in range(1000):
         try:
@@ -199,6 +201,12 @@ def _replications(run_dir: Path, service: str | None) -> list[LogTable]:
             raise
     if not tables:
         raise CalibrationError("the run's event log has no rows", source=log)
+    if len(tables) < 2:
+        raise CalibrationError(
+            "the run's event log holds one replication: intervals need several; "
+            "run with --eventlog all (and -n 5 or more)",
+            source=log,
+        )
     return tables
 
 
@@ -243,8 +251,8 @@ def check_scenario(
             replications=replications,
             out_root=scenario.parent / "fit-runs",
             report=False,
+            eventlog="all",
             xes="none",
-            variants=None,
         ),
     )
     return check_fit(outcome.run_dir, log, columns=columns)

@@ -137,7 +137,8 @@ def check_fit_command(
 
     \b
     Example:
-      zsa-sim run scenarios/cal.yaml --xes all -o results && zsa-sim check-fit results/cal/<ts> log.csv
+      zsa-sim run scenarios/cal.yaml -n 5 --eventlog all
+      zsa-sim check-fit results/cal/<timestamp> log.csv
     """
     from zsa_sim.calibrate.fitcheck import check_fit
     from zsa_sim.calibrate.reader import parse_columns
