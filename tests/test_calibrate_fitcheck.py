@@ -42,7 +42,14 @@ def test_identical_logs_have_zero_distance() -> None:
 def test_check_fit_writes_csv_and_html(tmp_path: Path) -> None:
     outcome = run_experiment(
         "tests/data/scenarios/mini.yaml",
-        RunOptions(replications=2, jobs=1, out_root=tmp_path, report=False, eventlog="all", variants=("dezentral",)),
+        RunOptions(
+            replications=2,
+            jobs=1,
+            out_root=tmp_path,
+            report=False,
+            eventlog="all",
+            variants=("dezentral",),
+        ),
     )
     log = outcome.run_dir / "eventlog.csv.gz"
     page = check_fit(outcome.run_dir, log, out=tmp_path / "fit")
@@ -56,12 +63,14 @@ def test_check_fit_writes_csv_and_html(tmp_path: Path) -> None:
 def test_one_replication_is_refused(tmp_path: Path) -> None:
     outcome = run_experiment(
         "tests/data/scenarios/mini.yaml",
-        RunOptions(replications=2, jobs=1, out_root=tmp_path, report=False, variants=("dezentral",)),
+        RunOptions(
+            replications=2, jobs=1, out_root=tmp_path, report=False, variants=("dezentral",)
+        ),
     )
-    with pytest.raises(CalibrationError, match="holds one replication.*--eventlog all"):
+    with pytest.raises(CalibrationError, match=r"holds one replication.*--eventlog all"):
         check_fit(outcome.run_dir, outcome.run_dir / "eventlog.csv.gz")
 
 
 def test_run_without_event_log_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(CalibrationError, match="no eventlog.csv.gz"):
+    with pytest.raises(CalibrationError, match=r"no eventlog\.csv\.gz"):
         check_fit(tmp_path, FOREIGN, columns=parse_columns(COLUMNS))

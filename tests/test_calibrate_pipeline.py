@@ -16,7 +16,7 @@ BPMN = Path("tests/data/scenarios/mini.bpmn")
 COLUMNS = "case=Vorgang,activity=Tätigkeit,start=Beginn,end=Ende,resource=Bearbeiter,org=Kommune"
 
 
-def test_foreign_export_calibrates_through_columns(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_foreign_export_calibrates_through_columns(tmp_path: Path, capsys) -> None:
     out = tmp_path / "fremd.yaml"
     main(
         [
@@ -68,14 +68,16 @@ def _tampered(tmp_path: Path) -> Path:
 def test_nonconforming_cases_stop_or_are_skipped(tmp_path: Path) -> None:
     path = _tampered(tmp_path)
     manual = {"Prüfung Vollständigkeit": "Task_Pruefen"}
-    with pytest.raises(CalibrationError, match=r"1 of 18 cases \(5\.6%\) do not fit .*AZ-2026-0100"):
+    with pytest.raises(
+        CalibrationError, match=r"1 of 18 cases \(5\.6%\) do not fit .*AZ-2026-0100"
+    ):
         calibrate_log(path, BPMN, manual_map=manual, max_nonconforming=0.05)
     cal = calibrate_log(path, BPMN, manual_map=manual, max_nonconforming=0.1)
     assert [c for c, _ in cal.routing.misfits] == ["AZ-2026-0100"]
     assert len(cal.routing.fitting) == 17
 
 
-def test_cli_error_is_one_line_exit_2(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_error_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["calibrate", str(FOREIGN), "--model", str(BPMN), "--columns", "case=Akte",
               "-o", str(tmp_path / "x.yaml")])  # fmt: skip

@@ -63,7 +63,9 @@ def test_header_guesses_without_columns(tmp_path: Path) -> None:
 
 
 def test_unknown_column_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(CalibrationError, match=r"--columns case=Akte: no column 'Akte' in the header"):
+    with pytest.raises(
+        CalibrationError, match=r"--columns case=Akte: no column 'Akte' in the header"
+    ):
         read_log(FOREIGN, columns={"case": "Akte"})
     with pytest.raises(CalibrationError, match="FIELD=HEADER"):
         parse_columns("fall=Vorgang")
@@ -78,7 +80,8 @@ def test_missing_required_column(tmp_path: Path) -> None:
 def test_bad_timestamp_names_the_line(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        "case;activity;start;end\n1;A;05.01.2026 08:00;05.01.2026 08:10\n1;B;gestern;05.01.2026 09:00\n",
+        "case;activity;start;end\n1;A;05.01.2026 08:00;05.01.2026 08:10\n"
+        "1;B;gestern;05.01.2026 09:00\n",
     )
     with pytest.raises(CalibrationError, match=r"line 3: cannot read the start time 'gestern'"):
         read_log(path)
@@ -86,7 +89,9 @@ def test_bad_timestamp_names_the_line(tmp_path: Path) -> None:
 
 def test_end_before_start(tmp_path: Path) -> None:
     path = _write(tmp_path, "case,activity,start,end\nK1,A,2026-01-05 09:00,2026-01-05 08:00\n")
-    with pytest.raises(CalibrationError, match=r"line 2: case 'K1', activity 'A' ends before it starts"):
+    with pytest.raises(
+        CalibrationError, match=r"line 2: case 'K1', activity 'A' ends before it starts"
+    ):
         read_log(path)
 
 
@@ -101,7 +106,8 @@ XES = """<?xml version="1.0" encoding="UTF-8"?>
     <event><string key="concept:name" value="A"/><string key="lifecycle:transition" value="start"/>
       <date key="time:timestamp" value="2026-01-05T08:00:00.000+01:00"/>
       <string key="org:resource" value="R1"/></event>
-    <event><string key="concept:name" value="A"/><string key="lifecycle:transition" value="complete"/>
+    <event><string key="concept:name" value="A"/>
+      <string key="lifecycle:transition" value="complete"/>
       <date key="time:timestamp" value="2026-01-05T08:10:00.000+01:00"/>
       <string key="org:resource" value="R1"/></event>
     <event><string key="concept:name" value="B"/>

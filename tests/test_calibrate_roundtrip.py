@@ -54,7 +54,10 @@ pytestmark = pytest.mark.slow
 def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("truth")
     outcome = run_experiment(
-        TRUTH, RunOptions(replications=4, jobs=1, out_root=out, report=False, xes="first", eventlog="first")
+        TRUTH,
+        RunOptions(
+            replications=4, jobs=1, out_root=out, report=False, xes="first", eventlog="first"
+        ),
     )
     return outcome.run_dir
 
@@ -64,11 +67,11 @@ def calibrated(original: Path) -> object:
     return calibrate_log(original / "eventlog.csv.gz", BPMN, service="antrag")
 
 
-def _spec_mean(scenario, task: str) -> float:  # noqa: ANN001
+def _spec_mean(scenario, task: str) -> float:
     return scenario.services["antrag"].efforts[task].mean_minutes
 
 
-def test_efforts_branches_waits_recovered(calibrated, tmp_path: Path) -> None:  # noqa: ANN001
+def test_efforts_branches_waits_recovered(calibrated, tmp_path: Path) -> None:
     path = write_scenario(calibrated, tmp_path / "cal.yaml")
     scenario = load_scenario(path)
     for task, true_mean in TRUE_MEANS.items():
@@ -82,7 +85,7 @@ def test_efforts_branches_waits_recovered(calibrated, tmp_path: Path) -> None:  
     assert wait.delay.mean_minutes / 1440 == pytest.approx(7.0, rel=0.05)
 
 
-def test_staff_and_calendar_recovered(calibrated) -> None:  # noqa: ANN001
+def test_staff_and_calendar_recovered(calibrated) -> None:
     assert calibrated.staff.fte == {
         ("Adorf", "clerk"): 4.0,
         ("Adorf", "front_office"): 2.0,
@@ -90,10 +93,12 @@ def test_staff_and_calendar_recovered(calibrated) -> None:  # noqa: ANN001
         ("Bdorf", "front_office"): 1.0,
     }
     truth = load_scenario(TRUTH)
-    assert calibrated.office.hours == {d: list(v) for d, v in truth.calendars["rathaus"].hours.items()}
+    assert calibrated.office.hours == {
+        d: list(v) for d, v in truth.calendars["rathaus"].hours.items()
+    }
 
 
-def test_volumes_recovered(calibrated) -> None:  # noqa: ANN001
+def test_volumes_recovered(calibrated) -> None:
     truth = load_scenario(TRUTH).services["antrag"]
     yearly_true = (200_000 + 100_000) * truth.cases_per_1000 / 1000
     demand = calibrated.demand
@@ -106,7 +111,7 @@ def test_volumes_recovered(calibrated) -> None:  # noqa: ANN001
     assert relative.mean() < 0.05
 
 
-def test_xes_gives_the_same_estimates(original: Path, calibrated) -> None:  # noqa: ANN001
+def test_xes_gives_the_same_estimates(original: Path, calibrated) -> None:
     from_xes = calibrate_log(original / "eventlog.xes.gz", BPMN, service="antrag")
     assert len(from_xes.routing.fitting) == len(calibrated.routing.fitting)
     for task, estimate in calibrated.efforts.items():
@@ -115,7 +120,9 @@ def test_xes_gives_the_same_estimates(original: Path, calibrated) -> None:  # no
 
 
 def test_resimulated_kpis_inside_original_intervals(
-    original: Path, calibrated, tmp_path: Path  # noqa: ANN001
+    original: Path,
+    calibrated,
+    tmp_path: Path,
 ) -> None:
     path = write_scenario(calibrated, tmp_path / "cal.yaml")
     again = run_experiment(

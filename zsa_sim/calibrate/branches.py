@@ -173,9 +173,7 @@ def _tie_orders(ordered: list[ActivityRecord]) -> list[list[ActivityRecord]]:
             groups[-1].append(row)
         else:
             groups.append([row])
-    choices = [
-        list(permutations(g)) if len(g) > 1 and len(g) <= 4 else [tuple(g)] for g in groups
-    ]
+    choices = [list(permutations(g)) if len(g) > 1 and len(g) <= 4 else [tuple(g)] for g in groups]
     out = []
     for combo in product(*choices):
         out.append([row for group in combo for row in group])
@@ -188,10 +186,10 @@ def _out_flows(model: ServiceModel) -> dict[str, str]:
     """Outgoing flow id -> gateway id for every branching gateway (incl. event-based)."""
     out = {}
     for node_id, node in model.nodes.items():
-        if isinstance(node, ExclusiveGateway | InclusiveGateway | EventBasedGateway):
-            if len(node.outgoing) > 1:
-                for flow in node.outgoing:
-                    out[flow] = node_id
+        branching = isinstance(node, ExclusiveGateway | InclusiveGateway | EventBasedGateway)
+        if branching and len(node.outgoing) > 1:
+            for flow in node.outgoing:
+                out[flow] = node_id
     return out
 
 

@@ -5,11 +5,11 @@ was work: a step begun on Friday at 11:00 and finished on Monday at 8:00 took an
 a Friday closing at 12:00 and an hour of a Monday opening at 7:00, not three days.
 
 Proposed calendar: the day is cut into 15-minute slots; a slot of a weekday is open when
-work was in progress in it on at least :data:`OPEN_SHARE` of that weekday's working
-dates (dates with any work); only the slots in which a step began or ended count,
-because what lies between may span a lunch break or a night. Runs of open slots become the hours of that weekday, so a
-lunch break everyone takes shows as a gap. A weekday with work on fewer than a fifth of
-its dates is closed. Dates of an open weekday without any work, inside the observed
+a step began or ended in it on at least :data:`OPEN_SHARE` of that weekday's working
+dates (dates with any work). What lies between a step's start and end may span a lunch
+break or a night, so it does not count. Runs of open slots become the hours of that
+weekday, so a lunch break everyone takes shows as a gap. A weekday with work on fewer
+than a fifth of its dates is closed. Dates of an open weekday without any work, inside the observed
 range, are listed as closed days (public holidays among them); this needs enough volume
 that an ordinary day never passes without work, and the comment says how many such
 dates were found.

@@ -17,7 +17,8 @@ simulated monthly series match the observed ones:
    coarse bisection (:data:`STEPS` halvings) suffices. The tolerance reported is the
    scale change that moves the simulated level by the 95 % half-width of the
    difference between one observed realisation and the mean of n replications
-   (t sd sqrt(1 + 1/n), sd between replications, t of n - 1 degrees of freedom), plus half the final bracket.
+   (t sd sqrt(1 + 1/n), sd between replications, t of n - 1 degrees of freedom),
+   plus half the final bracket.
 
 The fitted scenario is written as a small file that names the original as ``base:``
 and states only the changed figures; a CSV gives per month and series the observed
@@ -121,7 +122,9 @@ def _month(text: str) -> tuple[int, int] | None:
     return None
 
 
-def month_starts(epoch: date, months: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[float, float]]:
+def month_starts(
+    epoch: date, months: list[tuple[int, int]]
+) -> dict[tuple[int, int], tuple[float, float]]:
     """(year, month) -> [start, end) in simulation minutes since ``epoch``."""
     out = {}
     for year, month in months:
@@ -134,7 +137,9 @@ def month_starts(epoch: date, months: list[tuple[int, int]]) -> dict[tuple[int, 
     return out
 
 
-def simulate_series(scenario, service: str, months: list[tuple[int, int]], replications: int) -> dict[str, np.ndarray]:  # noqa: ANN001
+def simulate_series(
+    scenario, service: str, months: list[tuple[int, int]], replications: int
+) -> dict[str, np.ndarray]:
     """Monthly series of every replication: series -> array (replications x months)."""
     from zsa_sim.experiment.replication import ReplicationTask, run_replication
 
@@ -157,11 +162,11 @@ def simulate_series(scenario, service: str, months: list[tuple[int, int]], repli
     return out
 
 
-def _col(cases, name: str) -> np.ndarray:  # noqa: ANN001
+def _col(cases, name: str) -> np.ndarray:
     return np.asarray(cases.column(name), dtype=float)
 
 
-def _changes(scenario, service: str, volume: float, scale: float) -> dict:  # noqa: ANN001
+def _changes(scenario, service: str, volume: float, scale: float) -> dict:
     spec = scenario.services[service]
     multipliers = dict(spec.effort_multipliers)
     for task in spec.efforts:
@@ -188,7 +193,7 @@ class CountsFit:
     simulated: dict[str, np.ndarray]
 
 
-def fit_counts(scenario, observed: Observed, service: str, replications: int) -> CountsFit:  # noqa: ANN001
+def fit_counts(scenario, observed: Observed, service: str, replications: int) -> CountsFit:
     """Fit volume and effort scale of one service (see the module docstring)."""
     months = sorted(set().union(*[set(s) for s in observed.series.values()]))
     start, end = scenario.period.start, scenario.period.start + timedelta(days=scenario.period.days)
@@ -234,7 +239,9 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
         else:
             high = mid
     scale = math.sqrt(low * high)
-    mean, half, sim = tried.get(scale) or (level(scale), *tried[scale][1:])
+    if scale not in tried:
+        level(scale)
+    _, half, sim = tried[scale]
     points = sorted(tried.items())
     slope = _slope([(s, v[0]) for s, v in points], scale)
     scale_tol = (abs(half / slope) if slope else math.inf) + (high - low) / 2
@@ -293,7 +300,14 @@ def write_fit(fit: CountsFit, scenario_path: Path, out_dir: Path) -> tuple[Path,
                 half = _half_width(column)
                 obs = fit.observed.series.get(name, {}).get((year, month), math.nan)
                 writer.writerow(
-                    [f"{year}-{month:02d}", name, _fmt(obs), _fmt(mean), _fmt(mean - half), _fmt(mean + half)]
+                    [
+                        f"{year}-{month:02d}",
+                        name,
+                        _fmt(obs),
+                        _fmt(mean),
+                        _fmt(mean - half),
+                        _fmt(mean + half),
+                    ]
                 )
     return yaml_path, csv_path
 
@@ -343,7 +357,7 @@ def calibrate_counts(
     ]
 
 
-def counts_from_cases(cases, epoch: date, months: list[tuple[int, int]]) -> dict[str, dict]:  # noqa: ANN001
+def counts_from_cases(cases, epoch: date, months: list[tuple[int, int]]) -> dict[str, dict]:
     """Monthly series of one run's cases (to make test data from a simulation)."""
     bounds = month_starts(epoch, months)
     arrival, decision, end = (_col(cases, k) for k in ("arrival", "decision", "end"))

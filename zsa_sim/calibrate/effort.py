@@ -111,7 +111,9 @@ def estimate_efforts(
         if not mask.any():
             continue
         work = working_minutes(calendar, start[mask], table.end[mask])
-        work = _minus_absences(work, start[mask], table.end[mask], table.resource[mask], active, calendar)
+        work = _minus_absences(
+            work, start[mask], table.end[mask], table.resource[mask], active, calendar
+        )
         span = table.end[mask] - start[mask]
         fit = fit_duration(work)
         if fit is None:

@@ -89,7 +89,10 @@ def _weekly(view: CaseView, weeks: np.ndarray) -> dict[str, np.ndarray]:
     done = np.where(view.ended, view.last, np.inf)
     return {
         "arrivals per week": np.array(
-            [np.sum((view.arrival >= a) & (view.arrival < b)) for a, b in zip(starts, ends, strict=True)]
+            [
+                np.sum((view.arrival >= a) & (view.arrival < b))
+                for a, b in zip(starts, ends, strict=True)
+            ]
         ),
         "completions per week": np.array(
             [np.sum((done >= a) & (done < b)) for a, b in zip(starts, ends, strict=True)]
@@ -159,14 +162,27 @@ def compare(observed: LogTable, simulated: list[LogTable]) -> tuple[list[FitRow]
         for q in QUANTILES:
             mean, low, high = _interval(np.array([np.quantile(s, q) for s in s_values]))
             rows.append(
-                FitRow(name, f"p{round(q * 100)}", float(np.quantile(o, q)), mean, low, high, distance, "Wasserstein (days)")
+                FitRow(
+                    name,
+                    f"p{round(q * 100)}",
+                    float(np.quantile(o, q)),
+                    mean,
+                    low,
+                    high,
+                    distance,
+                    "Wasserstein (days)",
+                )
             )
         charts["distributions"][name] = (o, s_values)
     activities = sorted(set(obs.activity_counts) | set().union(*[v.activity_counts for v in sims]))
     for activity in activities:
         o = obs.activity_counts.get(activity, 0.0)
         mean, low, high = _interval(np.array([v.activity_counts.get(activity, 0.0) for v in sims]))
-        rows.append(FitRow("executions per case", activity, o, mean, low, high, _rel(mean, o), "relative error"))
+        rows.append(
+            FitRow(
+                "executions per case", activity, o, mean, low, high, _rel(mean, o), "relative error"
+            )
+        )
     first_week = math.floor(window[0] / WEEK) * WEEK
     weeks = np.arange(first_week, window[1], WEEK)
     o_weekly = _weekly(obs, weeks)
@@ -175,7 +191,18 @@ def compare(observed: LogTable, simulated: list[LogTable]) -> tuple[list[FitRow]
         per_rep = np.array([w[name] for w in s_weekly], dtype=float)
         mean, low, high = _interval(per_rep.mean(axis=1))
         o_mean = float(o_series.mean())
-        rows.append(FitRow(name, "mean over weeks", o_mean, mean, low, high, _rel(mean, o_mean), "relative error"))
+        rows.append(
+            FitRow(
+                name,
+                "mean over weeks",
+                o_mean,
+                mean,
+                low,
+                high,
+                _rel(mean, o_mean),
+                "relative error",
+            )
+        )
         charts["weekly"][name] = (weeks, o_series, per_rep)
     charts["reference"] = reference
     return rows, charts
@@ -227,10 +254,32 @@ def check_fit(
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "fit.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["group", "measure", "observed", "simulated_mean", "ci_low", "ci_high", "distance", "distance_kind", "inside"])
+        writer.writerow(
+            [
+                "group",
+                "measure",
+                "observed",
+                "simulated_mean",
+                "ci_low",
+                "ci_high",
+                "distance",
+                "distance_kind",
+                "inside",
+            ]
+        )
         for r in rows:
             writer.writerow(
-                [r.group, r.measure, _f(r.observed), _f(r.mean), _f(r.low), _f(r.high), _f(r.distance), r.distance_kind, str(r.inside).lower()]
+                [
+                    r.group,
+                    r.measure,
+                    _f(r.observed),
+                    _f(r.mean),
+                    _f(r.low),
+                    _f(r.high),
+                    _f(r.distance),
+                    r.distance_kind,
+                    str(r.inside).lower(),
+                ]
             )
     page = render(rows, charts, str(log), str(run_dir), len(simulated))
     target = folder / "fit.html"
@@ -239,7 +288,11 @@ def check_fit(
 
 
 def check_scenario(
-    scenario: str | Path, log: str | Path, *, replications: int = 5, columns: dict[str, str] | None = None
+    scenario: str | Path,
+    log: str | Path,
+    *,
+    replications: int = 5,
+    columns: dict[str, str] | None = None,
 ) -> Path:
     """Simulate a (calibrated) scenario and compare it with the log it came from."""
     from zsa_sim.experiment.runner import RunOptions, run_experiment
@@ -271,10 +324,10 @@ def _css() -> str:
 
         return str(_CSS)
     except ImportError:  # pragma: no cover - the report module moved the constant
-        return "body { font-family: sans-serif; max-width: 68rem; margin: auto; } td.num { text-align: right; }"
+        return "body { font-family: sans-serif; max-width: 68rem; margin: auto; }"
 
 
-def _png(fig) -> str:  # noqa: ANN001
+def _png(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
     import matplotlib.pyplot as plt
@@ -293,25 +346,74 @@ def _charts(charts: dict) -> list[tuple[str, str, str]]:
             fig, ax = new_figure(7.5, 3.6)
             for i, s in enumerate(sims):
                 xs = np.sort(s)
-                ax.step(xs, np.arange(1, len(xs) + 1) / len(xs), color=OKABE_ITO["orange"], alpha=0.6, lw=1, label="simulated (each replication)" if i == 0 else None)
+                ax.step(
+                    xs,
+                    np.arange(1, len(xs) + 1) / len(xs),
+                    color=OKABE_ITO["orange"],
+                    alpha=0.6,
+                    lw=1,
+                    label="simulated (each replication)" if i == 0 else None,
+                )
             xs = np.sort(o)
-            ax.step(xs, np.arange(1, len(xs) + 1) / len(xs), color=DARK_BLUE, lw=2.2, ls="--", label="observed")
+            ax.step(
+                xs,
+                np.arange(1, len(xs) + 1) / len(xs),
+                color=DARK_BLUE,
+                lw=2.2,
+                ls="--",
+                label="observed",
+            )
             ax.set_xlabel(name)
             ax.set_ylabel("share of cases")
             ax.legend(loc="lower right")
-            out.append((f"{name}: distribution", "Empirical distribution functions: observed (dashed) and every replication (thin).", _png(fig)))
+            out.append(
+                (
+                    f"{name}: distribution",
+                    "Empirical distribution functions: observed (dashed) and every "
+                    "replication (thin).",
+                    _png(fig),
+                )
+            )
         reference = charts["reference"]
         for name, (weeks, o_series, per_rep) in charts["weekly"].items():
             fig, ax = new_figure(7.5, 3.4)
             dates = [reference + timedelta(minutes=float(w)) for w in weeks]
             low, high = np.percentile(per_rep, 2.5, axis=0), np.percentile(per_rep, 97.5, axis=0)
-            ax.fill_between(dates, low, high, color=OKABE_ITO["orange"], alpha=0.35, label="simulated (range of replications)", step="mid")
-            ax.plot(dates, per_rep.mean(axis=0), color=OKABE_ITO["orange"], lw=1.2, drawstyle="steps-mid")
-            ax.plot(dates, o_series, color=DARK_BLUE, lw=2, ls="--", drawstyle="steps-mid", label="observed")
+            ax.fill_between(
+                dates,
+                low,
+                high,
+                color=OKABE_ITO["orange"],
+                alpha=0.35,
+                label="simulated (range of replications)",
+                step="mid",
+            )
+            ax.plot(
+                dates,
+                per_rep.mean(axis=0),
+                color=OKABE_ITO["orange"],
+                lw=1.2,
+                drawstyle="steps-mid",
+            )
+            ax.plot(
+                dates,
+                o_series,
+                color=DARK_BLUE,
+                lw=2,
+                ls="--",
+                drawstyle="steps-mid",
+                label="observed",
+            )
             ax.set_ylabel(name)
             ax.legend(loc="upper left")
             fig.autofmt_xdate()
-            out.append((name, "Per calendar week: observed (dashed) and the replications' range and mean.", _png(fig)))
+            out.append(
+                (
+                    name,
+                    "Per calendar week: observed (dashed) and the replications' range and mean.",
+                    _png(fig),
+                )
+            )
     return out
 
 
@@ -323,13 +425,20 @@ def render(rows: list[FitRow], charts: dict, log: str, run: str, replications: i
         "<th>95 % interval of one run</th><th>distance</th><th>inside</th></tr>"
     ]
     for r in rows:
-        distance = "" if r.distance != r.distance else (
-            f"{r.distance:+.1%}" if r.distance_kind == "relative error" else f"{r.distance:.2f} d (W)"
+        distance = (
+            ""
+            if r.distance != r.distance
+            else (
+                f"{r.distance:+.1%}"
+                if r.distance_kind == "relative error"
+                else f"{r.distance:.2f} d (W)"
+            )
         )
         table.append(
             f"<tr><td>{e(r.group)}</td><td>{e(r.measure)}</td><td class=num>{r.observed:.3g}</td>"
             f"<td class=num>{r.mean:.3g}</td><td class=num>[{r.low:.3g}; {r.high:.3g}]</td>"
-            f"<td class=num>{distance}</td><td>{'yes' if r.inside else '<strong>no</strong>'}</td></tr>"
+            f"<td class=num>{distance}</td>"
+            f"<td>{'yes' if r.inside else '<strong>no</strong>'}</td></tr>"
         )
     table.append("</table>")
     inside = sum(r.inside for r in rows)
@@ -340,7 +449,8 @@ def render(rows: list[FitRow], charts: dict, log: str, run: str, replications: i
     ]
     return (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+        "<meta http-equiv=Content-Security-Policy content=\"default-src 'none'; "
+        "img-src data:; style-src 'unsafe-inline'\">"
         f"<title>Fit report</title><style>{_css()}</style></head><body>"
         "<h1>Simulated against observed</h1>"
         f"<p class=subtitle>Observed log: {e(Path(log).name)} &middot; run: {e(Path(run).name)} "

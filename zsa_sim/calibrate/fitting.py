@@ -5,9 +5,9 @@ fitted by maximum likelihood with ``scipy.stats`` (location fixed at 0 where the
 has one, because durations start at 0; uniform and triangular fit their bounds), and the
 family with the smallest **AIC** (2k − 2 ln L) is chosen. Its Kolmogorov–Smirnov
 distance D is reported as the fit quality. When at least 95 % of the values equal their
-median to within the timestamps' resolution (2 s), the effort is ``fixed``. The empirical distribution (percentiles of
-the sample) is the fall-back: fewer than :data:`MIN_FIT` values, or the best family still
-misses the data by D > :data:`MAX_KS`. All equal values give ``fixed``.
+median to within the timestamps' resolution (2 s), the effort is ``fixed``. The
+empirical distribution (percentiles of the sample) is the fall-back: fewer than
+:data:`MIN_FIT` values, or the best family still misses the data by D > :data:`MAX_KS`.
 
 Large samples are thinned systematically (every k-th value of the sorted sample) to
 :data:`MAX_FIT` values before fitting: enough for three significant digits and it keeps
@@ -88,7 +88,7 @@ def _round(value: float) -> float:
     """Four significant digits: readable, and far below any sampling error."""
     if value == 0 or not math.isfinite(value):
         return 0.0
-    digits = 3 - int(math.floor(math.log10(abs(value))))
+    digits = 3 - math.floor(math.log10(abs(value)))
     return float(round(value, max(digits, 0)))
 
 

@@ -147,7 +147,7 @@ def _service_key(bpmn: Path) -> str:
 
 def _rounds(model: ServiceModel, routing: Routing) -> tuple[list[float], int] | None:
     """The request-rounds distribution, if a gateway loops on ``missing_documents``."""
-    for gateway_id, gateway in model.branching_gateways().items():
+    for gateway in model.branching_gateways().values():
         for flow_id in gateway.outgoing:
             condition = model.flows[flow_id].condition or ""
             if "missing_documents" in condition and "visit" in condition:

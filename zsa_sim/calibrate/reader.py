@@ -379,6 +379,10 @@ def _events(path: Path) -> Iterator[tuple[int, dict[str, str], list[dict[str, st
         raise CalibrationError(f"cannot read the XES file: {err}", source=path) from err
 
 
+#: trace attributes that are not case attributes
+_TRACE_KEYS = ("concept:name", "case_id", "municipality", "service", "variant", "replication")
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -430,7 +434,6 @@ def _read_xes(
             )
         if code >= 0:
             for key, value in trace.items():
-                if key not in ("concept:name", "case_id", "municipality", "service", "variant"):
-                    if key != "replication":
-                        builder.attribute(code, key, value)
+                if key not in _TRACE_KEYS:
+                    builder.attribute(code, key, value)
     return builder.table()

@@ -38,7 +38,7 @@ class StaffEstimate:
 
 
 def estimate_staff(
-    table,  # noqa: ANN001 - LogTable (import cycle-free duck typing)
+    table,
     rows: np.ndarray,
     role_of_row: np.ndarray,
     org_of_row: np.ndarray,

@@ -311,7 +311,7 @@ def _applicants(cal: Calibration) -> list[str]:
     if cal.service in ("hundehaltung", "wohngeld"):
         return [
             "    applicants:",
-            f"      generator: {cal.service}   # its defaults; the log does not describe applicants",
+            f"      generator: {cal.service}   # its defaults: the log does not describe them",
         ]
     lines = ["    applicants:", "      generator: generic"]
     if cal.rounds is not None and cal.rounds[1]:
@@ -381,8 +381,8 @@ def _municipalities(cal: Calibration, base: dict[str, dict]) -> list[str]:
         else:
             population = max(1, round(yearly / REFERENCE_RATE * 1000))
             lines.append(
-                f"    population: {population}   # TODO real population; set to give ~{yearly:,.0f} "
-                f"applications a year at cases_per_1000 = {REFERENCE_RATE:g}"
+                f"    population: {population}   # TODO real population; set to give "
+                f"~{yearly:,.0f} applications a year at cases_per_1000 = {REFERENCE_RATE:g}"
             )
             lines.append('    postcodes: ["00000"]   # TODO postcodes (synthetic addresses only)')
         lines.append(f"    services: [{_key(cal.service)}]")

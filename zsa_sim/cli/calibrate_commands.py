@@ -22,7 +22,8 @@ import click
 @click.option(
     "--columns",
     default=None,
-    help="Header names: case=Vorgang,activity=Taetigkeit,start=Beginn,end=Ende,resource=Bearbeiter,org=Kommune",
+    help="Header names, e.g. case=Vorgang,activity=Taetigkeit,start=Beginn,end=Ende,"
+    "resource=Bearbeiter,org=Kommune",
 )
 @click.option("--calendar", default=None, help="Office hours from a scenario: FILE.yaml#KEY.")
 @click.option("--map", "manual", multiple=True, help="'Log activity=BPMN_id' (repeatable).")
@@ -75,8 +76,9 @@ def calibrate(
 
     \b
     Examples:
-      zsa-sim calibrate log.csv --model processes/wohngeld.bpmn --service wohngeld -o scenarios/cal.yaml
-      zsa-sim calibrate export.csv --model m.bpmn --columns case=Vorgang,activity=Taetigkeit,start=Beginn,end=Ende,resource=Bearbeiter -o cal.yaml
+      zsa-sim calibrate log.csv --model processes/wohngeld.bpmn -o scenarios/cal.yaml
+      zsa-sim calibrate export.csv --model m.bpmn -o cal.yaml \
+          --columns case=Vorgang,activity=Taetigkeit,end=Ende,resource=Bearbeiter
       zsa-sim calibrate --counts monthly.csv --scenario scenarios/x.yaml -o results/counts
     """
     if counts is not None:
