@@ -128,14 +128,25 @@ def _node_rows(scope: Process) -> tuple[tuple[str, ...], ...]:
 
 
 def _marks(scope: Process, node: object) -> str:
+    marks = _construct_marks(node)
     if not isinstance(node, Task):
-        return ""
-    marks = []
+        return ", ".join(marks)
     if _centralisable(scope, node):
         marks.append("centralisable")
     if node.is_decision:
         marks.append("decision")
     return ", ".join(marks)
+
+
+def _construct_marks(node: object) -> list[str]:
+    """Loop, multi-instance and event subprocess markers (what the diagram draws)."""
+    marks = []
+    loop = getattr(node, "loop", None)
+    if loop is not None:
+        marks.append("loop" if loop.kind == "standard" else f"multi-instance ({loop.kind})")
+    if getattr(node, "triggered_by_event", False):
+        marks.append("event subprocess")
+    return marks
 
 
 def _centralisable(scope: Process, task: Task) -> bool:
