@@ -46,7 +46,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="whatif-bench-") as tmp:
         bench = Workbench(load_scenario(args.scenario), Path(tmp))
-        bench.jobs = JobManager(Path(tmp), jobs=args.jobs, eventlog=not args.no_eventlog)
+        eventlog = "none" if args.no_eventlog else "first"
+        bench.jobs = JobManager(Path(tmp), jobs=args.jobs, eventlog=eventlog)
         bench.jobs.warm_up()  # the server starts its fork server at start-up, too
         start = bench.form_start(None)
         form = FormValues(
@@ -72,7 +73,7 @@ def main() -> None:
         scenario = bench.scenario
         print(f"what-if: {args.scenario.name}, zsa.staff = {args.zsa_staff:g}, "
               f"{args.replications} replications x {len(scenario.variants)} variants, "
-              f"-j {args.jobs}, event log {'off' if args.no_eventlog else 'on'}")
+              f"-j {args.jobs}, event log: {eventlog}")
         for phase, at in phases.items():
             print(f"  phase {phase:<9} seen at {at:6.1f} s")
         print(f"  run finished       {t_run:6.1f} s wall")

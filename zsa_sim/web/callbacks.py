@@ -147,11 +147,9 @@ def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
 
 
 def _excel(run_dir: Path, lang: Lang) -> Path:
-    """The report's Excel workbook if the report package has one, else the workbench's."""
-    try:
-        from zsa_sim.report.excel import write_excel  # type: ignore[import-not-found]
-    except ImportError:
-        from zsa_sim.web.excel import write_excel
+    """The report's Excel workbook of the run (``kpis.xlsx``)."""
+    from zsa_sim.report.excel import write_excel
+
     return Path(write_excel(run_dir, lang))
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from zsa_sim.errors import ZsaError
+from zsa_sim.experiment.runner import EventlogScope
 
 State = Literal["running", "done", "failed", "cancelled"]
 #: prepare (load and check the scenario), simulate (replications), write (results
@@ -31,6 +32,8 @@ State = Literal["running", "done", "failed", "cancelled"]
 Phase = Literal["prepare", "simulate", "write", "done"]
 #: seconds to wait for a cancelled run's processes to end
 CANCEL_TIMEOUT = 10.0
+#: the runner's phase names -> the page's
+_PHASES = {"simulating": "simulate", "writing results": "write"}
 #: modules the fork server imports before it forks runs
 PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
 
@@ -83,24 +86,29 @@ def _cpu_seconds() -> float:
 
 
 def _work(
-    scenario_path: str, out_root: str, jobs: int | None, eventlog: bool, messages: Any
+    scenario_path: str, out_root: str, jobs: int | None, eventlog: Any, messages: Any
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
     """The worker process: run the scenario version, report progress and the outcome."""
     os.setpgrp()  # lead a group, so cancel reaches the replication workers too
+    if "fork" in mp.get_all_start_methods():
+        # a child of the fork server inherits its start method; the replication workers
+        # should fork from this warm, single-threaded process, as under ``zsa-sim run``
+        mp.set_start_method("fork", force=True)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the server's
     try:
         from zsa_sim.experiment.runner import RunOptions, run_experiment
 
         def progress(done: int, total: int, variant: str, replication: int) -> None:
             messages.put(("progress", done, total))
-            if done == total:
-                messages.put(("phase", "write"))
+
+        def phase(name: str) -> None:
+            messages.put(("phase", _PHASES.get(name, "prepare")))
 
         messages.put(("phase", "prepare"))
         options = RunOptions(
             jobs=jobs, out_root=Path(out_root), eventlog=eventlog, report=False, xes="none"
         )
-        outcome = run_experiment(scenario_path, options, progress=progress)
+        outcome = run_experiment(scenario_path, options, progress=progress, phase=phase)
         messages.put(("done", str(outcome.run_dir), _cpu_seconds()))
     except ZsaError as err:
         messages.put(("failed", str(err)))
@@ -122,11 +130,11 @@ class JobManager:
         jobs: int | None = None,
         start_method: str | None = None,
         *,
-        eventlog: bool = True,
+        eventlog: EventlogScope | bool = "first",
     ) -> None:
         self.out_root = Path(out_root)
         self.jobs = jobs
-        #: write the CSV event log like ``zsa-sim run`` (off: faster, no eventlog.csv.gz)
+        #: which replications go into eventlog.csv.gz (as ``zsa-sim run --eventlog``)
         self.eventlog = eventlog
         self._context = mp.get_context(start_method or _start_method())
         if self._context.get_start_method() == "forkserver":
@@ -204,11 +212,9 @@ class JobManager:
             kind = message[0]
             if kind == "phase":
                 status = replace(status, phase=message[1])
-                if message[1] == "prepare":
+                if message[1] == "simulate":
                     self._simulate_started[job_id] = time.time()
             elif kind == "progress":
-                if status.phase == "prepare":
-                    status = replace(status, phase="simulate")
                 status = replace(status, done=message[1], total=message[2])
             elif kind == "done":
                 status = replace(
