@@ -124,6 +124,33 @@ def test_parallel_instances_queue_for_one_clerk_and_the_join_waits_for_the_last(
     fits(defs, rows)
 
 
+def test_a_completion_condition_ends_the_instances_early(tmp_path):
+    text = (DATA / "multi_instance.bpmn").read_text(encoding="utf-8")
+    old = '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>'
+    condition = (
+        '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">'
+        "${nrOfCompletedInstances / nrOfInstances &gt;= 0.5}</bpmn:completionCondition>"
+    )
+    assert old in text
+    path = tmp_path / "early.bpmn"
+    path.write_text(text.replace(old, old + condition), encoding="utf-8")
+    rows, _, defs = construct_run(
+        path, MI_EFFORTS, fte=1, instances={"Task_Seq": fixed(5), "Task_Loop": fixed(1)}
+    )
+    got = table(rows)
+    # parallel: after 2 of 3 (>= 50 %) the third is cancelled the moment it got the clerk
+    assert got[1:4] == [
+        ("Task_Parallel", 0, 0, 10),
+        ("Task_Parallel", 0, 10, 20),
+        ("Task_Parallel", 0, 20, 20),
+    ]
+    assert rows[3].effort == 0
+    # sequential: completionCondition nrOfCompletedInstances == 2 stops 5 after 2
+    assert got[4:6] == [("Task_Seq", 20, 20, 40), ("Task_Seq", 40, 40, 60)]
+    assert got[6] == ("Task_Loop", 60, 60, 65)
+    fits(defs, rows)
+
+
 def test_loop_maximum_caps_the_iterations():
     rows, _, _ = construct_run(
         "multi_instance.bpmn", MI_EFFORTS, instances={"Task_Seq": fixed(1), "Task_Loop": fixed(9)}
@@ -536,10 +563,13 @@ def test_validate_names_a_missing_instance_count_and_an_unreadable_cardinality(t
         "'Task_Seq' (Nachweise prüfen) (add e.g. 'Task_Seq: 3', a distribution without unit, "
         "or an expression over attributes)" in messages
     )
-    assert any(
-        m.startswith(f"services.{key}.instances.Task_Seq: the loop/completion condition")
-        for m in messages
+    assert (
+        f"services.{key}.instances.Task_Loop: the loopCondition '${{!ok}}' of 'Task_Loop' "
+        "(Nachbessern) is not evaluated; the instance count decides how often the loop runs"
+        in messages
     )
+    # Task_Seq's completionCondition reads nrOfCompletedInstances: the engine evaluates it
+    assert not any(m.startswith(f"services.{key}.instances.Task_Seq: the") for m in messages)
 
 
 def test_validate_refuses_an_error_probability_on_a_multi_instance_subprocess(tmp_path):

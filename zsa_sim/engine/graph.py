@@ -51,6 +51,7 @@ from zsa_sim.engine.nodes import (
     Flow,
     Graph,
     Node,
+    completion_condition,
     uniform,
 )
 from zsa_sim.engine.setup import ServiceSetup, SimulationSetup
@@ -386,6 +387,7 @@ class Compiler:
         node.static = inner.static
         node.sequential = loop.kind != "parallel"
         node.count = self._count(element, loop)
+        node.completion = completion_condition(loop, frozenset(self.setup.attribute_names))
 
     def _count(self, element: bpmn.FlowNode, loop: bpmn.LoopCharacteristics) -> Callable:
         """How many instances (iterations) one arrival at the activity runs."""
