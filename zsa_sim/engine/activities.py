@@ -23,7 +23,8 @@ token arrives; a sequential one (and a standard loop) runs the instances one aft
 other, a parallel one starts them all at once and goes on when the last has finished.
 Each instance is the activity itself (its own effort draw, staff request and log row).
 Boundary events belong to the activity as a whole: armed once, an interrupting one
-cancels every running instance. Zero instances pass at once.
+cancels every running instance. Zero instances pass at once. A completionCondition is
+checked as each instance ends; once it holds, the instances still running are cancelled.
 """
 
 from __future__ import annotations
