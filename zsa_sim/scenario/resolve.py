@@ -89,8 +89,8 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         task_id = _resolve(model, task_key, model.tasks, "task", path, out)
         if task_id is not None and _expression_ok(text, path, attributes, out):
             multipliers[task_id] = text
-    if spec.priority is not None:
-        _expression_ok(spec.priority, "priority", attributes, out)
+    if spec.priority is not None and _expression_ok(spec.priority, "priority", attributes, out):
+        _priority_values_ok(spec, out)
     setup = ServiceSetup(
         name=key,
         definitions=model.definitions,
@@ -334,6 +334,34 @@ def _by_id(
         if element_id is not None:
             resolved[element_id] = value
     return resolved
+
+
+#: Applicants drawn to try a priority expression on (issue 14: text as a priority).
+PRIORITY_PROBE = 200
+
+
+def _priority_values_ok(spec: ServiceSpec, out: _Collector) -> None:
+    """Evaluate the priority on sample applicants of every channel: it must be a number.
+
+    The staff queue orders by the value, so text (``priority: channel``) cannot be
+    served in any order; ``run`` refuses it only while it generates the applicants.
+    """
+    import numpy as np
+
+    from zsa_sim.engine.expressions import as_priority
+
+    expression = compile_expression(spec.priority or "", "priority")
+    draws = spec.applicants.draw(np.random.default_rng(PRIORITY_PROBE), PRIORITY_PROBE)
+    columns = {name: values.tolist() for name, values in draws.items()}
+    for channel in spec.channels:
+        for row in range(PRIORITY_PROBE):
+            attributes = {name: values[row] for name, values in columns.items()}
+            attributes["channel"] = channel
+            try:
+                as_priority(expression(attributes), "priority")
+            except SimulationError as err:
+                out.error("priority", err.detail.removeprefix("priority: "))
+                return
 
 
 def _expression_ok(
