@@ -27,6 +27,7 @@ from engine_models import (
 )
 
 from zsa_sim.bpmn import read_bpmn, validate_model
+from zsa_sim.bpmn.table import inspect_model
 from zsa_sim.engine.distributions import Distribution
 from zsa_sim.engine.setup import WaitRule
 from zsa_sim.errors import SimulationError
@@ -151,6 +152,20 @@ def test_a_completion_condition_ends_the_instances_early(tmp_path):
     fits(defs, rows)
 
 
+def test_inspect_marks_loops_multi_instance_and_event_subprocesses():
+    sections = inspect_model(read_bpmn(DATA / "multi_instance.bpmn")).sections
+    marks = {row[0]: row[-1] for section in sections for row in section.rows}
+    assert [marks[t] for t in ("Task_Parallel", "Task_Seq", "Task_Loop", "Sub_Multi")] == [
+        "multi-instance (parallel)",
+        "multi-instance (sequential)",
+        "loop",
+        "multi-instance (parallel)",
+    ]
+    sections = inspect_model(read_bpmn(DATA / "event_subprocess.bpmn")).sections
+    marks = {row[0]: row[-1] for section in sections for row in section.rows}
+    assert marks["Esp_Remind"] == marks["Esp_Fix"] == "event subprocess"
+
+
 def test_loop_maximum_caps_the_iterations():
     rows, _, _ = construct_run(
         "multi_instance.bpmn", MI_EFFORTS, instances={"Task_Seq": fixed(1), "Task_Loop": fixed(9)}
@@ -244,6 +259,11 @@ def test_call_activities_to_no_process_and_empty_subprocesses_are_worked_as_task
         "warning: 'Sub_Empty' (Bescheid erstellen): collapsed subprocess without content: "
         "simulated as one task with an effort from the scenario",
     ]
+    summary = dict(inspect_model(defs).summary)
+    assert summary["Black boxes (worked as tasks)"] == (
+        "Call_NoRef (call activity without calledElement); Call_Missing (calls process "
+        "'Process_Kasse', which is in no file); Sub_Empty (collapsed subprocess without content)"
+    )
     rows, _, _ = construct_run(
         "black_box.bpmn", {"Call_NoRef": 10, "Call_Missing": 20, "Sub_Empty": 5}, fte=1
     )
