@@ -67,6 +67,15 @@ def inspect_model(defs: Definitions) -> Inspection:
     ]
     if defs.called_processes:
         summary.append(("From sibling files", ", ".join(defs.called_processes)))
+    black_boxes = [
+        f"{node.id} ({reason})"
+        for process in defs.processes.values()
+        for node in process.walk()
+        if (reason := defs.black_box_reason(node)) is not None
+    ]
+    if black_boxes:
+        # warned: they run as one task each, with an effort from the scenario
+        summary.append(("Black boxes (worked as tasks)", "; ".join(black_boxes)))
     sections: list[Section] = []
     for process in (*defs.processes.values(), *defs.called_processes.values()):
         _scope_sections(process, f"Process {_process_title(process)}", sections)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from zsa_sim.bpmn.model import InclusiveGateway
 from zsa_sim.bpmn.validate import Finding
 from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.nodes import MI_VARIABLES, completion_condition
 from zsa_sim.engine.setup import BranchRule, ServiceSetup, WaitRule
 from zsa_sim.errors import SimulationError
 from zsa_sim.scenario.schema import Scenario, ServiceSpec
@@ -285,11 +286,21 @@ def _instances(
             "expression over attributes)",
         )
     for activity_id, activity in loops.items():
-        if activity.loop is not None and activity.loop.condition is not None:
+        loop = activity.loop
+        if loop is None or loop.condition is None:
+            continue
+        if loop.kind == "standard":
             out.warning(
                 f"instances.{activity_id}",
-                f"the loop/completion condition {activity.loop.condition!r} of "
-                f"{model.label(activity_id)} is not evaluated; the instance count decides",
+                f"the loopCondition {loop.condition!r} of {model.label(activity_id)} is not "
+                "evaluated; the instance count decides how often the loop runs",
+            )
+        elif completion_condition(loop, attributes) is None:
+            out.warning(
+                f"instances.{activity_id}",
+                f"the completionCondition {loop.condition!r} of {model.label(activity_id)} "
+                f"is not evaluated (it may read the case attributes and "
+                f"{', '.join(sorted(MI_VARIABLES))}); the instance count decides",
             )
     return counts
 
