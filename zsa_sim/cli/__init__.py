@@ -57,6 +57,9 @@ def _register() -> None:
 
     for command in calibrate_commands.COMMANDS:
         cli.add_command(command)
+    from zsa_sim.cli.serve_commands import serve
+
+    cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:
