@@ -53,6 +53,13 @@ def _register() -> None:
     from zsa_sim.cli.bench_commands import bench
 
     cli.add_command(bench)
+    from zsa_sim.cli import calibrate_commands
+
+    for command in calibrate_commands.COMMANDS:
+        cli.add_command(command)
+    from zsa_sim.cli.serve_commands import serve
+
+    cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:

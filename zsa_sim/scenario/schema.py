@@ -325,7 +325,7 @@ class ServiceSpec(Model):
     #: timer event id or name -> duration overriding the BPMN's timeDuration.
     timers: dict[str, DistributionSpec] = Field(default_factory=dict)
     #: error boundary event id or name -> probability that the task ends with that error.
-    errors: dict[str, Probability] = Field(default_factory=dict)
+    errors: dict[str, BranchProbability] = Field(default_factory=dict)
     #: task id or name -> expression over attributes multiplying the drawn effort.
     effort_multipliers: dict[str, str] = Field(default_factory=dict)
     #: loop or multi-instance activity id or name -> instance count (number,
