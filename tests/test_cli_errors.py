@@ -182,6 +182,15 @@ CASES = [
     ),
     ("run zero replications", ["run", "mini.yaml", "-n", "0", *OUT], ["mini.yaml", "replications"]),
     ("run zero jobs", ["run", "mini.yaml", "-j", "0", *OUT], ["--jobs"]),
+    # issue 14: absurd -n, a malformed scheduler address, a staffing grid of noise
+    ("run huge n", ["run", "mini.yaml", "-n", "1000000", *OUT],
+     ["mini.yaml", "at most 1,000 replications per variant"]),
+    ("run http scheduler", ["run", "mini.yaml", "-q", "-n", "1", "--scheduler", "http://h:1", *OUT],
+     ["--scheduler", "scheme 'http' is not one of tcp, tls"]),
+    ("run no port", ["run", "mini.yaml", "-q", "-n", "1", "--scheduler", "localhost", *OUT],
+     ["--scheduler", "needs a host and a port"]),
+    ("plan tiny step", ["plan", "mini.yaml", "-t", "p90 lead time <= 15", "--step", "1e-9", *OUT],
+     ["step 1e-09 FTE is finer than 0.05 FTE"]),
     ("run bad option value", ["run", "mini.yaml", "--xes", "some", *OUT], ["'--xes'", "'some'"]),
     (
         "sweep unknown key",
