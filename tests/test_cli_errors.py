@@ -462,3 +462,23 @@ def test_a_failure_while_writing_results_leaves_no_partial_folder(
     assert list_runs(root) == [earlier]
     assert not list(root.glob("*/.partial-*"))
     assert _digest(earlier) == before
+
+
+def test_warnings_are_one_line_each_and_said_once(capsys):
+    """Issue 14: names with emoji flooded stderr with two-line matplotlib warnings."""
+    import warnings
+
+    from zsa_sim.cli import _one_line_warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        _one_line_warnings()
+        for glyph in ("128021 (\\N{DOG})", "127963 (\\N{CLASSICAL BUILDING})") * 20:
+            warnings.warn(f"Glyph {glyph} missing from font(s) DejaVu Sans.", stacklevel=1)
+        warnings.warn("something else\nover two lines", stacklevel=1)
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "warning: some characters of the names are missing from the charts' font "
+        "(they are drawn as empty boxes)",
+        "warning: something else over two lines",
+    ]
