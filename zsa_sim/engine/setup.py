@@ -120,6 +120,11 @@ class CaseArrival:
 
     ``index`` is the case's running number within its (service, municipality) stream;
     the engine keys all of the case's random draws on it (common random numbers).
+
+    A case of the initial backlog has ``node``, the id of the main-process node where it
+    stands when the run begins (a task it waits for, a catch event, ...), a negative
+    ``index`` and a ``time`` before the epoch (its application date): the engine writes
+    its start-event row at ``time`` and puts its token on ``node`` at once.
     """
 
     service: str
@@ -128,6 +133,7 @@ class CaseArrival:
     time: float
     attributes: Mapping[str, Scalar] = field(default_factory=dict)
     priority: float = 0.0
+    node: str | None = None
 
 
 @dataclass(frozen=True)

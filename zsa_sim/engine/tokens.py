@@ -126,6 +126,18 @@ class TokenFlow:
         self.cases_started += 1
         self.spawn(root, graph.start, None)
 
+    def resume_case(self, case: Case, graph: Graph, node: Node, arrival: float) -> None:
+        """Open a case of the initial backlog: it arrived at ``arrival`` (before now) and
+        stands at ``node`` now. Its start-event row is written at ``arrival``; what it
+        went through before the run is not logged."""
+        root = Scope(case, graph)
+        case.root = root
+        self.open_cases[case] = None
+        self.cases_started += 1
+        if graph.start.log:
+            self.row(case, graph.start, "", arrival, arrival, arrival, 0.0)
+        self.spawn(root, node, None)
+
     def spawn(self, scope: Scope, node: Node, via: Flow | None) -> Token:
         """A new token on ``node`` (arrived over ``via``; None skips a join's wait)."""
         token = Token(scope.case, scope)

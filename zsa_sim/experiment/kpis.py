@@ -9,6 +9,8 @@ Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
 
 - **Window.** Case KPIs count the cases that *arrived* in ``[window_start, window_end)``;
   earlier arrivals are the warm-up (the system filling up from empty) and are left out.
+  Cases of the initial backlog (``initial_state``) arrived before the run began
+  (``arrival < 0``, which no new application can) and count as window arrivals.
   The run may go on after ``window_end`` (a cool-down), which lets late arrivals finish.
   Throughput counts decisions that fell in the window, whatever the arrival.
 - **Open cases are counted, not dropped.** A window arrival still open at the end is in
@@ -268,7 +270,7 @@ def _case_kpis(
                      "is_open", "applicant_time", "effort_minutes")
     }  # fmt: skip
     n = len(cases)
-    arrived = (c["arrival"] >= window_start) & (c["arrival"] < window_end)
+    arrived = ((c["arrival"] >= window_start) | (c["arrival"] < 0)) & (c["arrival"] < window_end)
     started = arrived & ~np.isnan(c["first_start"])
     decided = arrived & ~np.isnan(c["decision"])
     in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)

@@ -32,6 +32,7 @@ from zsa_sim.scenario.resolve import attribute_names, resolve_service
 from zsa_sim.scenario.schema import Scenario, Variant
 from zsa_sim.scenario.service_model import ServiceModel
 from zsa_sim.synth.applicants import case_source
+from zsa_sim.synth.backlog import FROM_BACKLOG, has_backlog
 
 #: Pool of a single pooled ZSA team.
 POOLED_TEAM = "team"
@@ -228,6 +229,7 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
             for (s_key, _), _r in org.routes.items()
             for name in attribute_names(scenario.services[s_key])
         }
+        | ({FROM_BACKLOG} if has_backlog(scenario) else set())
     )
     return SimulationSetup(
         epoch=period.epoch,

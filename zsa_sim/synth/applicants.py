@@ -29,10 +29,11 @@ from zsa_sim.engine.expressions import compile_expression
 from zsa_sim.engine.setup import CaseArrival, CaseSource
 from zsa_sim.randomness import stream
 from zsa_sim.synth.arrivals import draw_arrivals, month_bounds, segments
+from zsa_sim.synth.backlog import FROM_BACKLOG, generate_backlog, has_backlog
 from zsa_sim.synth.profiles import Density, default_profile, density
 
 if TYPE_CHECKING:
-    from zsa_sim.scenario.schema import Scenario
+    from zsa_sim.scenario.schema import Scenario, ServiceSpec
 
 MINUTES_PER_DAY = 1440.0
 #: Rows of numpy columns turned into Python values at a time (see ``Applicants.arrivals``).
@@ -160,28 +161,43 @@ def generate_applicants(
     rng = stream(scenario.seed, replication, "attributes", service, municipality)
     attributes: dict[str, np.ndarray] = {"channel": channels}
     attributes.update(spec.applicants.draw(rng, n))
-    priorities = None
-    if spec.priority is not None:
-        expression = compile_expression(spec.priority, f"services.{service}.priority")
-        names = list(attributes)
-        priorities = np.empty(n, dtype=float)
-        # chunk-wise, so that the year is never held as Python objects at once
-        for lo in range(0, n, ARRIVAL_CHUNK):
-            hi = min(lo + ARRIVAL_CHUNK, n)
-            columns = [attributes[k][lo:hi].tolist() for k in names]
-            priorities[lo:hi] = [
-                float(expression(dict(zip(names, row, strict=True))))
-                for row in zip(*columns, strict=True)
-            ]
-    return Applicants(service, municipality, times, attributes, priorities)
+    if has_backlog(scenario):
+        attributes[FROM_BACKLOG] = np.zeros(n, dtype=bool)
+    return Applicants(
+        service, municipality, times, attributes, priorities_of(spec, service, attributes)
+    )
+
+
+def priorities_of(
+    spec: ServiceSpec, service: str, attributes: Mapping[str, np.ndarray]
+) -> np.ndarray | None:
+    """Each applicant's priority by the service's expression (None: no expression)."""
+    if spec.priority is None:
+        return None
+    expression = compile_expression(spec.priority, f"services.{service}.priority")
+    names = list(attributes)
+    n = len(next(iter(attributes.values()))) if attributes else 0
+    priorities = np.empty(n, dtype=float)
+    # chunk-wise, so that the year is never held as Python objects at once
+    for lo in range(0, n, ARRIVAL_CHUNK):
+        hi = min(lo + ARRIVAL_CHUNK, n)
+        columns = [attributes[k][lo:hi].tolist() for k in names]
+        priorities[lo:hi] = [
+            float(expression(dict(zip(names, row, strict=True))))
+            for row in zip(*columns, strict=True)
+        ]
+    return priorities
 
 
 def case_source(
     scenario: Scenario, service: str, municipality: str, replication: int
 ) -> CaseSource:
-    """A lazy engine source: applicants are generated when the engine asks for them."""
+    """A lazy engine source: the initial backlog, then the new applications, generated
+    when the engine asks for them."""
 
     def arrivals() -> Iterator[CaseArrival]:
+        # the initial backlog first: it stands in the process when the run begins
+        yield from generate_backlog(scenario, service, municipality, replication).arrivals()
         yield from generate_applicants(scenario, service, municipality, replication).arrivals()
 
     return CaseSource(service=service, municipality=municipality, arrivals=arrivals)
