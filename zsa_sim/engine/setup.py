@@ -91,6 +91,24 @@ class WaitRule:
 
 
 @dataclass(frozen=True)
+class RenewalRule:
+    """Approved cases that come back as renewal applications.
+
+    When a case reaches the main process's end event ``end_event`` and ``condition``
+    (an expression over its attributes; None: always) holds, it applies again with
+    probability ``share``, ``delay`` (calendar minutes) later, as a new case of the same
+    applicant (same attributes), unless that is at or after ``until`` (the end of the
+    arrivals). Both draws are keyed by the case (common random numbers).
+    """
+
+    end_event: str
+    share: float
+    delay: Distribution
+    until: float
+    condition: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSetup:
     """One administrative service: its BPMN model and the parameters of its elements.
 
@@ -112,6 +130,8 @@ class ServiceSetup:
     effort_multipliers: Mapping[str, str] = field(default_factory=dict)
     #: id of the task whose completion is the decision (Bescheid), for lead times.
     decision_task: str | None = None
+    #: approved cases that apply again later (None: no renewals).
+    renewal: RenewalRule | None = None
 
 
 @dataclass(frozen=True, slots=True)

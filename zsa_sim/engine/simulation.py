@@ -54,6 +54,7 @@ from simpy.events import Process
 from zsa_sim.engine.activities import ActivityRunner
 from zsa_sim.engine.case import Case, case_id
 from zsa_sim.engine.graph import Compiler, Graph
+from zsa_sim.engine.renewals import Renewals
 from zsa_sim.engine.setup import CaseArrival, CaseSource, SimulationSetup
 from zsa_sim.engine.setup_checks import check_service_keys, check_setup
 from zsa_sim.engine.staff import StaffPool, build_members
@@ -125,6 +126,10 @@ class Simulation:
             )
             self.graphs.append((source, compiler.compile()))
         self.runner = ActivityRunner(self.env, self.draws.draw, sink.record, setup.max_visits)
+        if any(s.renewal is not None for s in setup.services.values()):
+            graphs = {(src.service, src.municipality): g for src, g in self.graphs}
+            renewals = Renewals(self.env, setup, self.runner, self.draws.draw, graphs)
+            self.runner.on_case_end = renewals.case_ended
         self._ran = False
 
     def run(self) -> SimulationResult:

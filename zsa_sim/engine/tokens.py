@@ -92,6 +92,8 @@ class TokenFlow:
         self.cases_completed = 0
         #: cases not yet completed, in order of arrival (for the final flush)
         self.open_cases: dict[Case, None] = {}
+        #: called when a token of a case's top level reaches an end event (renewals)
+        self.on_case_end: Callable[[Case, Node], None] | None = None
 
     # -- rows ---------------------------------------------------------------------
 
@@ -222,6 +224,8 @@ class TokenFlow:
         if node.log:
             now = self.env.now
             self.row(token.case, node, "", now, now, now, 0.0)
+        if self.on_case_end is not None and token.scope.parent is None:
+            self.on_case_end(token.case, node)
         if node.terminate:
             scope = token.scope
             self.cancel_scope(scope, skip=token)
