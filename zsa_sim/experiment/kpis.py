@@ -421,8 +421,24 @@ def working_day_counter(calendar: WorkingCalendar) -> Callable[[float, float], f
     working days" is usually counted.
     """
     working: list[int] = []  # cumulative working days, working[d] = days 0..d-1
+    weekly: list[int] = []  # working weekday by day % 7 (0 = the epoch's weekday)
 
     def cumulative(day: int) -> int:
+        if day < 0:
+            # before the epoch (an initial backlog's application date) the calendar is
+            # not laid out: count its weekly pattern (a weekday that works in any of the
+            # first three weeks), holidays unknown; minus the working days in [day, 0)
+            if not weekly:
+                weekly.extend(
+                    int(any(
+                        calendar.work_between((d + 7 * k) * MINUTES_PER_DAY,
+                                              (d + 7 * k + 1) * MINUTES_PER_DAY) > 0
+                        for k in range(3)
+                    ))
+                    for d in range(7)
+                )  # fmt: skip
+            weeks, rest = divmod(-day, 7)
+            return -(weeks * sum(weekly) + sum(weekly[(day + i) % 7] for i in range(rest)))
         if not working:
             working.append(0)
         while len(working) <= day:
