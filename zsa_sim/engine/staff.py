@@ -10,7 +10,7 @@ Dispatch: a request is granted to an idle member who is on duty now. When the on
 members are off duty (evening, weekend, absent), the request waits and the pool wakes up
 when the first of them comes on duty; work is never handed to an absent member while
 present colleagues might become free first. Waiting requests are served by priority
-(lower value first) and first come, first served within equal priority. Work once begun
+(larger value first) and first come, first served within equal priority. Work once begun
 continues across closing time on the member's next working day (effort is working time).
 
 This is a deliberately small replacement for ``simpy.Resource``: a member who is idle
@@ -105,7 +105,7 @@ class StaffPool:
 
     def enqueue(self, priority: float) -> list:
         """Queue a request; ``entry[2]`` is the event that yields the granted member."""
-        entry = [priority, next(self._seq), simpy.Event(self.env)]
+        entry = [-priority, next(self._seq), simpy.Event(self.env)]
         heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:

@@ -71,7 +71,7 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         if task_id is not None and _expression_ok(text, path, attributes, out):
             multipliers[task_id] = text
     if spec.priority is not None:
-        _expression_ok(spec.priority, "priority", attributes, out)
+        _expression_ok(spec.priority, "priority", attributes | {"arrival_day"}, out)
     setup = ServiceSetup(
         name=key,
         definitions=model.definitions,

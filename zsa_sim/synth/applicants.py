@@ -164,19 +164,28 @@ def generate_applicants(
     if has_backlog(scenario):
         attributes[FROM_BACKLOG] = np.zeros(n, dtype=bool)
     return Applicants(
-        service, municipality, times, attributes, priorities_of(spec, service, attributes)
+        service, municipality, times, attributes, priorities_of(spec, service, attributes, times)
     )
 
 
+#: Besides the attributes, a priority expression may read the application's day: days
+#: since the run's epoch, fractional, negative for the initial backlog. ``-arrival_day``
+#: works applications in order of receipt: an older case's next step comes before a
+#: newer case's first (the usual office practice; plain FIFO per task starts new files
+#: before it finishes old ones).
+ARRIVAL_DAY = "arrival_day"
+
+
 def priorities_of(
-    spec: ServiceSpec, service: str, attributes: Mapping[str, np.ndarray]
+    spec: ServiceSpec, service: str, attributes: Mapping[str, np.ndarray], times: np.ndarray
 ) -> np.ndarray | None:
     """Each applicant's priority by the service's expression (None: no expression)."""
     if spec.priority is None:
         return None
     expression = compile_expression(spec.priority, f"services.{service}.priority")
+    attributes = {**attributes, ARRIVAL_DAY: np.asarray(times, dtype=float) / MINUTES_PER_DAY}
     names = list(attributes)
-    n = len(next(iter(attributes.values()))) if attributes else 0
+    n = int(times.size)
     priorities = np.empty(n, dtype=float)
     # chunk-wise, so that the year is never held as Python objects at once
     for lo in range(0, n, ARRIVAL_CHUNK):

@@ -108,5 +108,10 @@ def generate_backlog(
     attributes.update(spec.applicants.draw(rng, n))
     attributes[FROM_BACKLOG] = np.ones(n, dtype=bool)
     return Backlog(
-        service, municipality, times, node, attributes, priorities_of(spec, service, attributes)
+        service,
+        municipality,
+        times,
+        node,
+        attributes,
+        priorities_of(spec, service, attributes, times),
     )
