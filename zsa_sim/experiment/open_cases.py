@@ -23,6 +23,7 @@ MINUTES_PER_DAY = 1440.0
 def open_at(cases: Mapping[str, np.ndarray], times: np.ndarray) -> np.ndarray:
     """Open applications at each of ``times`` (minutes since the epoch).
 
+    An application is open at ``t`` when it arrived by ``t`` and was not closed by ``t``.
     ``cases`` maps ``arrival``, ``decision`` and ``end`` to columns of one run (NaN:
     never).
     """
@@ -30,8 +31,9 @@ def open_at(cases: Mapping[str, np.ndarray], times: np.ndarray) -> np.ndarray:
     closed = np.fmin(np.asarray(cases["decision"], float), np.asarray(cases["end"], float))
     closed = np.sort(closed[~np.isnan(closed)])
     times = np.asarray(times, dtype=float)
-    return np.searchsorted(arrivals, times, side="left") - np.searchsorted(
-        closed, times, side="left"
+    # the state at t after what happened at t: arrived by t, not closed by t
+    return np.searchsorted(arrivals, times, side="right") - np.searchsorted(
+        closed, times, side="right"
     )
 
 
