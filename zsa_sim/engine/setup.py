@@ -132,6 +132,9 @@ class ServiceSetup:
     decision_task: str | None = None
     #: approved cases that apply again later (None: no renewals).
     renewal: RenewalRule | None = None
+    #: loop or multi-instance activity id -> instance count: a distribution (rounded)
+    #: or an expression over case attributes; overrides the BPMN's loopCardinality.
+    instances: Mapping[str, Distribution | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
