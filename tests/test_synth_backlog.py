@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from zsa_sim.errors import ScenarioError
-from zsa_sim.experiment.runner import RunOptions, run_experiment
+from zsa_sim.experiment.runner import RunOptions
+from zsa_sim.pipeline import run_and_report
 from zsa_sim.scenario import build_setup, load_scenario
 from zsa_sim.scenario.checks import validate_scenario_file
 from zsa_sim.synth.backlog import FROM_BACKLOG, generate_backlog, has_backlog
@@ -99,15 +100,17 @@ def test_demand_scenario_runs_through_run_report_plan_and_sweep(tmp_path) -> Non
     from zsa_sim.planning import Vary, plan_staffing, run_sweep
 
     options = RunOptions(
-        replications=1, jobs=1, out_root=tmp_path, variants=("dezentral", "zentral")
+        replications=2, jobs=1, out_root=tmp_path, variants=("dezentral", "zentral")
     )
-    outcome = run_experiment(DEMAND, options)
+    pipeline = run_and_report(DEMAND, options)
+    assert pipeline.report_error is None and pipeline.report is not None
+    outcome = pipeline.run
     assert (outcome.run_dir / "report.html").is_file()
     with gzip.open(outcome.run_dir / "cases.csv.gz", "rt", encoding="utf-8") as f:
         cases = list(csv.DictReader(f))
     backlog = [c for c in cases if re.search(r":B\d+$", c["case_id"])]
-    # 65 backlog cases per variant, all counted (the same in both variants)
-    assert len(backlog) == 2 * 65
+    # 65 backlog cases per variant and replication, all counted
+    assert len(backlog) == 2 * 2 * 65
     assert all(float(c["arrival"]) < 0 for c in backlog)
     renewals = [c for c in cases if re.search(r"R\d+$", c["case_id"])]
     assert renewals and all(float(c["arrival"]) > 0 for c in renewals)
@@ -121,7 +124,7 @@ def test_demand_scenario_runs_through_run_report_plan_and_sweep(tmp_path) -> Non
         in_log = sum(
             1 for c in cases if c["variant"] == variant and c["municipality"] == "Bdorf"
         )
-        assert arrivals == in_log  # backlog and renewals included
+        assert arrivals == in_log / 2  # mean of 2 replications; backlog, renewals included
     short = load_scenario(DEMAND).with_changes({"period.days": 60, "period.cooldown_days": 10})
     plan = plan_staffing(
         short, "p90 waiting time <= 20 days", replications=2, max_replications=2,
