@@ -385,7 +385,7 @@ def test_priority_queue_order():
     )
     rows, _ = run(setup)
     starts = {r.case_id[-1]: r.start for r in rows if r.activity_id == "A"}
-    # larger priority first, as the scenario documents it (issue 14, item 0)
+    # larger priority first (issue 14: it was served smallest first)
     assert starts == {"0": 0, "1": 10, "3": 20, "2": 30}
 
 

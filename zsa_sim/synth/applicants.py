@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.expressions import as_priority, compile_expression
 from zsa_sim.engine.setup import CaseArrival, CaseSource
 from zsa_sim.randomness import stream
 from zsa_sim.synth.arrivals import draw_arrivals, month_bounds, segments
@@ -33,7 +33,7 @@ from zsa_sim.synth.backlog import FROM_BACKLOG, generate_backlog, has_backlog
 from zsa_sim.synth.profiles import Density, default_profile, density
 
 if TYPE_CHECKING:
-    from zsa_sim.scenario.schema import Scenario, ServiceSpec
+    from zsa_sim.scenario.schema import Scenario
 
 MINUTES_PER_DAY = 1440.0
 #: Rows of numpy columns turned into Python values at a time (see ``Applicants.arrivals``).
@@ -163,9 +163,8 @@ def generate_applicants(
     attributes.update(spec.applicants.draw(rng, n))
     if has_backlog(scenario):
         attributes[FROM_BACKLOG] = np.zeros(n, dtype=bool)
-    return Applicants(
-        service, municipality, times, attributes, priorities_of(spec, service, attributes, times)
-    )
+    priorities = priorities_of(scenario, service, attributes, times)
+    return Applicants(service, municipality, times, attributes, priorities)
 
 
 #: Besides the attributes, a priority expression may read the application's day: days
@@ -177,12 +176,16 @@ ARRIVAL_DAY = "arrival_day"
 
 
 def priorities_of(
-    spec: ServiceSpec, service: str, attributes: Mapping[str, np.ndarray], times: np.ndarray
+    scenario: Scenario, service: str, attributes: Mapping[str, np.ndarray], times: np.ndarray
 ) -> np.ndarray | None:
     """Each applicant's priority by the service's expression (None: no expression)."""
+    spec = scenario.services[service]
     if spec.priority is None:
         return None
-    expression = compile_expression(spec.priority, f"services.{service}.priority")
+    where = f"services.{service}.priority"
+    if scenario.source:
+        where = f"{scenario.source}: {where}"
+    expression = compile_expression(spec.priority, where)
     attributes = {**attributes, ARRIVAL_DAY: np.asarray(times, dtype=float) / MINUTES_PER_DAY}
     names = list(attributes)
     n = int(times.size)
@@ -192,7 +195,7 @@ def priorities_of(
         hi = min(lo + ARRIVAL_CHUNK, n)
         columns = [attributes[k][lo:hi].tolist() for k in names]
         priorities[lo:hi] = [
-            float(expression(dict(zip(names, row, strict=True))))
+            as_priority(expression(dict(zip(names, row, strict=True))), where)
             for row in zip(*columns, strict=True)
         ]
     return priorities

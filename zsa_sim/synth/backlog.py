@@ -113,5 +113,5 @@ def generate_backlog(
         times,
         node,
         attributes,
-        priorities_of(spec, service, attributes, times),
+        priorities_of(scenario, service, attributes, times),
     )
