@@ -54,3 +54,10 @@ def test_renewal_delay_must_be_in_days() -> None:
         load_scenario(DEMAND).with_changes(
             {"services.antrag.renewals.after": {"fixed": 12, "unit": "h"}}
         )
+
+
+def test_volume_changes_dump_as_written() -> None:
+    # results folders and what-if copies dump the scenario: 'from', as in the file
+    dumped = load_scenario(DEMAND).model_dump(mode="json")["services"]["antrag"]
+    assert dumped["volume_changes"][0] == {"from": "2026-03-01", "factor": 2.0,
+                                           "municipalities": None}  # fmt: skip

@@ -63,7 +63,9 @@ class VolumeChange(_Model):
     for all municipalities (Magdeburg ~7x where the state saw ~4x).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, serialize_by_alias=True
+    )
 
     start: date = Field(alias="from")
     factor: PositiveFloat
