@@ -25,6 +25,7 @@ PACKAGES = [
     "zsa_sim.experiment",
     "zsa_sim.report",
     "zsa_sim.planning",
+    "zsa_sim.calibrate",
 ]
 
 _register()
