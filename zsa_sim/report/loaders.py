@@ -201,7 +201,8 @@ class RunResults:
         mask = (
             (c["service"] == service)
             & (c["variant"] == variant)
-            & (c["arrival"] >= self.window_start)
+            # the initial backlog arrived before the run (arrival < 0) and counts too
+            & ((c["arrival"] >= self.window_start) | (c["arrival"] < 0))
             & (c["arrival"] < self.window_end)
         )
         if municipality is not None:
