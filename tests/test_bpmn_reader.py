@@ -554,11 +554,6 @@ def _unsupported(element_id: str, name: str, kind: str, reason: str) -> str:
             ),
         ),
         (
-            '<bpmn:intermediateCatchEvent id="ER" name="Ref"><bpmn:eventDefinitionRef>'
-            "X</bpmn:eventDefinitionRef></bpmn:intermediateCatchEvent>",
-            _unsupported("ER", "Ref", "intermediateCatchEvent", "event definitions by reference"),
-        ),
-        (
             '<bpmn:eventBasedGateway id="EG" name="Start" instantiate="true" />',
             _unsupported("EG", "Start", "eventBasedGateway", "instantiating"),
         ),
@@ -621,14 +616,9 @@ def test_unsupported_elements_are_named_not_dropped(
             r"a task element named 'Namenlos' has no id$",
         ),
         (
-            '<bpmn:intermediateCatchEvent id="T"><bpmn:timerEventDefinition />'
-            "</bpmn:intermediateCatchEvent>",
-            r"timer event 'T' has no timeDuration, timeCycle or timeDate$",
-        ),
-        (
-            '<bpmn:laneSet id="LS"><bpmn:lane id="L"><bpmn:flowNodeRef>Ghost</bpmn:flowNodeRef>'
-            "</bpmn:lane></bpmn:laneSet>",
-            r"lane 'L': flowNodeRef 'Ghost' refers to no element$",
+            '<bpmn:intermediateCatchEvent id="ER" name="Ref"><bpmn:eventDefinitionRef>'
+            "X</bpmn:eventDefinitionRef></bpmn:intermediateCatchEvent>",
+            r"event 'ER' \(Ref\): eventDefinitionRef 'X' names no event definition of the file$",
         ),
         (
             '<bpmn:laneSet id="LS"><bpmn:lane id="L1"><bpmn:flowNodeRef>A</bpmn:flowNodeRef>'
@@ -745,3 +735,69 @@ def test_subprocess_with_lanes_of_its_own(tmp_path: Path) -> None:
         ("i_E", "Outer"),
     ]
     assert [(lane.id, lane.parent) for lane in sub.lanes] == [("Outer", None), ("Inner", "Outer")]
+
+
+# -- what real exports bring (issue 15) ---------------------------------------------------
+
+
+def test_ids_on_vendor_extension_elements_do_not_count_as_duplicates(tmp_path: Path) -> None:
+    body = CHAIN.replace(
+        '<bpmn:task id="A" name="Arbeit" />',
+        '<bpmn:task id="A" name="Arbeit"><bpmn:extensionElements>'
+        '<adonis:attribute xmlns:adonis="urn:adonis" id="A" name="Bearbeiter"/>'
+        '<adonis:attribute xmlns:adonis="urn:adonis" id="A" name="Dauer"/>'
+        "</bpmn:extensionElements></bpmn:task>",
+    )
+    assert body != CHAIN
+    defs = read_bpmn(write(tmp_path, body))
+    assert "A" in defs.main_process.nodes
+
+
+def test_qname_references_and_a_lane_listing_a_missing_element(tmp_path: Path) -> None:
+    body = CHAIN.replace('sourceRef="A"', 'sourceRef="tns:A"').replace(
+        "<bpmn:startEvent",
+        '<bpmn:laneSet id="LS"><bpmn:lane id="L" name="Team / Süd"><bpmn:flowNodeRef>tns:A'
+        "</bpmn:flowNodeRef><bpmn:flowNodeRef>Ghost</bpmn:flowNodeRef></bpmn:lane>"
+        "</bpmn:laneSet><bpmn:startEvent",
+        1,
+    )
+    defs = read_bpmn(write(tmp_path, body))
+    process = defs.main_process
+    assert process.node("A").lane == "L"
+    assert process.lanes[0].role == "Team - Süd"  # the name, '/' made '-'
+    assert [f.source for f in process.flows.values() if f.target == "E"] == ["A"]
+    assert defs.notes == ("lane 'L': flowNodeRef 'Ghost' refers to no element (ignored)",)
+
+
+def test_event_definition_by_reference_and_label_only_and_quoted_timers(tmp_path: Path) -> None:
+    body = (
+        '<bpmn:startEvent id="S" /><bpmn:intermediateCatchEvent id="T1" name="7 Tage">'
+        "<bpmn:timerEventDefinition /></bpmn:intermediateCatchEvent>"
+        '<bpmn:intermediateCatchEvent id="T2"><bpmn:eventDefinitionRef>TD</bpmn:eventDefinitionRef>'
+        "</bpmn:intermediateCatchEvent>"
+        '<bpmn:intermediateCatchEvent id="T3"><bpmn:timerEventDefinition><bpmn:timeDuration>'
+        "='PT5M'</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+        '<bpmn:endEvent id="E" />'
+        '<bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="T1" />'
+        '<bpmn:sequenceFlow id="F2" sourceRef="T1" targetRef="T2" />'
+        '<bpmn:sequenceFlow id="F3" sourceRef="T2" targetRef="T3" />'
+        '<bpmn:sequenceFlow id="F4" sourceRef="T3" targetRef="E" />'
+    )
+    outside = (
+        '<bpmn:timerEventDefinition id="TD"><bpmn:timeDuration>"P7D"</bpmn:timeDuration>'
+        "</bpmn:timerEventDefinition>"
+    )
+    process = read_bpmn(write(tmp_path, body, outside=outside)).main_process
+    timers = {i: process.node(i).definition.timer for i in ("T1", "T2", "T3")}
+    assert timers == {
+        "T1": TimerDefinition("timeDuration", ""),
+        "T2": TimerDefinition("timeDuration", "P7D"),
+        "T3": TimerDefinition("timeDuration", "PT5M"),
+    }
+
+
+def test_category_value_refs_are_ignored(tmp_path: Path) -> None:
+    body = CHAIN.replace(
+        "<bpmn:startEvent", "<bpmn:categoryValueRef>CV_1</bpmn:categoryValueRef><bpmn:startEvent", 1
+    )
+    assert "A" in read_bpmn(write(tmp_path, body)).main_process.nodes

@@ -53,7 +53,7 @@ def test_inspect_prints_summary_and_tables(runner: CliRunner) -> None:
         f"File:          {CAMUNDA}",
         "Exporter:      Camunda Modeler",
         "Processes:     Process_Antrag (Antrag bearbeiten), Process_Zahlung (Zahlung)",
-        "Main process:  Process_Antrag",
+        "Main process:  Process_Antrag (the only process with a start event)",
         "Pools:         Participant_Antragsteller (Antragsteller/in) -> black box; "
         "Participant_Behoerde (Gemeinde) -> Process_Antrag; "
         "Participant_Kasse (Stadtkasse) -> Process_Zahlung",

@@ -23,6 +23,7 @@ from zsa_sim.bpmn.context import (
     bpmn_children,
     clean_name,
     element_label,
+    optional_ref,
     require_id,
     require_ref,
     unsupported,
@@ -105,6 +106,7 @@ _IGNORED = frozenset(
         "supports",
         "dataInputAssociation",
         "dataOutputAssociation",
+        "categoryValueRef",  # groups' categories; no effect on a case
         # a subprocess's own markers; activity checks have looked at them already
         "incoming",
         "outgoing",
@@ -215,7 +217,7 @@ def _draft(
             or element.get("eventGatewayType", "Exclusive") == "Parallel"
         ):
             raise unsupported(ctx, element, "instantiating or parallel event-based gateways")
-        kwargs["default_flow"] = element.get("default") or None
+        kwargs["default_flow"] = optional_ref(ctx, element, "default")
         return _GATEWAYS[local], kwargs
     if local in _EVENTS:
         kwargs["definition"] = read_event_definition(ctx, element, local)
@@ -227,7 +229,7 @@ def _draft(
             kwargs["cancel_activity"] = cancel
         return _EVENTS[local], kwargs
     _check_activity(ctx, element)
-    kwargs["default_flow"] = element.get("default") or None
+    kwargs["default_flow"] = optional_ref(ctx, element, "default")
     if local == "subProcess":
         if element.get("triggeredByEvent", "false").strip().lower() == "true":
             raise unsupported(ctx, element, "event subprocesses are not supported")

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from zsa_sim.bpmn.conditions import normalise_conditions
 from zsa_sim.bpmn.context import (
     ReadContext,
     bpmn_children,
@@ -37,9 +38,14 @@ from zsa_sim.bpmn.model import (
     Process,
     frozen_mapping,
 )
-from zsa_sim.bpmn.namespaces import BPMN, split_tag
+from zsa_sim.bpmn.namespaces import BPMN, BPMNDI, DC, DI, split_tag
 from zsa_sim.bpmn.safe_xml import DEFAULT_MAX_BYTES, parse_xml_file
 from zsa_sim.errors import BpmnError
+
+#: namespaces whose ids count: BPMN's own and its diagram interchange. Vendor
+#: extension elements (ADONIS, Signavio stencils, Visual Paradigm, ``principal``)
+#: repeat ids freely and are never referred to by BPMN references.
+_ID_NAMESPACES = frozenset({BPMN, BPMNDI, DC, DI})
 
 #: elements whose children are flow elements of a scope of their own.
 _SCOPES = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
@@ -71,6 +77,11 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
         scope_of=_index_scopes(root),
         extras=bpsim_parameters(root),
         diagram=read_diagram(root, source),
+        shared_definitions={
+            child.get("id", ""): child
+            for local, child in bpmn_children(root)
+            if local.endswith("EventDefinition") and child.get("id")
+        },
     )
     for ref in ctx.extras:
         if ref not in ctx.ids:
@@ -78,7 +89,7 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
     processes: dict[str, Process] = {}
     for local_name, child in bpmn_children(root):
         if local_name == "process":
-            process = read_process(ctx, child)
+            process = normalise_conditions(read_process(ctx, child), ctx.notes)
             processes[process.id] = process
     participants, message_flows = _read_collaborations(ctx, root, processes)
     return Definitions(
@@ -88,17 +99,23 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
         message_flows=message_flows,
         diagram=ctx.diagram,
         exporter=(root.get("exporter") or "").strip(),
+        notes=tuple(ctx.notes),
     )
 
 
 def _index_ids(root: Element, source: str) -> dict[str, str]:
-    """Every id of the document -> its element's local name; duplicates are errors."""
+    """Every BPMN and DI id of the document -> its element's local name.
+
+    Duplicates are errors; ids on vendor extension elements do not count.
+    """
     ids: dict[str, str] = {}
     for element in root.iter():
         element_id = element.get("id")
         if not element_id:
             continue
-        _, local = split_tag(element.tag)
+        namespace, local = split_tag(element.tag)
+        if namespace not in _ID_NAMESPACES:
+            continue
         if element_id in ids:
             raise BpmnError(
                 f"duplicate id '{element_id}' (on a {ids[element_id]} and a {local})",
@@ -135,6 +152,8 @@ def _read_collaborations(
             if kind == "participant":
                 participant_id = require_id(ctx, child)
                 ref = (child.get("processRef") or "").strip() or None
+                if ref is not None and ref not in processes:
+                    ref = ctx.known_ref(ref) or ref
                 if ref is not None and ref not in processes:
                     raise ctx.error(
                         f"participant '{participant_id}': processRef '{ref}' names no process "
