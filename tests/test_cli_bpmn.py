@@ -128,7 +128,8 @@ def test_validate_findings_exit_1_one_per_line(runner: CliRunner) -> None:
     assert result.output.splitlines() == [
         "warning: 'Gateway_0y1' (Eigentümer bekannt?): gateway has neither conditions nor a "
         "default flow: the scenario must give branch probabilities",
-        "warning: 'Process_1': process has no lanes: its tasks are assigned to no staff role",
+        "warning: 'Process_1': process has no lanes: its tasks are assigned to no staff role "
+        "(a scenario gives them with services.<key>.default_role or roles)",
         f"{BPMNIO}: 0 errors, 2 warnings",
     ]
 

@@ -18,11 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from zsa_sim.bpmn.conditions import number_of
 from zsa_sim.bpmn.dominators import ROOT, immediate_dominators, nearest_common_dominator
 from zsa_sim.bpmn.model import (
     Activity,
+    CallActivity,
     Definitions,
     EndEvent,
+    Event,
     EventBasedGateway,
     ExclusiveGateway,
     FlowNode,
@@ -67,7 +70,34 @@ def validate_model(defs: Definitions) -> list[Finding]:
     for process in processes:
         _check_scope(process, findings, is_subprocess=False)
         _check_lanes(process, findings)
+    _check_calls(defs, findings)
+    findings.extend(Finding("warning", "", note) for note in defs.notes)
     return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def _check_calls(defs: Definitions, findings: list[Finding]) -> None:
+    """A call activity that (directly or through others) calls its own process."""
+    processes = {**defs.called_processes, **defs.processes}
+    calls = {
+        pid: [n for n in p.walk() if isinstance(n, CallActivity)] for pid, p in processes.items()
+    }
+    for pid, activities in calls.items():
+        for activity in activities:
+            seen, todo = set(), [activity.called_element]
+            while todo:
+                current = todo.pop()
+                if current == pid:
+                    _error(
+                        findings,
+                        activity,
+                        f"call activity calls process '{activity.called_element}', which "
+                        f"calls '{pid}' again: recursive calls cannot be simulated",
+                    )
+                    break
+                if current in seen:
+                    continue
+                seen.add(current)
+                todo.extend(a.called_element for a in calls.get(current, ()))
 
 
 def _error(findings: list[Finding], node: FlowNode | Process, message: str) -> None:
@@ -129,8 +159,34 @@ def _check_node(
             _error(findings, node, "the start event of an embedded subprocess must have no trigger")
     elif isinstance(node, EndEvent) and node.outgoing:
         _error(findings, node, "end event has outgoing sequence flows")
+    if isinstance(node, Event) and node.definition.timer is not None:
+        if not node.definition.timer.expression:
+            _warn(
+                findings,
+                node,
+                "timer has no duration in the model (only its label): the scenario must give "
+                "it under timers",
+            )
+    if isinstance(node, Activity):
+        conditional = [f.id for f in scope.outgoing_flows(node.id) if f.condition]
+        if conditional:
+            _error(
+                findings,
+                node,
+                f"conditional sequence flows out of an activity ({', '.join(conditional)}) are "
+                "not simulated; put an exclusive or inclusive gateway after the activity",
+            )
     if not isinstance(node, Gateway):
         return
+    numbers = [f.id for f in scope.outgoing_flows(node.id) if number_of(f.condition) is not None]
+    if numbers:
+        _error(
+            findings,
+            node,
+            f"the conditions of flows {', '.join(numbers)} are numbers, not conditions (always "
+            "true); probabilities? give all branches as probabilities in the scenario "
+            "(branches)",
+        )
     flows = scope.outgoing_flows(node.id)
     if not flows:
         _error(findings, node, "gateway has no outgoing sequence flow")
@@ -247,7 +303,12 @@ def _check_lanes(process: Process, findings: list[Finding]) -> None:
     if not tasks:
         return
     if not process.lanes:
-        _warn(findings, process, "process has no lanes: its tasks are assigned to no staff role")
+        _warn(
+            findings,
+            process,
+            "process has no lanes: its tasks are assigned to no staff role (a scenario gives "
+            "them with services.<key>.default_role or roles)",
+        )
         return
     for task in tasks:
         if task.lane is None:
