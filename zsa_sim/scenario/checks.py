@@ -198,8 +198,20 @@ def _staffing(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Findi
     out: list[Finding] = []
     used: set[str] = set()
     declared: dict[str, str] = {}
-    for v_key in scenario.variants:
+    for v_key, variant in scenario.variants.items():
         org = organisation(scenario, v_key)
+        if variant.zsa is not None and not any(
+            route.central for routes in org.routes.values() for route in routes.values()
+        ):
+            out.append(
+                Finding(
+                    "warning",
+                    f"variants.{v_key}.zsa",
+                    "the ZSA takes over no task: none of the tasks it would get is "
+                    "centralisable, so this variant equals one without ZSA (mark tasks with "
+                    "services.<key>.centralisable or zsa:centralisable in the BPMN)",
+                )
+            )
         reported: set[str] = set()
         for (s_key, m_key), routes in org.routes.items():
             model = models[s_key]
