@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from zsa_sim.bpmn.conditions import number_of
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
 from zsa_sim.bpmn.dominators import ROOT, immediate_dominators, nearest_common_dominator
 from zsa_sim.bpmn.model import (
     Activity,
@@ -39,6 +39,7 @@ from zsa_sim.bpmn.model import (
     SubProcess,
     Task,
 )
+from zsa_sim.errors import BpmnError
 
 Severity = Literal["error", "warning"]
 
@@ -67,9 +68,14 @@ def validate_model(defs: Definitions) -> list[Finding]:
     processes = [p for p in defs.processes.values() if p.nodes]
     if not processes:
         findings.append(Finding("error", "", "the file contains no process with flow nodes"))
+    try:
+        main: str | None = defs.main_process.id
+    except BpmnError:
+        main = None
     for process in processes:
         _check_scope(process, findings, is_subprocess=False)
-        _check_lanes(process, findings)
+        if process.id == main:  # other pools (the applicant's) need no staff
+            _check_lanes(process, findings)
     _check_calls(defs, findings)
     findings.extend(Finding("warning", "", note) for note in defs.notes)
     return sorted(findings, key=lambda f: f.severity != "error")
@@ -159,14 +165,14 @@ def _check_node(
             _error(findings, node, "the start event of an embedded subprocess must have no trigger")
     elif isinstance(node, EndEvent) and node.outgoing:
         _error(findings, node, "end event has outgoing sequence flows")
-    if isinstance(node, Event) and node.definition.timer is not None:
-        if not node.definition.timer.expression:
-            _warn(
-                findings,
-                node,
-                "timer has no duration in the model (only its label): the scenario must give "
-                "it under timers",
-            )
+    timer = node.definition.timer if isinstance(node, Event) else None
+    if timer is not None and not timer.expression:
+        _warn(
+            findings,
+            node,
+            "timer has no duration in the model (only its label): the scenario must give "
+            "it under timers",
+        )
     if isinstance(node, Activity):
         conditional = [f.id for f in scope.outgoing_flows(node.id) if f.condition]
         if conditional:
@@ -191,7 +197,9 @@ def _check_node(
     if not flows:
         _error(findings, node, "gateway has no outgoing sequence flow")
     elif isinstance(node, ExclusiveGateway | InclusiveGateway) and len(flows) > 1:
-        if node.default_flow is None and all(f.condition is None for f in flows):
+        if node.default_flow is None and all(
+            f.condition is None and PROBABILITY_PROPERTY not in f.properties for f in flows
+        ):
             _warn(
                 findings,
                 node,

@@ -126,6 +126,10 @@ def run(
     interactive = sys.stderr.isatty() and not quiet
     with progress_bar(interactive) as progress:
         outcome = run_experiment(scenario or default_scenario(), options, progress)
+    from zsa_sim.experiment.overload import run_warnings
+
+    for line in run_warnings(scenario or default_scenario(), outcome.outputs):
+        click.echo(line, err=True)
     if not quiet:
         for municipality, lines in outcome.summary["verdicts"].items():
             click.echo(f"{municipality}:")

@@ -57,7 +57,7 @@ def adapt_definitions(definitions: Definitions, spec: ServiceSpec) -> Definition
     try:
         model = ServiceModel(definitions)
         model.tasks  # noqa: B018 - raises if no process has a start event
-    except Exception:  # noqa: BLE001 - the checks report an unusable model
+    except Exception:
         return definitions
     properties: dict[str, dict[str, str]] = {}
     for key, role in spec.roles.items():

@@ -294,9 +294,10 @@ class ServiceSpec(Model):
     default_role: Key | None = None
     #: task id or name -> may the ZSA do it (overrides ``zsa:centralisable``); a list
     #: of tasks means ``true`` for each.
-    centralisable: Annotated[dict[str, bool], BeforeValidator(_listed_true)] = Field(
-        default_factory=dict
-    )
+    centralisable: Annotated[
+        dict[str, Annotated[bool, _required("yes/no (true or false)")]],
+        BeforeValidator(_listed_true),
+    ] = Field(default_factory=dict)
     #: task id or task name -> working time per execution.
     efforts: dict[str, Effort]
     #: gateway id or name -> outgoing flow id or target name -> probability.
@@ -306,7 +307,9 @@ class ServiceSpec(Model):
     #: message catch event id or name -> applicant reaction time.
     waits: dict[str, Wait] = Field(default_factory=dict)
     #: timer event id or name -> duration overriding the BPMN's timeDuration.
-    timers: dict[str, DistributionSpec] = Field(default_factory=dict)
+    timers: dict[str, Annotated[DistributionSpec, _required("timer duration")]] = Field(
+        default_factory=dict
+    )
     #: error boundary event id or name -> probability that the task ends with that error.
     errors: dict[str, Probability] = Field(default_factory=dict)
     #: task id or name -> expression over attributes multiplying the drawn effort.

@@ -17,13 +17,49 @@ import os
 import re
 from pathlib import Path
 
-from zsa_sim.bpmn.model import Definitions
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY
+from zsa_sim.bpmn.model import Definitions, Gateway, SequenceFlow
 from zsa_sim.engine.expressions import compile_expression
 from zsa_sim.errors import SimulationError
+from zsa_sim.eventlog.schema import CORE_FIELDS
+from zsa_sim.scenario.condition_types import usable_with_flags
 from zsa_sim.scenario.service_model import ServiceModel, normal_name
 
 #: Attributes every generator makes, or the engine supplies.
 _BUILT_IN = {"channel", "missing_documents", "visit"}
+#: Role the template proposes for tasks in no lane (a name, not a figure: rename freely).
+DEFAULT_ROLE = "sachbearbeitung"
+#: Timer labels the template reads a duration from: "7 Tage", "2 weeks", "48 h".
+_LABEL_UNITS = {
+    "d": ("d", 1),
+    "day": ("d", 1),
+    "days": ("d", 1),
+    "tag": ("d", 1),
+    "tage": ("d", 1),
+    "tagen": ("d", 1),
+    "werktage": ("d", 1),
+    "w": ("d", 7),
+    "wo": ("d", 7),
+    "week": ("d", 7),
+    "weeks": ("d", 7),
+    "woche": ("d", 7),
+    "wochen": ("d", 7),
+    "month": ("d", 30),
+    "months": ("d", 30),
+    "monat": ("d", 30),
+    "monate": ("d", 30),
+    "monaten": ("d", 30),
+    "h": ("h", 1),
+    "hour": ("h", 1),
+    "hours": ("h", 1),
+    "std": ("h", 1),
+    "stunde": ("h", 1),
+    "stunden": ("h", 1),
+    "min": ("min", 1),
+    "minute": ("min", 1),
+    "minutes": ("min", 1),
+    "minuten": ("min", 1),
+}
 #: Service keys with a generator of their own.
 _GENERATORS = ("hundehaltung", "wohngeld")
 
@@ -90,9 +126,11 @@ def template_for(
         "    seasonality: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]   # Jan..Dez, relativ",
         "    channels: {online: null, paper: null}   # TODO Anteile, Summe 1",
     ]
+    lines += _process(definitions)
     lines += _decision(model)
+    lines += _roles(model)
     lines += _efforts(model)
-    lines += _branches(model)
+    lines += _branches(model, generic=key not in _GENERATORS)
     lines += _waits(model)
     lines += _timers(model)
     lines += _errors(model)
@@ -124,6 +162,16 @@ def _yes(flag: bool) -> str:
     return "ja" if flag else "nein"
 
 
+def _process(definitions: Definitions) -> list[str]:
+    process, why = definitions.main_process_choice
+    others = [p.id for p in definitions.processes.values() if p.id != process.id and p.nodes]
+    if not others:
+        return []
+    return [
+        f"    process: {process.id}   # gewählt: {why}; andere Pools: {', '.join(others)}",
+    ]
+
+
 def _decision(model: ServiceModel) -> list[str]:
     marked = model.decision_tasks()
     if len(marked) == 1:
@@ -131,10 +179,35 @@ def _decision(model: ServiceModel) -> list[str]:
     return ["    decision_task: null    # TODO: id of the task that is the decision (Bescheid)"]
 
 
+def _roles(model: ServiceModel) -> list[str]:
+    """Roles for tasks in no lane, and which tasks the ZSA may do."""
+    lines: list[str] = []
+    laneless = [t for t in model.tasks if model.role_of(t) is None]
+    if laneless:
+        lines += [
+            f"    default_role: {DEFAULT_ROLE}   # Rolle der Aufgaben ohne Lane (frei wählbar)",
+            f"    roles: {{}}   # optional je Aufgabe, z. B. {{{laneless[0]}: sachbearbeitung}}",
+        ]
+    marked = any(
+        model.tasks[t].properties.get("zsa:centralisable") is not None
+        or any(lane.properties.get("zsa:centralisable") for lane in model.lane_chain(t))
+        for t in model.tasks
+    )
+    if marked:
+        lines.append(
+            "    centralisable: {}   # zsa:centralisable im BPMN; hier abweichend je Aufgabe: "
+            "true/false"
+        )
+        return lines
+    lines.append("    centralisable:   # darf die ZSA die Aufgabe übernehmen? true/false")
+    lines += [f"      {task_id}: null   # TODO {model.label(task_id)}" for task_id in model.tasks]
+    return lines
+
+
 def _efforts(model: ServiceModel) -> list[str]:
     lines = ["    efforts:   # Arbeitszeit je Ausführung einer Aufgabe"]
     for task_id, task in model.tasks.items():
-        role = model.role_of(task_id) or "KEINE LANE"
+        role = model.role_of(task_id) or f"{DEFAULT_ROLE} (default_role)"
         lane = model.lane_chain(task_id)
         lane_name = normal_name(lane[0].name) if lane else "-"
         lines.append(
@@ -148,7 +221,30 @@ def _efforts(model: ServiceModel) -> list[str]:
     return lines
 
 
-def _branches(model: ServiceModel) -> list[str]:
+def _conditions_usable(gateway: Gateway, flows: list[SequenceFlow], generic: bool) -> bool:
+    """True when the engine can decide the gateway by its conditions with these applicants.
+
+    Every flow but the default needs a condition that parses; with the generic
+    generator, every attribute it reads must be able to be a yes/no flag whose name is
+    no event-log column.
+    """
+    for flow in flows:
+        if flow.id == gateway.default_flow:
+            continue
+        if not flow.condition:
+            return False
+        try:
+            names = compile_expression(flow.condition, flow.id).names
+        except SimulationError:
+            return False
+        if not generic:
+            continue
+        if names & set(CORE_FIELDS) or not usable_with_flags(flow.condition):
+            return False
+    return True
+
+
+def _branches(model: ServiceModel, generic: bool = True) -> list[str]:
     body: list[str] = []
     entries = False
     for gw_id, gateway in model.branching_gateways().items():
@@ -157,7 +253,15 @@ def _branches(model: ServiceModel) -> list[str]:
             model.label(f.target) + (" (default)" if f.id == gateway.default_flow else "")
             for f in flows
         ]
-        if any(f.condition for f in flows):
+        if any(PROBABILITY_PROPERTY in f.properties for f in flows):
+            body.append(
+                f"      # {model.label(gw_id)}: Wahrscheinlichkeiten aus dem BPMN: "
+                + ", ".join(
+                    f"{f.id} {f.properties.get(PROBABILITY_PROPERTY, 'Rest')}" for f in flows
+                )
+            )
+            continue
+        if any(f.condition for f in flows) and _conditions_usable(gateway, flows, generic):
             body.append(f"      # {model.label(gw_id)} entscheidet nach Bedingungen im BPMN:")
             body += [
                 f"      #   {f.id} -> {target}: {f.condition or '-'}"
@@ -167,6 +271,12 @@ def _branches(model: ServiceModel) -> list[str]:
         entries = True
         kind = "je Fluss unabhängig" if gateway.kind == "inclusiveGateway" else "Summe 1"
         body.append(f"      # {model.label(gw_id)}: Wahrscheinlichkeiten ({kind})")
+        if any(f.condition for f in flows):
+            body.append(
+                "      #   die Bedingungen im BPMN sind hier nicht auswertbar und werden durch "
+                "die Wahrscheinlichkeiten ersetzt: "
+                + "; ".join(f"{f.id}: {f.condition}" for f in flows if f.condition)
+            )
         body.append(f"      {gw_id}:")
         body += [
             f"        {f.id}: null   # TODO -> {target}"
@@ -200,11 +310,62 @@ def _timers(model: ServiceModel) -> list[str]:
     timers = model.timer_events()
     if not timers:
         return ["    timers: {}"]
-    lines = ["    timers: {}   # optional: Fristen abweichend vom BPMN, z. B."]
+    needed, optional = [], []
     for event_id, event in timers.items():
         expression = event.definition.timer.expression if event.definition.timer else ""
-        lines.append(f"    #   {event_id}: {_timer_example(expression)}   # BPMN: {expression}")
-    return lines
+        if expression and _parses(event.definition.timer):
+            optional.append(
+                f"    #   {event_id}: {_timer_example(expression)}   # BPMN: {expression}"
+            )
+            continue
+        from_label = duration_from_label(event.name)
+        why = f"BPMN: {expression!r} nicht lesbar" if expression else "keine Dauer im BPMN"
+        if from_label:
+            needed.append(
+                f"      {event_id}: {from_label}   # {why}; aus der Beschriftung {event.name!r}"
+            )
+        else:
+            needed.append(
+                f"      {event_id}: null   # TODO {why} ({model.label(event_id)}), "
+                "z. B. {fixed: 7, unit: d}"
+            )
+    if needed:
+        lines = ["    timers:   # Fristen, die das BPMN nicht (lesbar) angibt"]
+        lines += needed
+        if optional:
+            lines.append("      # optional abweichend vom BPMN, z. B.")
+            lines += [line.replace("    #", "      #", 1) for line in optional]
+        return lines
+    return ["    timers: {}   # optional: Fristen abweichend vom BPMN, z. B.", *optional]
+
+
+def _parses(timer: object) -> bool:
+    from zsa_sim.engine.timers import TimerSyntaxError, parse_cycle, parse_duration
+
+    kind = getattr(timer, "kind", "")
+    expression = getattr(timer, "expression", "")
+    try:
+        if kind == "timeDuration":
+            parse_duration(expression)
+        elif kind == "timeCycle":
+            parse_cycle(expression)
+        else:
+            return True  # dates are checked against the period by the engine
+    except TimerSyntaxError:
+        return False
+    return True
+
+
+def duration_from_label(label: str) -> str | None:
+    """``{fixed: 7, unit: d}`` for a label like "7 Tage", "2 Wochen", "48 h"; else None."""
+    match = re.search(r"(\d+(?:[.,]\d+)?)\s*-?\s*([A-Za-zÄÖÜäöü]+)", label or "")
+    if match is None:
+        return None
+    unit = _LABEL_UNITS.get(match.group(2).lower())
+    if unit is None:
+        return None
+    value = float(match.group(1).replace(",", ".")) * unit[1]
+    return f"{{fixed: {value:g}, unit: {unit[0]}}}"
 
 
 def _timer_example(expression: str) -> str:
@@ -227,14 +388,16 @@ def _errors(model: ServiceModel) -> list[str]:
 
 
 def _condition_names(model: ServiceModel) -> list[str]:
+    """Yes/no attributes the conditions of gateways decided by conditions read."""
     names: set[str] = set()
-    for flow in model.flows.values():
-        if flow.condition:
-            try:
+    for gateway in model.branching_gateways().values():
+        flows = [model.flows[f] for f in gateway.outgoing if f in model.flows]
+        if not any(f.condition for f in flows) or not _conditions_usable(gateway, flows, True):
+            continue
+        for flow in flows:
+            if flow.condition:
                 names |= compile_expression(flow.condition, flow.id).names
-            except SimulationError:
-                continue
-    return sorted(names - _BUILT_IN)
+    return sorted(names - _BUILT_IN - set(CORE_FIELDS))
 
 
 def _applicants(model: ServiceModel, key: str) -> list[str]:
@@ -256,7 +419,8 @@ def _applicants(model: ServiceModel, key: str) -> list[str]:
 
 
 def _organisation(model: ServiceModel, key: str) -> list[str]:
-    roles = model.roles or ("TODO_role",)
+    laneless = any(model.role_of(t) is None for t in model.tasks)
+    roles = tuple(sorted({*model.roles, *((DEFAULT_ROLE,) if laneless else ())}))
     lines = [
         "",
         "municipalities:",
