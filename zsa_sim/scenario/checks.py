@@ -70,17 +70,25 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
 def _model_findings(scenario: Scenario, key: str) -> list[Finding]:
     """The BPMN model's own findings, less warnings the scenario answers.
 
-    The model check warns that a gateway without conditions needs probabilities from
-    the scenario; when the scenario gives them, the warning is answered and dropped.
+    The model check warns that a gateway without conditions needs probabilities, a
+    timer without duration a duration, a process without lanes roles; when the scenario
+    gives them, the warning is answered and dropped.
     """
     definitions = scenario.definitions(key)
     model = ServiceModel(definitions)
+    spec = scenario.services[key]
     answered = set()
-    for gw_key in scenario.services[key].branches:
-        try:
-            answered.add(model.resolve(gw_key, model.branching_gateways(), "gateway"))
-        except LookupError:
-            continue
+    for keys, among in (
+        (spec.branches, model.branching_gateways()),
+        (spec.timers, model.timer_events()),
+    ):
+        for element_key in keys:
+            try:
+                answered.add(model.resolve(element_key, among, "element"))
+            except LookupError:
+                continue
+    if all(model.role_of(t) is not None for t in model.tasks):
+        answered.update(p.id for p in model.processes)
     name = Path(definitions.source).name
     out = []
     for f in validate_model(definitions):

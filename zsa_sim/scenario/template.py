@@ -188,12 +188,7 @@ def _roles(model: ServiceModel) -> list[str]:
             f"    default_role: {DEFAULT_ROLE}   # Rolle der Aufgaben ohne Lane (frei wählbar)",
             f"    roles: {{}}   # optional je Aufgabe, z. B. {{{laneless[0]}: sachbearbeitung}}",
         ]
-    marked = any(
-        model.tasks[t].properties.get("zsa:centralisable") is not None
-        or any(lane.properties.get("zsa:centralisable") for lane in model.lane_chain(t))
-        for t in model.tasks
-    )
-    if marked:
+    if _marked(model):
         lines.append(
             "    centralisable: {}   # zsa:centralisable im BPMN; hier abweichend je Aufgabe: "
             "true/false"
@@ -204,15 +199,26 @@ def _roles(model: ServiceModel) -> list[str]:
     return lines
 
 
+def _marked(model: ServiceModel) -> bool:
+    """True when the BPMN says for some task whether the ZSA may do it."""
+    return any(
+        model.tasks[t].properties.get("zsa:centralisable") is not None
+        or any(lane.properties.get("zsa:centralisable") for lane in model.lane_chain(t))
+        for t in model.tasks
+    )
+
+
 def _efforts(model: ServiceModel) -> list[str]:
     lines = ["    efforts:   # Arbeitszeit je Ausführung einer Aufgabe"]
+    marked = _marked(model)
     for task_id, task in model.tasks.items():
+        central = _yes(model.centralisable(task_id)) if marked else "siehe centralisable"
         role = model.role_of(task_id) or f"{DEFAULT_ROLE} (default_role)"
         lane = model.lane_chain(task_id)
         lane_name = normal_name(lane[0].name) if lane else "-"
         lines.append(
             f"      # {model.label(task_id)} – Lane '{lane_name}' (Rolle {role}), "
-            f"zentralisierbar: {_yes(model.centralisable(task_id))}"
+            f"zentralisierbar: {central}"
             + (", Entscheidung" if task.is_decision else "")
         )
         lines.append(
