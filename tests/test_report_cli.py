@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from zsa_sim.cli import _register, cli, main, report_commands
+import zsa_sim.report
+from zsa_sim.cli import _register, cli, main
 from zsa_sim.report import ReportFiles
 from zsa_sim.report.style import ChartFile
 
@@ -37,7 +38,7 @@ def test_calls_build_report_and_says_where_the_files_are(
         chart = ChartFile("x", "t", "c", tmp_path / "charts" / "x.png", tmp_path / "x.svg")
         return ReportFiles(tmp_path / "report.html", (chart,), lang)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(report_commands, "build_report", fake_build_report)
+    monkeypatch.setattr(zsa_sim.report, "build_report", fake_build_report)
     result = runner.invoke(cli, ["report", str(tmp_path), *args])
     assert result.exit_code == 0, result.output
     assert calls == [(tmp_path, lang)]

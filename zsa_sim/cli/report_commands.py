@@ -10,8 +10,6 @@ from pathlib import Path
 
 import click
 
-from zsa_sim.report import build_report
-
 
 @click.command("report")
 @click.argument("run_dir", type=click.Path(path_type=Path, file_okay=False))
@@ -32,6 +30,8 @@ def report(run_dir: Path, lang: str) -> None:
       zsa-sim report results/pilot/2026-11-25T11-20-58
       zsa-sim report results/pilot/2026-11-25T11-20-58 --lang en
     """
+    from zsa_sim.report import build_report
+
     files = build_report(run_dir, lang=lang)
     click.echo(
         f"{len(files.charts)} charts in {files.charts[0].png.parent}"

@@ -6,12 +6,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from zsa_sim.errors import ZsaError
-from zsa_sim.experiment.compare_runs import compare_runs, headline
-from zsa_sim.experiment.runner import ProgressCallback, RunOptions, run_experiment
+
+if TYPE_CHECKING:
+    from zsa_sim.experiment.runner import ProgressCallback
 
 PILOT = Path("scenarios") / "pilot.yaml"
 
@@ -74,13 +76,22 @@ def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 )
 @click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
 @click.option(
-    "--xes",
+    "--eventlog",
     type=click.Choice(["first", "all", "none"]),
     default="first",
     show_default=True,
-    help="Runs in eventlog.xes.gz: first replication, all, none.",
+    help="Runs in eventlog.csv.gz: first replication of each variant, all, none.",
 )
-@click.option("--no-eventlog", is_flag=True, help="Skip the event log files (faster, smaller).")
+@click.option(
+    "--xes",
+    type=click.Choice(["first", "all", "none"]),
+    default="none",
+    show_default=True,
+    help="Runs in eventlog.xes.gz (IEEE 1849): first replication, all, none.",
+)
+@click.option(
+    "--no-eventlog", is_flag=True, help="No event log files (--eventlog none --xes none)."
+)
 @click.option("--no-report", is_flag=True, help="Skip charts and report.html.")
 @click.option(
     "--lang",
@@ -98,6 +109,7 @@ def run(
     scheduler: str | None,
     out: Path,
     variants: tuple[str, ...],
+    eventlog: str,
     xes: str,
     no_eventlog: bool,
     no_report: bool,
@@ -111,6 +123,8 @@ def run(
       zsa-sim run                                  # scenarios/pilot.yaml
       zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
     """
+    from zsa_sim.experiment.runner import RunOptions, run_experiment
+
     options = RunOptions(
         replications=replications,
         seed=seed,
@@ -118,7 +132,7 @@ def run(
         scheduler=scheduler,
         out_root=out,
         variants=variants or None,
-        eventlog=not no_eventlog,
+        eventlog="none" if no_eventlog else eventlog,  # type: ignore[arg-type]
         xes=xes if not no_eventlog else "none",  # type: ignore[arg-type]
         report=not no_report,
         lang=lang,
@@ -150,6 +164,8 @@ def compare(run_a: Path, run_b: Path, csv_out: Path | None, lang: str) -> None:
     Example:
       zsa-sim compare results/pilot/2026-11-25T10-00-00 results/pilot/2026-11-25T11-00-00
     """
+    from zsa_sim.experiment.compare_runs import compare_runs, headline
+
     differences = compare_runs(run_a, run_b)
     for municipality, lines in headline(differences, lang).items():
         click.echo(f"{municipality}:")

@@ -47,8 +47,13 @@ def write_outputs(
     outputs: Sequence[ReplicationOutput],
     *,
     xes: str = "first",
+    eventlog: str = "all",
 ) -> dict[str, Any]:
-    """Write every output file into ``folder`` and return the summary."""
+    """Write every output file into ``folder`` and return the summary.
+
+    ``eventlog`` and ``xes`` say which tasks' event-log parts go into eventlog.csv.gz and
+    eventlog.xes.gz: "all", "first" (replication 0 of each variant) or "none".
+    """
     kpi_rows = [row for out in outputs for row in out.kpis]
     summaries = aggregate(kpi_rows)
     variants = list(dict.fromkeys(out.variant for out in outputs))
@@ -67,11 +72,11 @@ def write_outputs(
 
     parts = [t.log_path for t in tasks if t.log_path is not None]
     if parts:
-        merge_event_logs(parts, folder / "eventlog.csv.gz")
+        csv_parts = [t.log_path for t in _in_scope(tasks, eventlog) if t.log_path]
+        if csv_parts:
+            merge_event_logs(csv_parts, folder / "eventlog.csv.gz")
         if xes != "none":
-            chosen = [t for t in tasks if t.log_path is not None]
-            if xes == "first":
-                chosen = [t for t in chosen if t.replication == 0]
+            chosen = _in_scope(tasks, xes)
             names = outputs[0].attribute_names if outputs else ()
             write_xes(
                 _read_parts([t.log_path for t in chosen if t.log_path], scenario, names),
@@ -85,6 +90,15 @@ def write_outputs(
     summary = build_summary(scenario, outputs, summaries, comparisons, base)
     write_json(folder / "summary.json", summary)
     return summary
+
+
+def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationTask]:
+    """The tasks with an event-log part that a scope includes ("first": replication 0)."""
+    if scope == "none":
+        return []
+    return [
+        t for t in tasks if t.log_path is not None and (scope == "all" or t.replication == 0)
+    ]
 
 
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
