@@ -53,10 +53,10 @@ def run_warnings(
         )
         if saturated:
             lines.append(
-                f"warning: variant '{variant}': {open_share:.0%} of the cases are still open at "
-                f"the end and {', '.join(saturated)} work (nearly) all the time: overloaded, the KPIs "
-                "describe only the cases that finished (more staff, less volume, or check "
-                "efforts and branch probabilities)"
+                f"warning: variant '{variant}': {open_share:.0%} of the cases are still open "
+                f"at the end and {', '.join(saturated)} work (nearly) all the time: "
+                "overloaded, the KPIs describe only the cases that finished (more staff, less "
+                "volume, or check efforts and branch probabilities)"
             )
     return lines
 
