@@ -309,3 +309,22 @@ def test_unused_staff_is_a_warning(tmp_path: Path) -> None:
         ("warning", "municipalities.Bdorf.staff.front_office"),
         ("warning", "municipalities.Bdorf.staff.clerk"),
     }
+
+
+def test_validate_reports_what_the_engine_refuses_when_it_builds_a_variant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zsa_sim.engine.graph import Compiler
+    from zsa_sim.errors import SimulationError
+
+    assert validate_scenario_file(DATA / "mini.yaml") == []
+
+    def refuse(self: Compiler) -> None:
+        raise SimulationError("gateway 'G': something only the engine knows")
+
+    monkeypatch.setattr(Compiler, "compile", refuse)
+    findings = validate_scenario_file(DATA / "mini.yaml")
+    assert {(f.severity, f.element_id, f.message) for f in findings} == {
+        ("error", f"variants.{v}", "gateway 'G': something only the engine knows")
+        for v in load_scenario(DATA / "mini.yaml").variants
+    }
