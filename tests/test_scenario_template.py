@@ -17,7 +17,7 @@ from zsa_sim.scenario import (
     validate_scenario_file,
     write_template,
 )
-from zsa_sim.scenario.template import duration_from_label
+from zsa_sim.scenario.template import duration_from_label, yaml_key
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 
@@ -157,3 +157,8 @@ def test_template_never_suggests_attributes_that_would_fail(tmp_path: Path) -> N
     assert "        eilig: null   # TODO" in text
     assert "service: null" not in text  # an event-log column: probabilities instead
     assert "      G:\n        GA: null   # TODO -> 'A'\n        GB: null   # TODO -> 'B'" in text
+
+
+@pytest.mark.parametrize("text", ["plain", "Bürgerbüro", "Team: Süd", "#1", "yes", "123", "a b"])
+def test_yaml_keys_read_back_as_written(text: str) -> None:
+    assert yaml.safe_load(f"{yaml_key(text)}: 1") == {text: 1}

@@ -96,9 +96,7 @@ def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationT
     """The tasks with an event-log part that a scope includes ("first": replication 0)."""
     if scope == "none":
         return []
-    return [
-        t for t in tasks if t.log_path is not None and (scope == "all" or t.replication == 0)
-    ]
+    return [t for t in tasks if t.log_path is not None and (scope == "all" or t.replication == 0)]
 
 
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")

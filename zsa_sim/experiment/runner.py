@@ -52,7 +52,6 @@ class RunOptions:
     lang: str = "de"
     changes: dict[str, Any] = field(default_factory=dict)
 
-
     @property
     def eventlog_scope(self) -> EventlogScope:
         """The event-log scope, with the boolean shorthand resolved."""

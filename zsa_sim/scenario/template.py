@@ -152,6 +152,19 @@ def write_template(bpmn_path: str | Path, out_path: str | Path) -> Path:
     return out_path
 
 
+def yaml_key(text: str) -> str:
+    """``text`` as a YAML mapping key: plain if YAML reads it back as the same string."""
+    import yaml
+
+    try:
+        plain = yaml.safe_load(f"{text}: 1")
+    except yaml.YAMLError:
+        plain = None
+    if isinstance(plain, dict) and list(plain) == [text] and "#" not in text:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _service_key(source: str) -> str:
     stem = Path(source).stem.lower()
     key = re.sub(r"[^a-z0-9_]+", "_", stem).strip("_")
@@ -168,14 +181,14 @@ def _process(definitions: Definitions) -> list[str]:
     if not others:
         return []
     return [
-        f"    process: {process.id}   # gewählt: {why}; andere Pools: {', '.join(others)}",
+        f"    process: {yaml_key(process.id)}   # gewählt: {why}; andere Pools: {', '.join(others)}",
     ]
 
 
 def _decision(model: ServiceModel) -> list[str]:
     marked = model.decision_tasks()
     if len(marked) == 1:
-        return [f"    decision_task: {marked[0]}   # zsa:decision=true im BPMN"]
+        return [f"    decision_task: {yaml_key(marked[0])}   # zsa:decision=true im BPMN"]
     return ["    decision_task: null    # TODO: id of the task that is the decision (Bescheid)"]
 
 
@@ -195,7 +208,10 @@ def _roles(model: ServiceModel) -> list[str]:
         )
         return lines
     lines.append("    centralisable:   # darf die ZSA die Aufgabe übernehmen? true/false")
-    lines += [f"      {task_id}: null   # TODO {model.label(task_id)}" for task_id in model.tasks]
+    lines += [
+        f"      {yaml_key(task_id)}: null   # TODO {model.label(task_id)}"
+        for task_id in model.tasks
+    ]
     return lines
 
 
@@ -218,11 +234,10 @@ def _efforts(model: ServiceModel) -> list[str]:
         lane_name = normal_name(lane[0].name) if lane else "-"
         lines.append(
             f"      # {model.label(task_id)} – Lane '{lane_name}' (Rolle {role}), "
-            f"zentralisierbar: {central}"
-            + (", Entscheidung" if task.is_decision else "")
+            f"zentralisierbar: {central}" + (", Entscheidung" if task.is_decision else "")
         )
         lines.append(
-            f"      {task_id}: null   # TODO z. B. {{lognormal: {{mean: 15, sd: 5}}, unit: min}}"
+            f"      {yaml_key(task_id)}: null   # TODO z. B. {{lognormal: {{mean: 15, sd: 5}}, unit: min}}"
         )
     return lines
 
@@ -283,9 +298,9 @@ def _branches(model: ServiceModel, generic: bool = True) -> list[str]:
                 "die Wahrscheinlichkeiten ersetzt: "
                 + "; ".join(f"{f.id}: {f.condition}" for f in flows if f.condition)
             )
-        body.append(f"      {gw_id}:")
+        body.append(f"      {yaml_key(gw_id)}:")
         body += [
-            f"        {f.id}: null   # TODO -> {target}"
+            f"        {yaml_key(f.id)}: null   # TODO -> {target}"
             for f, target in zip(flows, targets, strict=True)
         ]
     head = "    branches:" if entries else "    branches: {}"
@@ -306,7 +321,7 @@ def _waits(model: ServiceModel) -> list[str]:
         races = " (wettläuft mit einer Frist)" if model.after_event_gateway(event_id) else ""
         lines.append(f"      # {model.label(event_id)}{races}")
         lines.append(
-            f"      {event_id}: null   # TODO z. B. {{delay: {{lognormal: {{mean: 7, sd: 4}}, "
+            f"      {yaml_key(event_id)}: null   # TODO z. B. {{delay: {{lognormal: {{mean: 7, sd: 4}}, "
             "unit: d}, never: 0.1}"
         )
     return lines
@@ -328,11 +343,11 @@ def _timers(model: ServiceModel) -> list[str]:
         why = f"BPMN: {expression!r} nicht lesbar" if expression else "keine Dauer im BPMN"
         if from_label:
             needed.append(
-                f"      {event_id}: {from_label}   # {why}; aus der Beschriftung {event.name!r}"
+                f"      {yaml_key(event_id)}: {from_label}   # {why}; aus der Beschriftung {event.name!r}"
             )
         else:
             needed.append(
-                f"      {event_id}: null   # TODO {why} ({model.label(event_id)}), "
+                f"      {yaml_key(event_id)}: null   # TODO {why} ({model.label(event_id)}), "
                 "z. B. {fixed: 7, unit: d}"
             )
     if needed:
@@ -420,7 +435,7 @@ def _applicants(model: ServiceModel, key: str) -> list[str]:
     names = _condition_names(model)
     if names:
         lines.append("      flags:   # Ja/Nein-Merkmale aus den Bedingungen: Anteil 'ja'")
-        lines += [f"        {name}: null   # TODO" for name in names]
+        lines += [f"        {yaml_key(name)}: null   # TODO" for name in names]
     return lines
 
 
@@ -434,9 +449,9 @@ def _organisation(model: ServiceModel, key: str) -> list[str]:
         "    population: null      # TODO Einwohner (Quelle, Stichtag)",
         '    postcodes: [null]     # TODO z. B. ["06108"]',
         f"    services: [{key}]",
-        "    staff:                # VZÄ je Rolle (Rollen = zsa:role der Lanes)",
+        "    staff:                # VZÄ je Rolle (zsa:role oder Name der Lane, default_role)",
     ]
-    lines += [f"      {role}: null   # TODO" for role in roles]
+    lines += [f"      {yaml_key(role)}: null   # TODO" for role in roles]
     lines += [
         "    calendar: rathaus",
         "    absence_rate: 0.12    # ANNAHME: Urlaub, Krankheit, Fortbildung",
