@@ -181,7 +181,8 @@ def _process(definitions: Definitions) -> list[str]:
     if not others:
         return []
     return [
-        f"    process: {yaml_key(process.id)}   # gewählt: {why}; andere Pools: {', '.join(others)}",
+        f"    process: {yaml_key(process.id)}   # gewählt: {why}; "
+        f"andere Pools: {', '.join(others)}",
     ]
 
 
@@ -237,7 +238,8 @@ def _efforts(model: ServiceModel) -> list[str]:
             f"zentralisierbar: {central}" + (", Entscheidung" if task.is_decision else "")
         )
         lines.append(
-            f"      {yaml_key(task_id)}: null   # TODO z. B. {{lognormal: {{mean: 15, sd: 5}}, unit: min}}"
+            f"      {yaml_key(task_id)}: null   # TODO z. B. "
+            "{lognormal: {mean: 15, sd: 5}, unit: min}"
         )
     return lines
 
@@ -321,8 +323,8 @@ def _waits(model: ServiceModel) -> list[str]:
         races = " (wettläuft mit einer Frist)" if model.after_event_gateway(event_id) else ""
         lines.append(f"      # {model.label(event_id)}{races}")
         lines.append(
-            f"      {yaml_key(event_id)}: null   # TODO z. B. {{delay: {{lognormal: {{mean: 7, sd: 4}}, "
-            "unit: d}, never: 0.1}"
+            f"      {yaml_key(event_id)}: null   # TODO z. B. "
+            "{delay: {lognormal: {mean: 7, sd: 4}, unit: d}, never: 0.1}"
         )
     return lines
 
@@ -343,7 +345,8 @@ def _timers(model: ServiceModel) -> list[str]:
         why = f"BPMN: {expression!r} nicht lesbar" if expression else "keine Dauer im BPMN"
         if from_label:
             needed.append(
-                f"      {yaml_key(event_id)}: {from_label}   # {why}; aus der Beschriftung {event.name!r}"
+                f"      {yaml_key(event_id)}: {from_label}   # {why}; "
+                f"aus der Beschriftung {event.name!r}"
             )
         else:
             needed.append(
