@@ -801,3 +801,30 @@ def test_category_value_refs_are_ignored(tmp_path: Path) -> None:
         "<bpmn:startEvent", "<bpmn:categoryValueRef>CV_1</bpmn:categoryValueRef><bpmn:startEvent", 1
     )
     assert "A" in read_bpmn(write(tmp_path, body)).main_process.nodes
+
+
+def test_a_node_listed_in_two_lanes_lies_where_it_is_drawn(tmp_path: Path) -> None:
+    lanes = (
+        '<bpmn:laneSet id="LS"><bpmn:lane id="L1"><bpmn:flowNodeRef>A</bpmn:flowNodeRef>'
+        '</bpmn:lane><bpmn:lane id="L2"><bpmn:flowNodeRef>A</bpmn:flowNodeRef></bpmn:lane>'
+        "</bpmn:laneSet>"
+    )
+
+    def shape(element: str, y: int, height: int) -> str:
+        return (
+            f'<bpmndi:BPMNShape id="{element}_di" bpmnElement="{element}">'
+            f'<dc:Bounds x="0" y="{y}" width="500" height="{height}" /></bpmndi:BPMNShape>'
+        )
+
+    diagram = (
+        '<bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="DP" bpmnElement="P">'
+        + shape("L1", 0, 100)
+        + shape("L2", 100, 100)
+        + shape("A", 130, 40)
+        + "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"
+    )
+    defs = read_bpmn(write(tmp_path, lanes + CHAIN, outside=diagram))
+    assert defs.main_process.node("A").lane == "L2"
+    assert defs.notes == (
+        "flow node 'A' is listed in lanes 'L1' and 'L2'; it is drawn in 'L2', which is taken",
+    )

@@ -74,8 +74,9 @@ def _read_lane(ctx: ReadContext, element: Element, parent: str | None) -> Lane:
 def innermost_listed(ctx: ReadContext, node_id: str, lanes: Iterable[Lane]) -> str | None:
     """The deepest lane whose flowNodeRef lists the node, or None.
 
-    Two lanes at the same depth listing one node contradict each other; that is an
-    error, since the node's staff role would be a guess.
+    Two lanes at the same depth listing one node contradict each other: the lane the
+    node is drawn in decides (noted); without a drawing that is an error, since the
+    node's staff role would be a guess.
     """
     lanes = tuple(lanes)
     parents = {lane.id: lane.parent for lane in lanes}
@@ -86,6 +87,14 @@ def innermost_listed(ctx: ReadContext, node_id: str, lanes: Iterable[Lane]) -> s
     deepest = max(depth.values())
     candidates = [lane_id for lane_id in listed if depth[lane_id] == deepest]
     if len(candidates) > 1:
+        drawn = lane_containing(node_id, [x for x in lanes if x.id in candidates], ctx.diagram)
+        if drawn is not None:
+            ctx.note(
+                f"flow node '{node_id}' is listed in lanes "
+                + " and ".join(f"'{c}'" for c in candidates)
+                + f"; it is drawn in '{drawn}', which is taken"
+            )
+            return drawn
         raise ctx.error(
             f"flow node '{node_id}' is listed in lanes "
             + " and ".join(f"'{c}'" for c in candidates)
