@@ -24,7 +24,7 @@ def read_diagram(root: Element, source: str) -> Diagram | None:
     edges: dict[str, tuple[tuple[float, float], ...]] = {}
     for diagram in diagrams:
         for shape in diagram.iter(qname(BPMNDI, "BPMNShape")):
-            element_id = shape.get("bpmnElement")
+            element_id = _local_ref(shape.get("bpmnElement"))
             bounds = shape.find(qname(DC, "Bounds"))
             if element_id and bounds is not None and element_id not in shapes:
                 shapes[element_id] = Bounds(
@@ -34,13 +34,18 @@ def read_diagram(root: Element, source: str) -> Diagram | None:
                     )
                 )
         for edge in diagram.iter(qname(BPMNDI, "BPMNEdge")):
-            element_id = edge.get("bpmnElement")
+            element_id = _local_ref(edge.get("bpmnElement"))
             if element_id and element_id not in edges:
                 edges[element_id] = tuple(
                     (_number(point, "x", edge, source), _number(point, "y", edge, source))
                     for point in edge.findall(qname(DI, "waypoint"))
                 )
     return Diagram(shapes=frozen_mapping(shapes), edges=frozen_mapping(edges))
+
+
+def _local_ref(ref: str | None) -> str | None:
+    """A bpmnElement reference without a QName prefix (``tns:Task_1`` -> ``Task_1``)."""
+    return ref.strip().rpartition(":")[2] if ref else ref
 
 
 def _number(element: Element, name: str, owner: Element, source: str) -> float:
