@@ -329,7 +329,14 @@ def _waits(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict[str,
     events = model.wait_events()
     waits: dict[str, WaitRule] = {}
     for event_key, wait in spec.waits.items():
-        event_id = _resolve(model, event_key, events, "message event", f"waits.{event_key}", out)
+        event_id = _resolve(
+            model,
+            event_key,
+            events,
+            "message, signal or conditional event",
+            f"waits.{event_key}",
+            out,
+        )
         if event_id is not None:
             waits[event_id] = WaitRule(delay=wait.delay.minutes(), never=wait.never)
     for event_id in events:

@@ -34,8 +34,9 @@ from zsa_sim.bpmn.model import (
     Task,
 )
 
-#: Event kinds whose timing is the outside world's (the applicant's) reaction.
-WAIT_KINDS = ("message", "signal")
+#: Event kinds whose timing is the outside world's (the applicant's) reaction; a
+#: conditional event waits for a condition on data the simulation does not have.
+WAIT_KINDS = ("message", "signal", "conditional")
 
 
 def normal_name(name: str) -> str:

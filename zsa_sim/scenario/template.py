@@ -315,7 +315,7 @@ def _branches(model: ServiceModel, generic: bool = True) -> list[str]:
 def _waits(model: ServiceModel) -> list[str]:
     events = model.wait_events()
     if not events:
-        return ["    waits: {}   # keine Nachrichtenereignisse im Modell"]
+        return ["    waits: {}   # keine Nachrichten-, Signal- oder Bedingungsereignisse im Modell"]
     lines = [
         "    waits:   # Reaktionszeit der Antragsteller (Kalendertage) und Anteil ohne Reaktion"
     ]
