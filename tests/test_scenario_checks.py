@@ -328,3 +328,16 @@ def test_validate_reports_what_the_engine_refuses_when_it_builds_a_variant(
         ("error", f"variants.{v}", "gateway 'G': something only the engine knows")
         for v in load_scenario(DATA / "mini.yaml").variants
     }
+
+
+def test_a_condition_comparing_a_yes_no_attribute_with_text_is_refused(tmp_path: Path) -> None:
+    data = mini()
+    service = data["services"]["antrag"]
+    service["applicants"]["flags"] = {"eilig": 0.3}
+    service["conditions"] = {"Flow_Unvollstaendig": "${eilig == 'Yes'}"}
+    with pytest.raises(
+        ScenarioError,
+        match=r"services\.antrag\.conditions\.Flow_Unvollstaendig: attribute 'eilig' is yes/no, "
+        r"so comparing it with 'Yes' is never true",
+    ):
+        load(tmp_path, data)

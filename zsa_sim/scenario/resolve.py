@@ -111,6 +111,18 @@ def _resolve(
         return None
 
 
+def yes_no_attributes(spec: ServiceSpec) -> set[str]:
+    """The applicants' attributes that are yes/no, whichever generator makes them.
+
+    Read from a draw of two applicants with a generator of its own (no shared random
+    state): a boolean column is a yes/no attribute.
+    """
+    import numpy as np
+
+    sample = spec.applicants.draw(np.random.default_rng(0), 2)
+    return {name for name, values in sample.items() if np.asarray(values).dtype == bool}
+
+
 def _attribute_columns(spec: ServiceSpec, out: _Collector) -> None:
     """Case attributes become event-log columns; a core column's name would clash."""
     for name in spec.applicants.attribute_names():
@@ -220,6 +232,7 @@ def _branches(
     spec: ServiceSpec, model: ServiceModel, out: _Collector, attributes: set[str]
 ) -> dict[str, BranchRule]:
     gateways = model.branching_gateways()
+    flags = yes_no_attributes(spec)
     probabilities: dict[str, dict[str, float]] = {}
     for gw_key, flows in spec.branches.items():
         path = f"branches.{gw_key}"
@@ -254,10 +267,12 @@ def _branches(
         elif flow.source in probabilities:
             out.error(path, f"gateway '{flow.source}' is given probabilities; drop one of them")
         elif _expression_ok(text, path, attributes, out):
+            misuse = flag_misuse(text, flags)
+            if misuse:
+                out.error(path, misuse)
             overrides[flow_id] = text
 
     rules: dict[str, BranchRule] = {}
-    flags = set(getattr(spec.applicants, "flags", {}) or {})
     for gw_id, gateway in gateways.items():
         if gw_id in probabilities:
             rules[gw_id] = BranchRule(probabilities=probabilities[gw_id])
