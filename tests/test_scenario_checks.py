@@ -152,7 +152,8 @@ def test_wait_on_an_event_that_is_not_a_message(tmp_path: Path) -> None:
     data["services"]["antrag"]["waits"]["Event_Frist"] = {"delay": {"fixed": 1, "unit": "d"}}
     with pytest.raises(
         ScenarioError,
-        match=r"waits\.Event_Frist: unknown message, signal or conditional event \(known: Event_Unterlagen\)",
+        match=r"waits\.Event_Frist: unknown message, signal or conditional event "
+        r"\(known: Event_Unterlagen\)",
     ):
         load(tmp_path, data)
 
