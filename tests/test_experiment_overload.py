@@ -43,3 +43,29 @@ def test_a_healthy_run_has_no_warning_and_a_multi_pool_file_names_its_process(
         "note: services.aris_bauantrag: simulating process 'proc_bauamt' (Baugenehmigung) "
         "(chosen by the scenario); services.aris_bauantrag.process chooses another"
     ]
+
+
+def test_the_run_command_prints_the_warnings(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from zsa_sim.cli import _register, cli
+
+    _register()
+    path = filled_scenario(TOOLS / "aris_bauantrag.bpmn", tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            str(path),
+            "-q",
+            "-j",
+            "1",
+            "--no-report",
+            "--variant",
+            "dezentral",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: services.aris_bauantrag: simulating process 'proc_bauamt'" in result.output
