@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from zsa_sim.cli import EXIT_REPORT_FAILED
 from zsa_sim.errors import ZsaError
 
 if TYPE_CHECKING:
-    from zsa_sim.experiment.runner import ProgressCallback
+    from zsa_sim.experiment.runner import PhaseCallback, ProgressCallback
 
 PILOT = Path("scenarios") / "pilot.yaml"
 
@@ -29,31 +30,56 @@ def default_scenario() -> Path:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on a terminal, nothing when output is piped."""
-    if not enabled:
-        yield None
+def progress_display(
+    interactive: bool, quiet: bool
+) -> Iterator[tuple[ProgressCallback | None, PhaseCallback | None]]:
+    """Progress of a run: a bar with phase and ETA on a terminal, a line per phase if not.
+
+    ``quiet`` shows nothing. Phases: simulating, writing results, drawing charts and report.
+    """
+    if quiet:
+        yield None, None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    if not interactive:
+
+        def announce(name: str) -> None:
+            click.echo(f"{name} ...", err=True)
+
+        yield None, announce
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        "ETA",
+        TimeRemainingColumn(),
         transient=True,
     ) as bar:
-        task = bar.add_task("Simulation", total=None)
+        task = bar.add_task("simulating", total=None)
+        current = {"phase": "simulating"}
 
         def update(done: int, total: int, variant: str, replication: int) -> None:
             bar.update(
                 task,
                 completed=done,
                 total=total,
-                description=f"{variant} #{replication + 1}",
+                description=f"{current['phase']}: {variant} #{replication + 1}",
             )
 
-        yield update
+        def phase(name: str) -> None:
+            current["phase"] = name
+            bar.update(task, description=name)
+
+        yield update, phase
 
 
 @click.command()
@@ -118,12 +144,17 @@ def run(
 ) -> None:
     """Run every variant x replication of SCENARIO (default: the pilot) and write results.
 
+    Ends with the results folder and the path of report.html. If the run finished but
+    its report failed, the results are kept, the reason is printed and the exit code is
+    3; `zsa-sim report RUN_DIR` retries.
+
     \b
     Examples:
       zsa-sim run                                  # scenarios/pilot.yaml
       zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
     """
-    from zsa_sim.experiment.runner import RunOptions, run_experiment
+    from zsa_sim.experiment.runner import RunOptions
+    from zsa_sim.pipeline import run_and_report
 
     options = RunOptions(
         replications=replications,
@@ -137,19 +168,28 @@ def run(
         report=not no_report,
         lang=lang,
     )
-    interactive = sys.stderr.isatty() and not quiet
-    with progress_bar(interactive) as progress:
-        outcome = run_experiment(scenario or default_scenario(), options, progress)
+    with progress_display(sys.stderr.isatty(), quiet) as (progress, phase):
+        outcome = run_and_report(scenario or default_scenario(), options, progress, phase)
     from zsa_sim.experiment.overload import run_warnings
 
-    for line in run_warnings(scenario or default_scenario(), outcome.outputs):
+    for line in run_warnings(scenario or default_scenario(), outcome.run.outputs):
         click.echo(line, err=True)
     if not quiet:
-        for municipality, lines in outcome.summary["verdicts"].items():
+        for municipality, lines in outcome.run.summary["verdicts"].items():
             click.echo(f"{municipality}:")
             for line in lines[lang]:
                 click.echo(f"  {line}")
     click.echo(str(outcome.run_dir))
+    if outcome.report_error is not None:
+        click.echo(
+            f"report failed: {outcome.report_error}; retry with zsa-sim report {outcome.run_dir}",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_REPORT_FAILED)
+    if outcome.excel is not None:
+        click.echo(str(outcome.excel))
+    if outcome.report is not None:
+        click.echo(str(outcome.report))
 
 
 @click.command()
@@ -164,9 +204,11 @@ def compare(run_a: Path, run_b: Path, csv_out: Path | None, lang: str) -> None:
     Example:
       zsa-sim compare results/pilot/2026-11-25T10-00-00 results/pilot/2026-11-25T11-00-00
     """
-    from zsa_sim.experiment.compare_runs import compare_runs, headline
+    from zsa_sim.experiment.compare_runs import compare_notes, compare_runs, headline
 
     differences = compare_runs(run_a, run_b)
+    for note in compare_notes(run_a, run_b, differences, lang):
+        click.echo(note, err=True)
     for municipality, lines in headline(differences, lang).items():
         click.echo(f"{municipality}:")
         for line in lines:

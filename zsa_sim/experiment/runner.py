@@ -5,6 +5,10 @@ replication) to an executor (serial, local processes or Dask), puts the outputs 
 task order, and writes the results folder described in ``results/README.md``. The
 folder is written atomically: if anything fails or the user presses Ctrl-C, no partial
 folder is left and earlier results are untouched.
+
+The runner never draws charts or the report: the report reads finished results folders
+only, so a report failure cannot cost a finished run. :func:`zsa_sim.pipeline.run_and_report`
+composes the two (run, then report) for ``zsa-sim run``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ XesScope = Literal["all", "first", "none"]
 EventlogScope = Literal["all", "first", "none"]
 #: Called after each finished task with (done, total, variant, replication).
 ProgressCallback = Callable[[int, int, str, int], None]
+#: Called with the name of each phase as it begins ("simulating", "writing results").
+PhaseCallback = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,8 @@ class RunOptions:
     eventlog: EventlogScope | bool = "first"
     #: which runs go into the XES file: all, the first replication of each variant, none
     xes: XesScope = "none"
-    #: draw the charts and the report into the folder
+    #: for :func:`zsa_sim.pipeline.run_and_report`: draw the charts and the report after
+    #: the run (the runner itself never does)
     report: bool = True
     lang: str = "de"
     changes: dict[str, Any] = field(default_factory=dict)
@@ -140,8 +147,12 @@ def run_experiment(
     scenario: Scenario | str | Path,
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
+    phase: PhaseCallback | None = None,
 ) -> RunOutcome:
-    """Run every variant x replication of a scenario and write its results folder."""
+    """Run every variant x replication of a scenario and write its results folder.
+
+    ``phase`` hears each phase's name as it begins, for progress displays.
+    """
     options = options or RunOptions()
     scenario = prepare_scenario(scenario, options)
     started = time.perf_counter()
@@ -153,9 +164,13 @@ def run_experiment(
         if log_dir is not None:
             log_dir.mkdir()
         tasks = plan_tasks(scenario, options.variants, log_dir, parts_scope)
+        if phase is not None:
+            phase("simulating")
         outputs = simulate_all(
             tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress
         )
+        if phase is not None:
+            phase("writing results")
         summary = write_outputs(
             folder.path, scenario, tasks, outputs, xes=options.xes, eventlog=scope
         )
@@ -177,8 +192,4 @@ def run_experiment(
                 },
             },
         )
-        if options.report:
-            from zsa_sim.report import build_report
-
-            build_report(folder.path, lang=options.lang)
     return RunOutcome(run_dir=folder.run_dir, summary=summary, outputs=outputs)
