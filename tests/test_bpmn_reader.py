@@ -795,7 +795,8 @@ def test_event_definition_by_reference_and_label_only_and_quoted_timers(tmp_path
         '<bpmn:intermediateCatchEvent id="T2"><bpmn:eventDefinitionRef>TD</bpmn:eventDefinitionRef>'
         "</bpmn:intermediateCatchEvent>"
         '<bpmn:intermediateCatchEvent id="T3"><bpmn:timerEventDefinition><bpmn:timeDuration>'
-        "='PT5M'</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+        "=duration('PT5M')</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:intermediateCatchEvent>"
         '<bpmn:endEvent id="E" />'
         '<bpmn:sequenceFlow id="F1" sourceRef="S" targetRef="T1" />'
         '<bpmn:sequenceFlow id="F2" sourceRef="T1" targetRef="T2" />'

@@ -10,6 +10,8 @@ to the catch of the same name in the same process.
 
 from __future__ import annotations
 
+import re
+
 from xml.etree.ElementTree import Element
 
 from zsa_sim.bpmn.context import ReadContext, bpmn_children, element_label, unsupported
@@ -139,6 +141,9 @@ def _unwrap(text: str) -> str:
     value = text.strip()
     if value.startswith("="):  # FEEL, Camunda 8
         value = value[1:].strip()
+    match = re.fullmatch(r"duration\(\s*(.+?)\s*\)", value)  # FEEL duration("P14D")
+    if match:
+        value = match.group(1)
     while len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1].strip()
     return value
