@@ -11,7 +11,6 @@ to the catch of the same name in the same process.
 from __future__ import annotations
 
 import re
-
 from xml.etree.ElementTree import Element
 
 from zsa_sim.bpmn.context import ReadContext, bpmn_children, element_label, unsupported
