@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.tool_scenario import TOOLS, filled_scenario
 from zsa_sim.bpmn import read_bpmn
+from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario import load_scenario, validate_scenario_file
 from zsa_sim.scenario.adapt import process_id_for
 from zsa_sim.scenario.service_model import ServiceModel
@@ -163,3 +165,18 @@ def test_timer_duration_the_engine_cannot_read_needs_one(tmp_path: Path) -> None
         )
         for m in messages(path)
     ), messages(path)
+
+
+def test_a_number_next_to_a_real_condition_stops_run_too(tmp_path: Path) -> None:
+    bpmn = tmp_path / "model" / "bpmnio_fundsache.bpmn"
+    bpmn.parent.mkdir()
+    text = (TOOLS / bpmn.name).read_text(encoding="utf-8")
+    bpmn.write_text(text.replace("${wertvoll == 'No'}", "0.3"), encoding="utf-8")
+    path = filled_scenario(bpmn, tmp_path)  # the template asks for probabilities instead
+    assert [m for m in messages(path) if m.startswith("error")] == []
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["services"]["bpmnio_fundsache"]["branches"]["Gateway_0wert"]
+    data["services"]["bpmnio_fundsache"]["applicants"]["flags"]["wertvoll"] = 0.5
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"the condition '0\.3' is a number, which would"):
+        load_scenario(path)  # what run does before it simulates

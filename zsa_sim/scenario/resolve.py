@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
 from zsa_sim.bpmn.model import Event, InclusiveGateway
 from zsa_sim.bpmn.validate import Finding
 from zsa_sim.engine.expressions import compile_expression
@@ -301,6 +301,12 @@ def _branches(
                 continue
             if flow_id in overrides:
                 conditions[flow_id] = overrides[flow_id]
+            elif flow.condition and number_of(flow.condition) is not None:
+                out.error(
+                    "bpmn",
+                    f"bpmn (flow '{flow_id}' of {model.label(gw_id)}): the condition "
+                    f"{flow.condition!r} is a number, which would always be true; {hint}",
+                )
             elif flow.condition:
                 where = f"bpmn (flow '{flow_id}' of {model.label(gw_id)})"
                 if _expression_ok(

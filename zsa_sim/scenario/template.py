@@ -17,7 +17,7 @@ import os
 import re
 from pathlib import Path
 
-from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
 from zsa_sim.bpmn.model import Definitions, Gateway, SequenceFlow
 from zsa_sim.engine.expressions import compile_expression
 from zsa_sim.errors import SimulationError
@@ -257,7 +257,7 @@ def _conditions_usable(gateway: Gateway, flows: list[SequenceFlow], generic: boo
     for flow in flows:
         if flow.id == gateway.default_flow:
             continue
-        if not flow.condition:
+        if not flow.condition or number_of(flow.condition) is not None:
             return False
         try:
             names = compile_expression(flow.condition, flow.id).names
