@@ -6,10 +6,14 @@ extensions are kept as properties, and a file without a diagram section or with 
 processes is fine. The XML is parsed safely (:mod:`zsa_sim.bpmn.safe_xml`).
 
 Everything that cannot be read or simulated raises a one-line
-:class:`~zsa_sim.errors.BpmnError` naming the file and the element id: duplicate ids,
-references to ids that do not exist, sequence flows between processes, elements the
-engine does not simulate. A call activity's ``calledElement`` is looked up in the same
-file first, then in the sibling ``*.bpmn`` files of the same folder.
+:class:`~zsa_sim.errors.BpmnError` naming the file and the element id: duplicate BPMN
+ids, sequence flows to ids that do not exist or between processes, elements the engine
+does not simulate. What does not change how a case runs is tolerated and noted in
+:attr:`Definitions.notes` (``validate`` shows the notes as warnings): a lane or message
+flow naming a missing element, a pool whose process is not in the file, BPSim
+parameters for a missing element, a shape with broken coordinates. A call activity's
+``calledElement`` is looked up in the same file first, then in the sibling ``*.bpmn``
+files of the same folder.
 """
 
 from __future__ import annotations
@@ -76,12 +80,14 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
             f"{namespace or '(none)'!r}, expected 'definitions' in {BPMN!r}",
             source=source,
         )
+    notes: list[str] = []
     ctx = ReadContext(
         source=source,
         ids=_index_ids(root, source),
         scope_of=_index_scopes(root),
         extras=bpsim_parameters(root),
-        diagram=read_diagram(root, source),
+        diagram=read_diagram(root, source, notes),
+        notes=notes,
         shared_definitions={
             child.get("id", ""): child
             for local, child in bpmn_children(root)
@@ -90,7 +96,7 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
     )
     for ref in ctx.extras:
         if ref not in ctx.ids:
-            raise ctx.error(f"BPSim ElementParameters: elementRef '{ref}' refers to no element")
+            ctx.note(f"BPSim ElementParameters: elementRef '{ref}' refers to no element (ignored)")
     processes: dict[str, Process] = {}
     for local_name, child in bpmn_children(root):
         if local_name == "process":
@@ -160,20 +166,24 @@ def _read_collaborations(
                 if ref is not None and ref not in processes:
                     ref = ctx.known_ref(ref) or ref
                 if ref is not None and ref not in processes:
-                    raise ctx.error(
+                    ctx.note(
                         f"participant '{participant_id}': processRef '{ref}' names no process "
-                        "of the file"
+                        "of the file (a black-box pool)"
                     )
+                    ref = None
                 participants.append(Participant(participant_id, clean_name(child), ref))
             elif kind == "messageFlow":
-                message_flows.append(
-                    MessageFlow(
-                        id=require_id(ctx, child),
-                        source=require_ref(ctx, child, "sourceRef"),
-                        target=require_ref(ctx, child, "targetRef"),
-                        name=clean_name(child),
+                try:
+                    message_flows.append(
+                        MessageFlow(
+                            id=require_id(ctx, child),
+                            source=require_ref(ctx, child, "sourceRef"),
+                            target=require_ref(ctx, child, "targetRef"),
+                            name=clean_name(child),
+                        )
                     )
-                )
+                except BpmnError as err:  # message flows only document: never refuse
+                    ctx.note(f"{err.detail} (message flow ignored)")
     return tuple(participants), tuple(message_flows)
 
 
