@@ -853,3 +853,13 @@ def test_a_node_listed_in_two_lanes_lies_where_it_is_drawn(tmp_path: Path) -> No
     assert defs.notes == (
         "flow node 'A' is listed in lanes 'L1' and 'L2'; it is drawn in 'L2', which is taken",
     )
+
+
+def test_files_in_a_bpmn_draft_namespace_are_read(tmp_path: Path) -> None:
+    text = write(tmp_path, CHAIN).read_text(encoding="utf-8")
+    old = text.replace(
+        "http://www.omg.org/spec/BPMN/20100524/MODEL", "http://www.omg.org/spec/BPMN/20100501/MODEL"
+    )
+    assert old != text
+    (tmp_path / "old.bpmn").write_text(old, encoding="utf-8")
+    assert list(read_bpmn(tmp_path / "old.bpmn").main_process.nodes) == ["S", "A", "E"]

@@ -73,6 +73,7 @@ def read_bpmn(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Defini
 def _read_file(path: str | Path, max_bytes: int) -> Definitions:
     source = str(path)
     root = parse_xml_file(path, max_bytes=max_bytes)
+    _normalise_namespaces(root)
     namespace, local = split_tag(root.tag)
     if (namespace, local) != (BPMN, "definitions"):
         raise BpmnError(
@@ -112,6 +113,27 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
         exporter=(root.get("exporter") or "").strip(),
         notes=tuple(ctx.notes),
     )
+
+
+#: namespaces of BPMN 2.0 drafts that older tools still write -> the final ones.
+_DRAFT_NAMESPACES = {
+    "http://www.omg.org/spec/BPMN/20100501/MODEL": BPMN,
+    "http://schema.omg.org/spec/BPMN/2.0": BPMN,
+    "http://www.omg.org/spec/BPMN/20100501/DI": BPMNDI,
+    "http://www.omg.org/spec/DD/20100501/DC": DC,
+    "http://www.omg.org/spec/DD/20100501/DI": DI,
+}
+
+
+def _normalise_namespaces(root: Element) -> None:
+    """Rename elements of BPMN 2.0 draft namespaces to the final ones, in place."""
+    namespace, _ = split_tag(root.tag)
+    if namespace not in _DRAFT_NAMESPACES:
+        return
+    for element in root.iter():
+        namespace, local = split_tag(element.tag)
+        if namespace in _DRAFT_NAMESPACES:
+            element.tag = f"{{{_DRAFT_NAMESPACES[namespace]}}}{local}"
 
 
 def _index_ids(root: Element, source: str) -> dict[str, str]:
