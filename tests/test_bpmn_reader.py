@@ -770,6 +770,7 @@ def test_ids_on_vendor_extension_elements_do_not_count_as_duplicates(tmp_path: P
         '<bpmn:task id="A" name="Arbeit"><bpmn:extensionElements>'
         '<adonis:attribute xmlns:adonis="urn:adonis" id="A" name="Bearbeiter"/>'
         '<adonis:attribute xmlns:adonis="urn:adonis" id="A" name="Dauer"/>'
+        '<bpmn:documentation id="A">embedded by a vendor</bpmn:documentation>'
         "</bpmn:extensionElements></bpmn:task>",
     )
     assert body != CHAIN

@@ -139,15 +139,19 @@ def _normalise_namespaces(root: Element) -> None:
 def _index_ids(root: Element, source: str) -> dict[str, str]:
     """Every BPMN and DI id of the document -> its element's local name.
 
-    Duplicates are errors; ids on vendor extension elements do not count.
+    Duplicates are errors; ids on vendor extension elements, and on anything inside an
+    ``extensionElements`` (whatever its namespace), do not count.
     """
     ids: dict[str, str] = {}
-    for element in root.iter():
-        element_id = element.get("id")
-        if not element_id:
-            continue
+    stack = [root]
+    while stack:  # depth first without recursion, skipping extension subtrees
+        element = stack.pop()
         namespace, local = split_tag(element.tag)
-        if namespace not in _ID_NAMESPACES:
+        if namespace == BPMN and local == "extensionElements":
+            continue
+        stack.extend(reversed(list(element)))
+        element_id = element.get("id")
+        if not element_id or namespace not in _ID_NAMESPACES:
             continue
         if element_id in ids:
             raise BpmnError(
