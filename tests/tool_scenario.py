@@ -45,6 +45,10 @@ def fill(node: Any, path: tuple[str, ...] = ()) -> Any:
         return {"lognormal": {"mean": 20, "sd": 8}, "unit": "min"}
     if "waits" in path:
         return {"delay": {"lognormal": {"mean": 5, "sd": 2}, "unit": "d"}, "never": 0.05}
+    if "errors" in path:
+        return 0.05
+    if "instances" in path:
+        return 2
     if "timers" in path:
         return {"fixed": 10, "unit": "d"}
     if "flags" in path:

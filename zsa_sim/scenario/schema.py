@@ -313,7 +313,9 @@ class ServiceSpec(Model):
         default_factory=dict
     )
     #: error boundary event id or name -> probability that the task ends with that error.
-    errors: dict[str, Probability] = Field(default_factory=dict)
+    errors: dict[str, Annotated[Probability, _required("probability")]] = Field(
+        default_factory=dict
+    )
     #: task id or name -> expression over attributes multiplying the drawn effort.
     effort_multipliers: dict[str, str] = Field(default_factory=dict)
     #: loop or multi-instance activity id or name -> instance count (number,

@@ -409,8 +409,14 @@ def _errors(model: ServiceModel) -> list[str]:
     events = model.error_events()
     if not events:
         return []
-    lines = ["    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"]
-    lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+    needed = [e for e in events if e in model.escalation_tasks()]
+    optional = [e for e in events if e not in needed]
+    head = "    errors:" if needed else "    errors: {}"
+    lines = [f"{head}   # Wahrscheinlichkeit, dass eine Aufgabe mit diesem Ereignis endet"]
+    lines += [
+        f"      {yaml_key(e)}: null   # TODO {model.label(e)} (Eskalation, nötig)" for e in needed
+    ]
+    lines += [f"    #   {e}: 0.05   # optional: {model.label(e)}" for e in optional]
     return lines
 
 
