@@ -134,7 +134,7 @@ def template_for(
     lines += _waits(model)
     lines += _timers(model)
     lines += _errors(model)
-    lines += _instances(model)
+    lines += _instances(model, generic=key not in _GENERATORS)
     lines += _applicants(model, key)
     lines += _organisation(model, key)
     return "\n".join(lines) + "\n"
@@ -409,32 +409,68 @@ def _errors(model: ServiceModel) -> list[str]:
     events = model.error_events()
     if not events:
         return []
-    needed = [e for e in events if e in model.escalation_tasks()]
-    optional = [e for e in events if e not in needed]
-    head = "    errors:" if needed else "    errors: {}"
-    lines = [f"{head}   # Wahrscheinlichkeit, dass eine Aufgabe mit diesem Ereignis endet"]
-    lines += [
-        f"      {yaml_key(e)}: null   # TODO {model.label(e)} (Eskalation, nötig)" for e in needed
-    ]
-    lines += [f"    #   {e}: 0.05   # optional: {model.label(e)}" for e in optional]
+    required = model.escalation_tasks()
+    if not required:
+        lines = [
+            "    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"
+        ]
+        lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+        return lines
+    # an escalation boundary on a task has no other trigger: its probability is required
+    lines = ["    errors:   # Wahrscheinlichkeit, dass eine Aufgabe mit Fehler/Eskalation endet"]
+    for event_id in events:
+        if event_id in required:
+            lines.append(
+                f"      {yaml_key(event_id)}: null   # TODO z. B. 0.05 – {model.label(event_id)}"
+            )
+        else:
+            lines.append(f"      # {event_id}: 0.05   # optional – {model.label(event_id)}")
     return lines
 
 
-def _instances(model: ServiceModel) -> list[str]:
-    """Instance counts of loop and multi-instance activities (h15b's hook)."""
+def _instances(model: ServiceModel, generic: bool = True) -> list[str]:
+    """Instance counts of loop and multi-instance activities (h15b's hook): a placeholder
+    where the BPMN has no loopCardinality the applicants can feed, else the BPMN's as an
+    optional override."""
     loops = model.loop_activities
     if not loops:
         return []
-    lines = ["    instances:   # Anzahl Instanzen/Durchläufe je Schleifen-/Mehrfachaktivität"]
+    body: list[str] = []
+    needed = False
     for activity_id, activity in loops.items():
         loop = activity.loop
         assert loop is not None
-        bpmn = f", BPMN loopCardinality: {loop.cardinality}" if loop.cardinality else ""
-        lines.append(f"      # {model.label(activity_id)} – {loop.kind}{bpmn}")
-        lines.append(
-            f"      {activity_id}: null   # TODO z. B. 3, {{uniform: [1, 4]}} oder ein Ausdruck"
-        )
-    return lines
+        body.append(f"      # {model.label(activity_id)} – {loop.kind}")
+        if loop.cardinality and _cardinality_usable(loop.cardinality, generic):
+            example = loop.cardinality if loop.cardinality.isdigit() else "3"
+            body.append(
+                f"      #   {activity_id}: {example}   # optional; BPMN loopCardinality: "
+                f"{loop.cardinality}"
+            )
+        else:
+            needed = True
+            if loop.cardinality:
+                body.append(
+                    f"      #   BPMN loopCardinality {loop.cardinality!r} liest Merkmale, die "
+                    "die Antragsteller nicht haben"
+                )
+            body.append(
+                f"      {yaml_key(activity_id)}: null   # TODO z. B. 3, {{uniform: [1, 4]}} "
+                "oder ein Ausdruck"
+            )
+    head = "    instances:" if needed else "    instances: {}"
+    return [f"{head}   # Anzahl Instanzen/Durchläufe je Schleifen-/Mehrfachaktivität", *body]
+
+
+def _cardinality_usable(text: str, generic: bool) -> bool:
+    """A number, or (with the generic applicants) an expression over what they have."""
+    if text.strip().isdigit() or not generic:
+        return True
+    try:
+        names = compile_expression(text, "loopCardinality").names
+    except SimulationError:
+        return False
+    return names <= _BUILT_IN
 
 
 def _condition_names(model: ServiceModel) -> list[str]:
