@@ -162,3 +162,12 @@ def test_template_never_suggests_attributes_that_would_fail(tmp_path: Path) -> N
 @pytest.mark.parametrize("text", ["plain", "Bürgerbüro", "Team: Süd", "#1", "yes", "123", "a b"])
 def test_yaml_keys_read_back_as_written(text: str) -> None:
     assert yaml.safe_load(f"{yaml_key(text)}: 1") == {text: 1}
+
+
+def test_candidate_groups_of_lane_less_tasks_are_proposed_as_roles() -> None:
+    tools = Path(__file__).parent / "data" / "bpmn" / "tools"
+    text = template_for(read_bpmn(tools / "camunda8_hundesteuer.bpmn"))
+    assert "    roles:   # aus den Kandidatengruppen (candidateGroups) im BPMN\n" in text
+    assert "      Activity_0erf: steueramt\n" in text
+    assert "(Rolle steueramt (roles))" in text
+    assert "      sachbearbeitung: null   # TODO\n      steueramt: null   # TODO\n" in text

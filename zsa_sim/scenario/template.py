@@ -18,7 +18,8 @@ import re
 from pathlib import Path
 
 from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
-from zsa_sim.bpmn.model import Definitions, Gateway, SequenceFlow
+from zsa_sim.bpmn.extensions import CANDIDATE_GROUPS
+from zsa_sim.bpmn.model import Definitions, Gateway, SequenceFlow, role_key
 from zsa_sim.engine.expressions import compile_expression
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.schema import CORE_FIELDS
@@ -199,10 +200,18 @@ def _roles(model: ServiceModel) -> list[str]:
     lines: list[str] = []
     laneless = [t for t in model.tasks if model.role_of(t) is None]
     if laneless:
-        lines += [
-            f"    default_role: {DEFAULT_ROLE}   # Rolle der Aufgaben ohne Lane (frei wählbar)",
-            f"    roles: {{}}   # optional je Aufgabe, z. B. {{{laneless[0]}: sachbearbeitung}}",
-        ]
+        lines.append(
+            f"    default_role: {DEFAULT_ROLE}   # Rolle der Aufgaben ohne Lane (frei wählbar)"
+        )
+        groups = {t: _candidate_role(model, t) for t in laneless}
+        named = {t: g for t, g in groups.items() if g}
+        if named:
+            lines.append("    roles:   # aus den Kandidatengruppen (candidateGroups) im BPMN")
+            lines += [f"      {yaml_key(t)}: {yaml_key(g)}" for t, g in named.items()]
+        else:
+            lines.append(
+                f"    roles: {{}}   # optional je Aufgabe, z. B. {{{laneless[0]}: sachbearbeitung}}"
+            )
     if _marked(model):
         lines.append(
             "    centralisable: {}   # zsa:centralisable im BPMN; hier abweichend je Aufgabe: "
@@ -215,6 +224,15 @@ def _roles(model: ServiceModel) -> list[str]:
         for task_id in model.tasks
     ]
     return lines
+
+
+def _candidate_role(model: ServiceModel, task_id: str) -> str | None:
+    """The first candidate group of a user task, as a role key, or None."""
+    groups = model.tasks[task_id].properties.get(CANDIDATE_GROUPS, "")
+    first = groups.split(",")[0].strip()
+    if not first or first.startswith(("$", "#", "=")):  # an expression, not a name
+        return None
+    return role_key(first) or None
 
 
 def _marked(model: ServiceModel) -> bool:
@@ -231,7 +249,11 @@ def _efforts(model: ServiceModel) -> list[str]:
     marked = _marked(model)
     for task_id, task in model.tasks.items():
         central = _yes(model.centralisable(task_id)) if marked else "siehe centralisable"
-        role = model.role_of(task_id) or f"{DEFAULT_ROLE} (default_role)"
+        role = (
+            model.role_of(task_id)
+            or (f"{c} (roles)" if (c := _candidate_role(model, task_id)) else None)
+            or f"{DEFAULT_ROLE} (default_role)"
+        )
         lane = model.lane_chain(task_id)
         lane_name = normal_name(lane[0].name) if lane else "-"
         lines.append(
@@ -505,8 +527,10 @@ def _applicants(model: ServiceModel, key: str) -> list[str]:
 
 
 def _organisation(model: ServiceModel, key: str) -> list[str]:
-    laneless = any(model.role_of(t) is None for t in model.tasks)
-    roles = tuple(sorted({*model.roles, *((DEFAULT_ROLE,) if laneless else ())}))
+    laneless = [t for t in model.tasks if model.role_of(t) is None]
+    proposed = [_candidate_role(model, t) for t in laneless]
+    extra = {r if r else DEFAULT_ROLE for r in proposed}
+    roles = tuple(sorted({*model.roles, *extra}))
     lines = [
         "",
         "municipalities:",
