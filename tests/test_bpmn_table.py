@@ -104,3 +104,17 @@ def test_no_main_process_is_shown_not_raised(tmp_path: Path) -> None:
     )
     summary = dict(inspect_model(read_bpmn(path)).summary)
     assert summary["Main process"] == "(none: no process has a start event)"
+
+
+def test_notes_of_the_reader_are_shown(tmp_path: Path) -> None:
+    path = tmp_path / "n.bpmn"
+    path.write_text(
+        MODEL.replace(
+            "<flowNodeRef>S</flowNodeRef>",
+            "<flowNodeRef>Gone</flowNodeRef><flowNodeRef>S</flowNodeRef>",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    summary = dict(inspect_model(read_bpmn(path)).summary)
+    assert summary["Note"] == "lane 'L_Zentral': flowNodeRef 'Gone' refers to no element (ignored)"

@@ -70,6 +70,8 @@ def inspect_model(defs: Definitions) -> Inspection:
     ]
     if defs.called_processes:
         summary.append(("From sibling files", ", ".join(defs.called_processes)))
+    for note in defs.notes:  # what the reader tolerated (validate lists them as warnings)
+        summary.append(("Note", note))
     black_boxes = [
         f"{node.id} ({reason})"
         for process in defs.processes.values()
