@@ -440,15 +440,38 @@ def test_conditional_flows_out_of_a_task_are_errors(tmp_path: Path) -> None:
     assert "conditional sequence flows out of an activity (F_C_E)" in errors[0][2]
 
 
+RECURSIVE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"
+    targetNamespace="urn:test">
+  <bpmn:process id="P_A" isExecutable="true">
+    <bpmn:startEvent id="A_Start" />
+    <bpmn:callActivity id="A_Call" name="B aufrufen" calledElement="P_B" />
+    <bpmn:endEvent id="A_End" />
+    <bpmn:sequenceFlow id="A_F1" sourceRef="A_Start" targetRef="A_Call" />
+    <bpmn:sequenceFlow id="A_F2" sourceRef="A_Call" targetRef="A_End" />
+  </bpmn:process>
+  <bpmn:process id="P_B" isExecutable="false">
+    <bpmn:startEvent id="B_Start" />
+    <bpmn:callActivity id="B_Call" name="A aufrufen" calledElement="P_A" />
+    <bpmn:endEvent id="B_End" />
+    <bpmn:sequenceFlow id="B_F1" sourceRef="B_Start" targetRef="B_Call" />
+    <bpmn:sequenceFlow id="B_F2" sourceRef="B_Call" targetRef="B_End" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
 def test_recursive_call_activities_are_errors(tmp_path: Path) -> None:
-    path = tmp_path / "rec.bpmn"
-    path.write_text(
-        '<?xml version="1.0"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">'
-        '<process id="P"><startEvent id="S"/><callActivity id="C" calledElement="P"/>'
-        '<endEvent id="E"/><sequenceFlow id="F1" sourceRef="S" targetRef="C"/>'
-        '<sequenceFlow id="F2" sourceRef="C" targetRef="E"/></process></definitions>',
-        encoding="utf-8",
-    )
-    findings = validate_model(read_bpmn(path))
-    assert [(f.severity, f.element_id) for f in findings] == [("error", "C")]
-    assert "recursive calls cannot be simulated" in findings[0].message
+    """Issue 14: `run` refused them, `validate` said nothing."""
+    path = tmp_path / "recursive.bpmn"
+    path.write_text(RECURSIVE, encoding="utf-8")
+    errors = [f for f in validate_model(read_bpmn(path)) if f.severity == "error"]
+    assert [(f.element_id, f.message) for f in errors] == [
+        ("B_Call", "calls process 'P_A' recursively (P_A -> P_B -> P_A)")
+    ]
+    itself = RECURSIVE.replace('calledElement="P_B"', 'calledElement="P_A"')
+    path.write_text(itself, encoding="utf-8")
+    errors = [f for f in validate_model(read_bpmn(path)) if f.severity == "error"]
+    assert ("A_Call", "calls process 'P_A' recursively (P_A -> P_A)") in [
+        (f.element_id, f.message) for f in errors
+    ]

@@ -73,6 +73,7 @@ def validate_model(defs: Definitions) -> list[Finding]:
         main: str | None = defs.main_process.id
     except BpmnError:
         main = None
+    _check_calls(defs, processes, findings)
     for process in processes:
         _check_scope(process, findings, is_subprocess=False)
         if process.id == main:  # other pools (the applicant's) need no staff
@@ -85,34 +86,30 @@ def validate_model(defs: Definitions) -> list[Finding]:
                     node,
                     f"{reason}: simulated as one task with an effort from the scenario",
                 )
-    _check_calls(defs, findings)
     findings.extend(Finding("warning", "", note) for note in defs.notes)
     return sorted(findings, key=lambda f: f.severity != "error")
 
 
-def _check_calls(defs: Definitions, findings: list[Finding]) -> None:
-    """A call activity that (directly or through others) calls its own process."""
-    processes = {**defs.called_processes, **defs.processes}
-    calls = {
-        pid: [n for n in p.walk() if isinstance(n, CallActivity)] for pid, p in processes.items()
-    }
-    for pid, activities in calls.items():
-        for activity in activities:
-            seen, todo = set(), [activity.called_element]
-            while todo:
-                current = todo.pop()
-                if current == pid:
-                    _error(
-                        findings,
-                        activity,
-                        f"call activity calls process '{activity.called_element}', which "
-                        f"calls '{pid}' again: recursive calls cannot be simulated",
-                    )
-                    break
-                if current in seen:
-                    continue
-                seen.add(current)
-                todo.extend(a.called_element for a in calls.get(current, ()))
+def _check_calls(defs: Definitions, processes: list[Process], findings: list[Finding]) -> None:
+    """A call activity that calls its own process, directly or through other processes:
+    a case would never end (issue 14: ``run`` refused it, ``validate`` said nothing)."""
+    done: set[str] = set()
+
+    def visit(process: Process, stack: list[str]) -> None:
+        for node in process.walk():
+            if not isinstance(node, CallActivity) or defs.black_box_reason(node) is not None:
+                continue
+            called = node.called_element
+            if called in stack:
+                chain = " -> ".join([*stack[stack.index(called) :], called])
+                _error(findings, node, f"calls process '{called}' recursively ({chain})")
+            elif called not in done:
+                visit(defs.resolve_call(called), [*stack, called])
+        done.add(process.id)
+
+    for process in processes:
+        if process.id not in done:
+            visit(process, [process.id])
 
 
 def _error(findings: list[Finding], node: FlowNode | Process, message: str) -> None:
