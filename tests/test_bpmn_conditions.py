@@ -97,3 +97,29 @@ def test_feel_conditions_are_translated_and_the_original_kept(tmp_path: Path) ->
     flow = defs.main_process.flows["FA"]
     assert flow.condition == "x == true"
     assert flow.properties["zsa:condition_as_written"] == "=x = true"
+
+
+def test_bpsim_probabilities_of_a_split_without_conditions_are_used(tmp_path: Path) -> None:
+    path = _gateway_file(tmp_path, "", "")
+    text = path.read_text(encoding="utf-8").replace(
+        "<definitions ", '<definitions xmlns:bpsim="http://www.bpsim.org/schemas/1.0" '
+    )
+    bpsim = "".join(
+        f'<bpsim:ElementParameters elementRef="{fid}"><bpsim:ControlParameters>'
+        f'<bpsim:Probability><bpsim:FloatingParameter value="{p}"/></bpsim:Probability>'
+        "</bpsim:ControlParameters></bpsim:ElementParameters>"
+        for fid, p in (("FA", "0.4"), ("FB", "60"))
+    )
+    text = text.replace(
+        "</definitions>",
+        '<relationship type="BPSimData"><extensionElements><bpsim:BPSimData>'
+        f'<bpsim:Scenario id="Sc">{bpsim}</bpsim:Scenario></bpsim:BPSimData>'
+        "</extensionElements></relationship></definitions>",
+    )
+    path.write_text(text, encoding="utf-8")
+    defs = read_bpmn(path)
+    flows = defs.main_process.flows
+    assert flows["FA"].properties[PROBABILITY_PROPERTY] == "0.4"
+    assert flows["FB"].properties[PROBABILITY_PROPERTY] == "0.6"
+    assert defs.notes == ("gateway 'G': BPSim branch probabilities (FA: 0.4, FB: 0.6) are used",)
+    assert [f for f in validate_model(defs) if "neither conditions" in f.message] == []

@@ -13,6 +13,8 @@ Real files bring more:
   are read as branch probabilities (property :data:`PROBABILITY_PROPERTY` on the
   flow) and the reader notes it; a number next to real conditions stays, and
   :mod:`zsa_sim.bpmn.validate` reports it as an error.
+- **BPSim branch probabilities** (``bpsim:Probability`` on the flows of a split without
+  conditions) are used as branch probabilities too, with a note.
 - **A condition on some flows only**: an exclusive gateway whose flows all carry a
   condition but one, and no default flow, takes that one as its default flow (as
   Camunda does when it tries the flows in order), and the reader notes it.
@@ -109,6 +111,7 @@ def _gateway(gateway: Gateway, flows: dict[str, SequenceFlow], notes: list[str])
     outgoing = [flows[f] for f in gateway.outgoing if f in flows]
     conditioned = [f for f in outgoing if f.condition and f.id != gateway.default_flow]
     if not conditioned:
+        _bpsim_probabilities(gateway, outgoing, flows, notes)
         return gateway
     numbers = {f.id: number_of(f.condition) for f in conditioned}
     if all(value is not None for value in numbers.values()):
@@ -134,3 +137,26 @@ def _gateway(gateway: Gateway, flows: dict[str, SequenceFlow], notes: list[str])
         )
         return replace(gateway, default_flow=bare[0].id)
     return gateway
+
+
+_BPSIM_VALUE = re.compile(r"^\w+Parameter\(value=([0-9.eE+-]+)\)$")
+
+
+def _bpsim_probabilities(
+    gateway: Gateway, outgoing: list[SequenceFlow], flows: dict[str, SequenceFlow], notes: list[str]
+) -> None:
+    """BPSim ``Probability`` control parameters of an unconditioned split, as probabilities."""
+    found: dict[str, float] = {}
+    for flow in outgoing:
+        match = _BPSIM_VALUE.match(flow.properties.get("bpsim:Probability", ""))
+        if match:
+            value = float(match.group(1))
+            found[flow.id] = value / 100.0 if value > 1.0 else value  # some tools write %
+    if not found or not all(0.0 <= v <= 1.0 for v in found.values()):
+        return
+    for flow_id, value in found.items():
+        flow = flows[flow_id]
+        properties = {**flow.properties, PROBABILITY_PROPERTY: f"{value:g}"}
+        flows[flow_id] = replace(flow, properties=frozen_mapping(properties))
+    written = ", ".join(f"{fid}: {value:g}" for fid, value in found.items())
+    notes.append(f"gateway {gateway.label}: BPSim branch probabilities ({written}) are used")
