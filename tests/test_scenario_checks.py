@@ -374,3 +374,17 @@ def test_two_bpmn_files_of_the_same_name_are_refused_up_front(tmp_path: Path) ->
     assert "another input file is also named 'mini.bpmn'" in errors[0].message
     with pytest.raises(ScenarioError, match=r"services\.antrag2\.bpmn: another input file"):
         load_scenario(path)
+
+
+def test_a_condition_override_may_be_written_in_feel(tmp_path: Path) -> None:
+    data = mini()
+    service = data["services"]["antrag"]
+    service["applicants"]["flags"] = {"eilig": 0.3}
+    service["conditions"] = {"Flow_Unvollstaendig": "= eilig = true and missing_documents >= visit"}
+    path = write(tmp_path, data)
+    assert [f for f in validate_scenario_file(path) if f.severity == "error"] == []
+    from zsa_sim.scenario.resolve import resolve_service
+
+    setup, _ = resolve_service(load_scenario(path), "antrag")
+    rule = next(r for r in setup.branches.values() if "Flow_Unvollstaendig" in r.conditions)
+    assert rule.conditions["Flow_Unvollstaendig"] == "eilig == true and missing_documents >= visit"

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, feel_to_expression, number_of
 from zsa_sim.bpmn.model import Event, InclusiveGateway
 from zsa_sim.bpmn.validate import Finding
 from zsa_sim.engine.expressions import compile_expression
@@ -279,8 +279,9 @@ def _branches(
         probabilities[gw_id] = chosen
 
     overrides: dict[str, str] = {}
-    for flow_id, text in spec.conditions.items():
+    for flow_id, written in spec.conditions.items():
         path = f"conditions.{flow_id}"
+        text = feel_to_expression(written) or written  # FEEL as in Camunda 8 models
         flow = model.flows.get(flow_id)
         if flow is None:
             out.error(path, f"unknown sequence flow (known: {', '.join(model.flows)})")
