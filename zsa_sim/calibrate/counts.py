@@ -20,6 +20,11 @@ simulated monthly series match the observed ones:
    (t sd sqrt(1 + 1/n), sd between replications, t of n - 1 degrees of freedom),
    plus half the final bracket.
 
+Staff: where the counts give staff in FTE (a column ``staff``, ``fte`` or ``VZÄ``), the
+staff of the service's municipalities is scaled to their monthly mean first, so that
+the effort scale does not absorb a staffing difference; without it, the scenario's
+staff stand.
+
 The fitted scenario is written as a small file that names the original as ``base:``
 and states only the changed figures; a CSV gives per month and series the observed
 value, the simulated mean and its 95 % interval over the replications.
@@ -30,7 +35,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -47,6 +52,7 @@ ALIASES = {
     "month": ("month", "monat"),
     "municipality": ("municipality", "kommune", "gemeinde"),
     "service": ("service", "leistung"),
+    "staff": ("staff", "staff_fte", "fte", "vzae", "vzä", "personal"),
 }
 STEPS = 6
 LOW, HIGH = 0.4, 2.5
@@ -57,6 +63,8 @@ class Observed:
     """Monthly series from the counts file: (year, month) -> value, per series."""
 
     series: dict[str, dict[tuple[int, int], float]]
+    #: staff in FTE per month (summed over municipalities), if the file has it
+    staff: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 def read_counts(path: str | Path, service: str | None = None) -> Observed:
@@ -75,10 +83,10 @@ def read_counts(path: str | Path, service: str | None = None) -> Observed:
         raise CalibrationError("the counts file has no data rows", source=path)
     header = [h.strip().lower() for h in rows[0]]
     where = {}
-    for field, names in ALIASES.items():
+    for key, names in ALIASES.items():
         for name in names:
             if name in header:
-                where[field] = header.index(name)
+                where[key] = header.index(name)
                 break
     if "month" not in where:
         raise CalibrationError(f"no month column in ({', '.join(rows[0])})", source=path)
@@ -88,6 +96,7 @@ def read_counts(path: str | Path, service: str | None = None) -> Observed:
             f"none of the columns {', '.join(SERIES)} in ({', '.join(rows[0])})", source=path
         )
     series: dict[str, dict[tuple[int, int], float]] = {s: {} for s in wanted}
+    staff: dict[tuple[int, int], float] = {}
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -107,7 +116,15 @@ def read_counts(path: str | Path, service: str | None = None) -> Observed:
                 )
             if value == value:
                 series[name][month] = series[name].get(month, 0.0) + value
-    return Observed(series)
+        if "staff" in where and where["staff"] < len(cells):
+            fte = parse_number(cells[where["staff"]])
+            if fte is None:
+                raise CalibrationError(
+                    f"line {number}: staff {cells[where['staff']]!r} is not a number", source=path
+                )
+            if fte == fte:
+                staff[month] = staff.get(month, 0.0) + fte
+    return Observed(series, staff)
 
 
 def _month(text: str) -> tuple[int, int] | None:
@@ -166,6 +183,30 @@ def _col(cases, name: str) -> np.ndarray:
     return np.asarray(cases.column(name), dtype=float)
 
 
+def staff_changes(scenario, service: str, observed: Observed) -> tuple[dict, float]:
+    """Scale the staff of the service's municipalities to the FTE the counts report.
+
+    The municipalities' staff (all roles) are multiplied by observed mean FTE / the
+    scenario's FTE, so that the effort scale is not fitted to a staffing difference.
+    Returns the changes and the factor (1 and none without a staff column).
+    """
+    if not observed.staff:
+        return {}, 1.0
+    serving = {key: m for key, m in scenario.municipalities.items() if service in m.services}
+    total = sum(sum(m.staff.values()) for m in serving.values())
+    wanted = sum(observed.staff.values()) / len(observed.staff)
+    if total <= 0 or wanted <= 0:
+        raise CalibrationError(f"staff: cannot scale {total:g} FTE to {wanted:g} FTE")
+    factor = wanted / total
+    changes = {
+        f"municipalities.{key}.staff": {
+            role: round(fte * factor, 2) for role, fte in m.staff.items()
+        }
+        for key, m in serving.items()
+    }
+    return changes, factor
+
+
 def _changes(scenario, service: str, volume: float, scale: float) -> dict:
     spec = scenario.services[service]
     multipliers = dict(spec.effort_multipliers)
@@ -183,6 +224,9 @@ class CountsFit:
     """The fitted factors, their tolerances, and the series behind them."""
 
     service: str
+    #: municipality staff changes from the counts' FTE column (empty without one)
+    staff: dict
+    staff_factor: float
     volume: float
     volume_tol: float
     scale: float
@@ -202,6 +246,9 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
         raise CalibrationError(
             f"no month of the counts lies in the scenario's period ({start} to {end})"
         )
+    staff, staff_factor = staff_changes(scenario, service, observed)
+    if staff:
+        scenario = scenario.with_changes(staff)
     base = simulate_series(scenario, service, months, replications)
     volume, volume_tol = 1.0, 0.0
     if "applications" in observed.series:
@@ -215,7 +262,10 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
     if target not in observed.series:
         scaled = scenario.with_changes(_changes(scenario, service, volume, 1.0))
         final = simulate_series(scaled, service, months, replications)
-        return CountsFit(service, volume, volume_tol, 1.0, math.nan, "-", months, observed, final)
+        return CountsFit(
+            service, staff, staff_factor, volume, volume_tol, 1.0, math.nan, "-", months,
+            observed, final,
+        )  # fmt: skip
     goal = float(np.mean([observed.series[target].get(m, np.nan) for m in months]))
     sign = 1.0 if target == "open_end" else -1.0
     tried: dict[float, tuple[float, float, dict]] = {}
@@ -245,7 +295,10 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
     points = sorted(tried.items())
     slope = _slope([(s, v[0]) for s, v in points], scale)
     scale_tol = (abs(half / slope) if slope else math.inf) + (high - low) / 2
-    return CountsFit(service, volume, volume_tol, scale, scale_tol, target, months, observed, sim)
+    return CountsFit(
+        service, staff, staff_factor, volume, volume_tol, scale, scale_tol, target, months,
+        observed, sim,
+    )  # fmt: skip
 
 
 def _t975(n: int) -> float:
@@ -285,6 +338,17 @@ def write_fit(fit: CountsFit, scenario_path: Path, out_dir: Path) -> tuple[Path,
         f"fitted to {fit.target}",
     ]
     lines += [f'      {task}: "{expr}"' for task, expr in multipliers.items()]
+    if fit.staff:
+        lines += [
+            "municipalities:   # staff scaled to the counts' FTE "
+            f"(x{fit.staff_factor:.3f}; all roles, all services of the municipality)"
+        ]
+        for path, roles in fit.staff.items():
+            key = path.split(".")[1]
+            lines += [
+                f"  {key}:",
+                "    staff: {" + ", ".join(f"{r}: {v}" for r, v in roles.items()) + "}",
+            ]
     yaml_path = out_dir / "calibrated.yaml"
     yaml_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     load_scenario(yaml_path)
