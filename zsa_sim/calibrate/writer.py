@@ -197,6 +197,20 @@ def _volume(cal: Calibration, base: dict[str, dict]) -> list[str]:
         lines.append(
             "    channels: {paper: 1.0}   # TODO: the log has no channel attribute; placeholder"
         )
+    written = set(cal.channels) or {"paper"}
+    profiles = {c: p for c, p in cal.profiles.items() if c in written}
+    if profiles:
+        lines.append("    arrival_profiles:   # when in the week applications arrive, per channel")
+        for channel, (profile, n, inside) in profiles.items():
+            how = (
+                "within office hours"
+                if profile == "office_hours"
+                else "weekday and hour weights (count / mean)"
+            )
+            lines.append(
+                f"      {_key(channel)}: {inline(profile)}   # n={n:,} cases, "
+                f"{inside:.1%} inside office hours: {how}"
+            )
     return lines
 
 
