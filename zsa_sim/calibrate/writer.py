@@ -173,21 +173,11 @@ def _volume(cal: Calibration, base: dict[str, dict]) -> list[str]:
         if len(seen) == 12
         else (f"months seen: {', '.join(map(str, seen))}; TODO: the others are set to the mean")
     )
-    weekday = ", ".join(
-        f"{d} {s:.0%}"
-        for d, s in zip(
-            ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), demand.weekday_share, strict=True
-        )
-    )
-    peak = sorted(range(24), key=lambda h: -demand.hour_share[h])[:3]
     lines = [
         f"    cases_per_1000: {_round4(rate)}   # {note}",
         "    volume: 1.0",
         f"    seasonality: {inline([round(f, 3) for f in demand.seasonality])}   # "
-        f"arrivals a day per month / mean ({months}; n={sum(demand.counted.values()):,} cases)",
-        f"    # arrivals by weekday: {weekday}; busiest hours: "
-        + ", ".join(f"{h}:00 {demand.hour_share[h]:.0%}" for h in peak)
-        + " (not a scenario key yet: for review)",
+        f"arrivals per month / their mean ({months}; n={sum(demand.counted.values()):,} cases)",
     ]
     if cal.channels:
         lines.append(
