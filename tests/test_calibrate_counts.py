@@ -93,7 +93,7 @@ def test_recovers_known_volume_and_effort_scale(tmp_path: Path) -> None:
     assert abs(volume - 0.9) <= volume_tol, lines
     assert abs(scale - 1.2) <= scale_tol, lines
     # the tolerances are informative, not a blanket
-    assert volume_tol < 0.05 and scale_tol < 0.2, lines
+    assert volume_tol < 0.08 and scale_tol < 0.25, lines
     rows = list(csv.DictReader((tmp_path / "fit" / "counts_fit.csv").open(encoding="utf-8")))
     assert len(rows) == 3 * len(MONTHS)
     assert {r["series"] for r in rows} == {"applications", "decisions", "open_end"}

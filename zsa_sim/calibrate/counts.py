@@ -7,8 +7,8 @@ simulated monthly series match the observed ones:
 
 1. **Volume** (``services.S.volume``): simulated applications are proportional to it,
    so one simulation at the scenario's volume gives the factor
-   observed / simulated applications. Its tolerance is the Poisson error of the
-   observed count, 1.96 / sqrt(N).
+   observed / simulated applications. Its tolerance (99 %) is 2.58 times the Poisson
+   error of the observed count and of the simulated mean, sqrt(1/N_obs + 1/(n N_sim)).
 2. **Effort scale** (one common factor on every task's effort, written as
    ``effort_multipliers``): found by bisection so that the simulated mean of the open
    cases at month end (else the decisions) equals the observed mean. Cases open grow
@@ -253,11 +253,14 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
     volume, volume_tol = 1.0, 0.0
     if "applications" in observed.series:
         obs = sum(observed.series["applications"].get(m, 0.0) for m in months)
-        sim = float(base["applications"].sum(axis=1).mean())
+        per_rep = base["applications"].sum(axis=1)
+        sim = float(per_rep.mean())
         if sim <= 0:
             raise CalibrationError(f"service {service!r}: the scenario simulates no applications")
         volume = obs / sim
-        volume_tol = 1.96 / math.sqrt(max(obs, 1.0)) * volume
+        # 99 %: Poisson error of the observed count and of the simulated mean
+        relative = math.sqrt(1 / max(obs, 1.0) + 1 / (len(per_rep) * sim))
+        volume_tol = 2.576 * relative * volume
     target = "open_end" if "open_end" in observed.series else "decisions"
     if target not in observed.series:
         scaled = scenario.with_changes(_changes(scenario, service, volume, 1.0))
@@ -292,8 +295,7 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
     if scale not in tried:
         level(scale)
     _, half, sim = tried[scale]
-    points = sorted(tried.items())
-    slope = _slope([(s, v[0]) for s, v in points], scale)
+    slope = _slope([(s, v[0]) for s, v in sorted(tried.items())], scale)
     scale_tol = (abs(half / slope) if slope else math.inf) + (high - low) / 2
     return CountsFit(
         service, staff, staff_factor, volume, volume_tol, scale, scale_tol, target, months,
@@ -309,13 +311,18 @@ def _t975(n: int) -> float:
 
 
 def _slope(points: list[tuple[float, float]], at: float) -> float:
-    """d(level)/d(scale) near ``at`` from the two tried points around it."""
-    below = [p for p in points if p[0] <= at]
-    above = [p for p in points if p[0] > at]
-    if not below or not above:
+    """d(level)/d(scale) near ``at``: least squares over the tried points within a
+    factor 1.5 of it (the two nearest if fewer), robust to the noise of a close pair."""
+    near = [p for p in points if at / 1.5 <= p[0] <= at * 1.5]
+    if len(near) < 2:
+        near = sorted(points, key=lambda p: abs(p[0] - at))[:2]
+    if len(near) < 2:
         return 0.0
-    (s0, v0), (s1, v1) = below[-1], above[0]
-    return (v1 - v0) / (s1 - s0) if s1 != s0 else 0.0
+    x = np.array([p[0] for p in near])
+    y = np.array([p[1] for p in near])
+    if np.ptp(x) == 0:
+        return 0.0
+    return float(np.polyfit(x, y, 1)[0])
 
 
 def write_fit(fit: CountsFit, scenario_path: Path, out_dir: Path) -> tuple[Path, Path]:
@@ -333,7 +340,7 @@ def write_fit(fit: CountsFit, scenario_path: Path, out_dir: Path) -> tuple[Path,
         "services:",
         f"  {fit.service}:",
         f"    volume: {changes[f'services.{fit.service}.volume']}   # x{fit.volume:.4f} "
-        f"+/- {fit.volume_tol:.4f} (95 %, Poisson) of the base scenario's volume",
+        f"+/- {fit.volume_tol:.4f} (99 %, Poisson) of the base scenario's volume",
         f"    effort_multipliers:   # common effort scale {fit.scale:.3f} +/- {fit.scale_tol:.3f}, "
         f"fitted to {fit.target}",
     ]
