@@ -363,7 +363,10 @@ def build_results(
     groups = [(s.key, m.name) for m in municipalities for s in SERVICES if s.key in m.volumes]
     for replication in range(replications):
         for variant in VARIANTS:
-            table = CaseTable({s.key: s.decision_task for s in SERVICES})
+            table = CaseTable(
+                {s.key: s.decision_task for s in SERVICES},
+                caseworker_roles={s.key: tasks[s.key][s.decision_task].role for s in SERVICES},
+            )
             sink = Tee(table, stats)
             for mi, m in enumerate(municipalities):
                 for si, spec in enumerate(SERVICES):

@@ -48,6 +48,8 @@ from zsa_sim.report.targets import definition
 SUMMARY_KPIS: tuple[str, ...] = (
     "waiting_time_mean",
     "waiting_time_p90",
+    "caseworker_wait_mean",
+    "caseworker_wait_p90",
     "lead_time_mean",
     "lead_time_p90",
     "lead_time_workdays_p90",

@@ -437,7 +437,12 @@ def kpi_label(kpi: str, lang: Lang = "de") -> str:
     info = KPI_INFO.get(kpi)
     if info is None:
         return kpi
-    return info.label_de if lang == "de" else info.label_en
+    label = info.label_de if lang == "de" else info.label_en
+    if kpi.startswith("waiting_time_"):  # say which wait: there are stages (issue 16)
+        label = label.replace("Wartezeit", "Wartezeit bis 1. Arbeitsschritt", 1).replace(
+            "waiting time", "wait until first step", 1
+        )
+    return label
 
 
 def kpi_unit(kpi: str, lang: Lang = "de") -> str:

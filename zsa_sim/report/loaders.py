@@ -481,6 +481,8 @@ def _comparison(row: dict[str, str], number: int) -> Comparison:
 
 
 _CASE_TEXT = ("variant", "case_id", "service", "municipality", "outcome")
+#: case fields added after the first results folders were written (missing = unknown)
+_LATER_CASE_FIELDS = frozenset({"caseworker_start"})
 
 
 def _case_value(name: str, text: str) -> Any:
@@ -508,7 +510,11 @@ def _read_cases(path: Path) -> dict[str, np.ndarray]:
     shared: dict[str, str] = {}  # one str object per variant, service, ... value
     for number, row in _csv_rows(path):
         try:
-            values = [_case_value(n, row[n]) for n in fields]
+            # caseworker_start came later: older folders lack it (NaN = unknown)
+            values = [
+                _case_value(n, row.get(n, "") if n in _LATER_CASE_FIELDS else row[n])
+                for n in fields
+            ]
         except (KeyError, TypeError, ValueError) as err:
             raise ResultsError(f"line {number}: {err!r}", source=path) from err
         for name, append, value in zip(fields, appends, values, strict=True):

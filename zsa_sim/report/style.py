@@ -255,7 +255,8 @@ def wrap(text: str, width: int = 16) -> str:
 def wrap_title(text: str, figure_width: float, fontsize: float = 11.5) -> str:
     """Wrap a figure title to the figure's width (DejaVu Sans is ~0.55 em per character)."""
     chars = max(20, int(figure_width * 72 / (fontsize * 0.58)))
-    return "\n".join(textwrap.wrap(text, chars, break_long_words=False))
+    # never inside a hyphenated name ("Dessau-|Roßlau")
+    return "\n".join(textwrap.wrap(text, chars, break_long_words=False, break_on_hyphens=False))
 
 
 def set_title(fig: Figure, title: str) -> None:
