@@ -172,15 +172,16 @@ KPI_INFO: dict[str, KpiInfo] = {
         "window arrivals finished by the end of the run",
     ),
     "open_cases": KpiInfo(
-        "Zahl offener Fälle am Ende",
-        "open cases at end",
+        "Zahl offener Fälle nach dem Nachlauf",
+        "open cases after the cool-down",
         "cases",
         "lower",
-        "window arrivals still open when the run ended",
+        "window arrivals still open when the run ended (after the cool-down, which has "
+        "no new arrivals; the backlog chart counts on each day instead)",
     ),
     "unstarted_cases": KpiInfo(
-        "Zahl unbearbeiteter Fälle am Ende",
-        "unstarted cases at end",
+        "Zahl unbearbeiteter Fälle nach dem Nachlauf",
+        "unstarted cases after the cool-down",
         "cases",
         "lower",
         "window arrivals not yet touched by staff when the run ended",
