@@ -106,8 +106,11 @@ def test_the_mean_interval_is_distinct_from_the_whiskers_and_in_the_legend(resul
     ax = chart.figure.axes[0]
     bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     assert bars
-    whisker_x = {round(float(line.get_xdata()[0]), 6) for line in ax.lines
-                 if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]}  # fmt: skip
+    whisker_x = {
+        round(float(line.get_xdata()[0]), 6)
+        for line in ax.lines
+        if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]
+    }
     for bar in bars:
         (segments,) = bar.lines[2]
         x = round(float(segments.get_segments()[0][0][0]), 6)

@@ -487,3 +487,17 @@ def date_text(day: date | str, lang: Lang = "de") -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat()
+
+
+#: English names of the shipped services (the BPMN process names are German).
+SERVICE_NAMES_EN: dict[str, str] = {
+    "Hundeanmeldung inkl. Hundesteuer": "Dog registration incl. dog tax",
+    "Hundehaltung": "Dog keeping",
+    "Wohngeld (Mietzuschuss)": "Housing benefit (rent subsidy)",
+    "Wohngeld": "Housing benefit",
+}
+
+
+def service_label(label: str, lang: Lang = "de") -> str:
+    """A service's name in the report's language (unknown names stay as written)."""
+    return SERVICE_NAMES_EN.get(label, label) if lang == "en" else label
