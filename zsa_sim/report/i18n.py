@@ -312,6 +312,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "html.meta.seed": ("Startwert (Seed)", "Seed"),
     "html.toc": ("Inhalt", "Contents"),
+    "html.full_image": ("in voller Größe öffnen", "open at full size"),
     "html.verdicts": ("Ergebnis auf einen Blick", "Results at a glance"),
     "html.verdicts.intro": (
         "Gepaarter Vergleich {treat} gegenüber {base} je Kommune (gleiche Fälle in beiden "

@@ -327,6 +327,12 @@ def relative_luminance(color: str) -> float:
 
 
 def text_color_on(color: Any) -> str:
-    """Black or white, whichever is more legible on a fill colour."""
-    rgb = matplotlib.colors.to_hex(color)
-    return "black" if relative_luminance(rgb) > 0.3 else "white"
+    """Black or white, whichever has the higher WCAG contrast ratio on a fill colour.
+
+    The ratios are equal at a luminance of about 0.18; above it black text wins (on a
+    mid grey of luminance 0.2-0.3, white text has a contrast of only ~3:1).
+    """
+    luminance = relative_luminance(matplotlib.colors.to_hex(color))
+    on_black = (luminance + 0.05) / 0.05
+    on_white = 1.05 / (luminance + 0.05)
+    return "black" if on_black >= on_white else "white"
