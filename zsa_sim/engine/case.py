@@ -89,6 +89,7 @@ class Scope:
         "done",
         "finished",
         "graph",
+        "interrupted",
         "joins",
         "node",
         "or_waiting",
@@ -124,6 +125,8 @@ class Scope:
         self.or_waiting = 0
         self.cancelled = False
         self.finished = False
+        #: an interrupting event subprocess has taken over the scope
+        self.interrupted = False
         #: boundary timers of the subprocess activity that owns this scope
         self.armed: Armed | None = None
 

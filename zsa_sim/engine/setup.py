@@ -112,6 +112,9 @@ class ServiceSetup:
     effort_multipliers: Mapping[str, str] = field(default_factory=dict)
     #: id of the task whose completion is the decision (Bescheid), for lead times.
     decision_task: str | None = None
+    #: loop or multi-instance activity id -> instance count: a distribution (rounded)
+    #: or an expression over case attributes; overrides the BPMN's loopCardinality.
+    instances: Mapping[str, Distribution | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ class CaseArrival:
     index: int
     time: float
     attributes: Mapping[str, Scalar] = field(default_factory=dict)
+    #: larger = served first by every staff pool (the scenario's ``priority:``).
     priority: float = 0.0
 
 

@@ -10,7 +10,8 @@ Dispatch: a request is granted to an idle member who is on duty now. When the on
 members are off duty (evening, weekend, absent), the request waits and the pool wakes up
 when the first of them comes on duty; work is never handed to an absent member while
 present colleagues might become free first. Waiting requests are served by priority
-(lower value first) and first come, first served within equal priority. Work once begun
+(larger value first, as the scenario's ``priority:`` documents) and first come, first
+served within equal priority. Work once begun
 continues across closing time on the member's next working day (effort is working time).
 
 This is a deliberately small replacement for ``simpy.Resource``: a member who is idle
@@ -80,7 +81,8 @@ class StaffPool:
         self.spec = spec
         self.members = members
         self.idle: deque[StaffMember] = deque(members)
-        #: heap of [priority, sequence, event]; a cancelled entry has event None
+        #: heap of [-priority, sequence, event] (a min-heap, so the largest priority
+        #: comes first); a cancelled entry has event None
         self.queue: list[list] = []
         #: number of live (not cancelled) entries in the queue
         self.waiting = 0
@@ -104,8 +106,13 @@ class StaffPool:
         return None
 
     def enqueue(self, priority: float) -> list:
-        """Queue a request; ``entry[2]`` is the event that yields the granted member."""
-        entry = [priority, next(self._seq), simpy.Event(self.env)]
+        """Queue a request; ``entry[2]`` is the event that yields the granted member.
+
+        ``priority``: larger is served first (issue 14: the scenario says so; the heap
+        pops its smallest key, so the key is the negated priority; ``-0.0 == 0.0``, so
+        equal priorities stay first come, first served by the sequence number).
+        """
+        entry = [-priority, next(self._seq), simpy.Event(self.env)]
         heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:

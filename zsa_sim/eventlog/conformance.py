@@ -24,6 +24,17 @@ one atomic step at its completion:
 - a terminate or error end event clears its scope (an error is caught by the nearest
   enclosing subprocess with a matching error boundary).
 
+Loops and multi-instance activities: a token reaching one starts its instances
+(``("m", path, node)``); each row of the activity is one instance, and the activity may
+complete after any number of them (the count is the scenario's, not the model's). A
+subprocess instance runs its body as any subprocess does; at most as many run at once as
+the case has rows for it. Event subprocesses: the row of the start event (written when
+the trigger fires) starts one while its enclosing process or subprocess runs (an error
+or escalation start only when a throw in that scope made it due); an interrupting one
+first clears the scope, and if it lies in the main process its end events are rows (they
+end the case). A link throw puts its token in front of the link catch of the
+same name. A call activity to no process, or an empty subprocess, is a task.
+
 Cancelled work: the engine writes a row for a task or subprocess cut short by an
 interrupting boundary event, a terminate or error end event, with ``complete`` = the
 moment of cancellation (and ``start`` NaN if no one had begun). Such a row is accepted as
@@ -65,6 +76,17 @@ from zsa_sim.bpmn.model import (
     SubProcess,
     Task,
 )
+from zsa_sim.eventlog.conformance_moves import (
+    ConstructMoves,
+    Path,
+    State,
+    _clear,
+    _flows,
+    _incoming_tokens,
+    _inside,
+    _put,
+    _take,
+)
 from zsa_sim.eventlog.schema import ActivityRecord
 
 #: Search states explored per case before the replay gives up (and reports it).
@@ -72,12 +94,11 @@ MAX_STATES = 200_000
 #: How deep call activities may nest (the engine refuses recursive calls).
 MAX_DEPTH = 20
 
-Path = tuple[str, ...]
 #: ("f", path, flow id) token on a flow; ("s", path, node) start event not yet fired;
 #: ("r", path, node) subprocess running; ("c", path, node, boundary) subprocess ended in an
-#: error caught by the boundary; ("x", path, node, boundary) that boundary's row is due.
-Place = tuple
-State = tuple[Place, ...]
+#: error caught by the boundary; ("x", path, node, boundary) that boundary's row is due;
+#: ("m", path, node) loop/multi-instance activity running its instances; ("l", path, node)
+#: token before a link catch; ("e", path, node) an error is due to event subprocess node.
 
 
 class ReplayResult(NamedTuple):
@@ -137,7 +158,7 @@ def _label(node: FlowNode) -> str:
     return f"'{node.id}' ({node.name})" if node.name else f"'{node.id}'"
 
 
-class _Model:
+class _Model(ConstructMoves):
     """The main process and every subprocess body / called process, by scope path."""
 
     def __init__(self, definitions: Definitions) -> None:
@@ -162,9 +183,6 @@ class _Model:
             if body is not None:
                 self._add_scope((*path, node.id), body, definitions)
 
-    def node(self, path: Path, node_id: str) -> FlowNode:
-        return self.scopes[path].nodes[node_id]
-
     def containers(self, node_id: str) -> set[str]:
         """Ids of the subprocesses / call activities enclosing any occurrence of a node."""
         return {part for path in self.where.get(node_id, ()) for part in path}
@@ -176,6 +194,9 @@ class _Model:
         for row in ordered:
             if row.activity_id not in self.where:
                 return ReplayResult(False, f"activity '{row.activity_id}' is not in the model")
+        self._rows_of: dict[str, int] = defaultdict(int)
+        for row in ordered:
+            self._rows_of[row.activity_id] += 1
         done = [r for r in ordered if not math.isnan(r.complete)]
         still_open = [r for r in ordered if math.isnan(r.complete)]
         cancellable = self._cancellable(done)
@@ -274,6 +295,9 @@ class _Model:
                         hit = target == row.activity_id or target in containers
                     elif other.activity_type == "endEvent":
                         hit = True
+                    elif other.activity_type == "startEvent":  # interrupting event subprocess
+                        scope = self._event_scope(other.activity_id)
+                        hit = not scope or scope[-1] in containers
                     else:  # the enclosing subprocess completed: its body was cut
                         hit = other.activity_id in containers
                     before = before or (hit and other_index < index)
@@ -290,6 +314,8 @@ class _Model:
                 return True
             if isinstance(node, EndEvent) and node.definition.kind in ("terminate", "error"):
                 return True
+            if isinstance(node, StartEvent) and path and node.interrupting:
+                return True  # the start of an interrupting event subprocess
             if isinstance(node, SubProcess | CallActivity) and self._may_cut((*path, node.id)):
                 return True
         return False
@@ -320,9 +346,15 @@ class _Model:
             if isinstance(node, StartEvent):
                 if path == () and ("s", (), node.id) in state:
                     yield _put(_take(state, ("s", (), node.id)), _flows(path, node.outgoing))
+                elif path:
+                    yield from self._event_start(state, path, node)
+            elif self._loop(path, node.id):
+                yield from self._instance(state, path, node)
             elif isinstance(node, SubProcess | CallActivity):
                 running = ("r", path, node.id)
-                if running in state and not _inside(state, (*path, node.id)):
+                count = state.count(running)
+                # several instances (a repeated event subprocess) share the body's places
+                if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
                     yield _put(_take(state, running), _flows(path, node.outgoing))
                 for place in set(state):
                     if place[0] == "c" and place[1] == path and place[2] == node.id:
@@ -330,26 +362,51 @@ class _Model:
             elif isinstance(node, BoundaryEvent):
                 yield from self._boundary(state, path, node)
             elif isinstance(node, Task | IntermediateCatchEvent | IntermediateThrowEvent):
+                out = _flows(path, node.outgoing)
+                if isinstance(node, IntermediateThrowEvent) and node.definition.kind == "link":
+                    out = [("l", path, self._link_catch(path, node))]
+                elif isinstance(node, IntermediateThrowEvent) and (
+                    node.definition.kind == "escalation"
+                ):
+                    out = [*out, *self._escalation_due(path, node.definition.ref or "")]
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
-                    yield _put(after, _flows(path, node.outgoing))
-                    for error in self._error_boundaries(path, node.id):
-                        yield _put(after, [("x", path, node.id, error)])
+                    yield _put(after, out)
+                    for error, interrupting in self._error_boundaries(path, node.id):
+                        due = [("x", path, node.id, error)]
+                        yield _put(after, due if interrupting else [*out, *due])
+            elif isinstance(node, EndEvent) and path and self._ends_case(path):
+                for taken in _incoming_tokens(state, path, node):
+                    yield self._body_end(_take(state, taken), path, node)
             elif isinstance(node, EndEvent) and path == ():
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
                     if node.definition.kind in ("terminate", "error"):
                         after = ()
+                    elif node.definition.kind == "escalation":
+                        after = _put(after, self._escalation_due(path, node.definition.ref or ""))
                     yield after
 
     def _boundary(self, state: State, path: Path, node: BoundaryEvent) -> Iterator[State]:
         out = _flows(path, node.outgoing)
-        if node.definition.kind == "error":
+        activity = self.node(path, node.attached_to)
+        kind = node.definition.kind
+        if kind == "error" or (kind == "escalation" and isinstance(activity, Task)):
             due = ("x", path, node.attached_to, node.id)
             if due in state:
                 yield _put(_take(state, due), out)
+            if kind == "error" or not self._loop(path, activity.id):
+                return
+        if self._loop(path, activity.id):
+            running = ("m", path, activity.id)
+            if running in state:
+                if node.cancel_activity:
+                    cleared = _clear(_take(state, running), (*path, activity.id))
+                    cleared = tuple(p for p in cleared if p[:3] != ("r", path, activity.id))
+                    yield _put(cleared, out)
+                else:
+                    yield _put(state, out)
             return
-        activity = self.node(path, node.attached_to)
         if isinstance(activity, SubProcess | CallActivity):
             running = ("r", path, activity.id)
             if running in state:
@@ -362,19 +419,22 @@ class _Model:
         for taken in _incoming_tokens(state, path, activity):
             yield _put(_take(state, taken) if node.cancel_activity else state, out)
 
-    def _error_boundaries(self, path: Path, activity_id: str) -> list[str]:
+    def _error_boundaries(self, path: Path, activity_id: str) -> list[tuple[str, bool]]:
+        """Error and escalation boundaries a task may end with: (id, interrupting)."""
         return [
-            n.id
+            (n.id, n.cancel_activity or n.definition.kind == "error")
             for n in self.scopes[path].nodes.values()
             if isinstance(n, BoundaryEvent)
             and n.attached_to == activity_id
-            and n.definition.kind == "error"
+            and n.definition.kind in ("error", "escalation")
         ]
 
     def _silent(self, state: State) -> set[State]:
         """States one gateway, subprocess entry or body end event further."""
         found: set[State] = set()
         for place in set(state):
+            if place[0] == "m":
+                found.update(self._loop_moves(state, place))
             if place[0] != "f":
                 continue
             path = place[1]
@@ -383,7 +443,9 @@ class _Model:
             if flow is None or flow.target not in scope.nodes:
                 continue
             node = scope.nodes[flow.target]
-            if isinstance(node, ExclusiveGateway | EventBasedGateway):
+            if self._loop(path, node.id):
+                found.add(_put(_take(state, place), [("m", path, node.id)]))
+            elif isinstance(node, ExclusiveGateway | EventBasedGateway):
                 rest = _take(state, place)
                 for out in node.outgoing or ("",):
                     found.add(_put(rest, _flows(path, (out,) if out else ())))
@@ -413,7 +475,7 @@ class _Model:
                 starts = self.scopes[body_path].start_events
                 body = _flows(body_path, starts[0].outgoing) if starts else []
                 found.add(_put(_take(state, place), [("r", path, node.id), *body]))
-            elif isinstance(node, EndEvent) and path != ():
+            elif isinstance(node, EndEvent) and path != () and not self._ends_case(path):
                 found.add(self._body_end(_take(state, place), path, node))
         return found
 
@@ -422,10 +484,17 @@ class _Model:
         kind = node.definition.kind
         if kind == "terminate":
             return _clear(state, path)
+        if kind == "escalation":
+            return _put(state, self._escalation_due(path, node.definition.ref or ""))
         if kind != "error":
             return state
         ref = node.definition.ref or ""
-        while path:
+        while True:
+            handler = self._handler(path, "error", ref)
+            if handler is not None:
+                return _put(_clear(state, path), [("e", path, handler)])
+            if not path:
+                break
             parent, container = path[:-1], path[-1]
             for boundary in self.scopes[parent].nodes.values():
                 if (
@@ -436,7 +505,11 @@ class _Model:
                 ):
                     running = ("r", parent, container)
                     cleared = _clear(state, path)
-                    if running in cleared:
+                    if self._loop(parent, container):  # every instance ends with it
+                        cleared = tuple(
+                            p for p in cleared if p[:3] not in (running, ("m", parent, container))
+                        )
+                    elif running in cleared:
                         cleared = _take(cleared, running)
                     return _put(cleared, [("c", parent, container, boundary.id)])
             path = parent
@@ -447,6 +520,8 @@ class _Model:
     def _enabled(self, state: State, activity_id: str) -> bool:
         for path in self.where[activity_id]:
             node = self.node(path, activity_id)
+            if self._loop(path, activity_id) and ("m", path, activity_id) in state:
+                return True
             if isinstance(node, SubProcess | CallActivity):
                 if ("r", path, node.id) in state:
                     return True
@@ -478,7 +553,9 @@ class _Model:
                 yield f"'{place[2]}'"
             elif kind == "x":
                 yield f"'{place[3]}'"
-            elif kind == "c" or (kind == "r" and not _inside(state, (*place[1], place[2]))):
+            elif kind in ("c", "m", "l") or (
+                kind == "r" and not _inside(state, (*place[1], place[2]))
+            ):
                 yield _label(self.node(place[1], place[2]))
             elif kind == "f":
                 scope = self.scopes[place[1]]
@@ -488,30 +565,3 @@ class _Model:
                     target, Task | IntermediateCatchEvent | IntermediateThrowEvent | EndEvent
                 ):
                     yield _label(target)
-
-
-def _flows(path: Path, flow_ids: Iterable[str]) -> list[Place]:
-    return [("f", path, f) for f in flow_ids]
-
-
-def _incoming_tokens(state: State, path: Path, node: FlowNode) -> list[Place]:
-    return [("f", path, f) for f in dict.fromkeys(node.incoming) if ("f", path, f) in state]
-
-
-def _take(state: State, place: Place) -> State:
-    i = state.index(place)
-    return state[:i] + state[i + 1 :]
-
-
-def _put(state: State, places: Iterable[Place]) -> State:
-    return tuple(sorted((*state, *places)))
-
-
-def _inside(state: State, path: Path) -> bool:
-    n = len(path)
-    return any(place[1][:n] == path for place in state)
-
-
-def _clear(state: State, path: Path) -> State:
-    n = len(path)
-    return tuple(place for place in state if place[1][:n] != path)

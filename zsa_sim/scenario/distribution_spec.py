@@ -20,13 +20,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from zsa_sim.engine.distributions import PARAMETERS, Distribution, DistributionError
 
 Unit = Literal["min", "h", "d"]
 #: Minutes per unit.
 UNIT_MINUTES: Mapping[str, float] = {"min": 1.0, "h": 60.0, "d": 1440.0}
+#: Longest duration a scenario may give (any parameter or sample, in days): ten years.
+#: An effort of 1e12 h passed the checks and broke the calendar mid-run (issue 14).
+MAX_DAYS = 3660
+#: The parameters that are durations (``shape`` of a gamma is a pure number).
+DURATION_PARAMETERS = frozenset({"value", "low", "mode", "high", "mean", "sd", "scale"})
 
 
 class DistributionSpec(BaseModel):
@@ -71,11 +82,21 @@ class DistributionSpec(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> DistributionSpec:
         try:
-            self.minutes()
+            minutes = self.minutes()
         except DistributionError as err:
             raise ValueError(str(err)) from err
         except ArithmeticError as err:  # e.g. a gamma whose sd dwarfs its mean underflows
             raise ValueError(f"{self.kind}: parameters out of range ({err})") from err
+        limit = MAX_DAYS * UNIT_MINUTES["d"]
+        values = [(f"sample {i}", v) for i, v in enumerate(minutes.samples, 1)]
+        values += [(k, v) for k, v in minutes.params.items() if k in DURATION_PARAMETERS]
+        for name, value in values:
+            if value > limit:
+                shown = value / UNIT_MINUTES[self.unit]
+                raise ValueError(
+                    f"{self.kind}: {name} {shown:g} {self.unit} is longer than {MAX_DAYS} days "
+                    "(ten years); a duration here is one case's effort or wait"
+                )
         return self
 
     @model_serializer
@@ -120,3 +141,32 @@ def _params(kind: str, value: Any) -> dict[str, Any]:
         return {forms[0][0]: value}
     wanted = " or ".join("{" + ", ".join(names) + "}" for names in forms)
     raise ValueError(f"{kind} needs parameters {wanted}, got {value!r}")
+
+
+def instance_count_form(value: Any) -> Any:
+    """A loop's instance count as a scenario writes it -> a DistributionSpec or text.
+
+    A whole number (``3``) is fixed; a distribution is written without a unit
+    (``{empirical: [1, 1, 2, 3]}``; the drawn value is rounded); text is an expression over case
+    attributes (``"number_of_dogs"``). A unit other than ``min`` (what a dump writes) is
+    refused, as a count of instances is not a duration.
+    """
+    if value is None:
+        raise ValueError("instance count missing (fill in the template)")
+    if isinstance(value, bool):
+        raise ValueError(
+            f"an instance count is a number, a distribution or an expression, got {value!r}"
+        )
+    if isinstance(value, int | float):
+        if value < 0 or value != int(value):
+            raise ValueError(f"an instance count must be a whole number >= 0, got {value!r}")
+        return DistributionSpec.model_validate({"fixed": int(value), "unit": "min"})
+    if isinstance(value, Mapping):
+        unit = value.get("unit", "min")
+        if unit != "min":
+            raise ValueError("an instance count has no unit; drop 'unit'")
+        try:
+            return DistributionSpec.model_validate({**value, "unit": "min"})
+        except ValidationError as err:
+            raise ValueError(err.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    return value

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from zsa_sim.bpmn.model import InclusiveGateway
 from zsa_sim.bpmn.validate import Finding
 from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.nodes import MI_VARIABLES, completion_condition
 from zsa_sim.engine.setup import BranchRule, ServiceSetup, WaitRule
 from zsa_sim.errors import SimulationError
 from zsa_sim.scenario.schema import Scenario, ServiceSpec
@@ -64,14 +65,32 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
     waits = _waits(spec, model, out)
     timers = _by_id(spec.timers, model, model.timer_events(), "timer event", "timers", out)
     errors = _by_id(spec.errors, model, model.error_events(), "error boundary event", "errors", out)
+    for event_id in list(errors):
+        host = model.error_events()[event_id].attached_to
+        if host not in model.tasks or host in model.loop_activities:
+            out.error(
+                f"errors.{event_id}",
+                f"boundary event {model.label(event_id)} is attached to {model.label(host)}, "
+                "which is not a task worked once: an error end event inside it triggers the "
+                "boundary, so drop the probability",
+            )
+            del errors[event_id]
+    for event_id, event in model.escalation_tasks().items():
+        if event_id not in errors:
+            out.error(
+                "errors",
+                f"no probability for escalation boundary event {model.label(event_id)} on task "
+                f"'{event.attached_to}' (add e.g. '{event_id}: 0.05')",
+            )
+    instances = _instances(spec, model, out, attributes)
     multipliers: dict[str, str] = {}
     for task_key, text in spec.effort_multipliers.items():
         path = f"effort_multipliers.{task_key}"
         task_id = _resolve(model, task_key, model.tasks, "task", path, out)
         if task_id is not None and _expression_ok(text, path, attributes, out):
             multipliers[task_id] = text
-    if spec.priority is not None:
-        _expression_ok(spec.priority, "priority", attributes, out)
+    if spec.priority is not None and _expression_ok(spec.priority, "priority", attributes, out):
+        _priority_values_ok(spec, out)
     setup = ServiceSetup(
         name=key,
         definitions=model.definitions,
@@ -82,6 +101,7 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         errors=dict(errors),
         effort_multipliers=multipliers,
         decision_task=decision,
+        instances=instances,
     )
     return setup, out.findings
 
@@ -228,6 +248,78 @@ def _waits(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict[str,
     return waits
 
 
+def _instances(
+    spec: ServiceSpec, model: ServiceModel, out: _Collector, attributes: set[str]
+) -> dict:
+    """Instance counts of loop and multi-instance activities: the scenario's, else a
+    loopCardinality the engine can evaluate; a missing one is an error."""
+    loops = model.loop_activities
+    counts: dict = {}
+    for key, value in spec.instances.items():
+        path = f"instances.{key}"
+        activity_id = _resolve(model, key, loops, "loop or multi-instance activity", path, out)
+        if activity_id is None:
+            continue
+        if isinstance(value, str):
+            if _expression_ok(value, path, attributes, out):
+                counts[activity_id] = value
+        else:
+            counts[activity_id] = value.minutes()
+    for activity_id, activity in loops.items():
+        loop = activity.loop
+        assert loop is not None
+        if activity_id in counts or activity_id in spec.instances:
+            continue
+        if loop.cardinality is not None and _readable(loop.cardinality, attributes):
+            counts[activity_id] = loop.cardinality
+            continue
+        given = (
+            f" (its loopCardinality {loop.cardinality!r} is not an expression over the "
+            "case attributes)"
+        )
+        out.error(
+            "instances",
+            f"no instance count for {_LOOP_NAMES[loop.kind]} activity"
+            f" {model.label(activity_id)}"
+            + (given if loop.cardinality is not None else "")
+            + f" (add e.g. '{activity_id}: 3', a distribution without unit, or an "
+            "expression over attributes)",
+        )
+    for activity_id, activity in loops.items():
+        loop = activity.loop
+        if loop is None or loop.condition is None:
+            continue
+        if loop.kind == "standard":
+            out.warning(
+                f"instances.{activity_id}",
+                f"the loopCondition {loop.condition!r} of {model.label(activity_id)} is not "
+                "evaluated; the instance count decides how often the loop runs",
+            )
+        elif completion_condition(loop, attributes) is None:
+            out.warning(
+                f"instances.{activity_id}",
+                f"the completionCondition {loop.condition!r} of {model.label(activity_id)} "
+                f"is not evaluated (it may read the case attributes and "
+                f"{', '.join(sorted(MI_VARIABLES))}); the instance count decides",
+            )
+    return counts
+
+
+_LOOP_NAMES = {
+    "standard": "loop",
+    "parallel": "parallel multi-instance",
+    "sequential": "sequential multi-instance",
+}
+
+
+def _readable(text: str, attributes: set[str]) -> bool:
+    try:
+        expression = compile_expression(text, "loopCardinality")
+    except SimulationError:
+        return False
+    return expression.names <= attributes
+
+
 def _by_id(
     values: Mapping,
     model: ServiceModel,
@@ -242,6 +334,34 @@ def _by_id(
         if element_id is not None:
             resolved[element_id] = value
     return resolved
+
+
+#: Applicants drawn to try a priority expression on (issue 14: text as a priority).
+PRIORITY_PROBE = 200
+
+
+def _priority_values_ok(spec: ServiceSpec, out: _Collector) -> None:
+    """Evaluate the priority on sample applicants of every channel: it must be a number.
+
+    The staff queue orders by the value, so text (``priority: channel``) cannot be
+    served in any order; ``run`` refuses it only while it generates the applicants.
+    """
+    import numpy as np
+
+    from zsa_sim.engine.expressions import as_priority
+
+    expression = compile_expression(spec.priority or "", "priority")
+    draws = spec.applicants.draw(np.random.default_rng(PRIORITY_PROBE), PRIORITY_PROBE)
+    columns = {name: values.tolist() for name, values in draws.items()}
+    for channel in spec.channels:
+        for row in range(PRIORITY_PROBE):
+            attributes = {name: values[row] for name, values in columns.items()}
+            attributes["channel"] = channel
+            try:
+                as_priority(expression(attributes), "priority")
+            except SimulationError as err:
+                out.error("priority", err.detail.removeprefix("priority: "))
+                return
 
 
 def _expression_ok(

@@ -32,7 +32,6 @@ from pydantic import (
     Discriminator,
     Field,
     NonNegativeFloat,
-    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     PrivateAttr,
@@ -40,7 +39,7 @@ from pydantic import (
     field_validator,
 )
 
-from zsa_sim.scenario.distribution_spec import DistributionSpec
+from zsa_sim.scenario.distribution_spec import DistributionSpec, instance_count_form
 from zsa_sim.synth.common import Probability
 from zsa_sim.synth.generic import GenericApplicants
 from zsa_sim.synth.hundehaltung import HundehaltungApplicants
@@ -63,6 +62,40 @@ def _check_key(key: str) -> str:
     if not key or "." in key or "/" in key:
         raise ValueError(f"name {key!r} must be non-empty and contain neither '.' nor '/'")
     return key
+
+
+#: Ranges of values checked at load (issue 14: start 9999-12-20, 1e308 FTE or effort
+#: factors passed the checks and ended mid-run in an OverflowError). The limits are far
+#: beyond any real authority and far below where arithmetic or calendars break.
+FIRST_START, LAST_START = date(1900, 1, 1), date(2199, 12, 31)
+#: FTE of one pool (a municipality's role, a ZSA team).
+MAX_FTE = 100_000.0
+#: Euros per staff hour.
+MAX_COST_PER_HOUR = 10_000.0
+#: Factor on the effort of centralised tasks.
+MAX_EFFORT_FACTOR = 100.0
+
+
+def _at_most(limit: float, what: str) -> Any:
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"{what} must be at most {limit:,.0f}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+Fte = Annotated[PositiveFloat, _at_most(MAX_FTE, "FTE")]
+FteOrZero = Annotated[NonNegativeFloat, _at_most(MAX_FTE, "FTE")]
+
+
+def _start_in_range(start: date) -> date:
+    if not FIRST_START <= start <= LAST_START:
+        raise ValueError(
+            f"start {start.isoformat()} is outside {FIRST_START.isoformat()} .. "
+            f"{LAST_START.isoformat()} (the calendars and holidays of a run must fit)"
+        )
+    return start
 
 
 #: A name used as a map key: service, municipality, calendar, variant, role.
@@ -92,7 +125,7 @@ class Period(Model):
     are not cut off at the end of the year.
     """
 
-    start: date
+    start: Annotated[date, AfterValidator(_start_in_range)]
     days: Annotated[int, Field(gt=0, le=3660)] = 365
     warmup_days: Annotated[int, Field(ge=0, le=366)] = 0
     cooldown_days: Annotated[int, Field(ge=0, le=366)] = 0
@@ -222,6 +255,8 @@ def _working_time(effort: DistributionSpec) -> DistributionSpec:
 
 Effort = Annotated[DistributionSpec, _required("effort"), AfterValidator(_working_time)]
 Wait = Annotated[WaitSpec, _required("wait")]
+#: instance count of a loop or multi-instance activity (see ``instance_count_form``).
+InstanceCount = Annotated[DistributionSpec | str, BeforeValidator(instance_count_form)]
 BranchProbability = Annotated[Probability, _required("probability")]
 
 #: Applicant generator parameters, chosen by their ``generator`` key.
@@ -290,9 +325,12 @@ class ServiceSpec(Model):
     #: timer event id or name -> duration overriding the BPMN's timeDuration.
     timers: dict[str, DistributionSpec] = Field(default_factory=dict)
     #: error boundary event id or name -> probability that the task ends with that error.
-    errors: dict[str, Probability] = Field(default_factory=dict)
+    errors: dict[str, BranchProbability] = Field(default_factory=dict)
     #: task id or name -> expression over attributes multiplying the drawn effort.
     effort_multipliers: dict[str, str] = Field(default_factory=dict)
+    #: loop or multi-instance activity id or name -> instance count (number,
+    #: distribution without unit, or expression); overrides the BPMN's loopCardinality.
+    instances: dict[str, InstanceCount] = Field(default_factory=dict)
     applicants: Applicants
     #: optional expression over attributes: larger = served first (default FIFO).
     priority: str | None = None
@@ -301,9 +339,15 @@ class ServiceSpec(Model):
 
     @property
     def normalised_seasonality(self) -> tuple[float, ...]:
-        """The monthly factors divided by their mean (they average 1)."""
-        mean = sum(self.seasonality) / 12
-        return tuple(f / mean for f in self.seasonality)
+        """The monthly factors divided by their mean (they average 1).
+
+        Divided by the largest first: factors are relative, and the sum of twelve huge
+        ones (1e308) would overflow to infinity and give no arrivals at all (issue 14).
+        """
+        largest = max(self.seasonality)
+        scaled = [f / largest for f in self.seasonality]
+        mean = sum(scaled) / 12
+        return tuple(f / mean for f in scaled)
 
 
 # -- organisation -------------------------------------------------------------------------
@@ -332,12 +376,12 @@ class Municipality(Model):
     #: services this municipality is the competent authority for.
     services: list[Key]
     #: role -> FTE working on these services (roles are the BPMN lanes' zsa:role).
-    staff: dict[Key, PositiveFloat]
+    staff: dict[Key, Fte]
     calendar: Key
     #: share of working days a staff member is absent (illness, leave, training).
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     #: EUR per staff hour (salary and overheads).
-    cost_per_hour: PositiveFloat
+    cost_per_hour: Annotated[PositiveFloat, _at_most(MAX_COST_PER_HOUR, "cost_per_hour")]
 
 
 def _staff_tag(value: Any) -> str:
@@ -346,7 +390,7 @@ def _staff_tag(value: Any) -> str:
 
 #: ZSA staff: one pooled team (a number, FTE) or FTE per role or per service (a map).
 ZsaStaff = Annotated[
-    Annotated[PositiveFloat, Tag("pooled")] | Annotated[dict[Key, PositiveFloat], Tag("teams")],
+    Annotated[Fte, Tag("pooled")] | Annotated[dict[Key, Fte], Tag("teams")],
     Discriminator(_staff_tag),
 ]
 
@@ -357,14 +401,14 @@ class Zsa(Model):
     name: Key = "ZSA"
     calendar: Key
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    cost_per_hour: PositiveFloat
+    cost_per_hour: Annotated[PositiveFloat, _at_most(MAX_COST_PER_HOUR, "cost_per_hour")]
     #: FTE: a number for one pooled team doing every centralised task, or a map from a
     #: role (front_office, ...) or a service key (hundehaltung, ...) to FTE.
     staff: ZsaStaff
     #: calendar-time delay when a case passes between municipality and ZSA (post, files).
     handover: DistributionSpec | None = None
     #: factor on the effort of centralised tasks (< 1: a specialised team is faster).
-    effort_factor: PositiveFloat = 1.0
+    effort_factor: Annotated[PositiveFloat, _at_most(MAX_EFFORT_FACTOR, "effort_factor")] = 1.0
 
 
 def _all_tag(value: Any) -> str:
@@ -393,7 +437,29 @@ class Variant(Model):
     description: str = ""
     zsa: VariantZsa | None = None
     #: municipality -> role -> FTE remaining in this variant (unlisted: unchanged; 0: none).
-    staff: dict[Key, dict[Key, NonNegativeFloat]] = Field(default_factory=dict)
+    staff: dict[Key, dict[Key, FteOrZero]] = Field(default_factory=dict)
+
+
+#: Most replications per variant: the results of every replication are held until the
+#: folder is written, and beyond a thousand the intervals narrow by under 3 % per
+#: doubling of the run time (issue 14: -n 1000000 ran out of memory, ignoring Ctrl-C).
+MAX_REPLICATIONS = 1000
+#: Seeds are 64-bit numbers (numpy's SeedSequence takes any, but nobody types more).
+MAX_SEED = 2**64 - 1
+
+
+def _replications(value: int) -> int:
+    if value > MAX_REPLICATIONS:
+        raise ValueError(
+            f"at most {MAX_REPLICATIONS:,} replications per variant, got {value:,} (every "
+            "replication's results are kept in memory until the results folder is written)"
+        )
+    return value
+
+
+#: Whole numbers only: ``true`` is not 1 and ``2.0`` is not 2 (issue 14).
+Replications = Annotated[int, Field(strict=True, ge=1), AfterValidator(_replications)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
 
 
 class Scenario(Model):
@@ -402,8 +468,8 @@ class Scenario(Model):
     name: Key
     description: str = ""
     period: Period
-    replications: PositiveInt = 10
-    seed: NonNegativeInt
+    replications: Replications = 10
+    seed: Seed
     calendars: Annotated[dict[Key, CalendarSpec], Field(min_length=1)]
     services: Annotated[dict[Key, ServiceSpec], Field(min_length=1)]
     municipalities: Annotated[dict[Key, Municipality], Field(min_length=1)]

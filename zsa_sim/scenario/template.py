@@ -96,6 +96,7 @@ def template_for(
     lines += _waits(model)
     lines += _timers(model)
     lines += _errors(model)
+    lines += _instances(model)
     lines += _applicants(model, key)
     lines += _organisation(model, key)
     return "\n".join(lines) + "\n"
@@ -141,6 +142,7 @@ def _efforts(model: ServiceModel) -> list[str]:
             f"      # {model.label(task_id)} – Lane '{lane_name}' (Rolle {role}), "
             f"zentralisierbar: {_yes(model.centralisable(task_id))}"
             + (", Entscheidung" if task.is_decision else "")
+            + (f", Blackbox: {model.black_boxes[task_id]}" if task_id in model.black_boxes else "")
         )
         lines.append(
             f"      {task_id}: null   # TODO z. B. {{lognormal: {{mean: 15, sd: 5}}, unit: min}}"
@@ -221,9 +223,48 @@ def _errors(model: ServiceModel) -> list[str]:
     events = model.error_events()
     if not events:
         return []
-    lines = ["    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"]
-    lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+    required = model.escalation_tasks()
+    if not required:
+        lines = [
+            "    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"
+        ]
+        lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+        return lines
+    # an escalation boundary on a task has no other trigger: its probability is required
+    lines = ["    errors:   # Wahrscheinlichkeit, dass eine Aufgabe mit Fehler/Eskalation endet"]
+    for event_id in events:
+        if event_id in required:
+            lines.append(f"      {event_id}: null   # TODO z. B. 0.05 – {model.label(event_id)}")
+        else:
+            lines.append(f"      # {event_id}: 0.05   # optional – {model.label(event_id)}")
     return lines
+
+
+def _instances(model: ServiceModel) -> list[str]:
+    """Instance counts of loop and multi-instance activities (h15b's hook): a placeholder
+    where the BPMN has no loopCardinality, else the BPMN's as an optional override."""
+    loops = model.loop_activities
+    if not loops:
+        return []
+    body: list[str] = []
+    needed = False
+    for activity_id, activity in loops.items():
+        loop = activity.loop
+        assert loop is not None
+        body.append(f"      # {model.label(activity_id)} – {loop.kind}")
+        if loop.cardinality:
+            example = loop.cardinality if loop.cardinality.isdigit() else "3"
+            body.append(
+                f"      #   {activity_id}: {example}   # optional; BPMN loopCardinality: "
+                f"{loop.cardinality}"
+            )
+        else:
+            needed = True
+            body.append(
+                f"      {activity_id}: null   # TODO z. B. 3, {{uniform: [1, 4]}} oder ein Ausdruck"
+            )
+    head = "    instances:" if needed else "    instances: {}"
+    return [f"{head}   # Anzahl Instanzen/Durchläufe je Schleifen-/Mehrfachaktivität", *body]
 
 
 def _condition_names(model: ServiceModel) -> list[str]:
