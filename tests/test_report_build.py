@@ -28,6 +28,8 @@ EXPECTED = {
     "utilisation",
     "staff_cost",
     "hours_freed",
+    "weekly_utilisation",
+    "weekly_queue",
     "process_map_hundehaltung",
     "process_map_wohngeld",
 }

@@ -34,6 +34,7 @@ from zsa_sim.report.charts_backlog import backlog_charts
 from zsa_sim.report.charts_ecdf import ecdf_charts
 from zsa_sim.report.charts_staff import staff_charts
 from zsa_sim.report.charts_times import time_charts
+from zsa_sim.report.charts_weekly import weekly_charts
 from zsa_sim.report.html import write_html
 from zsa_sim.report.i18n import LANGS, service_label
 from zsa_sim.report.loaders import RunResults, load_results
@@ -46,6 +47,7 @@ CHART_SOURCES: tuple[Callable[[RunResults, Lang], Iterable[Chart]], ...] = (
     ecdf_charts,
     backlog_charts,
     staff_charts,
+    weekly_charts,
     process_map_charts,
 )
 

@@ -181,6 +181,38 @@ STRINGS: dict[str, tuple[str, str]] = {
         "FTE is working time, not a post: whether staff are reassigned is the "
         "municipality's decision.",
     ),
+    # -- weekly charts -----------------------------------------------------------------
+    "weekly.utilisation.axis": ("Auslastung je Woche", "Utilisation per week"),
+    "weekly.queue.axis": ("Aufgaben in der Warteschlange", "Tasks waiting"),
+    "weekly.utilisation.title": (
+        "Auslastung je Team und Woche: höchste Woche {value} ({team}, {variant})",
+        "Utilisation per team and week: highest week {value} ({team}, {variant})",
+    ),
+    "weekly.queue.title": (
+        "Warteschlange je Team und Woche: im Mittel bis zu {value} wartende Aufgaben "
+        "({team}, {variant})",
+        "Queue per team and week: up to {value} tasks waiting on average ({team}, {variant})",
+    ),
+    "weekly.utilisation.none": ("Auslastung je Team und Woche", "Utilisation per team and week"),
+    "weekly.queue.none": ("Warteschlange je Team und Woche", "Queue per team and week"),
+    "weekly.utilisation.caption": (
+        "Je Woche: Arbeitszeit der in der Woche begonnenen Aufgaben geteilt durch die "
+        "verfügbare Arbeitszeit des Teams (nach Abwesenheiten). Farbe: Team, Linienart: "
+        "Variante; Mittelwert über {n} Replikationen. Wochen ab Beginn der "
+        "Einschwingphase; Feiertagswochen haben weniger verfügbare Zeit.",
+        "Per week: working time of the tasks begun in the week over the team's available "
+        "working time (after absences). Colour: team, line style: variant; mean over {n} "
+        "replications. Weeks from the start of the warm-up; holiday weeks have less "
+        "available time.",
+    ),
+    "weekly.queue.caption": (
+        "Je Woche: mittlere Zahl der Aufgaben, die auf das Team warten (bereit, aber noch "
+        "nicht begonnen), über alle Tage und Stunden der Woche. Farbe: Team, Linienart: "
+        "Variante; Mittelwert über {n} Replikationen.",
+        "Per week: mean number of tasks waiting for the team (ready, not yet begun), over "
+        "all days and hours of the week. Colour: team, line style: variant; mean over {n} "
+        "replications.",
+    ),
     # -- backlog chart -----------------------------------------------------------------
     "backlog.axis": ("Offene Fälle", "Open cases"),
     "backlog.warmup": ("Einschwingphase (nicht ausgewertet)", "warm-up (not evaluated)"),

@@ -34,6 +34,7 @@ from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
 from zsa_sim.experiment.replication import PoolInfo
 from zsa_sim.experiment.results import load_summary
+from zsa_sim.experiment.weekly import WEEKLY_FILE, WeeklyRow
 
 #: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
 _PARTIAL = re.compile(r"\.partial-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-\d+(?:-\d+)?")
@@ -105,6 +106,8 @@ class RunResults:
     epoch: datetime
     #: municipality key -> display name (from the scenario parameters)
     display_names: dict[str, str] = field(default_factory=dict)
+    #: each pool's weeks (pools_weekly.csv; empty for folders written before it existed)
+    weekly: tuple[WeeklyRow, ...] = ()
     _kpi_index: dict[tuple[str, str, str, str, str], KpiSummary] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -267,7 +270,22 @@ def load_results(run_dir: str | Path) -> RunResults:
         window_end=end,
         epoch=epoch,
         display_names=_display_names(scenario),
+        weekly=_read_weekly(run_dir / WEEKLY_FILE),
     )
+
+
+def _read_weekly(path: Path) -> tuple[WeeklyRow, ...]:
+    """pools_weekly.csv as rows; none if the folder predates the file."""
+    if not path.exists():
+        return ()
+
+    def make(r: dict[str, str]) -> WeeklyRow:
+        return WeeklyRow(
+            r["variant"], int(r["replication"]), r["org_unit"], r["role"], int(r["week"]),
+            _float(r["busy_hours"]), _float(r["available_hours"]), _float(r["queue_mean"]),
+        )  # fmt: skip
+
+    return tuple(_typed(path.name, n, r, make) for n, r in _csv_rows(path))
 
 
 # -- summary.json ------------------------------------------------------------------------
