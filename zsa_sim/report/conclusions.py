@@ -194,10 +194,11 @@ def cost_text(c: Conclusion, lang: Lang) -> str:
         return money(c.cost_treat, lang)
     if not math.isfinite(c.cost_treat):
         return money(c.cost_base, lang)
-    return (
-        f"{money(c.cost_base, lang)} → {money(c.cost_treat, lang)} "
-        f"({signed(c.cost_treat - c.cost_base, 'EUR', lang)})"
-    )
+    change = c.cost_treat - c.cost_base
+    if abs(change) < resolution("EUR"):
+        return f"{money(c.cost_treat, lang)} ({'gleich' if lang == 'de' else 'same'})"
+    base = format_number(c.cost_base, lang, 0)
+    return f"{base} → {money(c.cost_treat, lang)} ({signed(change, 'EUR', lang)})"
 
 
 def fte_text(c: Conclusion, lang: Lang) -> str:

@@ -79,6 +79,7 @@ table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .9rem; width
 th, td { border: 1px solid #999; padding: .25rem .45rem; text-align: left;
   vertical-align: top; }
 table.conclusion td, table.conclusion th { font-size: .95rem; }
+table.conclusion td.num { white-space: normal; }
 p.warning { border: 2px solid #8B0000; padding: .4rem .7rem; font-weight: bold; }
 p.definitions { font-size: .85rem; color: #222; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
