@@ -21,6 +21,7 @@ from typing import Literal
 from zsa_sim.bpmn.dominators import ROOT, immediate_dominators, nearest_common_dominator
 from zsa_sim.bpmn.model import (
     Activity,
+    CallActivity,
     Definitions,
     EndEvent,
     EventBasedGateway,
@@ -65,6 +66,7 @@ def validate_model(defs: Definitions) -> list[Finding]:
     processes = [p for p in defs.processes.values() if p.nodes]
     if not processes:
         findings.append(Finding("error", "", "the file contains no process with flow nodes"))
+    _check_calls(defs, processes, findings)
     for process in processes:
         _check_scope(process, findings, is_subprocess=False)
         _check_lanes(process, findings)
@@ -77,6 +79,28 @@ def validate_model(defs: Definitions) -> list[Finding]:
                     f"{reason}: simulated as one task with an effort from the scenario",
                 )
     return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def _check_calls(defs: Definitions, processes: list[Process], findings: list[Finding]) -> None:
+    """A call activity that calls its own process, directly or through other processes:
+    a case would never end (issue 14: ``run`` refused it, ``validate`` said nothing)."""
+    done: set[str] = set()
+
+    def visit(process: Process, stack: list[str]) -> None:
+        for node in process.walk():
+            if not isinstance(node, CallActivity) or defs.black_box_reason(node) is not None:
+                continue
+            called = node.called_element
+            if called in stack:
+                chain = " -> ".join([*stack[stack.index(called) :], called])
+                _error(findings, node, f"calls process '{called}' recursively ({chain})")
+            elif called not in done:
+                visit(defs.resolve_call(called), [*stack, called])
+        done.add(process.id)
+
+    for process in processes:
+        if process.id not in done:
+            visit(process, [process.id])
 
 
 def _error(findings: list[Finding], node: FlowNode | Process, message: str) -> None:

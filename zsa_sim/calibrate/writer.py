@@ -308,29 +308,40 @@ def _errors(cal: Calibration) -> list[str]:
 
 
 def _applicants(cal: Calibration) -> list[str]:
-    if cal.service in ("hundehaltung", "wohngeld"):
-        return [
-            "    applicants:",
-            f"      generator: {cal.service}   # its defaults: the log does not describe them",
-        ]
-    lines = ["    applicants:", "      generator: generic"]
-    if cal.rounds is not None and cal.rounds[1]:
+    own = cal.service in ("hundehaltung", "wohngeld")
+    lines = ["    applicants:"]
+    if own:
+        lines.append(f"      generator: {cal.service}   # its defaults unless given below")
+    else:
+        lines.append("      generator: generic")
+    if cal.rounds is not None and cal.rounds[1] and _takes_rounds(cal.service, own):
         probabilities, n = cal.rounds
         shares = _shares({str(i): p for i, p in enumerate(probabilities)})
         lines.append(
             f"      missing_documents: {inline(list(shares.values()))}   # P(0, 1, ... request "
             f"rounds) from the loop, n={n:,} cases (Kaplan-Meier for unanswered requests)"
         )
-    else:
+    elif not own:
         lines.append("      missing_documents: [1.0]   # no request loop seen")
     lines += _attribute_notes(cal)
-    if cal.flags:
+    if cal.flags and not own:
         lines.append("      flags:")
         lines += [
             f"        {_key(name)}: {round(share, 4)}   # share true, n={n:,} cases"
             for name, (share, n) in cal.flags.items()
         ]
     return lines
+
+
+def _takes_rounds(service: str, own: bool) -> bool:
+    """Whether the service's applicant generator has a ``missing_documents`` list."""
+    if not own:
+        return True
+    from zsa_sim.synth.hundehaltung import HundehaltungApplicants
+    from zsa_sim.synth.wohngeld import WohngeldApplicants
+
+    model = WohngeldApplicants if service == "wohngeld" else HundehaltungApplicants
+    return "missing_documents" in model.model_fields
 
 
 def _attribute_notes(cal: Calibration) -> list[str]:

@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
     handle_termination()
+    _one_line_warnings()
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
@@ -102,6 +103,35 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except KeyboardInterrupt as err:
         _interrupted(err)
+
+
+#: Warnings said in other words: matplotlib warns once per chart and missing glyph when
+#: names hold characters its font lacks (emoji), dozens of two-line warnings (issue 14).
+_REWORDED = (
+    (
+        "Glyph ",
+        "some characters of the names are missing from the charts' font "
+        "(they are drawn as empty boxes)",
+    ),
+)
+
+
+def _one_line_warnings() -> None:
+    """Every warning as one line on stderr, and each only once per command."""
+    import warnings
+
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+        text = " ".join(str(message).split())
+        for prefix, reworded in _REWORDED:
+            if text.startswith(prefix):
+                text = reworded
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"warning: {text[:300]}", err=True)
+
+    warnings.showwarning = show
 
 
 def _interrupted(err: KeyboardInterrupt) -> NoReturn:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from zsa_sim.bpmn.validate import Finding, validate_model
 from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario.build import organisation
+from zsa_sim.scenario.demand_checks import demand_findings
 from zsa_sim.scenario.loader import read_document, scenario_from_data
 from zsa_sim.scenario.messages import schema_problems
 from zsa_sim.scenario.resolve import resolve_service
@@ -62,6 +63,7 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
             findings.extend(_model_findings(scenario, key))
         findings.extend(resolve_service(scenario, key)[1])
     findings.extend(_references(scenario, models))
+    findings.extend(demand_findings(scenario))
     findings.extend(_input_names(scenario))
     if not any(f.severity == "error" for f in findings):
         findings.extend(_staffing(scenario, models))

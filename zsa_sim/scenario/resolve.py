@@ -89,7 +89,11 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         task_id = _resolve(model, task_key, model.tasks, "task", path, out)
         if task_id is not None and _expression_ok(text, path, attributes, out):
             multipliers[task_id] = text
-    if spec.priority is not None and _expression_ok(spec.priority, "priority", attributes, out):
+    # arrival_day: see zsa_sim.synth.applicants.ARRIVAL_DAY
+    priority_names = attributes | {"arrival_day"}
+    if spec.priority is not None and _expression_ok(
+        spec.priority, "priority", priority_names, out
+    ):
         _priority_values_ok(spec, out)
     setup = ServiceSetup(
         name=key,
@@ -357,6 +361,7 @@ def _priority_values_ok(spec: ServiceSpec, out: _Collector) -> None:
         for row in range(PRIORITY_PROBE):
             attributes = {name: values[row] for name, values in columns.items()}
             attributes["channel"] = channel
+            attributes["arrival_day"] = 0.0
             try:
                 as_priority(expression(attributes), "priority")
             except SimulationError as err:

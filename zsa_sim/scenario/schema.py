@@ -39,6 +39,12 @@ from pydantic import (
     field_validator,
 )
 
+from zsa_sim.scenario.demand_spec import (
+    ArrivalProfile,
+    InitialState,
+    RenewalSpec,
+    VolumeChanges,
+)
 from zsa_sim.scenario.distribution_spec import DistributionSpec, instance_count_form
 from zsa_sim.synth.common import Probability
 from zsa_sim.synth.generic import GenericApplicants
@@ -336,6 +342,12 @@ class ServiceSpec(Model):
     priority: str | None = None
     #: optional service level (reports mark it; the planner can aim at it).
     target: ServiceTarget | None = None
+    #: volume factors from a date on (e.g. a reform), see :mod:`.demand_spec`.
+    volume_changes: VolumeChanges = Field(default_factory=list)
+    #: approved cases that come back as renewal applications.
+    renewals: RenewalSpec | None = None
+    #: channel -> when in the week applications arrive (default: see demand_spec).
+    arrival_profiles: dict[Key, ArrivalProfile] = Field(default_factory=dict)
 
     @property
     def normalised_seasonality(self) -> tuple[float, ...]:
@@ -475,6 +487,8 @@ class Scenario(Model):
     municipalities: Annotated[dict[Key, Municipality], Field(min_length=1)]
     zsa: Zsa | None = None
     variants: Annotated[dict[Key, Variant], Field(min_length=1)]
+    #: municipality -> service -> node id -> open cases on the first day (a backlog).
+    initial_state: InitialState = Field(default_factory=dict)
 
     #: the file it was loaded from (for messages); set by the loader.
     _source: str = PrivateAttr(default="")
