@@ -27,6 +27,7 @@ from engine_models import (
 )
 
 from zsa_sim.bpmn import read_bpmn, validate_model
+from zsa_sim.bpmn.table import inspect_model
 from zsa_sim.engine.distributions import Distribution
 from zsa_sim.engine.setup import WaitRule
 from zsa_sim.errors import SimulationError
@@ -124,6 +125,47 @@ def test_parallel_instances_queue_for_one_clerk_and_the_join_waits_for_the_last(
     fits(defs, rows)
 
 
+def test_a_completion_condition_ends_the_instances_early(tmp_path):
+    text = (DATA / "multi_instance.bpmn").read_text(encoding="utf-8")
+    old = '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>'
+    condition = (
+        '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">'
+        "${nrOfCompletedInstances / nrOfInstances &gt;= 0.5}</bpmn:completionCondition>"
+    )
+    assert old in text
+    path = tmp_path / "early.bpmn"
+    path.write_text(text.replace(old, old + condition), encoding="utf-8")
+    rows, _, defs = construct_run(
+        path, MI_EFFORTS, fte=1, instances={"Task_Seq": fixed(5), "Task_Loop": fixed(1)}
+    )
+    got = table(rows)
+    # parallel: after 2 of 3 (>= 50 %) the third is cancelled the moment it got the clerk
+    assert got[1:4] == [
+        ("Task_Parallel", 0, 0, 10),
+        ("Task_Parallel", 0, 10, 20),
+        ("Task_Parallel", 0, 20, 20),
+    ]
+    assert rows[3].effort == 0
+    # sequential: completionCondition nrOfCompletedInstances == 2 stops 5 after 2
+    assert got[4:6] == [("Task_Seq", 20, 20, 40), ("Task_Seq", 40, 40, 60)]
+    assert got[6] == ("Task_Loop", 60, 60, 65)
+    fits(defs, rows)
+
+
+def test_inspect_marks_loops_multi_instance_and_event_subprocesses():
+    sections = inspect_model(read_bpmn(DATA / "multi_instance.bpmn")).sections
+    marks = {row[0]: row[-1] for section in sections for row in section.rows}
+    assert [marks[t] for t in ("Task_Parallel", "Task_Seq", "Task_Loop", "Sub_Multi")] == [
+        "multi-instance (parallel)",
+        "multi-instance (sequential)",
+        "loop",
+        "multi-instance (parallel)",
+    ]
+    sections = inspect_model(read_bpmn(DATA / "event_subprocess.bpmn")).sections
+    marks = {row[0]: row[-1] for section in sections for row in section.rows}
+    assert marks["Esp_Remind"] == marks["Esp_Fix"] == "event subprocess"
+
+
 def test_loop_maximum_caps_the_iterations():
     rows, _, _ = construct_run(
         "multi_instance.bpmn", MI_EFFORTS, instances={"Task_Seq": fixed(1), "Task_Loop": fixed(9)}
@@ -217,6 +259,11 @@ def test_call_activities_to_no_process_and_empty_subprocesses_are_worked_as_task
         "warning: 'Sub_Empty' (Bescheid erstellen): collapsed subprocess without content: "
         "simulated as one task with an effort from the scenario",
     ]
+    summary = dict(inspect_model(defs).summary)
+    assert summary["Black boxes (worked as tasks)"] == (
+        "Call_NoRef (call activity without calledElement); Call_Missing (calls process "
+        "'Process_Kasse', which is in no file); Sub_Empty (collapsed subprocess without content)"
+    )
     rows, _, _ = construct_run(
         "black_box.bpmn", {"Call_NoRef": 10, "Call_Missing": 20, "Sub_Empty": 5}, fte=1
     )
@@ -474,6 +521,8 @@ def _fill(node, path=()):
         return [_fill(v, (*path, str(i))) for i, v in enumerate(node)]
     if node is not None or path[-1] == "decision_task":
         return node
+    if "centralisable" in path:  # the template asks when the model does not say
+        return False
     figures = {
         "efforts": {"fixed": 10, "unit": "min"},
         "instances": 2,
@@ -500,7 +549,11 @@ def test_template_asks_for_the_figures_and_the_filled_scenario_runs(tmp_path, na
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     (key, service), *_ = data["services"].items()
     if name == "multi_instance.bpmn":
-        assert set(service["instances"]) == {"Task_Parallel", "Task_Seq", "Task_Loop", "Sub_Multi"}
+        # asked for where the BPMN has no loopCardinality (the others are optional)
+        assert set(service["instances"]) == {"Task_Seq", "Task_Loop"}
+        assert "#   Sub_Multi: 2   # optional; BPMN loopCardinality: 2" in out.read_text(
+            encoding="utf-8"
+        )
         messages = {f"{f.element_id}: {f.message}" for f in validate_scenario_file(out)}
         assert (
             f"services.{key}.instances.Task_Seq: instance count missing (fill in the template)"
@@ -536,10 +589,13 @@ def test_validate_names_a_missing_instance_count_and_an_unreadable_cardinality(t
         "'Task_Seq' (Nachweise prüfen) (add e.g. 'Task_Seq: 3', a distribution without unit, "
         "or an expression over attributes)" in messages
     )
-    assert any(
-        m.startswith(f"services.{key}.instances.Task_Seq: the loop/completion condition")
-        for m in messages
+    assert (
+        f"services.{key}.instances.Task_Loop: the loopCondition '${{!ok}}' of 'Task_Loop' "
+        "(Nachbessern) is not evaluated; the instance count decides how often the loop runs"
+        in messages
     )
+    # Task_Seq's completionCondition reads nrOfCompletedInstances: the engine evaluates it
+    assert not any(m.startswith(f"services.{key}.instances.Task_Seq: the") for m in messages)
 
 
 def test_validate_refuses_an_error_probability_on_a_multi_instance_subprocess(tmp_path):

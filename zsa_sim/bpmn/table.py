@@ -51,7 +51,10 @@ class Inspection:
 def inspect_model(defs: Definitions) -> Inspection:
     """Summary and tables for every process of the file and its subprocesses."""
     try:
-        main = defs.main_process.id
+        process, why = defs.main_process_choice
+        main = f"{process.id} ({why})"
+        if why.startswith(("executable", "the only one", "most tasks", "first")):
+            main += "; a scenario chooses another with services.<key>.process"
     except BpmnError:
         main = "(none: no process has a start event)"
     pools = [
@@ -67,6 +70,17 @@ def inspect_model(defs: Definitions) -> Inspection:
     ]
     if defs.called_processes:
         summary.append(("From sibling files", ", ".join(defs.called_processes)))
+    for note in defs.notes:  # what the reader tolerated (validate lists them as warnings)
+        summary.append(("Note", note))
+    black_boxes = [
+        f"{node.id} ({reason})"
+        for process in defs.processes.values()
+        for node in process.walk()
+        if (reason := defs.black_box_reason(node)) is not None
+    ]
+    if black_boxes:
+        # warned: they run as one task each, with an effort from the scenario
+        summary.append(("Black boxes (worked as tasks)", "; ".join(black_boxes)))
     sections: list[Section] = []
     for process in (*defs.processes.values(), *defs.called_processes.values()):
         _scope_sections(process, f"Process {_process_title(process)}", sections)
