@@ -5,10 +5,10 @@ import pytest
 
 pytest.importorskip("plotly", reason="the workbench's charts need plotly (extra 'web')")
 
-from tests.web_fixture import tiny_run  # noqa: E402
-from zsa_sim.report.i18n import kpi_label  # noqa: E402
-from zsa_sim.scenario import load_scenario  # noqa: E402
-from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure  # noqa: E402
+from tests.web_fixture import tiny_run
+from zsa_sim.report.i18n import kpi_label
+from zsa_sim.scenario import load_scenario
+from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
 
 MINI = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
 PILOT = Path(__file__).parents[1] / "scenarios" / "pilot.yaml"
