@@ -183,6 +183,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # -- backlog chart -----------------------------------------------------------------
     "backlog.axis": ("Offene Fälle", "Open cases"),
+    "backlog.observed": ("beobachtet", "observed"),
     "backlog.warmup": ("Einschwingphase (nicht ausgewertet)", "warm-up (not evaluated)"),
     "backlog.grows": (
         "{base}: offene Fälle in {municipality} wachsen auf {base_end}, {treat} nur auf "
