@@ -97,3 +97,14 @@ def test_observed_open_cases_come_from_the_scenario_parameters() -> None:
     assert observed_open_cases(results, "Magdeburg") == [(1, 4000), (365, 14000)]
     assert observed_open_cases(results, "Halle") == []
     assert observed_open_cases(SimpleNamespace(summary={}, epoch=results.epoch), "X") == []
+
+
+def test_title_of_a_one_variant_run_names_the_variant_once() -> None:
+    from types import SimpleNamespace
+
+    from zsa_sim.report.charts_backlog import _backlog_title
+
+    results = SimpleNamespace(baseline="dezentral", treatment="dezentral", name=lambda m: m)
+    ends = {("Magdeburg", "dezentral"): 14974.0}
+    title = _backlog_title(results, ["Magdeburg"], dict(ends), ends, "en")
+    assert title == "Open cases on the last day of the evaluation window: Magdeburg 14,974"

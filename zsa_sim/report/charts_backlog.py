@@ -188,6 +188,8 @@ def _backlog_title(
         "base_end": number(ends[(top, base)], lang, 0),
         "treat_end": number(ends[(top, treat)], lang, 0),
     }
+    if base == treat:  # a scenario with one variant (e.g. a reference scenario)
+        return tr("backlog.end_one", lang, **values)
     start = starts[(top, base)]
     if ends[(top, base)] > 1.5 * start + 5 and ends[(top, treat)] < ends[(top, base)]:
         values["base"] = variant_label(base, lang)

@@ -190,6 +190,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{treat_end}",
         "{base}: open cases in {municipality} grow to {base_end}, {treat} only to {treat_end}",
     ),
+    "backlog.end_one": (
+        "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end}",
+        "Open cases on the last day of the evaluation window: {municipality} {base_end}",
+    ),
     "backlog.end": (
         "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end} "
         "{base}, {treat_end} {treat}",
