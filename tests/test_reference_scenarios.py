@@ -48,9 +48,13 @@ def open_by_month(path: Path, cases: dict[str, np.ndarray]) -> list[int]:
 @pytest.mark.slow
 def test_magdeburg_backlog_grows_from_4000_to_about_14000() -> None:
     path = REFERENCE / "magdeburg_wohngeld_2023.yaml"
-    assert sum(
-        spec.cases for spec in load_scenario(path).initial_state["Magdeburg"]["wohngeld"].values()
-    ) == OBSERVED_START
+    assert (
+        sum(
+            spec.cases
+            for spec in load_scenario(path).initial_state["Magdeburg"]["wohngeld"].values()
+        )
+        == OBSERVED_START
+    )
     cases = simulated_cases(path, "dezentral")
     series = open_by_month(path, cases)
     assert len(series) == 12  # Oct 2022 .. Sep 2023

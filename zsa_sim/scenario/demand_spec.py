@@ -47,7 +47,6 @@ __all__ = [
 ]
 
 
-
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -93,8 +92,10 @@ VolumeChanges = Annotated[list[VolumeChange], AfterValidator(_ordered_changes)]
 
 def _calendar_time(spec: DistributionSpec) -> DistributionSpec:
     if spec.unit != "d":
-        raise ValueError("write the renewal delay in days (unit: d), e.g. 12-24 months as "
-                         "{uniform: [365, 730], unit: d}")
+        raise ValueError(
+            "write the renewal delay in days (unit: d), e.g. 12-24 months as "
+            "{uniform: [365, 730], unit: d}"
+        )
     return spec
 
 

@@ -119,9 +119,7 @@ def volume_steps(scenario: Scenario, service: str, municipality: str) -> list[tu
     ]
 
 
-def channel_densities(
-    scenario: Scenario, service: str, municipality: str
-) -> dict[str, Density]:
+def channel_densities(scenario: Scenario, service: str, municipality: str) -> dict[str, Density]:
     """Each channel's arrival profile as a density over the months of the run."""
     spec = scenario.services[service]
     period = scenario.period
