@@ -482,3 +482,20 @@ def test_warnings_are_one_line_each_and_said_once(capsys):
         "(they are drawn as empty boxes)",
         "warning: something else over two lines",
     ]
+
+
+@pytest.mark.skipif(not Path("/proc/1/fdinfo").is_dir(), reason="needs an unwritable folder")
+def test_an_unwritable_home_gets_matplotlib_a_config_folder_quietly(monkeypatch, tmp_path):
+    """Issue 14: a read-only HOME made matplotlib log two long lines on every command."""
+    from zsa_sim.cli import _writable_matplotlib_config
+
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/proc/1/fdinfo")
+    _writable_matplotlib_config()
+    chosen = Path(os.environ["MPLCONFIGDIR"])
+    assert chosen.name == f"zsa-sim-matplotlib-{os.getuid()}" and chosen.is_dir()
+    monkeypatch.delenv("MPLCONFIGDIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    _writable_matplotlib_config()
+    assert "MPLCONFIGDIR" not in os.environ
+    assert (tmp_path / "matplotlib").is_dir()

@@ -5,9 +5,9 @@ variant changes for the four things a decision turns on, each named with what it
 measures:
 
 - **lead time**: calendar days from the application to the decision (Bescheid), mean;
-- **waiting**: calendar days from the application to the first step of any member of
-  staff (for Wohngeld often the front office's scan, so it says little about the case
-  worker), mean;
+- **waiting per stage**: calendar days from the application to the case worker's first
+  step (the role of the decision task), and to the first step of any member of staff
+  (for Wohngeld often the front office's scan, so it says little on its own), means;
 - **cost**: the *paid capacity* of the municipality's own staff (available hours x hourly
   rate, busy or not): what the budget pays. Worked time is shown as utilisation, never
   as a second cost figure;
@@ -36,6 +36,7 @@ from zsa_sim.experiment.kpis import ALL
 #: (KPI id, German heading, English heading) of the case columns, in order.
 CASE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("lead_time_mean", "Durchlaufzeit bis Bescheid", "Lead time to decision"),
+    ("caseworker_wait_mean", "Wartezeit bis Sachbearbeitung", "Wait until case worker"),
     ("waiting_time_mean", "Wartezeit bis zum ersten Arbeitsschritt", "Wait until first step"),
 )
 #: What each column measures, stated under the table.
@@ -43,18 +44,22 @@ DEFINITIONS: dict[Lang, str] = {
     "de": (
         "Änderung = {treat} − {base}, Mittelwert über {n} Replikationen mit "
         "95-%-Konfidenzintervall; Zeiten in Kalendertagen. Durchlaufzeit: Eingang bis "
-        "Bescheid. Wartezeit: Eingang bis zum ersten Arbeitsschritt irgendeiner Stelle "
-        "(auch Posteingang/Scan), nicht bis zum ersten Schritt der Sachbearbeitung. "
+        "Bescheid. Wartezeit bis Sachbearbeitung: Eingang bis zum ersten Schritt der "
+        "Rolle, die den Bescheid erlässt (in Kommune oder ZSA). Wartezeit bis zum ersten "
+        "Arbeitsschritt: Eingang bis zum ersten Schritt irgendeiner Stelle (auch "
+        "Posteingang/Scan). "
         "Personalkosten: bezahlte Kapazität des eigenen Personals (verfügbare Stunden × "
         "Kostensatz, ob ausgelastet oder nicht). VZÄ: besetzte Vollzeitäquivalente. "
         "„keine Änderung“: kleiner als die letzte angezeigte Stelle."
     ),
     "en": (
         "Change = {treat} − {base}, mean over {n} replications with 95% confidence "
-        "interval; times in calendar days. Lead time: application to decision. Wait: "
-        "application to the first step by any member of staff (including mail room/scan), "
-        "not to the case worker's first step. Staff cost: paid capacity of the own staff "
-        "(available hours × cost rate, busy or not). FTE: staffed full-time equivalents. "
+        "interval; times in calendar days. Lead time: application to decision. Wait until "
+        "case worker: application to the first step of the role that issues the decision "
+        "(in the municipality or the ZSA). Wait until first step: application to the "
+        "first step of any member of staff (including mail room/scan). Staff cost: paid "
+        "capacity of the own staff (available hours × cost rate, busy or not). FTE: "
+        "staffed full-time equivalents. "
         "'no change': smaller than the last digit shown."
     ),
 }
@@ -189,10 +194,11 @@ def cost_text(c: Conclusion, lang: Lang) -> str:
         return money(c.cost_treat, lang)
     if not math.isfinite(c.cost_treat):
         return money(c.cost_base, lang)
-    return (
-        f"{money(c.cost_base, lang)} → {money(c.cost_treat, lang)} "
-        f"({signed(c.cost_treat - c.cost_base, 'EUR', lang)})"
-    )
+    change = c.cost_treat - c.cost_base
+    if abs(change) < resolution("EUR"):
+        return f"{money(c.cost_treat, lang)} ({'gleich' if lang == 'de' else 'same'})"
+    base = format_number(c.cost_base, lang, 0)
+    return f"{base} → {money(c.cost_treat, lang)} ({signed(change, 'EUR', lang)})"
 
 
 def fte_text(c: Conclusion, lang: Lang) -> str:
