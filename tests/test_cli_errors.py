@@ -395,7 +395,6 @@ SIMULATING = "parts/.eventlog-*.tmp"
         pytest.param(SIMULATING, "1", ["--no-report"], id="while simulating"),
         pytest.param(SIMULATING, "2", ["--no-report"], id="while simulating, two workers"),
         pytest.param("kpis.csv", "1", ["--no-report"], id="while writing results"),
-        pytest.param("charts", "1", [], id="while drawing the report"),
     ],
 )
 def test_ctrl_c_at_any_point_leaves_earlier_results_and_no_partial_folder(
@@ -431,6 +430,44 @@ def test_ctrl_c_at_any_point_leaves_earlier_results_and_no_partial_folder(
     # a KeyboardInterrupt escaped an eval() during an import, even when it was caught)
     assert process.returncode in (130, -signal.SIGINT)
     assert list_runs(root) == [earlier]
+
+
+def test_ctrl_c_while_drawing_the_report_keeps_the_finished_run(earlier_run):
+    # issue 14 item 1: the report is drawn after the results folder is complete, so
+    # Ctrl-C there keeps the run, leaves no half set of charts and says how to retry
+    root, earlier, before = earlier_run
+    command = [sys.executable, "-m", "zsa_sim", "run", str(MINI / "mini.yaml"), "-q"]
+    command += ["--variant", "zentral", "-j", "1", "-n", "2", "--out", str(root)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_default_sigint,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(root.glob("mini/*/.charts-partial-de/*.png")):
+            break
+        time.sleep(0.005)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err and not out
+    assert process.returncode in (130, -signal.SIGINT)
+    assert _digest(earlier) == before
+    runs = list_runs(root)
+    assert len(runs) == 2 and runs[0] == earlier
+    kept = runs[1]
+    assert (kept / "summary.json").is_file() and (kept / "kpis.csv").is_file()
+    assert not list(kept.glob(".charts-*")) and not (kept / "report.html").exists()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines == [
+        f"Interrupted; the results are complete in {kept}; the report was not drawn "
+        f"(retry with zsa-sim report {kept})"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,12 @@ def run_and_report(
         return PipelineOutcome(run)
     try:
         report = report_run(run.run_dir, options.lang, phase)
+    except KeyboardInterrupt as err:  # the run is complete: say so, not "nothing kept"
+        err.add_note(
+            f"the results are complete in {run.run_dir}; the report was not drawn "
+            f"(retry with zsa-sim report {run.run_dir})"
+        )
+        raise
     except Exception as err:  # any report failure must keep the results
         reason = " ".join(str(err).split()) or type(err).__name__
         return PipelineOutcome(run, report_error=f"{type(err).__name__}: {reason}"[:500])
