@@ -67,4 +67,3 @@ def test_bad_backlog_arrivals_are_refused(arrival: CaseArrival) -> None:
     setup = setup_for(linear("A", "B"), {"A": 10, "B": 20}, source(arrival))
     with pytest.raises(SimulationError, match="backlog case"):
         run(setup)
-

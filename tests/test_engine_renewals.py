@@ -22,9 +22,7 @@ def test_every_approval_renews_after_the_delay_until_the_arrivals_end() -> None:
     rows, result = run(renewing(rule))
     starts = [(r.case_id, r.enabled) for r in rows if r.activity_id == "Start"]
     # case 0 ends at 10, renews at 110, ends at 120, renews at 220, ... 990; 1100 is late
-    assert starts == [("svc:town:0", 0.0)] + [
-        (f"svc:town:0R{g}", 110.0 * g) for g in range(1, 10)
-    ]
+    assert starts == [("svc:town:0", 0.0)] + [(f"svc:town:0R{g}", 110.0 * g) for g in range(1, 10)]
     assert (result.cases_started, result.cases_completed) == (10, 10)
 
 

@@ -121,9 +121,7 @@ def test_demand_scenario_runs_through_run_report_plan_and_sweep(tmp_path) -> Non
         }
     for variant in ("dezentral", "zentral"):
         arrivals = kpis[(variant, "antrag", "Bdorf", "arrivals")]
-        in_log = sum(
-            1 for c in cases if c["variant"] == variant and c["municipality"] == "Bdorf"
-        )
+        in_log = sum(1 for c in cases if c["variant"] == variant and c["municipality"] == "Bdorf")
         assert arrivals == in_log / 2  # mean of 2 replications; backlog, renewals included
     short = load_scenario(DEMAND).with_changes({"period.days": 60, "period.cooldown_days": 10})
     plan = plan_staffing(

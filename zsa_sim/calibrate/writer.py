@@ -173,21 +173,11 @@ def _volume(cal: Calibration, base: dict[str, dict]) -> list[str]:
         if len(seen) == 12
         else (f"months seen: {', '.join(map(str, seen))}; TODO: the others are set to the mean")
     )
-    weekday = ", ".join(
-        f"{d} {s:.0%}"
-        for d, s in zip(
-            ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), demand.weekday_share, strict=True
-        )
-    )
-    peak = sorted(range(24), key=lambda h: -demand.hour_share[h])[:3]
     lines = [
         f"    cases_per_1000: {_round4(rate)}   # {note}",
         "    volume: 1.0",
         f"    seasonality: {inline([round(f, 3) for f in demand.seasonality])}   # "
-        f"arrivals a day per month / mean ({months}; n={sum(demand.counted.values()):,} cases)",
-        f"    # arrivals by weekday: {weekday}; busiest hours: "
-        + ", ".join(f"{h}:00 {demand.hour_share[h]:.0%}" for h in peak)
-        + " (not a scenario key yet: for review)",
+        f"arrivals per month / their mean ({months}; n={sum(demand.counted.values()):,} cases)",
     ]
     if cal.channels:
         lines.append(
@@ -197,6 +187,20 @@ def _volume(cal: Calibration, base: dict[str, dict]) -> list[str]:
         lines.append(
             "    channels: {paper: 1.0}   # TODO: the log has no channel attribute; placeholder"
         )
+    written = set(cal.channels) or {"paper"}
+    profiles = {c: p for c, p in cal.profiles.items() if c in written}
+    if profiles:
+        lines.append("    arrival_profiles:   # when in the week applications arrive, per channel")
+        for channel, (profile, n, inside) in profiles.items():
+            how = (
+                "within office hours"
+                if profile == "office_hours"
+                else "weekday and hour weights (count / mean)"
+            )
+            lines.append(
+                f"      {_key(channel)}: {inline(profile)}   # n={n:,} cases, "
+                f"{inside:.1%} inside office hours: {how}"
+            )
     return lines
 
 

@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
     handle_termination()
     _one_line_warnings()
+    _writable_matplotlib_config()
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
@@ -132,6 +133,37 @@ def _one_line_warnings() -> None:
             click.echo(f"warning: {text[:300]}", err=True)
 
     warnings.showwarning = show
+
+
+def _writable_matplotlib_config() -> None:
+    """A read-only or missing HOME: give matplotlib a config folder of its own, quietly.
+
+    Otherwise it says so in two long log lines on every command that draws, and builds
+    its font cache anew each time (issue 14). An explicit ``MPLCONFIGDIR`` is kept.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    wanted = Path(base) / "matplotlib"
+    try:
+        wanted.mkdir(parents=True, exist_ok=True)
+        if os.access(wanted, os.W_OK):
+            return
+    except OSError:
+        pass
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    fallback = Path(tempfile.gettempdir()) / f"zsa-sim-matplotlib-{uid}"
+    try:
+        fallback.mkdir(mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid") and fallback.stat().st_uid != uid:
+            return  # someone else's folder: let matplotlib make its own
+    except OSError:
+        return
+    os.environ["MPLCONFIGDIR"] = str(fallback)
 
 
 def _interrupted(err: KeyboardInterrupt) -> NoReturn:

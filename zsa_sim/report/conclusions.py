@@ -84,12 +84,18 @@ def _index(rows: list[Mapping[str, Any]], *keys: str) -> dict[tuple[Any, ...], M
     return {tuple(r.get(k, "") for k in keys): r for r in rows}
 
 
+def _number(value: Any) -> float:
+    """A summary figure as a float; missing (None, absent) is NaN."""
+    return math.nan if value is None else float(value)
+
+
 def change_text(row: Mapping[str, Any] | None, lang: Lang) -> str:
     """A comparison row as "−0,5 Tage [−0,7; −0,2]", "keine Änderung", ... ("" if none)."""
     if row is None:
         return ""
-    diff, unit = float(row.get("difference", math.nan)), str(row.get("unit", ""))
-    low, high = float(row.get("ci_low", math.nan)), float(row.get("ci_high", math.nan))
+    diff, unit = _number(row.get("difference")), str(row.get("unit", ""))
+    # one replication (or one without variance) has no interval: None in the summary
+    low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
     if not math.isfinite(diff):
         return "–"
     if abs(diff) < resolution(unit):
@@ -282,8 +288,7 @@ def precision_warning(summary: Mapping[str, Any], lang: Lang) -> str | None:
         if r.get("kpi") == "lead_time_mean"
         and r.get("service") == ALL
         and not r.get("pool")
-        and math.isfinite(float(r.get("ci_high", math.nan)) - float(r.get("ci_low", math.nan)))
-        and float(r["ci_high"]) - float(r["ci_low"]) > 10
+        and _number(r.get("ci_high")) - _number(r.get("ci_low")) > 10  # NaN compares False
     ]
     if replications >= FEW_REPLICATIONS and not wide:
         return None

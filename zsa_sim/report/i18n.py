@@ -215,11 +215,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # -- backlog chart -----------------------------------------------------------------
     "backlog.axis": ("Offene Fälle", "Open cases"),
+    "backlog.observed": ("beobachtet", "observed"),
     "backlog.warmup": ("Einschwingphase (nicht ausgewertet)", "warm-up (not evaluated)"),
     "backlog.grows": (
         "{base}: offene Fälle in {municipality} wachsen auf {base_end}, {treat} nur auf "
         "{treat_end}",
         "{base}: open cases in {municipality} grow to {base_end}, {treat} only to {treat_end}",
+    ),
+    "backlog.end_one": (
+        "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end}",
+        "Open cases on the last day of the evaluation window: {municipality} {base_end}",
     ),
     "backlog.end": (
         "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end} "

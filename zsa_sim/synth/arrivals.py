@@ -120,10 +120,7 @@ def draw_arrivals(
     """
     names = list(channels)
     means = np.array(
-        [
-            expected_counts(annual, seasonality, pieces, channels[c], profiles[c])
-            for c in names
-        ]
+        [expected_counts(annual, seasonality, pieces, channels[c], profiles[c]) for c in names]
     ).reshape(len(names), len(pieces))
     counts = rng.poisson(means)
     u = rng.random(int(counts.sum()))

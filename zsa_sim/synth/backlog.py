@@ -54,9 +54,7 @@ class Backlog:
         """The backlog as engine arrivals with their node, indices -1, -2, ..."""
         names = list(self.attributes)
         columns = [self.attributes[name].tolist() for name in names]
-        priorities = (
-            self.priorities.tolist() if self.priorities is not None else [0.0] * len(self)
-        )
+        priorities = self.priorities.tolist() if self.priorities is not None else [0.0] * len(self)
         times, nodes = self.times.tolist(), self.nodes.tolist()
         for k, (time, node) in enumerate(zip(times, nodes, strict=True)):
             yield CaseArrival(

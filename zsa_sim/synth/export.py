@@ -92,9 +92,7 @@ def write_synthetic_data(
     return written
 
 
-def _write_pair(
-    scenario: Scenario, s_key: str, m_key: str, replication: int, path: Path
-) -> None:
+def _write_pair(scenario: Scenario, s_key: str, m_key: str, replication: int, path: Path) -> None:
     """One file: the initial backlog first (case ``B1``, ``B2``, ... and the node it
     stands at, if the scenario has a backlog), then the new applications in order."""
     municipality = scenario.municipalities[m_key]
@@ -102,9 +100,11 @@ def _write_pair(
     backlog = generate_backlog(scenario, s_key, m_key, replication)
     with_backlog = has_backlog(scenario)
     columns = list(applicants.attributes)
-    parts = [("backlog", backlog), ("identity", applicants)] if with_backlog else [
-        ("identity", applicants)
-    ]
+    parts = (
+        [("backlog", backlog), ("identity", applicants)]
+        if with_backlog
+        else [("identity", applicants)]
+    )
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(NOTICE.format(seed=scenario.seed, replication=replication) + "\n")
         writer = csv.writer(handle, lineterminator="\n")
