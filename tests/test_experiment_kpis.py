@@ -306,3 +306,21 @@ def test_engine_pools_map_to_log_pool_keys() -> None:
     rates = pool_cost_rates(specs)
     assert rates[("Halle", "front_office")] == pytest.approx((2 * 50 + 80) / 3)
     assert rates[("ZSA", "front_office")] == 45.0
+
+
+def test_wait_until_the_case_worker_is_its_own_stage() -> None:
+    # issue 16: the first step (front office) comes 1-3 days after arrival; the case
+    # worker (tax_clerk, the decision task's role) begins 2 h before each decision,
+    # so that wait is the lead time [2, 4, 6, 8] days minus 1/12 day
+    table = CaseTable({"hund": "T_Bescheid"}, caseworker_roles={"hund": "tax_clerk"})
+    for r in log():
+        table.record(r)
+    rows = replication_kpis(
+        table.records(), variant="dezentral", replication=0,
+        window_start=WINDOW[0], window_end=WINDOW[1],
+    )  # fmt: skip
+    v = {(r.service, r.municipality, r.pool, r.kpi): r.value for r in rows}
+    assert case_kpi(v, "caseworker_wait_mean") == pytest.approx(5.0 - 1 / 12)
+    assert case_kpi(v, "caseworker_wait_median") == pytest.approx(5.0 - 1 / 12)
+    assert case_kpi(v, "waiting_time_mean") == pytest.approx(2.5)  # to the first step
+    assert KPI_INFO["caseworker_wait_mean"].unit == "days"

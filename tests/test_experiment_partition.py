@@ -65,6 +65,7 @@ def test_split_run_equals_joint_run(mini, variant, tmp_path, monkeypatch):
     assert repr(split.cases) == repr(joint.cases)
     assert split.activities == joint.activities
     assert split.pools == joint.pools
+    assert split.weekly == joint.weekly and split.weekly
     assert (split.cases_started, split.cases_open, split.rows_written) == (
         joint.cases_started,
         joint.cases_open,

@@ -9,6 +9,8 @@ Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
 
 - **Window.** Case KPIs count the cases that *arrived* in ``[window_start, window_end)``;
   earlier arrivals are the warm-up (the system filling up from empty) and are left out.
+  Cases of the initial backlog (``initial_state``) arrived before the run began
+  (``arrival < 0``, which no new application can) and count as window arrivals.
   The run may go on after ``window_end`` (a cool-down), which lets late arrivals finish.
   Throughput counts decisions that fell in the window, whatever the arrival.
 - **Open cases are counted, not dropped.** A window arrival still open at the end is in
@@ -16,6 +18,10 @@ Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
   times are, by nature, only known for cases that reached first processing or the
   decision; cases that had not are counted in ``unstarted_cases`` and ``open_cases`` so
   a reader sees how much the time statistics are censored.
+- **Stages of waiting.** ``waiting_time``: until the first step of anybody (the front
+  office's scan counts); ``caseworker_wait``: until the first step of the case worker
+  (the role of the decision task), what an applicant waits for; ``lead_time``: until
+  the decision. Each over the window arrivals that reached that stage.
 - **Units.** Times are reported in calendar days (the log's minutes / 1440); lead time
   also in working days if a ``working_days(a, b)`` counter is given
   (:func:`working_day_counter` builds one from a reference calendar), for service levels
@@ -104,7 +110,16 @@ KPI_INFO: dict[str, KpiInfo] = {
         "Wartezeit",
         "waiting time",
         "days",
-        "calendar days from application to the first processing step by staff",
+        "calendar days from application to the first step of any member of staff "
+        "(often the front office's scan, not the case worker)",
+    ),
+    **_time_kpis(
+        "caseworker_wait",
+        "Wartezeit bis Sachbearbeitung",
+        "wait until case worker",
+        "days",
+        "calendar days from application to the first step of the case worker (the role "
+        "of the decision task's lane, in the municipality or the ZSA)",
     ),
     **_time_kpis(
         "lead_time",
@@ -159,15 +174,16 @@ KPI_INFO: dict[str, KpiInfo] = {
         "window arrivals finished by the end of the run",
     ),
     "open_cases": KpiInfo(
-        "Zahl offener Fälle am Ende",
-        "open cases at end",
+        "Zahl offener Fälle nach dem Nachlauf",
+        "open cases after the cool-down",
         "cases",
         "lower",
-        "window arrivals still open when the run ended",
+        "window arrivals still open when the run ended (after the cool-down, which has "
+        "no new arrivals; the backlog chart counts on each day instead)",
     ),
     "unstarted_cases": KpiInfo(
-        "Zahl unbearbeiteter Fälle am Ende",
-        "unstarted cases at end",
+        "Zahl unbearbeiteter Fälle nach dem Nachlauf",
+        "unstarted cases after the cool-down",
         "cases",
         "lower",
         "window arrivals not yet touched by staff when the run ended",
@@ -265,14 +281,16 @@ def _case_kpis(
     c = {
         name: cases.column(name)
         for name in ("service", "municipality", "arrival", "first_start", "decision",
-                     "is_open", "applicant_time", "effort_minutes")
+                     "is_open", "applicant_time", "effort_minutes", "caseworker_start")
     }  # fmt: skip
     n = len(cases)
-    arrived = (c["arrival"] >= window_start) & (c["arrival"] < window_end)
+    arrived = ((c["arrival"] >= window_start) | (c["arrival"] < 0)) & (c["arrival"] < window_end)
     started = arrived & ~np.isnan(c["first_start"])
     decided = arrived & ~np.isnan(c["decision"])
     in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)
     waiting = (c["first_start"] - c["arrival"]) / MINUTES_PER_DAY
+    reached_worker = arrived & ~np.isnan(c["caseworker_start"])
+    worker_wait = (c["caseworker_start"] - c["arrival"]) / MINUTES_PER_DAY
     lead = (c["decision"] - c["arrival"]) / MINUTES_PER_DAY
     lead_work = np.full(n, np.nan)
     if working_days is not None:
@@ -303,6 +321,7 @@ def _case_kpis(
         add("throughput", np.count_nonzero(group & in_window_decision))
         for stem, values, mask in (
             ("waiting_time", waiting, started),
+            ("caseworker_wait", worker_wait, reached_worker),
             ("lead_time", lead, decided),
             ("lead_time_workdays", lead_work, decided if working_days else None),
         ):
@@ -419,8 +438,24 @@ def working_day_counter(calendar: WorkingCalendar) -> Callable[[float, float], f
     working days" is usually counted.
     """
     working: list[int] = []  # cumulative working days, working[d] = days 0..d-1
+    weekly: list[int] = []  # working weekday by day % 7 (0 = the epoch's weekday)
 
     def cumulative(day: int) -> int:
+        if day < 0:
+            # before the epoch (an initial backlog's application date) the calendar is
+            # not laid out: count its weekly pattern (a weekday that works in any of the
+            # first three weeks), holidays unknown; minus the working days in [day, 0)
+            if not weekly:
+                weekly.extend(
+                    int(any(
+                        calendar.work_between((d + 7 * k) * MINUTES_PER_DAY,
+                                              (d + 7 * k + 1) * MINUTES_PER_DAY) > 0
+                        for k in range(3)
+                    ))
+                    for d in range(7)
+                )  # fmt: skip
+            weeks, rest = divmod(-day, 7)
+            return -(weeks * sum(weekly) + sum(weekly[(day + i) % 7] for i in range(rest)))
         if not working:
             working.append(0)
         while len(working) <= day:

@@ -158,6 +158,8 @@ def run_experiment(
     # the inputs as they are now, kept and hashed at the end: edits during the run
     # cannot make the results folder describe other files than those simulated
     inputs = snapshot_inputs(scenario.source_files)
+    # a bad --jobs or --scheduler is refused before anything starts or is printed
+    make_executor(options.jobs, options.scheduler)
     started = time.perf_counter()
     with ResultsFolder(Path(options.out_root), scenario.name) as folder:
         scope = options.eventlog_scope

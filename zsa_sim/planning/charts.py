@@ -189,6 +189,9 @@ def line_chart(
         for i, (label, points, key) in enumerate(curves):
             mean, low, high = (a * scale for a in _values(index, points, variant, key, kpi))
             style = _style(i)
+            # every KPI is a time, count, share or amount: never below zero, however
+            # wide the interval (a band reaching -2.3 days misleads, issue 16)
+            low = np.maximum(low, 0.0)
             ax.fill_between(x, low, high, color=style["color"], alpha=0.18, linewidth=0)
             ax.plot(x, mean, label=wrap(label, 28), markersize=4, **style)
         if target is not None:

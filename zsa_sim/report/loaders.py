@@ -14,8 +14,6 @@ file raises a one-line :class:`~zsa_sim.errors.ResultsError` naming it.
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import math
 import re
 from array import array
@@ -32,8 +30,9 @@ from zsa_sim.experiment.activities import ActivityRow, read_activities
 from zsa_sim.experiment.cases import CaseRecord, case_column
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
+from zsa_sim.experiment.reading import bounded_lines, load_summary, open_results_text
 from zsa_sim.experiment.replication import PoolInfo
-from zsa_sim.experiment.results import load_summary
+from zsa_sim.experiment.weekly import WEEKLY_FILE, WeeklyRow
 
 #: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
 _PARTIAL = re.compile(r"\.partial-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-\d+(?:-\d+)?")
@@ -105,6 +104,8 @@ class RunResults:
     epoch: datetime
     #: municipality key -> display name (from the scenario parameters)
     display_names: dict[str, str] = field(default_factory=dict)
+    #: each pool's weeks (pools_weekly.csv; empty for folders written before it existed)
+    weekly: tuple[WeeklyRow, ...] = ()
     _kpi_index: dict[tuple[str, str, str, str, str], KpiSummary] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -203,7 +204,8 @@ class RunResults:
         mask = (
             (c["service"] == service)
             & (c["variant"] == variant)
-            & (c["arrival"] >= self.window_start)
+            # the initial backlog arrived before the run (arrival < 0) and counts too
+            & ((c["arrival"] >= self.window_start) | (c["arrival"] < 0))
             & (c["arrival"] < self.window_end)
         )
         if municipality is not None:
@@ -216,8 +218,22 @@ class RunResults:
 
 
 def load_results(run_dir: str | Path) -> RunResults:
-    """Read a results folder (see :doc:`notes/RESULTS.md`) into :class:`RunResults`."""
-    run_dir = Path(run_dir)
+    """Read a results folder (see :doc:`notes/RESULTS.md`) into :class:`RunResults`.
+
+    A folder whose files parse but hold something else than zsa-sim wrote (a summary
+    entry of another type, deep inside) is a one-line ResultsError (issue 14).
+    """
+    try:
+        return _load_results(Path(run_dir))
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as err:
+        raise ResultsError(
+            f"the results hold unexpected content ({type(err).__name__}: {str(err)[:120]}); "
+            "not a folder zsa-sim wrote, or a damaged one",
+            source=Path(run_dir),
+        ) from err
+
+
+def _load_results(run_dir: Path) -> RunResults:
     if not run_dir.is_dir():
         raise ResultsError("not a results folder (no such directory)", source=run_dir)
     summary = load_summary(run_dir)
@@ -267,7 +283,22 @@ def load_results(run_dir: str | Path) -> RunResults:
         window_end=end,
         epoch=epoch,
         display_names=_display_names(scenario),
+        weekly=_read_weekly(run_dir / WEEKLY_FILE),
     )
+
+
+def _read_weekly(path: Path) -> tuple[WeeklyRow, ...]:
+    """pools_weekly.csv as rows; none if the folder predates the file."""
+    if not path.exists():
+        return ()
+
+    def make(r: dict[str, str]) -> WeeklyRow:
+        return WeeklyRow(
+            r["variant"], int(r["replication"]), r["org_unit"], r["role"], int(r["week"]),
+            _float(r["busy_hours"]), _float(r["available_hours"]), _float(r["queue_mean"]),
+        )  # fmt: skip
+
+    return tuple(_typed(path.name, n, r, make) for n, r in _csv_rows(path))
 
 
 # -- summary.json ------------------------------------------------------------------------
@@ -373,16 +404,11 @@ def _first_existing(run_dir: Path, names: tuple[str, ...]) -> Path:
     raise ResultsError(f"no {' or '.join(names)} in the results folder", source=run_dir)
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
-
-
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
-        with _open_text(path) as handle:
-            yield from enumerate(csv.DictReader(handle), start=2)
+        # bounded: a gzip bomb or an endless line is an error, not gigabytes (issue 14)
+        with open_results_text(path) as handle:
+            yield from enumerate(csv.DictReader(bounded_lines(handle, path)), start=2)
     except FileNotFoundError:
         raise ResultsError("missing from the results folder", source=path) from None
     except (OSError, UnicodeDecodeError, csv.Error, EOFError) as err:
@@ -481,6 +507,8 @@ def _comparison(row: dict[str, str], number: int) -> Comparison:
 
 
 _CASE_TEXT = ("variant", "case_id", "service", "municipality", "outcome")
+#: case fields added after the first results folders were written (missing = unknown)
+_LATER_CASE_FIELDS = frozenset({"caseworker_start"})
 
 
 def _case_value(name: str, text: str) -> Any:
@@ -508,7 +536,11 @@ def _read_cases(path: Path) -> dict[str, np.ndarray]:
     shared: dict[str, str] = {}  # one str object per variant, service, ... value
     for number, row in _csv_rows(path):
         try:
-            values = [_case_value(n, row[n]) for n in fields]
+            # caseworker_start came later: older folders lack it (NaN = unknown)
+            values = [
+                _case_value(n, row.get(n, "") if n in _LATER_CASE_FIELDS else row[n])
+                for n in fields
+            ]
         except (KeyError, TypeError, ValueError) as err:
             raise ResultsError(f"line {number}: {err!r}", source=path) from err
         for name, append, value in zip(fields, appends, values, strict=True):
