@@ -19,7 +19,7 @@ and time anyway; the case table, the KPIs and the activity rows are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import MISSING, fields, replace
 from typing import TYPE_CHECKING
 
@@ -95,37 +95,26 @@ def independent_setups(setup: SimulationSetup) -> list[SimulationSetup]:
             union(("stream", key), ("pool", routing.pool))
     # groups in the order of their first source; groups without a source (routing only)
     # after them, in routing order
-    order: list[tuple[str, object]] = []
+    number_of: dict[tuple[str, object], int] = {}
     for key in [*stream_keys, *setup.routing]:
-        root = find(("stream", key))
-        if root not in order:
-            order.append(root)
-    if len(order) <= 1:
+        number_of.setdefault(find(("stream", key)), len(number_of))
+    if len(number_of) <= 1:
         return [setup]
-    group_of_pool = {
-        pool: order.index(find(("pool", pool))) if ("pool", pool) in parent else 0
-        for pool in setup.pools
-    }
-    parts = []
-    for number, root in enumerate(order):
-        parts.append(
-            replace(
-                setup,
-                pools=_select(setup.pools, [p for p, g in group_of_pool.items() if g == number]),
-                routing={k: v for k, v in setup.routing.items() if find(("stream", k)) == root},
-                sources=tuple(
-                    s
-                    for s in setup.sources
-                    if find(("stream", (s.service, s.municipality))) == root
-                ),
-            )
-        )
+    pools: list[dict] = [{} for _ in number_of]
+    for pool, spec in setup.pools.items():
+        node = ("pool", pool)
+        pools[number_of[find(node)] if node in parent else 0][pool] = spec
+    routing: list[dict] = [{} for _ in number_of]
+    for key, tasks in setup.routing.items():
+        routing[number_of[find(("stream", key))]][key] = tasks
+    sources: list[list] = [[] for _ in number_of]
+    for source in setup.sources:
+        sources[number_of[find(("stream", (source.service, source.municipality)))]].append(source)
+    parts = [
+        replace(setup, pools=pools[n], routing=routing[n], sources=tuple(sources[n]))
+        for n in range(len(number_of))
+    ]
     return parts
-
-
-def _select(pools: Mapping[str, object], keys: Sequence[str]) -> dict:
-    wanted = set(keys)
-    return {k: v for k, v in pools.items() if k in wanted}
 
 
 def combine_results(
