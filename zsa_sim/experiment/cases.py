@@ -227,6 +227,8 @@ class _Stream:
     def grow(self, size: int) -> None:
         """Make room for slots up to ``size - 1``."""
         missing = size - len(self.flags)
+        if missing <= 0:
+            return
         self.flags.extend(bytes(missing))
         for name, _code, default in self._DEFAULTS:
             getattr(self, name).extend(repeat(default, missing))
@@ -313,7 +315,10 @@ class CaseTable:
             if tail.isdigit() and tail.isascii() and (tail[0] != "0" or len(tail) == 1):
                 slot = int(tail)
                 if slot >= len(stream.flags):
-                    stream.grow(slot + 1)
+                    # in steps of an eighth (at least 256 slots), not one case at a time
+                    # (issue 19); slots without rows are no cases (flag bit 1 unset)
+                    size = len(stream.flags)
+                    stream.grow(max(slot + 1, size + (size >> 3) + 256))
                 return stream, slot
         key = (variant, replication, service, municipality, False)
         stream = self._streams.get(key)

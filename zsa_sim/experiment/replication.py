@@ -26,6 +26,7 @@ from zsa_sim.experiment.kpis import (
     replication_kpis,
     working_day_counter,
 )
+from zsa_sim.experiment.partition import combine_results, independent_setups
 from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
 from zsa_sim.scenario import Scenario, build_setup
 
@@ -111,7 +112,10 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         writer = CsvEventLogWriter(task.log_path, setup.epoch, setup.attribute_names)
         sinks.append(writer)
     try:
-        result = simulate(setup, Tee(*sinks))
+        # municipalities that share no staff are simulated one group after the other
+        # (same cases, smaller simulations; see zsa_sim.experiment.partition)
+        tee = Tee(*sinks)
+        result = combine_results(setup, [simulate(part, tee) for part in independent_setups(setup)])
     except BaseException:
         if writer is not None:
             writer.abort()
