@@ -164,8 +164,8 @@ def test_no_task_starts_while_its_member_is_off_duty():
 def test_available_minutes_cover_the_horizon_and_cut_the_last_day():
     members, available = build_members(pool("p", fte=1.5, calendar=OFFICE), 0, 0, at(1, 12))
     assert len(members) == 2
-    # Monday: 510 * 1.5; Tuesday until noon: 270 * 1.5
-    assert list(available) == [765.0, 405.0]
+    # Monday: 510 + 255 (her own hours 7:30-11:45); Tuesday until noon: 270 + 255
+    assert list(available) == [765.0, 525.0]
     assert datetime(2026, 1, 5).weekday() == 0
 
 

@@ -56,6 +56,7 @@ from zsa_sim.engine.case import Case, case_id
 from zsa_sim.engine.graph import Compiler, Graph
 from zsa_sim.engine.setup import CaseSource, SimulationSetup
 from zsa_sim.engine.setup_checks import check_service_keys, check_setup
+from zsa_sim.engine.queues import make_pool
 from zsa_sim.engine.staff import StaffPool, build_members
 from zsa_sim.errors import SimulationError, ZsaError
 from zsa_sim.eventlog.schema import EventLogSink
@@ -107,7 +108,9 @@ class Simulation:
         self.pool_stats: dict[str, PoolStats] = {}
         for pool_id, spec in setup.pools.items():
             members, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
-            self.pools[pool_id] = StaffPool(self.env, spec, members)
+            self.pools[pool_id] = make_pool(
+                self.env, spec, members, setup.seed, setup.replication
+            )
             self.pool_stats[pool_id] = PoolStats(
                 pool=pool_id,
                 role=spec.role,
@@ -202,6 +205,7 @@ class Simulation:
                 ),
                 tuple(attributes.get(name, "") for name in names),
             )
+            case.arrival = at
             runner.start_case(case, graph)
 
 
