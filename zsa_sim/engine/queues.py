@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -72,26 +73,21 @@ def parse_ranges(ranges: Sequence[str], where: str) -> list[str]:
 
 
 def balanced_ranges(clerks: int) -> list[str]:
-    """Contiguous letter ranges with about equal shares of :data:`SURNAME_INITIALS`."""
-    if clerks < 1:
-        raise ValueError("at least one clerk")
-    shares = [SURNAME_INITIALS[c] for c in LETTERS]
-    total = sum(shares)
-    out: list[str] = []
-    current = ""
-    done = 0.0
-    for i, c in enumerate(LETTERS):
-        current += c
-        done += shares[i]
-        remaining_letters = len(LETTERS) - i - 1
-        remaining_clerks = clerks - len(out) - 1
-        if remaining_clerks and (
-            done >= total * (len(out) + 1) / clerks or remaining_letters == remaining_clerks
-        ):
-            out.append(current)
-            current = ""
-    out.append(current)
-    return [r for r in out if r]
+    """Contiguous letter ranges with about equal shares of :data:`SURNAME_INITIALS`.
+
+    Cut ``j`` lies at the letter boundary whose cumulative share is closest to ``j /
+    clerks`` (an office balances its ranges by its caseload; letters are indivisible).
+    """
+    if not 1 <= clerks <= len(LETTERS):
+        raise ValueError(f"1 to {len(LETTERS)} clerks, got {clerks}")
+    cumulative = np.concatenate(([0.0], _CUMULATIVE))
+    cuts = [0]
+    for j in range(1, clerks):
+        lo, hi = cuts[-1] + 1, len(LETTERS) - (clerks - j)
+        best = min(range(lo, hi + 1), key=lambda i: abs(cumulative[i] - j / clerks))
+        cuts.append(best)
+    cuts.append(len(LETTERS))
+    return ["".join(LETTERS[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 def surname_initial(seed: int, replication: int, case_id: str) -> str:
@@ -231,7 +227,7 @@ def clerk_function(
     by = discipline.by
 
     def clerk_of(case: Any) -> int:
-        if by is None:
+        if by is None or getattr(case, "drawn_initial", False):
             return index[surname_initial(seed, replication, case.id)]
         value = str(case.attributes.get(by, "")).strip()[:1].upper()
         letter = _UMLAUTS.get(value, value)

@@ -287,7 +287,9 @@ def _first_minutes(
     return tuple(out)
 
 
-def member_shares(timeline: tuple[tuple[float, float], ...], number: int) -> list[tuple[int, float]]:
+def member_shares(
+    timeline: tuple[tuple[float, float], ...], number: int
+) -> list[tuple[int, float]]:
     """(day number, share) of member ``number`` (1-based) along a pool's FTE timeline.
 
     Member k works ``clamp(fte - (k - 1), 0, 1)`` of a post: with 2.5 FTE members 1 and
@@ -299,7 +301,7 @@ def member_shares(timeline: tuple[tuple[float, float], ...], number: int) -> lis
         share = min(max(fte - (number - 1), 0.0), 1.0)
         if share < 1e-9:
             share = 0.0
-        day = int(round(minute / MINUTES_PER_DAY))
+        day = round(minute / MINUTES_PER_DAY)
         if out and out[-1][0] == day:
             out[-1] = (day, share)
         elif not out or out[-1][1] != share:
