@@ -31,7 +31,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
     PositiveInt,
@@ -41,6 +40,15 @@ from pydantic import (
 )
 
 from zsa_sim.scenario.distribution_spec import DistributionSpec
+from zsa_sim.scenario.office_spec import (
+    Closure,
+    OtherWork,
+    Overtime,
+    QueueSpec,
+    RemainingStaff,
+    StaffRamp,
+    StaffValue,
+)
 from zsa_sim.synth.common import Probability
 from zsa_sim.synth.generic import GenericApplicants
 from zsa_sim.synth.hundehaltung import HundehaltungApplicants
@@ -158,6 +166,10 @@ class CalendarSpec(Model):
     hours: dict[Weekday, list[Interval]]
     #: further closed days, e.g. 24 and 31 December, a staff outing.
     closed: list[date] = Field(default_factory=list)
+    #: periods closed for all work or to the public only (see office_spec).
+    closures: list[Closure] = Field(default_factory=list)
+    #: periods of overtime: extra hours per full-time member and week.
+    overtime: list[Overtime] = Field(default_factory=list)
 
     @field_validator("holidays")
     @classmethod
@@ -331,9 +343,16 @@ class Municipality(Model):
     postcodes: Annotated[list[Postcode], Field(min_length=1)]
     #: services this municipality is the competent authority for.
     services: list[Key]
-    #: role -> FTE working on these services (roles are the BPMN lanes' zsa:role).
-    staff: dict[Key, PositiveFloat]
+    #: role -> FTE working on these services (roles are the BPMN lanes' zsa:role), or
+    #: a list of steps [{from: DATE, fte: N}, ...] for staff that change over time.
+    staff: dict[Key, StaffValue]
     calendar: Key
+    #: role -> queue discipline (default: priority, then first come first served).
+    queues: dict[Key, QueueSpec] = Field(default_factory=dict)
+    #: role -> work outside the modelled process on the same staff.
+    other_work: dict[Key, list[OtherWork]] = Field(default_factory=dict)
+    #: this municipality's own closures (besides its calendar's).
+    closures: list[Closure] = Field(default_factory=list)
     #: share of working days a staff member is absent (illness, leave, training).
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     #: EUR per staff hour (salary and overheads).
@@ -341,12 +360,17 @@ class Municipality(Model):
 
 
 def _staff_tag(value: Any) -> str:
-    return "teams" if isinstance(value, Mapping) else "pooled"
+    if isinstance(value, Mapping):
+        return "teams"
+    return "ramp" if isinstance(value, list | tuple) else "pooled"
 
 
-#: ZSA staff: one pooled team (a number, FTE) or FTE per role or per service (a map).
+#: ZSA staff: one pooled team (a number, FTE, or a ramp of steps) or FTE per role or
+#: per service (a map of numbers or ramps).
 ZsaStaff = Annotated[
-    Annotated[PositiveFloat, Tag("pooled")] | Annotated[dict[Key, PositiveFloat], Tag("teams")],
+    Annotated[PositiveFloat, Tag("pooled")]
+    | Annotated[StaffRamp, Tag("ramp")]
+    | Annotated[dict[Key, StaffValue], Tag("teams")],
     Discriminator(_staff_tag),
 ]
 
@@ -365,6 +389,10 @@ class Zsa(Model):
     handover: DistributionSpec | None = None
     #: factor on the effort of centralised tasks (< 1: a specialised team is faster).
     effort_factor: PositiveFloat = 1.0
+    #: team (``team`` for a pooled one) -> queue discipline.
+    queues: dict[Key, QueueSpec] = Field(default_factory=dict)
+    #: team -> work outside the modelled process on the same staff.
+    other_work: dict[Key, list[OtherWork]] = Field(default_factory=dict)
 
 
 def _all_tag(value: Any) -> str:
@@ -393,7 +421,7 @@ class Variant(Model):
     description: str = ""
     zsa: VariantZsa | None = None
     #: municipality -> role -> FTE remaining in this variant (unlisted: unchanged; 0: none).
-    staff: dict[Key, dict[Key, NonNegativeFloat]] = Field(default_factory=dict)
+    staff: dict[Key, dict[Key, RemainingStaff]] = Field(default_factory=dict)
 
 
 class Scenario(Model):
