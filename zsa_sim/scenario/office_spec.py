@@ -99,7 +99,7 @@ class Closure(_DateRange):
 
     closed_to: Literal["all", "public"]
     #: for ``public``: the channels whose applications wait for the reopening.
-    channels: list[str] = Field(default_factory=lambda: ["counter"])
+    channels: tuple[str, ...] = ("counter",)
 
 
 class Overtime(_DateRange):
