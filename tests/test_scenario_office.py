@@ -182,3 +182,31 @@ def test_queue_and_other_work_keys_are_checked_against_the_staff(mini):
         mini.with_changes({"municipalities.Adorf.queues": {"clerk": {"discipline": "edf"}}})
     with pytest.raises(ScenarioError, match="either 'hours_per_week' or 'per_year'"):
         mini.with_changes({"municipalities.Adorf.other_work": {"clerk": [{"name": "x"}]}})
+
+
+def test_every_task_of_the_office_scenario_takes_its_effort_in_its_clerks_hours():
+    # issue 17: with part-time as own hours the working time between a task's start and
+    # completion, on the member's own calendar, is the effort written in the log
+    from zsa_sim.engine import Simulation
+    from zsa_sim.eventlog.schema import ListSink
+
+    scenario = load_scenario(DATA / "mini_office.yaml")
+    for variant in ("dezentral", "zentral"):
+        setup = build_setup(scenario, variant, 0)
+        sink = ListSink()
+        sim = Simulation(setup, sink)
+        result = sim.run()
+        calendars = {m.id: m.calendar for pool in sim.pools.values() for m in pool.members}
+        done = [r for r in sink.rows if r.resource and r.complete == r.complete]
+        assert len(done) > 300
+        for r in done:
+            assert calendars[r.resource].work_between(r.start, r.complete) == pytest.approx(
+                r.effort, abs=1e-6
+            )
+        assert sum(result.pools["Adorf/clerk"].other_work_minutes_by_day) > 0
+    # the ramp: nobody at the ZSA works before 2026-01-01, the second member not
+    # before 2026-02-15
+    zsa_rows = [r for r in sink.rows if r.resource.startswith("ZSA/")]
+    assert min(r.start for r in zsa_rows) >= day_of(date(2026, 1, 1)) * DAY
+    second = [r.start for r in zsa_rows if r.resource == "ZSA/team#2"]
+    assert second and min(second) >= day_of(date(2026, 2, 15)) * DAY
