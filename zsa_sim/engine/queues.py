@@ -90,10 +90,19 @@ def balanced_ranges(clerks: int) -> list[str]:
     return ["".join(LETTERS[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
-def surname_initial(seed: int, replication: int, case_id: str) -> str:
-    """The drawn surname initial of a case (same in every variant and pool)."""
+def surname_position(seed: int, replication: int, case_id: str) -> float:
+    """A case's applicant's place in the alphabetical order of surnames, uniform in [0, 1).
+
+    Drawn from a hash of seed, replication and case id: the same in every variant and
+    pool (common random numbers) and independent of the order of events.
+    """
     digest = hashlib.blake2b(f"{seed}:{replication}:{case_id}".encode(), digest_size=8).digest()
-    u = int.from_bytes(digest, "big") / 2.0**64
+    return int.from_bytes(digest, "big") / 2.0**64
+
+
+def surname_initial(seed: int, replication: int, case_id: str) -> str:
+    """The drawn surname initial of a case: its position read through the letter shares."""
+    u = surname_position(seed, replication, case_id)
     return LETTERS[min(int(np.searchsorted(_CUMULATIVE, u, side="right")), len(LETTERS) - 1)]
 
 
@@ -216,9 +225,17 @@ def clerk_function(
 ) -> Callable[[Any], int]:
     """Case -> index of its clerk, by the letter ranges of a per-clerk discipline."""
     where = f"staff pool {pool_id!r}: per-clerk ranges"
-    ranges = (
-        parse_ranges(discipline.ranges, where) if discipline.ranges else balanced_ranges(clerks)
-    )
+    if not discipline.ranges:
+        if discipline.by is not None:
+            raise SimulationError(f"{where}: 'by' needs letter 'ranges', one per clerk")
+
+        def share_of(case: Any) -> int:
+            # the applicant's place in the alphabetical order of all surnames, cut into
+            # equal shares: ranges balanced below the letter ("Sch-Sz")
+            return min(int(surname_position(seed, replication, case.id) * clerks), clerks - 1)
+
+        return share_of
+    ranges = parse_ranges(discipline.ranges, where)
     if len(ranges) != clerks:
         raise SimulationError(
             f"{where}: {len(ranges)} letter ranges for {clerks} clerks (one range per clerk)"

@@ -38,8 +38,10 @@ class QueueDiscipline:
       range (``ranges``, one per member, e.g. ``("A-F", "G-L", "M-R", "S-Z")``) holds the
       first letter of the attribute ``by`` (e.g. a surname), or, without ``by``, of the
       applicant's surname initial drawn from :data:`zsa_sim.engine.queues.SURNAME_INITIALS`;
-      within a clerk's queue by priority, then first come first served. Nobody else
-      takes a clerk's cases, also while she is absent.
+      without ``ranges`` the alphabetical order of surnames is cut into equal shares
+      (ranges balanced below the letter, as "Sch-Sz"); within a clerk's queue by
+      priority, then first come first served. Nobody else takes a clerk's cases, also
+      while she is absent.
     """
 
     kind: Literal["priority", "fifo", "edf", "per_clerk"] = "priority"

@@ -139,7 +139,7 @@ def organisation(scenario: Scenario, variant: str) -> Organisation:
                     cost_per_hour=municipality.cost_per_hour,
                     key_path=_staff_path(variant, m_key, role, overridden),
                     steps=tuple(value) if is_ramp(value) else (),
-                    queue=municipality.queues.get(role),
+                    queue=spec.queues.get(m_key, {}).get(role, municipality.queues.get(role)),
                     other_work=tuple(municipality.other_work.get(role, ())),
                     closures=tuple(municipality.closures),
                 )

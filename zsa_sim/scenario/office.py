@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY, WeeklyHours, WorkingCalendar
 from zsa_sim.engine.distributions import Distribution
-from zsa_sim.engine.queues import balanced_ranges
 from zsa_sim.engine.setup import CaseArrival, CaseSource, OtherWorkSpec, QueueDiscipline
 from zsa_sim.scenario.office_spec import (
     Closure,
@@ -225,6 +224,15 @@ def office_findings(scenario: Scenario, org: Organisation) -> list[tuple[str, st
                             f"variant '{org.variant}': no staff of role '{role}' in {m_key}",
                         )
                     )
+    for m_key, roles in scenario.variants[org.variant].queues.items():
+        for role in roles:
+            if f"{m_key}/{role}" not in org.pools:
+                out.append(
+                    (
+                        f"variants.{org.variant}.queues.{m_key}.{role}",
+                        f"no staff of role '{role}' in {m_key} in this variant",
+                    )
+                )
     if scenario.zsa is not None:
         zsa = scenario.zsa
         central = any(p.org_unit == zsa.name for p in org.pools.values())
@@ -252,13 +260,12 @@ def office_findings(scenario: Scenario, org: Organisation) -> list[tuple[str, st
             )
             continue
         clerks = math.ceil(peak_fte(pool.fte) - 1e-9)
-        ranges = spec.ranges or balanced_ranges(min(clerks, 26))
-        if len(ranges) != clerks:
+        if spec.ranges is not None and len(spec.ranges) != clerks:
             out.append(
                 (
                     pool.key_path,
                     f"pool '{pool.id}' (variant '{org.variant}'): {clerks} clerks but "
-                    f"{len(ranges)} letter ranges in its per-clerk queue (one per clerk)",
+                    f"{len(spec.ranges)} letter ranges in its per-clerk queue (one per clerk)",
                 )
             )
     return out

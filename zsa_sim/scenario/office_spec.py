@@ -118,7 +118,7 @@ class QueueSpec(_Model):
     #: drawn surname initial).
     by: str | None = None
     #: ``per_clerk``: one letter range per clerk, e.g. [A-F, G-K, L-R, S-Z] (default:
-    #: ranges balanced by the share of surnames).
+    #: the alphabetical order of surnames cut into equal shares, one per clerk).
     ranges: list[str] | None = None
 
     @model_validator(mode="after")
@@ -129,6 +129,8 @@ class QueueSpec(_Model):
             raise ValueError("'due' belongs to discipline 'edf'")
         if self.discipline != "per_clerk" and (self.by is not None or self.ranges is not None):
             raise ValueError("'by' and 'ranges' belong to discipline 'per_clerk'")
+        if self.by is not None and self.ranges is None:
+            raise ValueError("'by' needs letter 'ranges', one per clerk")
         if self.ranges is not None:
             from zsa_sim.engine.queues import parse_ranges
             from zsa_sim.errors import SimulationError

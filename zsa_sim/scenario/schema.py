@@ -422,6 +422,9 @@ class Variant(Model):
     zsa: VariantZsa | None = None
     #: municipality -> role -> FTE remaining in this variant (unlisted: unchanged; 0: none).
     staff: dict[Key, dict[Key, RemainingStaff]] = Field(default_factory=dict)
+    #: municipality -> role -> queue discipline in this variant (overrides the
+    #: municipality's), e.g. per-clerk queues against FIFO over the team.
+    queues: dict[Key, dict[Key, QueueSpec]] = Field(default_factory=dict)
 
 
 class Scenario(Model):
