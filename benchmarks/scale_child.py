@@ -57,6 +57,7 @@ def main() -> None:
             jobs=1,
             out_root=args.out,
             variants=(args.variant,),
+            eventlog="all",
             xes="none",
             report=False,
         ),

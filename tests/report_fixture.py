@@ -476,6 +476,13 @@ def _parameters(
     }
 
 
+#: the decision tasks' names in the BPMN models (the runner records them beside the id)
+_DECISION_NAMES = {
+    "Task_Steuerbescheid_erlassen": "Hundesteuerbescheid erlassen",
+    "Task_Bescheid_erlassen": "Wohngeldbescheid erlassen",
+}
+
+
 def _summary(parameters: dict, pools: list[dict], kpis, comparison) -> dict:
     verdicts: dict[str, dict[str, list[str]]] = {}
     labels = {s.key: s.label for s in SERVICES}
@@ -507,7 +514,13 @@ def _summary(parameters: dict, pools: list[dict], kpis, comparison) -> dict:
                 for m in parameters["municipalities"].values()
             ],
             "services": [
-                {"key": s.key, "label": s.label, "bpmn": s.bpmn, "decision_task": s.decision_task}
+                {
+                    "key": s.key,
+                    "label": s.label,
+                    "bpmn": s.bpmn,
+                    "decision_task": s.decision_task,
+                    "decision_task_name": _DECISION_NAMES[s.decision_task],
+                }
                 for s in SERVICES
             ],
             "targets": {s.key: {"kpi": "lead_time_workdays_p90", "max": 15} for s in SERVICES},

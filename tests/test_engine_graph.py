@@ -192,7 +192,8 @@ def test_call_activity_to_unknown_or_recursive_process():
     b.chain("Start", "Call", "End")
     check(
         setup_for(definitions(b.build()), {}, arrivals_at([0])),
-        "call activity 'Call' .* calls unknown process 'Missing'",
+        r"callActivity 'Call' \(Call\) \(calls process 'Missing', which is in no file, worked "
+        r"as a task\) has no effort distribution",
     )
     inner = ModelBuilder("Inner").start("S").call("Again", "Inner").end("E")
     inner.chain("S", "Again", "E")
@@ -215,11 +216,22 @@ def test_event_gateway_must_lead_to_catch_events():
 
 def test_unsupported_boundary_kind():
     b = ModelBuilder().start().task("A").end().end("E2")
+    b.boundary("Lk", "A", kind="link")
+    b.chain("Start", "A", "End").chain("Lk", "E2")
+    check(
+        setup_for(definitions(b.build()), {"A": 1}, arrivals_at([0])),
+        "link boundary event 'Lk' cannot be simulated",
+    )
+
+
+def test_escalation_boundary_on_a_task_needs_a_probability():
+    b = ModelBuilder().start().task("A").end().end("E2")
     b.boundary("Esc", "A", kind="escalation")
     b.chain("Start", "A", "End").chain("Esc", "E2")
     check(
         setup_for(definitions(b.build()), {"A": 1}, arrivals_at([0])),
-        "escalation boundary event 'Esc' cannot be simulated",
+        r"escalation boundary event 'Esc' on task 'A' \(A\) has no probability \(set one "
+        r"under errors:\)",
     )
 
 
@@ -246,11 +258,25 @@ def test_inclusive_default_flow_takes_no_probability():
 
 
 def test_process_without_start_event():
-    b = ModelBuilder().start().subprocess("Sub", Process(id="Empty")).end()
+    body = ModelBuilder("Startless").task("X").build()
+    b = ModelBuilder().start().subprocess("Sub", body).end()
     b.chain("Start", "Sub", "End")
     check(
-        setup_for(definitions(b.build()), {}, arrivals_at([0])),
-        "process 'Empty' has no start event",
+        setup_for(definitions(b.build()), {"X": 1}, arrivals_at([0])),
+        "process 'Startless' has no start event",
+    )
+
+
+def test_an_empty_subprocess_is_a_black_box_task():
+    b = ModelBuilder().start().subprocess("Sub", Process(id="Empty")).end()
+    b.chain("Start", "Sub", "End")
+    rows, result = run(setup_for(definitions(b.build()), {"Sub": 7}, arrivals_at([0])))
+    assert result.cases_completed == 1
+    assert [(r.activity_id, r.activity_type, r.resource, r.complete) for r in rows][1] == (
+        "Sub",
+        "subProcess",
+        "pool#1",
+        7.0,
     )
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from zsa_sim.errors import ResultsError
-from zsa_sim.experiment.comparison import aggregate, compare_variants, verdict
+from zsa_sim.experiment.comparison import aggregate, compare_variants, resolution, verdict
 from zsa_sim.experiment.kpis import KpiValue
 from zsa_sim.experiment.stats import Estimate
 
@@ -44,8 +44,8 @@ def test_paired_difference_and_verdict_by_hand() -> None:
     assert c.relative_change == pytest.approx(-6.1 / 13.0)
     assert c.significant is True
     assert c.assessment == "better"
-    assert c.verdict_de == "Wartezeit p90 sinkt um 6,1 Tage [5,7; 6,5]"
-    assert c.verdict_en == "waiting time p90 down 6.1 days [5.7, 6.5]"
+    assert c.verdict_de == "Wartezeit p90 sinkt: -6,1 Tage [-6,5; -5,7]"
+    assert c.verdict_en == "waiting time p90 down: -6.1 days [-6.5, -5.7]"
 
 
 def test_unpaired_interval_is_wider_than_the_paired_one() -> None:
@@ -63,9 +63,9 @@ def test_no_significant_change_when_the_interval_contains_zero() -> None:
     assert c.significant is False
     assert c.assessment == ""
     assert c.verdict_de.startswith(
-        "Durchlaufzeit Mittelwert: keine signifikante Änderung (0,1 Tage ["
+        "Durchlaufzeit Mittelwert: keine signifikante Änderung (+0,1 Tage ["
     )
-    assert c.verdict_en.startswith("lead time mean: no significant change (0.1 days [")
+    assert c.verdict_en.startswith("lead time mean: no significant change (+0.1 days [")
 
 
 def test_utilisation_change_in_percentage_points_and_worse_direction() -> None:
@@ -76,10 +76,10 @@ def test_utilisation_change_in_percentage_points_and_worse_direction() -> None:
         *rows("zentral", "backlog_hours", [3.0, 3.0, 3.0], "hours"),
     ]
     util, backlog = sorted(compare_variants(data), key=lambda c: c.kpi, reverse=True)
-    assert util.verdict_en.startswith("utilisation up 20.0 percentage points [")
-    assert util.verdict_de.startswith("Auslastung steigt um 20,0 Prozentpunkte [")
+    assert util.verdict_en.startswith("utilisation up: +20.0 percentage points [")
+    assert util.verdict_de.startswith("Auslastung steigt: +20,0 Prozentpunkte [")
     assert util.assessment == ""  # utilisation has no good direction
-    assert backlog.verdict_en == "backlog at end up 2.0 hours [2.0, 2.0]"
+    assert backlog.verdict_en == "backlog at end up: +2.0 hours [2.0, 2.0]"
     assert backlog.assessment == "worse"
 
 
@@ -120,7 +120,30 @@ def test_missing_variant_is_a_results_error() -> None:
 
 def test_verdict_for_an_unknown_kpi_uses_its_id() -> None:
     est = Estimate(2.0, 1.0, 3.0, 5, 1.0)
-    assert verdict("custom_kpi", est, "en", "hours") == "custom_kpi up 2.0 hours [1.0, 3.0]"
+    assert verdict("custom_kpi", est, "en", "hours") == "custom_kpi up: +2.0 hours [1.0, 3.0]"
+
+
+def test_a_difference_below_the_resolution_is_no_change() -> None:
+    # issue 16: identical runs differ by floating-point noise (-8.9e-16 days); the
+    # interval [-8.9e-16, -8.9e-16] excludes 0, yet that is no finding
+    base = [10.0, 12.0, 14.0]
+    data = [
+        *rows("dezentral", "applicant_time_mean", base),
+        *rows("zentral", "applicant_time_mean", [v - 1e-15 for v in base]),
+    ]
+    (c,) = compare_variants(data)
+    assert c.ci_high < 0  # the raw interval does exclude zero
+    assert c.significant is False
+    assert c.assessment == ""
+    assert c.verdict_de == "Zeit beim Antragsteller Mittelwert: keine Änderung"
+    assert c.verdict_en == "time with applicant mean: no change"
+    # just above the resolution (0.05 days) a clear change is significant again
+    shifted = [*rows("dezentral", "lead_time_mean", base),
+               *rows("zentral", "lead_time_mean", [v - 0.06 for v in base])]  # fmt: skip
+    assert compare_variants(shifted)[0].significant is True
+    assert resolution("days") == 0.05
+    assert resolution("share") == pytest.approx(0.0005)
+    assert resolution("EUR") == 0.5
 
 
 def test_aggregate_gives_mean_and_interval_per_variant() -> None:

@@ -27,6 +27,7 @@ def small_pilot(path: Path = ROOT / "scenarios" / "pilot.yaml"):
 
 
 def run(scenario, out: Path, **options) -> Path:
+    options = {"eventlog": "all", **options}
     outcome = run_experiment(scenario, RunOptions(out_root=out, report=False, **options))
     return outcome.run_dir
 

@@ -30,7 +30,40 @@ def short_pilot(replications: int, days: int = 90):
 @pytest.fixture(scope="module")
 def pilot_run(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("results")
-    return run_experiment(short_pilot(5, days=40), RunOptions(jobs=2, out_root=out, report=False))
+    options = RunOptions(jobs=2, out_root=out, report=False, eventlog="all", xes="first")
+    return run_experiment(short_pilot(5, days=40), options)
+
+
+def _runs_in_csv_log(run_dir: Path) -> set[tuple[str, str]]:
+    with gzip.open(run_dir / "eventlog.csv.gz", "rt", encoding="utf-8") as handle:
+        return {(row["variant"], row["replication"]) for row in csv.DictReader(handle)}
+
+
+def test_default_keeps_the_first_replications_log_and_no_xes(tmp_path: Path) -> None:
+    # Issue 19: a default run stays small; the full log and XES are on request.
+    outcome = run_experiment(short_pilot(3, days=10), RunOptions(jobs=1, out_root=tmp_path))
+    names = {p.name for p in outcome.run_dir.iterdir()}
+    assert "eventlog.xes.gz" not in names
+    assert "parts" not in names
+    assert _runs_in_csv_log(outcome.run_dir) == {("dezentral", "0"), ("zentral", "0")}
+    run = json.loads((outcome.run_dir / "run.json").read_text())
+    assert run["command_options"]["eventlog"] == "first"
+
+
+def test_xes_of_all_runs_beside_a_first_only_csv_log(tmp_path: Path) -> None:
+    options = RunOptions(jobs=1, out_root=tmp_path, report=False, xes="all", eventlog="first")
+    outcome = run_experiment(short_pilot(2, days=10), options)
+    assert _runs_in_csv_log(outcome.run_dir) == {("dezentral", "0"), ("zentral", "0")}
+    with gzip.open(outcome.run_dir / "eventlog.xes.gz") as handle:
+        traces = sum(1 for _, el in SafeET.iterparse(handle) if el.tag.endswith("trace"))
+    assert traces == sum(o.cases_started for o in outcome.outputs)
+
+
+def test_no_event_log_at_all(tmp_path: Path) -> None:
+    options = RunOptions(jobs=1, out_root=tmp_path, report=False, eventlog=False)
+    outcome = run_experiment(short_pilot(1, days=10), options)
+    names = {p.name for p in outcome.run_dir.iterdir()}
+    assert not names & {"eventlog.csv.gz", "eventlog.xes.gz", "eventlog.meta.json", "parts"}
 
 
 def test_results_folder_holds_every_output(pilot_run) -> None:

@@ -9,6 +9,7 @@ then written how many images it has and how many decoded. Needs the Debian packa
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import subprocess
@@ -108,3 +109,45 @@ def test_the_check_notices_a_broken_image(tmp_path) -> None:
     total = int(re.search(r'data-images-total="(\d+)"', dom).group(1))
     loaded = int(re.search(r'data-images-loaded="(\d+)"', dom).group(1))
     assert (total, loaded) == (len(built.charts), len(built.charts) - 1)
+
+
+SHOTS = Path(__file__).parents[1] / "docs" / "img"
+
+
+def test_the_first_screen_holds_the_conclusion_for_every_municipality(tmp_path) -> None:
+    """At 1400 x 900 every municipality's conclusion row is visible without scrolling."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    driver_path = shutil.which("chromedriver")
+    if driver_path is None:
+        pytest.skip("chromedriver not installed (Debian: apt-get install -y chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    from tests.report_fixture import MUNICIPALITIES
+
+    built = cached_report("de")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1400,900", f"--user-data-dir={tmp_path / 'profile'}"):  # fmt: skip
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        driver.set_window_size(1400, 900)
+        driver.get(built.report.as_uri())
+        height = driver.execute_script("return window.innerHeight")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#conclusion table.conclusion tbody tr")
+        names = [r.find_element(By.TAG_NAME, "th").text for r in rows]
+        assert [m.name for m in MUNICIPALITIES] == names[: len(MUNICIPALITIES)]
+        for row in rows:
+            bottom = driver.execute_script(
+                "return arguments[0].getBoundingClientRect().bottom", row
+            )
+            assert bottom <= height, (row.text, bottom, height)
+            cells = row.find_elements(By.TAG_NAME, "td")
+            assert len(cells) == 4 and all(c.text.strip() for c in cells)
+        if os.environ.get("ZSA_SCREENSHOT"):  # refresh the README's picture on request
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(SHOTS / "report_first_screen.png"))
+    finally:
+        driver.quit()

@@ -103,7 +103,8 @@ def test_unknown_language_is_refused(tmp_path) -> None:
 @pytest.mark.slow
 def test_a_real_run_of_the_pilot_writes_every_chart_and_the_report(tmp_path) -> None:
     """The runner's own output (shortened pilot scenario) through the whole report."""
-    from zsa_sim.experiment.runner import RunOptions, run_experiment
+    from zsa_sim.experiment.runner import RunOptions
+    from zsa_sim.pipeline import run_and_report
     from zsa_sim.scenario import load_scenario
 
     root = Path(__file__).parents[1]
@@ -116,7 +117,10 @@ def test_a_real_run_of_the_pilot_writes_every_chart_and_the_report(tmp_path) -> 
         }
     )
     options = RunOptions(jobs=2, out_root=tmp_path, xes="none", eventlog=False, report=True)
-    run_dir = run_experiment(scenario, options).run_dir
+    outcome = run_and_report(scenario, options)
+    run_dir = outcome.run_dir
+    assert outcome.report == run_dir / "report.html" and outcome.report_error is None
+    assert outcome.excel == run_dir / "kpis.xlsx"
     report = (run_dir / "report.html").read_text(encoding="utf-8")
     names = {p.stem for p in (run_dir / "charts").glob("*.png")}
     assert names == EXPECTED

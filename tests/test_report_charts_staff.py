@@ -76,7 +76,7 @@ def test_unknown_cost_makes_the_total_unknown(results) -> None:
     i = next(
         k
         for k, v in enumerate(rows)
-        if v.kpi == "cost"
+        if v.kpi == "capacity_cost"
         and v.variant == "zentral"
         and v.replication == 1
         and v.pool
@@ -84,7 +84,7 @@ def test_unknown_cost_makes_the_total_unknown(results) -> None:
     )
     rows[i] = rows[i]._replace(value=math.nan)
     broken = dataclasses.replace(results, kpis_by_replication=rows)
-    totals = pool_totals(broken, "zentral", "cost", set(results.municipalities) | {"ZSA"})
+    totals = pool_totals(broken, "zentral", "capacity_cost", set(results.municipalities) | {"ZSA"})
     assert math.isnan(totals[1]) and not math.isnan(totals[0])
     chart = staff_cost_chart(broken, "de")
     assert "nicht bestimmbar" in chart.title
@@ -139,13 +139,38 @@ def test_utilisation_chart_marks_85_percent_and_counts_teams_over_it(results) ->
 
 def test_staff_cost_title_states_the_paired_change(results) -> None:
     units = set(results.municipalities) | {"ZSA"}
-    base = pool_totals(results, "dezentral", "staff_hours", units)
-    central = pool_totals(results, "zentral", "staff_hours", units)
+    base = pool_totals(results, "dezentral", "capacity_cost", units)
+    central = pool_totals(results, "zentral", "capacity_cost", units)
     diff = paired_difference([central[r] for r in range(3)], [base[r] for r in range(3)])
     chart = staff_cost_chart(results, "en")
-    assert diff.excludes_zero()  # the fixture's ZSA works faster
+    assert diff.excludes_zero()
     word = "lower" if diff.mean < 0 else "higher"
-    assert chart.title.startswith(f"Central (ZSA): staff hours {abs(diff.mean):,.1f} hours (")
+    assert chart.title.startswith(
+        f"Central (ZSA): staff cost (paid capacity) {abs(diff.mean):,.0f} EUR"
+    )
+    assert word in chart.title and "utilisation" in chart.title
+    plt.close(chart.figure)
+
+
+def test_the_cost_headline_and_the_cost_bars_are_one_number(results) -> None:
+    # issue 16: the headline said "3 % lower" (hours worked x rate) while the chart's
+    # paid-capacity markers showed the central variant more expensive
+    units = set(results.municipalities) | {"ZSA"}
+    chart = staff_cost_chart(results, "de")
+    cost_panel = chart.figure.axes[1]
+    tops = {}
+    for patch in cost_panel.patches:
+        x = round(patch.get_x() + patch.get_width() / 2)
+        tops[x] = max(tops.get(x, 0.0), patch.get_y() + patch.get_height())
+    for i, variant in enumerate(results.variants):
+        total = pool_totals(results, variant, "capacity_cost", units)
+        assert tops[i] == pytest.approx(sum(total.values()) / len(total))
+    base = pool_totals(results, results.baseline, "capacity_cost", units)
+    treat = pool_totals(results, results.treatment, "capacity_cost", units)
+    change = sum(treat.values()) / 3 - sum(base.values()) / 3
+    word = "niedriger" if change < 0 else "höher"
+    shown = f"{abs(change):,.0f}".replace(",", ".")
+    assert f"Personalkosten (bezahlte Kapazität) {shown} EUR" in chart.title
     assert word in chart.title
     plt.close(chart.figure)
 

@@ -59,7 +59,7 @@ def test_german_page_is_german_with_german_numbers(pages) -> None:
     assert "Alle Daten sind synthetisch." in page
     assert re.search(r"\d,\d Tage \[\d+,\d; \d+,\d\]", page)  # 1,6 Tage [1,4; 1,8]
     assert not re.search(r"\d\.\d Tage", page)  # no English decimal point
-    assert "Wartezeit p90 sinkt um" in page  # a verdict line
+    assert "Wartezeit p90 sinkt: -" in page  # a verdict line, signed
     assert "Ergebnis auf einen Blick" in page and "Annahmen" in page
 
 
@@ -106,3 +106,55 @@ def test_text_from_the_results_is_escaped(pages) -> None:
     page = render_html(hostile, [], "de")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _reader_text(page: str) -> str:
+    """What a reader sees: no markup, images, scripts, styles or the raw parameter table."""
+    text = re.sub(r"<details>.*?</details>", " ", page, flags=re.S)
+    text = re.sub(r"<(script|style)>.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r'src="data:[^"]+"', " ", text)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def test_no_raw_ids_in_the_german_page(pages) -> None:
+    # issue 16: service keys ("wohngeld:", "all:"), pool ids ("Halle/housing_lead",
+    # "ZSA/team") and task ids must not reach the reader
+    text = _reader_text(_text(pages["de"]))
+    assert not re.search(r"\b(hundehaltung|wohngeld|all)\b", text)
+    assert not re.search(r"\b\w+/\w*_\w+\b", text)  # org_unit/role
+    assert not re.search(r"\b(Task|Event|Gateway)_\w+", text)
+    assert not re.search(r"\b(front_office|tax_clerk|housing_clerk|housing_lead)\b", text)
+
+
+def test_the_first_screen_comes_first_and_says_what_it_measures(pages) -> None:
+    page = _text(pages["de"])
+    conclusion = page.index('<section id="conclusion">')
+    assert conclusion < page.index('<dl class="meta">') < page.index('<section id="verdicts">')
+    section = html.unescape(page[conclusion : page.index("</section>", conclusion)])
+    results = load_results(pages["de"].run_dir)
+    for municipality in results.municipalities:
+        assert f'<th scope="row">{results.name(municipality)}</th>' in section
+    for words in (
+        "Durchlaufzeit bis Bescheid",
+        "Wartezeit bis zum ersten Arbeitsschritt",
+        "Personalkosten (bezahlte Kapazität)",
+        "Größe der ZSA: besetzt",
+        "obere einseitige 95-%-Konfidenzgrenze",
+        "Achtung: nur 3 Replikationen",
+    ):
+        assert words in section, words
+
+
+def test_period_in_german_dates_with_warm_up_before_and_cool_down(pages) -> None:
+    text = _reader_text(_text(pages["de"]))
+    period = load_results(pages["de"].run_dir).summary["scenario"]["period"]
+    assert "ausgewertet 01.01.2026 bis 31.12.2026 (365 Tage); davor 28 Tage Einschwingphase" in (
+        text
+    ), period
+    assert f"danach {period.get('cooldown_days', 0)} Tage Nachlauf" in text
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b(?!T)", text)  # no ISO dates
+
+
+def test_the_decision_task_column_names_the_task(pages) -> None:
+    text = _reader_text(_text(pages["de"]))
+    assert "Hundesteuerbescheid erlassen" in text and "Wohngeldbescheid erlassen" in text

@@ -43,6 +43,7 @@ from zsa_sim.bpmn.model import (
     IntermediateCatchEvent,
     IntermediateThrowEvent,
     Lane,
+    LoopCharacteristics,
     ParallelGateway,
     Process,
     SequenceFlow,
@@ -125,6 +126,8 @@ class Scope:
     #: lane of the subprocess itself: the last resort for its nodes.
     default_lane: str | None = None
     is_subprocess: bool = False
+    #: the body of an event subprocess: its start event carries the trigger.
+    is_event_subprocess: bool = False
 
     @property
     def lanes(self) -> tuple[Lane, ...]:
@@ -155,6 +158,9 @@ def _read_scope(ctx: ReadContext, element: Element, scope: Scope, is_executable:
         else:
             raise unsupported(ctx, child, "unknown BPMN element")
     nodes = _build_nodes(ctx, scope, drafts, flows)
+    _check_links(ctx, nodes)
+    if scope.is_event_subprocess:
+        _check_event_subprocess(ctx, scope, nodes)
     return Process(
         id=scope.id,
         name=clean_name(element),
@@ -218,7 +224,18 @@ def _draft(
         kwargs["default_flow"] = element.get("default") or None
         return _GATEWAYS[local], kwargs
     if local in _EVENTS:
-        kwargs["definition"] = read_event_definition(ctx, element, local)
+        event_type = local
+        if local == "startEvent" and scope.is_event_subprocess:
+            event_type = "eventSubProcessStart"
+            interrupting = element.get("isInterrupting", "true").strip().lower() != "false"
+            kwargs["interrupting"] = interrupting
+        kwargs["definition"] = read_event_definition(ctx, element, event_type)
+        if (
+            event_type == "eventSubProcessStart"
+            and not kwargs["interrupting"]
+            and kwargs["definition"].kind == "error"
+        ):
+            raise unsupported(ctx, element, "an error start event always interrupts")
         if local == "boundaryEvent":
             kwargs["attached_to"] = require_ref(ctx, element, "attachedToRef")
             cancel = element.get("cancelActivity", "true").strip().lower() != "false"
@@ -226,40 +243,90 @@ def _draft(
                 raise unsupported(ctx, element, "an error boundary event always interrupts")
             kwargs["cancel_activity"] = cancel
         return _EVENTS[local], kwargs
-    _check_activity(ctx, element)
+    kwargs["loop"] = _loop_of(ctx, element)
     kwargs["default_flow"] = element.get("default") or None
     if local == "subProcess":
-        if element.get("triggeredByEvent", "false").strip().lower() == "true":
-            raise unsupported(ctx, element, "event subprocesses are not supported")
+        triggered = element.get("triggeredByEvent", "false").strip().lower() == "true"
+        if triggered and (kwargs["loop"] is not None):
+            raise unsupported(ctx, element, "an event subprocess cannot be a loop")
         body_scope = Scope(
             id=node_id,
             own_lanes=read_lanes(ctx, element, parent=kwargs["lane"]),
             outer_lanes=scope.lanes,
             default_lane=kwargs["lane"],
             is_subprocess=True,
+            is_event_subprocess=triggered,
         )
         kwargs["body"] = _read_scope(ctx, element, body_scope, is_executable=True)
+        kwargs["triggered_by_event"] = triggered
         return SubProcess, kwargs
     if local == "callActivity":
-        called = (element.get("calledElement") or "").strip()
-        if not called:
-            raise ctx.error(f"call activity {element_label(element)} has no calledElement")
-        kwargs["called_element"] = called
+        # without calledElement the call activity is a black box the scenario gives an
+        # effort, like a task (Definitions.black_box_reason)
+        kwargs["called_element"] = (element.get("calledElement") or "").strip()
         return CallActivity, kwargs
     kwargs["task_type"] = local
     return Task, kwargs
 
 
-def _check_activity(ctx: ReadContext, element: Element) -> None:
-    for local, _ in bpmn_children(element):
-        if local == "standardLoopCharacteristics":
-            raise unsupported(
-                ctx, element, "loop activities are not supported; model the loop with gateways"
-            )
-        if local == "multiInstanceLoopCharacteristics":
-            raise unsupported(ctx, element, "multi-instance activities are not supported")
+def _loop_of(ctx: ReadContext, element: Element) -> LoopCharacteristics | None:
+    """The activity's loop or multi-instance marker (compensation handlers are refused)."""
     if element.get("isForCompensation", "false").strip().lower() == "true":
         raise unsupported(ctx, element, "compensation handlers are not supported")
+    for local, child in bpmn_children(element):
+        if local == "standardLoopCharacteristics":
+            maximum = (child.get("loopMaximum") or "").strip()
+            if maximum and not maximum.isdigit():
+                raise ctx.error(
+                    f"loop activity {element_label(element)}: loopMaximum must be a whole "
+                    f"number, got {maximum!r}"
+                )
+            return LoopCharacteristics(
+                kind="standard",
+                maximum=int(maximum) if maximum else None,
+                condition=_child_text(child, "loopCondition"),
+            )
+        if local == "multiInstanceLoopCharacteristics":
+            sequential = child.get("isSequential", "false").strip().lower() == "true"
+            return LoopCharacteristics(
+                kind="sequential" if sequential else "parallel",
+                cardinality=_child_text(child, "loopCardinality"),
+                condition=_child_text(child, "completionCondition"),
+            )
+    return None
+
+
+def _child_text(element: Element, local: str) -> str | None:
+    child = element.find(qname(BPMN, local))
+    text = (child.text or "").strip() if child is not None else ""
+    return text or None
+
+
+def _check_links(ctx: ReadContext, nodes: dict[str, FlowNode]) -> None:
+    """Every link throw needs exactly one link catch of the same name in its process."""
+    catches: dict[str, list[str]] = defaultdict(list)
+    for node in nodes.values():
+        if isinstance(node, IntermediateCatchEvent) and node.definition.kind == "link":
+            catches[node.definition.ref or ""].append(node.id)
+    for node in nodes.values():
+        if isinstance(node, IntermediateThrowEvent) and node.definition.kind == "link":
+            found = catches.get(node.definition.ref or "", [])
+            if len(found) != 1:
+                what = "no link catch event" if not found else f"several ({', '.join(found)})"
+                raise ctx.error(
+                    f"link event {node.label}: {what} named '{node.definition.ref}' in the "
+                    "same process"
+                )
+            if node.outgoing:
+                raise ctx.error(f"link throw event {node.label} has outgoing sequence flows")
+
+
+def _check_event_subprocess(ctx: ReadContext, scope: Scope, nodes: dict[str, FlowNode]) -> None:
+    starts = [n for n in nodes.values() if isinstance(n, StartEvent)]
+    if len(starts) != 1:
+        raise ctx.error(
+            f"event subprocess '{scope.id}' needs exactly one start event, has {len(starts)}"
+        )
 
 
 def _build_nodes(
@@ -298,6 +365,8 @@ def _build_nodes(
         extra: dict[str, Any] = {}
         if issubclass(cls, Activity):
             extra["boundary_events"] = tuple(boundaries[node_id])
+            if kwargs.get("triggered_by_event") and (incoming[node_id] or outgoing[node_id]):
+                raise ctx.error(f"event subprocess '{node_id}' has sequence flows; it needs none")
         nodes[node_id] = cls(
             **kwargs,
             **extra,

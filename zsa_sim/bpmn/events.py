@@ -4,7 +4,8 @@ An event's behaviour lies in its one event definition child (``timerEventDefinit
 ``messageEventDefinition``, ...); no child means a "none" event. Each event type
 accepts only some definitions: a message start event is fine, an escalation throw or a
 compensation boundary event is not simulated and is refused by name rather than
-quietly treated as a plain event.
+quietly treated as a plain event. A link event's ``ref`` is its link name: a throw jumps
+to the catch of the same name in the same process.
 """
 
 from __future__ import annotations
@@ -30,22 +31,33 @@ _KINDS = {
 
 #: kinds no event type supports, with the reason given to the user.
 _NEVER = {
-    "escalation": "escalation events are not supported",
     "compensation": "compensation is not supported",
-    "link": "link events are not supported; connect the sequence flow directly",
     "cancel": "cancel events belong to transactions, which are not supported",
 }
 
 #: event type -> the kinds of definition the engine can simulate for it.
 ALLOWED_KINDS: dict[str, frozenset[str]] = {
     "startEvent": frozenset({"none", "timer", "message", "signal", "conditional"}),
-    "endEvent": frozenset({"none", "message", "signal", "error", "terminate"}),
-    "intermediateCatchEvent": frozenset({"none", "timer", "message", "signal", "conditional"}),
-    "intermediateThrowEvent": frozenset({"none", "message", "signal"}),
-    "boundaryEvent": frozenset({"timer", "message", "error", "signal"}),
+    "endEvent": frozenset({"none", "message", "signal", "error", "terminate", "escalation"}),
+    "intermediateCatchEvent": frozenset(
+        {"none", "timer", "message", "signal", "conditional", "link"}
+    ),
+    "intermediateThrowEvent": frozenset({"none", "message", "signal", "escalation", "link"}),
+    "boundaryEvent": frozenset(
+        {"timer", "message", "error", "signal", "escalation", "conditional"}
+    ),
+    #: the start event of an event subprocess
+    "eventSubProcessStart": frozenset(
+        {"timer", "message", "signal", "conditional", "error", "escalation"}
+    ),
 }
 
-_REF_ATTRIBUTE = {"message": "messageRef", "signal": "signalRef", "error": "errorRef"}
+_REF_ATTRIBUTE = {
+    "message": "messageRef",
+    "signal": "signalRef",
+    "error": "errorRef",
+    "escalation": "escalationRef",
+}
 _TIMER_ELEMENTS = ("timeDuration", "timeCycle", "timeDate")
 
 
@@ -72,6 +84,10 @@ def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> 
     if kind in _NEVER:
         raise unsupported(ctx, event, _NEVER[kind])
     if kind not in ALLOWED_KINDS[event_type]:
+        if event_type == "eventSubProcessStart":
+            raise unsupported(
+                ctx, event, f"the start event of an event subprocess cannot have a {kind} trigger"
+            )
         raise unsupported(ctx, event, f"{kind} triggers are not supported on {event_type}s")
     if definition is None:
         return EventDefinition()
@@ -81,6 +97,11 @@ def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> 
         condition = definition.find(f"{{{_ns(definition)}}}condition")
         text = (condition.text or "").strip() if condition is not None else ""
         return EventDefinition(kind="conditional", condition=text or None)
+    if kind == "link":
+        name = (definition.get("name") or event.get("name") or "").strip()
+        if not name:
+            raise ctx.error(f"link event {element_label(event)} has no link name")
+        return EventDefinition(kind="link", ref=name)
     ref = definition.get(_REF_ATTRIBUTE.get(kind, ""), None)
     return EventDefinition(kind=kind, ref=ref or None)  # type: ignore[arg-type]
 

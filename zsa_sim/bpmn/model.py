@@ -38,9 +38,11 @@ DECISION_PROPERTY = "zsa:decision"
 ROLE_PROPERTY = "zsa:role"
 
 EventKind = Literal[
-    "none", "timer", "message", "signal", "error", "escalation", "conditional", "terminate"
+    "none", "timer", "message", "signal", "error", "escalation", "conditional", "terminate", "link"
 ]
 TimerKind = Literal["timeDuration", "timeCycle", "timeDate"]
+#: How an activity repeats: a standard loop, or multi-instance in parallel or in sequence.
+LoopKind = Literal["standard", "parallel", "sequential"]
 
 
 def _mapping_proxy(items: dict) -> MappingProxyType:
@@ -70,8 +72,27 @@ class TimerDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class LoopCharacteristics:
+    """A loop or multi-instance marker, with the texts the file gives (kept verbatim).
+
+    How many instances or iterations run is the scenario's ``instances`` figure, else the
+    ``loopCardinality`` when the engine can evaluate it; ``maximum`` (``loopMaximum`` of
+    a standard loop) caps the iterations.
+    """
+
+    kind: LoopKind
+    #: ``loopCardinality`` of a multi-instance activity.
+    cardinality: str | None = None
+    #: ``loopMaximum`` of a standard loop.
+    maximum: int | None = None
+    #: ``loopCondition`` / ``completionCondition``; not evaluated (reported by validate).
+    condition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EventDefinition:
-    """What an event waits for or throws; ``ref`` is the messageRef/signalRef/errorRef."""
+    """What an event waits for or throws; ``ref`` is the messageRef/signalRef/errorRef/
+    escalationRef, or a link event's name."""
 
     kind: EventKind = "none"
     timer: TimerDefinition | None = None
@@ -122,6 +143,8 @@ class Activity(FlowNode):
     default_flow: str | None = None
     #: ids of the boundary events attached to this activity.
     boundary_events: tuple[str, ...] = ()
+    #: standard loop or multi-instance marker, None for an activity that runs once.
+    loop: LoopCharacteristics | None = None
 
     @property
     def centralisable(self) -> bool:
@@ -148,9 +171,14 @@ class Task(Activity):
 
 @dataclass(frozen=True, kw_only=True)
 class SubProcess(Activity):
-    """An embedded subprocess; its body is a process of its own."""
+    """An embedded subprocess; its body is a process of its own.
+
+    An event subprocess (``triggered_by_event``) has no sequence flows: its start
+    event's trigger starts it while the enclosing process or subprocess runs.
+    """
 
     body: Process
+    triggered_by_event: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,7 +197,9 @@ class Event(FlowNode):
 
 @dataclass(frozen=True, kw_only=True)
 class StartEvent(Event):
-    """Where a case enters the process."""
+    """Where a case enters the process; ``interrupting`` matters in event subprocesses."""
+
+    interrupting: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -358,6 +388,8 @@ class Definitions:
     called_processes: Mapping[str, Process] = field(default_factory=frozen_mapping)
     #: the modelling tool named in the file's ``exporter`` attribute, if any.
     exporter: str = ""
+    #: sibling .bpmn files that could not be read while resolving call activities.
+    unreadable_siblings: tuple[str, ...] = ()
 
     def resolve_call(self, called_element: str) -> Process:
         """The process a call activity runs, from this file or a sibling file."""
@@ -387,6 +419,29 @@ class Definitions:
 
             raise BpmnError("no process with a start event", source=self.source)
         return chosen[0]
+
+    def black_box_reason(self, node: FlowNode) -> str | None:
+        """Why an activity runs as one unit of work with an effort of its own, or None.
+
+        A call activity without ``calledElement`` or to a process in no file, and a
+        collapsed subprocess without content, say nothing about the work inside; the
+        scenario gives them an effort like a task.
+        """
+        if isinstance(node, CallActivity):
+            if not node.called_element:
+                return "call activity without calledElement"
+            if node.called_element not in self.processes and (
+                node.called_element not in self.called_processes
+            ):
+                note = (
+                    f" (unreadable sibling files: {', '.join(self.unreadable_siblings)})"
+                    if self.unreadable_siblings
+                    else ""
+                )
+                return f"calls process '{node.called_element}', which is in no file{note}"
+        elif isinstance(node, SubProcess) and not node.triggered_by_event and not node.body.nodes:
+            return "collapsed subprocess without content"
+        return None
 
     def participant_of(self, process_id: str) -> Participant | None:
         """The pool that holds a process, if the file has a collaboration."""

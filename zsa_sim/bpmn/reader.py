@@ -51,8 +51,13 @@ def read_bpmn(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Defini
     ``max_bytes`` limits the size of every file read (this one and its siblings).
     """
     definitions = _read_file(path, max_bytes)
-    called = _resolve_calls(definitions, Path(path), max_bytes)
-    return replace(definitions, called_processes=frozen_mapping(called))
+    unreadable: list[str] = []
+    called = _resolve_calls(definitions, Path(path), max_bytes, unreadable)
+    return replace(
+        definitions,
+        called_processes=frozen_mapping(called),
+        unreadable_siblings=tuple(unreadable),
+    )
 
 
 def _read_file(path: str | Path, max_bytes: int) -> Definitions:
@@ -153,15 +158,17 @@ def _read_collaborations(
     return tuple(participants), tuple(message_flows)
 
 
-def _resolve_calls(definitions: Definitions, path: Path, max_bytes: int) -> dict[str, Process]:
-    """Processes from sibling files that call activities (transitively) refer to."""
+def _resolve_calls(
+    definitions: Definitions, path: Path, max_bytes: int, unreadable: list[str]
+) -> dict[str, Process]:
+    """Processes from sibling files that call activities (transitively) refer to; a
+    call to a process in no file stays a black box (``Definitions.black_box_reason``)."""
     known: dict[str, Process] = dict(definitions.processes)
     found: dict[str, Process] = {}
-    pending = [(call, "") for call in _calls(known.values())]
+    pending = [(call, "") for call in _calls(known.values()) if call.called_element]
     siblings: list[tuple[Path, Definitions]] | None = None
-    unreadable: list[str] = []
     while pending:
-        call, origin = pending.pop(0)
+        call, _origin = pending.pop(0)
         if call.called_element in known:
             continue
         if siblings is None:
@@ -170,17 +177,13 @@ def _resolve_calls(definitions: Definitions, path: Path, max_bytes: int) -> dict
             ((file, d) for file, d in siblings if call.called_element in d.processes), None
         )
         if match is None:
-            where = f" (in {origin})" if origin else ""
-            note = f"; unreadable sibling files: {', '.join(unreadable)}" if unreadable else ""
-            raise BpmnError(
-                f"call activity {call.label}{where} calls process '{call.called_element}', "
-                f"which is neither in this file nor in a sibling .bpmn file{note}",
-                source=definitions.source,
-            )
+            # a black box with an effort of its own (Definitions.black_box_reason);
+            # validate warns about it
+            continue
         file, sibling = match
         process = sibling.processes[call.called_element]
         known[process.id] = found[process.id] = process
-        pending.extend((inner, file.name) for inner in _calls([process]))
+        pending.extend((inner, file.name) for inner in _calls([process]) if inner.called_element)
     return found
 
 

@@ -29,6 +29,7 @@ from zsa_sim.bpmn.model import (
     Gateway,
     InclusiveGateway,
     IntermediateCatchEvent,
+    IntermediateThrowEvent,
     ParallelGateway,
     Process,
     SequenceFlow,
@@ -67,6 +68,14 @@ def validate_model(defs: Definitions) -> list[Finding]:
     for process in processes:
         _check_scope(process, findings, is_subprocess=False)
         _check_lanes(process, findings)
+        for node in process.walk():
+            reason = defs.black_box_reason(node)
+            if reason is not None:
+                _warn(
+                    findings,
+                    node,
+                    f"{reason}: simulated as one task with an effort from the scenario",
+                )
     return sorted(findings, key=lambda f: f.severity != "error")
 
 
@@ -79,14 +88,30 @@ def _warn(findings: list[Finding], node: FlowNode | Process, message: str) -> No
 
 
 def _successors(scope: Process) -> dict[str, list[str]]:
-    """Token moves: along sequence flows, and from an activity to its boundary events."""
+    """Token moves: along sequence flows, from an activity to its boundary events, and
+    from a link throw to the link catch of the same name."""
     succ: dict[str, list[str]] = {}
+    links = {
+        n.definition.ref: n.id
+        for n in scope.nodes.values()
+        if isinstance(n, IntermediateCatchEvent) and n.definition.kind == "link"
+    }
     for node in scope.nodes.values():
         targets = [scope.flows[f].target for f in node.outgoing]
         if isinstance(node, Activity):
             targets.extend(b for b in node.boundary_events if b in scope.nodes)
+        if _is_link_throw(node) and node.definition.ref in links:  # type: ignore[attr-defined]
+            targets.append(links[node.definition.ref])  # type: ignore[attr-defined]
         succ[node.id] = targets
     return succ
+
+
+def _is_link_throw(node: FlowNode) -> bool:
+    return isinstance(node, IntermediateThrowEvent) and node.definition.kind == "link"
+
+
+def _is_event_subprocess(node: FlowNode) -> bool:
+    return isinstance(node, SubProcess) and node.triggered_by_event
 
 
 def _reach(starts: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
@@ -100,12 +125,14 @@ def _reach(starts: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
     return seen
 
 
-def _check_scope(scope: Process, findings: list[Finding], *, is_subprocess: bool) -> None:
+def _check_scope(
+    scope: Process, findings: list[Finding], *, is_subprocess: bool, triggered: bool = False
+) -> None:
     what = "subprocess" if is_subprocess else "process"
     for node in scope.nodes.values():
-        _check_node(scope, node, findings, is_subprocess=is_subprocess)
-        if isinstance(node, SubProcess):
-            _check_scope(node.body, findings, is_subprocess=True)
+        _check_node(scope, node, findings, is_subprocess=is_subprocess and not triggered)
+        if isinstance(node, SubProcess) and node.body.nodes:  # empty: a black box
+            _check_scope(node.body, findings, is_subprocess=True, triggered=node.triggered_by_event)
     starts = [n.id for n in scope.start_events]
     if not starts:
         _error(findings, scope, f"{what} has no start event")
@@ -113,7 +140,7 @@ def _check_scope(scope: Process, findings: list[Finding], *, is_subprocess: bool
     succ = _successors(scope)
     reachable = _reach(starts, succ)
     for node in scope.nodes.values():
-        if node.id not in reachable:
+        if node.id not in reachable and not _is_event_subprocess(node):
             _error(findings, node, "cannot be reached from a start event")
     _check_ends(scope, succ, reachable, findings, what)
     _check_joins(scope, succ, reachable, findings)
@@ -187,7 +214,9 @@ def _check_ends(
     for node in scope.nodes.values():
         if isinstance(node, EndEvent):
             terminals.append(node.id)
-        elif not node.outgoing and not isinstance(node, Gateway):
+        elif _is_event_subprocess(node):
+            continue
+        elif not node.outgoing and not isinstance(node, Gateway) and not _is_link_throw(node):
             terminals.append(node.id)
             if has_end and node.id in reachable:
                 _warn(

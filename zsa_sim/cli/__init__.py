@@ -16,6 +16,8 @@ from zsa_sim.errors import ZsaError
 
 #: Exit codes shared by all commands.
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+#: ``run`` finished and kept its results, but the report could not be drawn.
+EXIT_REPORT_FAILED = 3
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

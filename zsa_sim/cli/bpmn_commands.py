@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
-from zsa_sim.bpmn import Finding, read_bpmn, validate_model
-from zsa_sim.bpmn.table import inspect_model, render_plain, render_rich
 from zsa_sim.errors import ZsaError
+
+if TYPE_CHECKING:
+    from zsa_sim.bpmn import Finding
 
 BPMN_SUFFIXES = (".bpmn", ".xml")
 SCENARIO_SUFFIXES = (".yaml", ".yml")
@@ -38,11 +39,16 @@ def inspect(file: Path, plain: bool) -> None:
       zsa-sim inspect processes/wohngeld.bpmn
       zsa-sim inspect processes/hundehaltung.bpmn > hundehaltung.txt
     """
+    from zsa_sim.bpmn import read_bpmn
+    from zsa_sim.bpmn.table import inspect_model, render_plain, render_rich
+
     inspection = inspect_model(read_bpmn(file))
     stdout = sys.stdout  # click.get_text_stream is deprecated from click 8.3
     if plain or not stdout.isatty():
         click.echo(render_plain(inspection), nl=False)
     else:
+        from rich.console import Console
+
         render_rich(inspection, Console(file=stdout))
 
 
@@ -75,6 +81,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...]) -> None:
 
 def findings_for(path: Path) -> list[Finding]:
     """Validate one file, by its suffix: a BPMN model or a scenario file."""
+    from zsa_sim.bpmn import read_bpmn, validate_model
+
     suffix = path.suffix.lower()
     if suffix in BPMN_SUFFIXES:
         return validate_model(read_bpmn(path))

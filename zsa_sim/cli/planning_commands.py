@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from zsa_sim.cli.run_commands import default_scenario
-from zsa_sim.experiment.formatting import Lang, format_number
-from zsa_sim.planning import (
-    CandidateCheck,
-    format_plan,
-    parse_target,
-    parse_vary,
-    plan_staffing,
-    run_sweep,
-    write_plan,
-    write_sweep,
-)
+
+if TYPE_CHECKING:
+    from zsa_sim.planning import CandidateCheck
+
+Lang = Literal["de", "en"]
 
 _COMMON = [
     click.option("-j", "--jobs", type=int, help="Worker processes (default: all cores)."),
@@ -52,6 +47,8 @@ def _common(command):  # type: ignore[no-untyped-def]
 
 def _candidate_line(check: CandidateCheck, lang: Lang) -> str:
     """One progress line per verdict: staffing (or volume), replications, verdict, worst group."""
+    from zsa_sim.experiment.formatting import format_number
+
     de = lang == "de"
     number = format_number(check.value, lang, 2)
     if check.kind == "volume":
@@ -117,6 +114,8 @@ def plan(
       zsa-sim plan scenarios/pilot.yaml -t "p90 Durchlaufzeit <= 20 Arbeitstage" -n 10 -j 4
       zsa-sim plan -t "lead_time_workdays_p90<=20" --service wohngeld --no-break-even
     """
+    from zsa_sim.planning import format_plan, parse_target, plan_staffing, write_plan
+
     parsed = parse_target(target)
     shown: list[CandidateCheck] = []
 
@@ -182,6 +181,8 @@ def sweep(
       zsa-sim sweep scenarios/pilot.yaml --vary zsa.staff=8:14:2 \\
           --vary services.wohngeld.volume=0.8:1.4:0.2 --kpi waiting_time_p90
     """
+    from zsa_sim.planning import parse_target, parse_vary, run_sweep, write_sweep
+
     parsed = [parse_vary(v) for v in varies]
     goal = parse_target(target) if target else None
     interactive = sys.stderr.isatty() and not quiet

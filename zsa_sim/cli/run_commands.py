@@ -6,12 +6,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from zsa_sim.cli import EXIT_REPORT_FAILED
 from zsa_sim.errors import ZsaError
-from zsa_sim.experiment.compare_runs import compare_runs, headline
-from zsa_sim.experiment.runner import ProgressCallback, RunOptions, run_experiment
+
+if TYPE_CHECKING:
+    from zsa_sim.experiment.runner import PhaseCallback, ProgressCallback
 
 PILOT = Path("scenarios") / "pilot.yaml"
 
@@ -27,31 +30,56 @@ def default_scenario() -> Path:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
-    """A rich progress bar on a terminal, nothing when output is piped."""
-    if not enabled:
-        yield None
+def progress_display(
+    interactive: bool, quiet: bool
+) -> Iterator[tuple[ProgressCallback | None, PhaseCallback | None]]:
+    """Progress of a run: a bar with phase and ETA on a terminal, a line per phase if not.
+
+    ``quiet`` shows nothing. Phases: simulating, writing results, drawing charts and report.
+    """
+    if quiet:
+        yield None, None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    if not interactive:
+
+        def announce(name: str) -> None:
+            click.echo(f"{name} ...", err=True)
+
+        yield None, announce
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        "ETA",
+        TimeRemainingColumn(),
         transient=True,
     ) as bar:
-        task = bar.add_task("Simulation", total=None)
+        task = bar.add_task("simulating", total=None)
+        current = {"phase": "simulating"}
 
         def update(done: int, total: int, variant: str, replication: int) -> None:
             bar.update(
                 task,
                 completed=done,
                 total=total,
-                description=f"{variant} #{replication + 1}",
+                description=f"{current['phase']}: {variant} #{replication + 1}",
             )
 
-        yield update
+        def phase(name: str) -> None:
+            current["phase"] = name
+            bar.update(task, description=name)
+
+        yield update, phase
 
 
 @click.command()
@@ -74,13 +102,22 @@ def progress_bar(enabled: bool) -> Iterator[ProgressCallback | None]:
 )
 @click.option("--variant", "variants", multiple=True, help="Run only this variant (repeatable).")
 @click.option(
-    "--xes",
+    "--eventlog",
     type=click.Choice(["first", "all", "none"]),
     default="first",
     show_default=True,
-    help="Runs in eventlog.xes.gz: first replication, all, none.",
+    help="Runs in eventlog.csv.gz: first replication of each variant, all, none.",
 )
-@click.option("--no-eventlog", is_flag=True, help="Skip the event log files (faster, smaller).")
+@click.option(
+    "--xes",
+    type=click.Choice(["first", "all", "none"]),
+    default="none",
+    show_default=True,
+    help="Runs in eventlog.xes.gz (IEEE 1849): first replication, all, none.",
+)
+@click.option(
+    "--no-eventlog", is_flag=True, help="No event log files (--eventlog none --xes none)."
+)
 @click.option("--no-report", is_flag=True, help="Skip charts and report.html.")
 @click.option(
     "--lang",
@@ -98,6 +135,7 @@ def run(
     scheduler: str | None,
     out: Path,
     variants: tuple[str, ...],
+    eventlog: str,
     xes: str,
     no_eventlog: bool,
     no_report: bool,
@@ -106,11 +144,18 @@ def run(
 ) -> None:
     """Run every variant x replication of SCENARIO (default: the pilot) and write results.
 
+    Ends with the results folder and the path of report.html. If the run finished but
+    its report failed, the results are kept, the reason is printed and the exit code is
+    3; `zsa-sim report RUN_DIR` retries.
+
     \b
     Examples:
       zsa-sim run                                  # scenarios/pilot.yaml
       zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
     """
+    from zsa_sim.experiment.runner import RunOptions
+    from zsa_sim.pipeline import run_and_report
+
     options = RunOptions(
         replications=replications,
         seed=seed,
@@ -118,20 +163,29 @@ def run(
         scheduler=scheduler,
         out_root=out,
         variants=variants or None,
-        eventlog=not no_eventlog,
+        eventlog="none" if no_eventlog else eventlog,  # type: ignore[arg-type]
         xes=xes if not no_eventlog else "none",  # type: ignore[arg-type]
         report=not no_report,
         lang=lang,
     )
-    interactive = sys.stderr.isatty() and not quiet
-    with progress_bar(interactive) as progress:
-        outcome = run_experiment(scenario or default_scenario(), options, progress)
+    with progress_display(sys.stderr.isatty(), quiet) as (progress, phase):
+        outcome = run_and_report(scenario or default_scenario(), options, progress, phase)
     if not quiet:
-        for municipality, lines in outcome.summary["verdicts"].items():
+        for municipality, lines in outcome.run.summary["verdicts"].items():
             click.echo(f"{municipality}:")
             for line in lines[lang]:
                 click.echo(f"  {line}")
     click.echo(str(outcome.run_dir))
+    if outcome.report_error is not None:
+        click.echo(
+            f"report failed: {outcome.report_error}; retry with zsa-sim report {outcome.run_dir}",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_REPORT_FAILED)
+    if outcome.excel is not None:
+        click.echo(str(outcome.excel))
+    if outcome.report is not None:
+        click.echo(str(outcome.report))
 
 
 @click.command()
@@ -146,7 +200,11 @@ def compare(run_a: Path, run_b: Path, csv_out: Path | None, lang: str) -> None:
     Example:
       zsa-sim compare results/pilot/2026-11-25T10-00-00 results/pilot/2026-11-25T11-00-00
     """
+    from zsa_sim.experiment.compare_runs import compare_notes, compare_runs, headline
+
     differences = compare_runs(run_a, run_b)
+    for note in compare_notes(run_a, run_b, differences, lang):
+        click.echo(note, err=True)
     for municipality, lines in headline(differences, lang).items():
         click.echo(f"{municipality}:")
         for line in lines:

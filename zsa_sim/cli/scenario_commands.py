@@ -11,9 +11,6 @@ from pathlib import Path
 
 import click
 
-from zsa_sim.scenario import load_scenario, write_template
-from zsa_sim.synth.export import write_synthetic_data
-
 
 @click.command("template")
 @click.argument("bpmn_file", type=click.Path(path_type=Path))
@@ -41,6 +38,8 @@ def template(bpmn_file: Path, out: Path | None, force: bool) -> None:
     target = out or Path("scenarios") / f"{bpmn_file.stem}.yaml"
     if target.exists() and not force:
         raise click.UsageError(f"{target} exists; use --force to overwrite it")
+    from zsa_sim.scenario import write_template
+
     written = write_template(bpmn_file, target)
     click.echo(f"wrote {written}: fill in every TODO, then run: zsa-sim validate {written}")
 
@@ -75,6 +74,9 @@ def synth(scenario_file: Path, replication: int, out: Path) -> None:
       zsa-sim synth scenarios/pilot.yaml
       zsa-sim synth scenarios/pilot.yaml --replication 3 --out /tmp/applicants
     """
+    from zsa_sim.scenario import load_scenario
+    from zsa_sim.synth.export import write_synthetic_data
+
     scenario = load_scenario(scenario_file)
     paths = write_synthetic_data(scenario, out, replication=replication)
     for path in paths:

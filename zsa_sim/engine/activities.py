@@ -17,6 +17,13 @@ end event inside the body.
 
 Event-based gateway: every following catch event's delay is drawn when the token
 arrives; the earliest wins (ties: the first in flow order) and only it is logged.
+
+Loop and multi-instance activities: the instance count is drawn (or evaluated) when the
+token arrives; a sequential one (and a standard loop) runs the instances one after the
+other, a parallel one starts them all at once and goes on when the last has finished.
+Each instance is the activity itself (its own effort draw, staff request and log row).
+Boundary events belong to the activity as a whole: armed once, an interrupting one
+cancels every running instance. Zero instances pass at once.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from zsa_sim.engine.expressions import as_number
 from zsa_sim.engine.graph import Flow, Node, uniform
 from zsa_sim.engine.staff import StaffMember
 from zsa_sim.engine.tokens import TokenFlow
+from zsa_sim.errors import SimulationError
 
 NAN = math.nan
 INF = math.inf
@@ -151,6 +159,8 @@ class ActivityRunner(TokenFlow):
         token.child = child
         token.pending = (node, began, began, "", 0.0)
         self.spawn(child, graph.start, None)  # type: ignore[union-attr]
+        if graph.event_subs:  # type: ignore[union-attr]
+            self.arm_event_subs(child)
         try:
             result = yield done
         except simpy.Interrupt:
@@ -165,6 +175,48 @@ class ActivityRunner(TokenFlow):
         self.row(case, node, "", began, began, now, 0.0)
         if result is not None:
             # an error end event inside the body, caught by this boundary event
+            self.row(case, result, "", now, now, now, 0.0)
+            return self.fork(token, result.out)
+        return node.next or self.fork(token, node.out)
+
+    def multi(self, token: Token, node: Node, visit: int) -> Steps:
+        """A loop or multi-instance activity: its instances in sequence or in parallel."""
+        env = self.env
+        case = token.case
+        count = node.count(case, visit)  # type: ignore[misc]
+        if count > self.max_visits:
+            raise SimulationError(
+                f"service {case.service!r}: case {case.id}: {count} instances of "
+                f"{node.label} exceed max_visits ({self.max_visits})",
+                source=token.scope.graph.source,
+            )
+        armed = self._arm(token, node, visit - 1, env.now) if node.timed else None
+        rounds = [1] * count if node.sequential else [count] if count else []
+        result = None
+        try:
+            for size in rounds:
+                done = simpy.Event(env)
+                child = Scope(case, node.body, parent=token.scope, node=node, done=done)  # type: ignore[arg-type]
+                token.child = child
+                for _ in range(size):
+                    self.spawn(child, node.inner, None)  # type: ignore[arg-type]
+                result = yield done
+                token.child = None
+                if result is not None:
+                    break
+        except simpy.Interrupt:
+            if armed is not None:
+                armed.active = False
+            child = token.child
+            token.child = None
+            if child is not None and not child.finished:
+                self.cancel_scope(child)
+            raise
+        if armed is not None:
+            armed.active = False
+        if result is not None:
+            # an error end event inside an instance, caught by this boundary event
+            now = env.now
             self.row(case, result, "", now, now, now, 0.0)
             return self.fork(token, result.out)
         return node.next or self.fork(token, node.out)

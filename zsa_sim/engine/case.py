@@ -96,6 +96,7 @@ class Scope:
         "done",
         "finished",
         "graph",
+        "interrupted",
         "joins",
         "node",
         "or_waiting",
@@ -131,6 +132,8 @@ class Scope:
         self.or_waiting = 0
         self.cancelled = False
         self.finished = False
+        #: an interrupting event subprocess has taken over the scope
+        self.interrupted = False
         #: boundary timers of the subprocess activity that owns this scope
         self.armed: Armed | None = None
 

@@ -10,8 +10,11 @@ event without a wait rule, an exclusive split that cannot decide, a bad conditio
 timer) raises :class:`~zsa_sim.errors.SimulationError` before the first event,
 naming the service, the element id and its name.
 
-Only elements reachable from the start event are compiled; a subprocess body and a
-called process are compiled as graphs of their own.
+Only elements reachable from the start event (and link catch events reached by their
+throws) are compiled; a subprocess body, an event subprocess and a called process are
+compiled as graphs of their own. A multi-instance or loop activity becomes a ``MULTI``
+node around an inner node that does one instance; a black-box call activity or empty
+subprocess (:meth:`~zsa_sim.bpmn.model.Definitions.black_box_reason`) becomes a task.
 """
 
 from __future__ import annotations
@@ -24,176 +27,62 @@ import numpy as np
 
 from zsa_sim.bpmn import model as bpmn
 from zsa_sim.engine.distributions import Distribution
-from zsa_sim.engine.expressions import Expression, compile_expression
+from zsa_sim.engine.expressions import as_number, compile_expression
+from zsa_sim.engine.nodes import (
+    AND,
+    BOUNDARY,
+    CATCH,
+    CONDITIONS,
+    END,
+    EVENT_GW,
+    INF,
+    MULTI,
+    OR,
+    PASS,
+    PROBABILITIES,
+    START,
+    SUB,
+    TASK,
+    THROW,
+    WAIT_KINDS,
+    XOR,
+    Delay,
+    Draw,
+    Flow,
+    Graph,
+    Node,
+    uniform,
+)
 from zsa_sim.engine.setup import ServiceSetup, SimulationSetup
 from zsa_sim.engine.staff import StaffPool
 from zsa_sim.engine.timers import TimerSyntaxError, parse_cycle, parse_date, parse_duration
 from zsa_sim.errors import SimulationError
 
-INF = math.inf
-
-# Node kinds (ints: the token loop dispatches on them).
-START, END, TASK, SUB, XOR, AND, OR, EVENT_GW, CATCH, THROW, BOUNDARY = range(11)
-# Decision modes of exclusive/inclusive gateways.
-PASS, CONDITIONS, PROBABILITIES = range(3)
-
-Draw = Callable[..., float]
-WAIT_KINDS = ("message", "signal", "conditional")
-
-
-def uniform(rng: np.random.Generator, size: int) -> np.ndarray:
-    """Sampler of U(0, 1) blocks for branch, error and 'never' decisions."""
-    return rng.random(size)
-
-
-class Flow:
-    """A sequence flow as a token follows it: its id and the node it leads to."""
-
-    __slots__ = ("id", "target")
-
-    def __init__(self, flow_id: str, target: Node) -> None:
-        self.id = flow_id
-        self.target = target
-
-
-class Delay:
-    """How long after arming a timer or a message event fires (calendar minutes)."""
-
-    __slots__ = ("at", "cycle", "draw", "fixed", "key", "never", "never_key", "sampler")
-
-    def __init__(
-        self,
-        draw: Draw,
-        fixed: float = 0.0,
-        key: tuple | None = None,
-        sampler: Callable | None = None,
-        at: float | None = None,
-        never: float = 0.0,
-        never_key: tuple | None = None,
-        cycle: int | None = 1,
-    ) -> None:
-        self.draw = draw
-        self.fixed = fixed
-        self.key = key
-        self.sampler = sampler
-        self.at = at
-        self.never = never
-        self.never_key = never_key if never > 0 else None
-        #: how often a boundary timer cycle fires (None: until the activity ends)
-        self.cycle = cycle
-
-    def __call__(self, now: float, index: int, iteration: int) -> float:
-        """The delay for the ``index``-th case on its ``iteration``-th arming (inf: never)."""
-        if self.never_key is not None and (
-            self.draw(self.never_key, iteration, index, uniform) < self.never
-        ):
-            return INF
-        if self.at is not None:
-            return max(self.at - now, 0.0)
-        if self.key is None:
-            return self.fixed
-        return self.draw(self.key, iteration, index, self.sampler)
-
-
-class Node:
-    """A flow node as the engine runs it; attributes beyond the first block per kind."""
-
-    __slots__ = (
-        "body",
-        "branch_key",
-        "catches",
-        "conds",
-        "cumulative",
-        "default",
-        "delay",
-        "effort_key",
-        "effort_sampler",
-        "error_ref",
-        "errors",
-        "factor",
-        "handover_key",
-        "handover_sampler",
-        "id",
-        "in_index",
-        "interrupting",
-        "join",
-        "kind",
-        "label",
-        "log",
-        "mode",
-        "multiplier",
-        "n_in",
-        "name",
-        "next",
-        "org_unit",
-        "out",
-        "pool",
-        "probabilities",
-        "static",
-        "terminate",
-        "timed",
-        "type_name",
-        "upstream",
-    )
-
-    def __init__(self, source: bpmn.FlowNode, kind: int) -> None:
-        self.id = source.id
-        self.name = source.name
-        self.label = source.label
-        self.type_name = source.kind
-        self.kind = kind
-        self.log = True
-        self.out: tuple[Flow, ...] = ()
-        self.next: Flow | None = None
-        self.static: tuple = ()
-        self.join = False
-        self.n_in = 0
-        self.in_index: dict[str, int] = {}
-        self.upstream: tuple[frozenset[Node], ...] = ()
-        self.mode = PASS
-        self.conds: tuple[tuple[Flow, Expression], ...] = ()
-        self.default: Flow | None = None
-        self.cumulative: tuple[tuple[Flow, float], ...] = ()
-        self.probabilities: tuple[tuple[Flow, float, tuple], ...] = ()
-        self.branch_key: tuple = ()
-        #: the staff pool of a task (unset for other kinds)
-        self.pool: StaffPool = None  # type: ignore[assignment]
-        self.org_unit = ""
-        self.effort_key: tuple = ()
-        self.effort_sampler: Callable | None = None
-        self.factor = 1.0
-        self.multiplier: Expression | None = None
-        self.handover_key: tuple | None = None
-        self.handover_sampler: Callable | None = None
-        #: timer/message boundary events (BOUNDARY nodes with a delay)
-        self.timed: tuple[Node, ...] = ()
-        #: error boundary events: (node, probability, draw key) on tasks
-        self.errors: tuple[tuple[Node, float, tuple], ...] = ()
-        self.delay: Delay | None = None
-        self.interrupting = True
-        self.catches: tuple[Node, ...] = ()
-        self.terminate = False
-        #: for an error end event: its errorRef ("" = any); for an error boundary: its ref
-        self.error_ref: str | None = None
-        self.body: Graph | None = None
-
-    def __repr__(self) -> str:
-        return f"Node({self.id!r})"
-
-
-class Graph:
-    """A compiled process (or subprocess body): its start node and all reachable nodes."""
-
-    __slots__ = ("nodes", "process", "source", "start")
-
-    def __init__(
-        self, process: bpmn.Process, start: Node, nodes: dict[str, Node], source: str
-    ) -> None:
-        self.process = process
-        self.start = start
-        self.nodes = nodes
-        #: the BPMN file, for error messages
-        self.source = source
+__all__ = [
+    "AND",
+    "BOUNDARY",
+    "CATCH",
+    "CONDITIONS",
+    "END",
+    "EVENT_GW",
+    "INF",
+    "MULTI",
+    "OR",
+    "PASS",
+    "PROBABILITIES",
+    "START",
+    "SUB",
+    "TASK",
+    "THROW",
+    "WAIT_KINDS",
+    "XOR",
+    "Compiler",
+    "Delay",
+    "Flow",
+    "Graph",
+    "Node",
+    "uniform",
+]
 
 
 _KINDS: dict[type, int] = {
@@ -255,14 +144,41 @@ class Compiler:
         for nid in order:
             self._link(process, process.nodes[nid], nodes)
         _add_upstream(process, nodes)
-        return Graph(process, nodes[starts[0].id], nodes, self.source)
+        graph = Graph(process, nodes[starts[0].id], nodes, self.source)
+        graph.event_subs = tuple(
+            self._event_subprocess(n)
+            for n in process.nodes.values()
+            if isinstance(n, bpmn.SubProcess) and n.triggered_by_event
+        )
+        return graph
+
+    def _event_subprocess(self, element: bpmn.SubProcess) -> Node:
+        """An event subprocess: its body, and when its start event's trigger fires."""
+        node = self._make(element, False)
+        node.body = self.process(element.body, main=False)
+        node.body.start.log = True  # the moment it was triggered is a row
+        start: bpmn.StartEvent = element.body.start_events[0]
+        kind = start.definition.kind
+        node.trigger = kind
+        node.interrupting = start.interrupting
+        if kind == "timer" or kind in WAIT_KINDS:
+            node.delay = self._delay(start, "event subprocess")
+        else:  # error or escalation thrown inside the enclosing scope
+            node.error_ref = start.definition.ref or ""
+        return node
 
     # -- nodes -------------------------------------------------------------------
 
-    def _make(self, element: bpmn.FlowNode, main: bool) -> Node:
+    def _make(self, element: bpmn.FlowNode, main: bool, inner: bool = False) -> Node:
         kind = next((k for cls, k in _KINDS.items() if isinstance(element, cls)), None)
         if kind is None:
             raise self.error(f"{self.where}: element {element.label} cannot be simulated")
+        if kind == SUB and self.definitions.black_box_reason(element) is not None:
+            kind = TASK
+        elif kind == CATCH and element.definition.kind == "link":  # type: ignore[attr-defined]
+            kind = THROW  # reached by its link throw, passes at once
+        if not inner and isinstance(element, bpmn.Activity) and element.loop is not None:
+            kind = MULTI
         node = Node(element, kind)
         if kind in (START, END):
             node.log = main
@@ -275,6 +191,10 @@ class Compiler:
         node = nodes[element.id]
         flows = [self._flow(process, fid, element) for fid in element.outgoing]
         node.out = tuple(Flow(f.id, nodes[f.target]) for f in flows)
+        definition = getattr(element, "definition", None)
+        if isinstance(element, bpmn.IntermediateThrowEvent) and definition.kind == "link":  # type: ignore[union-attr]
+            catch = _link_catch(process, element)
+            node.out = (Flow(f"link:{definition.ref}", nodes[catch]),)  # type: ignore[union-attr]
         node.next = node.out[0] if len(node.out) == 1 else None
         incoming = element.incoming
         if node.kind in (AND, OR) and len(incoming) > 1:
@@ -288,7 +208,11 @@ class Compiler:
                     "use a gateway"
                 )
             self._boundaries(process, element, node, nodes)
-        if node.kind == TASK:
+        if definition is not None and definition.kind == "escalation" and node.kind in (THROW, END):
+            node.escalate = definition.ref or ""
+        if node.kind == MULTI:
+            self._multi(process, element, node)
+        elif node.kind == TASK:
             self._task(element, node)
         elif node.kind == SUB:
             self._sub(element, node)
@@ -316,7 +240,13 @@ class Compiler:
         s, m = self.service_key, self.municipality
         effort = self.service.efforts.get(element.id)
         if effort is None:
-            raise self.error(f"{self.where}: task {element.label} has no effort distribution")
+            reason = self.definitions.black_box_reason(element)
+            what = (
+                f"{element.kind} {element.label} ({reason}, worked as a task)"
+                if reason
+                else (f"task {element.label}")
+            )
+            raise self.error(f"{self.where}: {what} has no effort distribution")
         routing = self.routing.get(element.id)
         if routing is None:
             raise self.error(f"{self.where_m}: task {element.label} is not routed to a staff pool")
@@ -383,6 +313,7 @@ class Compiler:
     ) -> None:
         timed: list[Node] = []
         errors: list[tuple[Node, float, tuple]] = []
+        escalations: list[Node] = []
         for bid in _boundary_ids(process, element):
             boundary = process.nodes[bid]
             b = nodes[bid]
@@ -391,14 +322,35 @@ class Compiler:
             if kind == "timer" or kind in WAIT_KINDS:
                 b.delay = self._delay(boundary, "boundary")
                 timed.append(b)
-            elif kind == "error":
-                b.interrupting = True
+            elif kind == "escalation" and node.kind != TASK:
+                # caught from an escalation thrown inside the subprocess's body
+                b.error_ref = boundary.definition.ref or ""  # type: ignore[attr-defined]
+                escalations.append(b)
+                if bid in self.service.errors:
+                    raise self.error(
+                        f"{self.where}: probability given for escalation boundary event "
+                        f"{boundary.label} on {element.label}, which is not a task (an "
+                        "escalation thrown inside it triggers it)"
+                    )
+            elif kind in ("error", "escalation"):
+                b.interrupting = kind == "error" or b.interrupting
                 b.error_ref = boundary.definition.ref  # type: ignore[attr-defined]
+                if kind == "escalation" and bid not in self.service.errors:
+                    raise self.error(
+                        f"{self.where}: escalation boundary event {boundary.label} on task "
+                        f"{element.label} has no probability (set one under errors:)"
+                    )
                 probability = self.service.errors.get(bid, 0.0)
                 if not 0.0 <= probability <= 1.0:
                     raise self.error(
                         f"{self.where}: error probability of boundary event {boundary.label} "
                         f"must be within [0, 1], got {probability!r}"
+                    )
+                if bid in self.service.errors and node.kind == MULTI:
+                    raise self.error(
+                        f"{self.where}: error probability given for boundary event "
+                        f"{boundary.label} on multi-instance or loop activity {element.label}; "
+                        "an error end event inside a subprocess can trigger it"
                     )
                 if bid in self.service.errors and node.kind != TASK:
                     raise self.error(
@@ -414,6 +366,49 @@ class Compiler:
                 )
         node.timed = tuple(timed)
         node.errors = tuple(errors)
+        node.escalations = tuple(escalations)
+
+    def _multi(self, process: bpmn.Process, element: bpmn.FlowNode, node: Node) -> None:
+        """A loop or multi-instance activity: an inner node per instance, and the count."""
+        loop: bpmn.LoopCharacteristics = element.loop  # type: ignore[attr-defined]
+        inner = self._make(element, False, inner=True)
+        if inner.kind == TASK:
+            self._task(element, inner)
+        else:
+            self._sub(element, inner)
+        node.inner = inner
+        node.body = Graph(process, inner, {inner.id: inner}, self.source)
+        node.static = inner.static
+        node.sequential = loop.kind != "parallel"
+        node.count = self._count(element, loop)
+
+    def _count(self, element: bpmn.FlowNode, loop: bpmn.LoopCharacteristics) -> Callable:
+        """How many instances (iterations) one arrival at the activity runs."""
+        what = "loop" if loop.kind == "standard" else f"{loop.kind} multi-instance"
+        where = f"{self.where}: {what} activity {element.label}"
+        spec: Distribution | str | None = self.service.instances.get(element.id)
+        if spec is None:
+            spec = loop.cardinality
+        if spec is None:
+            raise self.error(f"{where} has no instance count (set one under instances:)")
+        cap = loop.maximum if loop.maximum is not None else math.inf
+        if isinstance(spec, str):
+            expression = compile_expression(spec, f"{where}, instance count")
+            label = f"{where}: instance count"
+
+            def count(case, visit: int) -> int:
+                value = as_number(expression(case.attributes, visit), f"{label}, case {case.id}")
+                return int(min(round(value), cap))
+
+            return count
+        key = ("instances", self.service_key, self.municipality, element.id)
+        sampler = _sampler(spec)
+        draw = self.draw
+
+        def drawn(case, visit: int) -> int:
+            return int(min(round(draw(key, visit - 1, case.index, sampler)), cap))
+
+        return drawn
 
     def _delay(self, element: bpmn.FlowNode, role: str) -> Delay:
         """When a timer/message catch or boundary event fires after it is armed."""
@@ -572,7 +567,21 @@ def _successors(process: bpmn.Process, element: bpmn.FlowNode) -> list[str]:
     targets = [process.flows[f].target for f in element.outgoing if f in process.flows]
     if isinstance(element, bpmn.Activity):
         targets.extend(_boundary_ids(process, element))
+    if isinstance(element, bpmn.IntermediateThrowEvent) and element.definition.kind == "link":
+        targets.append(_link_catch(process, element))
     return targets
+
+
+def _link_catch(process: bpmn.Process, throw: bpmn.IntermediateThrowEvent) -> str:
+    """The link catch event a link throw jumps to (the reader checked there is one)."""
+    name = throw.definition.ref
+    return next(
+        n.id
+        for n in process.nodes.values()
+        if isinstance(n, bpmn.IntermediateCatchEvent)
+        and n.definition.kind == "link"
+        and n.definition.ref == name
+    )
 
 
 def _reachable(process: bpmn.Process, start: str, compiler: Compiler) -> list[str]:

@@ -173,6 +173,9 @@ class ServiceSetup:
     effort_multipliers: Mapping[str, str] = field(default_factory=dict)
     #: id of the task whose completion is the decision (Bescheid), for lead times.
     decision_task: str | None = None
+    #: loop or multi-instance activity id -> instance count: a distribution (rounded)
+    #: or an expression over case attributes; overrides the BPMN's loopCardinality.
+    instances: Mapping[str, Distribution | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

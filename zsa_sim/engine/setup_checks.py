@@ -92,9 +92,16 @@ def check_service_keys(service_key: str, service: ServiceSetup) -> None:
     def kind_of(node: bpmn.FlowNode) -> str:
         return getattr(getattr(node, "definition", None), "kind", "")
 
-    check(service.efforts, "effort for task", lambda n: isinstance(n, bpmn.Task))
+    def is_task(node: bpmn.FlowNode) -> bool:
+        # a black box (call activity to no process, empty subprocess) is worked as a task
+        return isinstance(node, bpmn.Task) or definitions.black_box_reason(node) is not None
+
+    check(service.efforts, "effort for task", is_task)
+    check(service.effort_multipliers, "effort multiplier for task", is_task)
     check(
-        service.effort_multipliers, "effort multiplier for task", lambda n: isinstance(n, bpmn.Task)
+        service.instances,
+        "instance count for activity",
+        lambda n: isinstance(n, bpmn.Activity) and n.loop is not None,
     )
     check(
         service.branches,
@@ -105,7 +112,7 @@ def check_service_keys(service_key: str, service: ServiceSetup) -> None:
         service.waits,
         "wait rule for event",
         lambda n: (
-            isinstance(n, bpmn.IntermediateCatchEvent | bpmn.BoundaryEvent)
+            isinstance(n, bpmn.IntermediateCatchEvent | bpmn.BoundaryEvent | bpmn.StartEvent)
             and kind_of(n) in WAIT_KINDS
         ),
     )
@@ -113,10 +120,10 @@ def check_service_keys(service_key: str, service: ServiceSetup) -> None:
     check(
         service.errors,
         "error probability for boundary event",
-        lambda n: isinstance(n, bpmn.BoundaryEvent) and kind_of(n) == "error",
+        lambda n: isinstance(n, bpmn.BoundaryEvent) and kind_of(n) in ("error", "escalation"),
     )
     if service.decision_task is not None:
-        check({service.decision_task: None}, "decision task", lambda n: isinstance(n, bpmn.Task))
+        check({service.decision_task: None}, "decision task", is_task)
 
 
 _ARTICLE = {
@@ -125,6 +132,7 @@ _ARTICLE = {
     "branch rule for gateway": "an exclusive or inclusive gateway",
     "wait rule for event": "a message, signal or conditional event",
     "timer for event": "a timer event",
-    "error probability for boundary event": "an error boundary event",
+    "error probability for boundary event": "an error or escalation boundary event",
+    "instance count for activity": "a loop or multi-instance activity",
     "decision task": "a task",
 }

@@ -23,6 +23,14 @@ Cancellation (a terminate end event, an interrupting boundary event on a subproc
 error caught by a boundary) interrupts every token of the scope with :data:`CANCEL`; each
 cleans up where it stands (withdraws its staff request, frees its staff member, writes a
 row for the cancelled work) and ends.
+
+Errors and escalations (BPMN 2.0, 10.5.6): a thrown error or escalation is caught by the
+innermost scope that has an event subprocess with a matching start event, or whose
+subprocess activity has a matching boundary event. An error always interrupts; an
+escalation interrupts only when its catcher does, and one nobody catches is ignored (an
+uncaught error ends the case). An interrupting event subprocess cancels the other tokens
+of its scope and completes it; a non-interrupting one runs beside them. Timer, message,
+signal and conditional starts of event subprocesses are armed when their scope opens.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ from zsa_sim.engine.graph import (
     CONDITIONS,
     END,
     EVENT_GW,
+    INF,
+    MULTI,
     OR,
     PASS,
     START,
@@ -125,6 +135,8 @@ class TokenFlow:
         self.open_cases[case] = None
         self.cases_started += 1
         self.spawn(root, graph.start, None)
+        if graph.event_subs:
+            self.arm_event_subs(root)
 
     def spawn(self, scope: Scope, node: Node, via: Flow | None) -> Token:
         """A new token on ``node`` (arrived over ``via``; None skips a join's wait)."""
@@ -177,6 +189,8 @@ class TokenFlow:
                     if node.log:
                         now = self.env.now
                         self.row(case, node, "", now, now, now, 0.0)
+                    if node.escalate is not None and self._escalate(token, node.escalate):
+                        return  # caught by an interrupting catcher of the token's scope
                     flow = node.next or self.fork(token, node.out)
                 elif kind == END:
                     self._end(token, node)
@@ -189,6 +203,8 @@ class TokenFlow:
                     flow = self.fork(token, self._inclusive(case, node, visit))
                 elif kind == SUB:
                     flow = yield from self.subprocess(token, node, visit)  # type: ignore[attr-defined]
+                elif kind == MULTI:
+                    flow = yield from self.multi(token, node, visit)  # type: ignore[attr-defined]
                 else:
                     raise SimulationError(f"a token reached {node.label}, which it cannot pass")
             except simpy.Interrupt as interrupt:
@@ -216,6 +232,8 @@ class TokenFlow:
             self.finish_scope(scope, None)
         elif node.error_ref is not None:
             self._throw_error(token, node.error_ref)
+        elif node.escalate is not None and self._escalate(token, node.escalate):
+            return
         else:
             self._ended(token)
 
@@ -260,6 +278,9 @@ class TokenFlow:
         scope.cancelled = True
         if scope.armed is not None:
             scope.armed.active = False
+        self._clear_scope(scope, skip)
+
+    def _clear_scope(self, scope: Scope, skip: Token | None) -> None:
         for token in scope.tokens:
             if token is skip:
                 continue
@@ -271,19 +292,80 @@ class TokenFlow:
         scope.joins.clear()
 
     def _throw_error(self, token: Token, ref: str) -> None:
-        """An error end event: the nearest enclosing activity with a matching error
-        boundary event is cancelled and left on that boundary's flow; an uncaught error
-        ends the case."""
+        """An error end event: the nearest enclosing error event subprocess takes over its
+        scope, or the nearest activity with a matching error boundary event is cancelled
+        and left on that boundary's flow; an uncaught error ends the case."""
         scope = token.scope
-        while scope.parent is not None:
+        while True:
+            handler = _catcher(scope, "error", ref)
+            if handler is not None:
+                self.start_event_sub(scope, handler, skip=token)
+                return
+            if scope.parent is None:
+                break
             for boundary, _p, _key in scope.node.errors:  # type: ignore[union-attr]
-                if not boundary.error_ref or not ref or boundary.error_ref == ref:
+                if _matches(boundary.error_ref, ref):
                     self.cancel_scope(scope, skip=token)
                     self.finish_scope(scope, boundary)
                     return
             scope = scope.parent
         self.cancel_scope(scope, skip=token)
         self.finish_scope(scope, None)
+
+    def _escalate(self, token: Token, ref: str) -> bool:
+        """A thrown escalation; True if the catcher interrupted the thrower's own scope
+        (the token must stop). Nobody catching it is fine: the token goes on."""
+        scope = token.scope
+        while True:
+            handler = _catcher(scope, "escalation", ref)
+            if handler is not None:
+                self.start_event_sub(scope, handler, skip=token)
+                return handler.interrupting
+            if scope.parent is None:
+                return False
+            for boundary in scope.node.escalations:  # type: ignore[union-attr]
+                if not _matches(boundary.error_ref, ref):
+                    continue
+                if boundary.interrupting:
+                    self.cancel_scope(scope, skip=token)
+                    self.finish_scope(scope, boundary)
+                    return True
+                now = self.env.now
+                self.row(token.case, boundary, "", now, now, now, 0.0)
+                for flow in boundary.out:
+                    self.spawn(scope.parent, flow.target, flow)
+                return False
+            scope = scope.parent
+
+    # -- event subprocesses -----------------------------------------------------------
+
+    def arm_event_subs(self, scope: Scope) -> None:
+        """Schedule the timer/message/signal/conditional starts of a new scope's event
+        subprocesses; each fires once, if the scope still runs then."""
+        case = scope.case
+        now = self.env.now
+        for handler in scope.graph.event_subs:
+            if handler.delay is None:
+                continue
+            delay = handler.delay(now, case.index, case.visits.get(handler, 0))
+            if delay == INF:
+                continue
+            timeout = self.env.timeout(delay)
+            timeout.callbacks.append(  # type: ignore[union-attr]
+                lambda _event, handler=handler: self._triggered(scope, handler)
+            )
+
+    def _triggered(self, scope: Scope, handler: Node) -> None:
+        if not (scope.finished or scope.cancelled or scope.interrupted):
+            self.start_event_sub(scope, handler)
+
+    def start_event_sub(self, scope: Scope, handler: Node, skip: Token | None = None) -> None:
+        """Run an event subprocess in ``scope``; an interrupting one first cancels the
+        scope's other tokens (the scope completes when the event subprocess does)."""
+        if handler.interrupting:
+            scope.interrupted = True
+            self._clear_scope(scope, skip)
+        self.spawn(scope, handler, None)
 
     # -- joins ------------------------------------------------------------------------
 
@@ -443,3 +525,18 @@ class TokenFlow:
                     self.row(case, node, "", since, since, NAN, 0.0)
             if token.child is not None:
                 self._flush_scope(case, token.child)
+
+
+def _matches(catch_ref: str | None, thrown: str) -> bool:
+    """A catcher without a ref catches everything; a throw without one any catcher."""
+    return not catch_ref or not thrown or catch_ref == thrown
+
+
+def _catcher(scope: Scope, trigger: str, ref: str) -> Node | None:
+    """The scope's event subprocess started by this error or escalation, if any."""
+    if scope.interrupted:
+        return None
+    for handler in scope.graph.event_subs:
+        if handler.trigger == trigger and _matches(handler.error_ref, ref):
+            return handler
+    return None

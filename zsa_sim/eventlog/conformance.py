@@ -24,6 +24,16 @@ one atomic step at its completion:
 - a terminate or error end event clears its scope (an error is caught by the nearest
   enclosing subprocess with a matching error boundary).
 
+Loops and multi-instance activities: a token reaching one starts its instances
+(``("m", path, node)``); each row of the activity is one instance, and the activity may
+complete after any number of them (the count is the scenario's, not the model's). A
+subprocess instance runs its body as any subprocess does; at most as many run at once as
+the case has rows for it. Event subprocesses: the row of the start event (written when
+the trigger fires) starts one while its enclosing process or subprocess runs (an error
+or escalation start only when a throw in that scope made it due); an interrupting one
+first clears the scope. A link throw puts its token in front of the link catch of the
+same name. A call activity to no process, or an empty subprocess, is a task.
+
 Cancelled work: the engine writes a row for a task or subprocess cut short by an
 interrupting boundary event, a terminate or error end event, with ``complete`` = the
 moment of cancellation (and ``start`` NaN if no one had begun). Such a row is accepted as
@@ -75,7 +85,9 @@ MAX_DEPTH = 20
 Path = tuple[str, ...]
 #: ("f", path, flow id) token on a flow; ("s", path, node) start event not yet fired;
 #: ("r", path, node) subprocess running; ("c", path, node, boundary) subprocess ended in an
-#: error caught by the boundary; ("x", path, node, boundary) that boundary's row is due.
+#: error caught by the boundary; ("x", path, node, boundary) that boundary's row is due;
+#: ("m", path, node) loop/multi-instance activity running its instances; ("l", path, node)
+#: token before a link catch; ("e", path, node) an error is due to event subprocess node.
 Place = tuple
 State = tuple[Place, ...]
 
@@ -176,6 +188,9 @@ class _Model:
         for row in ordered:
             if row.activity_id not in self.where:
                 return ReplayResult(False, f"activity '{row.activity_id}' is not in the model")
+        self._rows_of: dict[str, int] = defaultdict(int)
+        for row in ordered:
+            self._rows_of[row.activity_id] += 1
         done = [r for r in ordered if not math.isnan(r.complete)]
         still_open = [r for r in ordered if math.isnan(r.complete)]
         cancellable = self._cancellable(done)
@@ -274,6 +289,9 @@ class _Model:
                         hit = target == row.activity_id or target in containers
                     elif other.activity_type == "endEvent":
                         hit = True
+                    elif other.activity_type == "startEvent":  # interrupting event subprocess
+                        scope = self._event_scope(other.activity_id)
+                        hit = not scope or scope[-1] in containers
                     else:  # the enclosing subprocess completed: its body was cut
                         hit = other.activity_id in containers
                     before = before or (hit and other_index < index)
@@ -290,6 +308,8 @@ class _Model:
                 return True
             if isinstance(node, EndEvent) and node.definition.kind in ("terminate", "error"):
                 return True
+            if isinstance(node, StartEvent) and path and node.interrupting:
+                return True  # the start of an interrupting event subprocess
             if isinstance(node, SubProcess | CallActivity) and self._may_cut((*path, node.id)):
                 return True
         return False
@@ -303,6 +323,22 @@ class _Model:
             if scope_path[:n] == path
             for node in scope.nodes.values()
         )
+
+    def _event_scope(self, start_id: str) -> Path:
+        """The path of the scope an event subprocess (by its start event) lies in."""
+        for path in self.where[start_id]:
+            if path:
+                return path[:-1]
+        return ()
+
+    def _loop(self, path: Path, node_id: str) -> bool:
+        node = self.scopes[path].nodes.get(node_id)
+        return isinstance(node, Task | SubProcess | CallActivity) and node.loop is not None
+
+    def _has_body(self, path: Path, node_id: str) -> bool:
+        """True for a subprocess or call activity with a body (not a black box)."""
+        body = (*path, node_id)
+        return body in self.scopes and bool(self.scopes[body].start_events)
 
     def _attached(self, node_id: str) -> str | None:
         for path in self.where[node_id]:
@@ -320,6 +356,10 @@ class _Model:
             if isinstance(node, StartEvent):
                 if path == () and ("s", (), node.id) in state:
                     yield _put(_take(state, ("s", (), node.id)), _flows(path, node.outgoing))
+                elif path:
+                    yield from self._event_start(state, path, node)
+            elif self._loop(path, node.id):
+                yield from self._instance(state, path, node)
             elif isinstance(node, SubProcess | CallActivity):
                 running = ("r", path, node.id)
                 if running in state and not _inside(state, (*path, node.id)):
@@ -330,26 +370,48 @@ class _Model:
             elif isinstance(node, BoundaryEvent):
                 yield from self._boundary(state, path, node)
             elif isinstance(node, Task | IntermediateCatchEvent | IntermediateThrowEvent):
+                out = _flows(path, node.outgoing)
+                if isinstance(node, IntermediateThrowEvent) and node.definition.kind == "link":
+                    out = [("l", path, self._link_catch(path, node))]
+                elif isinstance(node, IntermediateThrowEvent) and (
+                    node.definition.kind == "escalation"
+                ):
+                    out = [*out, *self._escalation_due(path, node.definition.ref or "")]
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
-                    yield _put(after, _flows(path, node.outgoing))
-                    for error in self._error_boundaries(path, node.id):
-                        yield _put(after, [("x", path, node.id, error)])
+                    yield _put(after, out)
+                    for error, interrupting in self._error_boundaries(path, node.id):
+                        due = [("x", path, node.id, error)]
+                        yield _put(after, due if interrupting else [*out, *due])
             elif isinstance(node, EndEvent) and path == ():
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
                     if node.definition.kind in ("terminate", "error"):
                         after = ()
+                    elif node.definition.kind == "escalation":
+                        after = _put(after, self._escalation_due(path, node.definition.ref or ""))
                     yield after
 
     def _boundary(self, state: State, path: Path, node: BoundaryEvent) -> Iterator[State]:
         out = _flows(path, node.outgoing)
-        if node.definition.kind == "error":
+        activity = self.node(path, node.attached_to)
+        kind = node.definition.kind
+        if kind == "error" or (kind == "escalation" and isinstance(activity, Task)):
             due = ("x", path, node.attached_to, node.id)
             if due in state:
                 yield _put(_take(state, due), out)
+            if kind == "error" or not self._loop(path, activity.id):
+                return
+        if self._loop(path, activity.id):
+            running = ("m", path, activity.id)
+            if running in state:
+                if node.cancel_activity:
+                    cleared = _clear(_take(state, running), (*path, activity.id))
+                    cleared = tuple(p for p in cleared if p[:3] != ("r", path, activity.id))
+                    yield _put(cleared, out)
+                else:
+                    yield _put(state, out)
             return
-        activity = self.node(path, node.attached_to)
         if isinstance(activity, SubProcess | CallActivity):
             running = ("r", path, activity.id)
             if running in state:
@@ -362,19 +424,61 @@ class _Model:
         for taken in _incoming_tokens(state, path, activity):
             yield _put(_take(state, taken) if node.cancel_activity else state, out)
 
-    def _error_boundaries(self, path: Path, activity_id: str) -> list[str]:
+    def _error_boundaries(self, path: Path, activity_id: str) -> list[tuple[str, bool]]:
+        """Error and escalation boundaries a task may end with: (id, interrupting)."""
         return [
-            n.id
+            (n.id, n.cancel_activity or n.definition.kind == "error")
             for n in self.scopes[path].nodes.values()
             if isinstance(n, BoundaryEvent)
             and n.attached_to == activity_id
-            and n.definition.kind == "error"
+            and n.definition.kind in ("error", "escalation")
         ]
+
+    def _link_catch(self, path: Path, throw: IntermediateThrowEvent) -> str:
+        for node in self.scopes[path].nodes.values():
+            if (
+                isinstance(node, IntermediateCatchEvent)
+                and node.definition.kind == "link"
+                and node.definition.ref == throw.definition.ref
+            ):
+                return node.id
+        return ""
+
+    def _instance(self, state: State, path: Path, node: FlowNode) -> Iterator[State]:
+        """One instance of a loop or multi-instance activity completes."""
+        if not self._has_body(path, node.id):
+            if ("m", path, node.id) in state:
+                yield state
+            return
+        running = ("r", path, node.id)
+        count = state.count(running)
+        if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
+            yield _take(state, running)
+
+    def _event_start(self, state: State, path: Path, start: StartEvent) -> Iterator[State]:
+        """The start event of an event subprocess fires (its row), in scope path[:-1]."""
+        scope, esp = path[:-1], path[-1]
+        if ("r", scope, esp) in state:
+            return
+        due = ("e", scope, esp)
+        if start.definition.kind in ("error", "escalation"):
+            if due not in state:
+                return
+            state = _take(state, due)
+        elif scope and not any(p[0] == "r" and (*p[1], p[2]) == scope for p in state):
+            return  # its enclosing subprocess does not run
+        elif not scope and not state:
+            return
+        if start.interrupting:
+            state = _clear(state, scope)
+        yield _put(state, [("r", scope, esp), *_flows(path, start.outgoing)])
 
     def _silent(self, state: State) -> set[State]:
         """States one gateway, subprocess entry or body end event further."""
         found: set[State] = set()
         for place in set(state):
+            if place[0] == "m":
+                found.update(self._loop_moves(state, place))
             if place[0] != "f":
                 continue
             path = place[1]
@@ -383,7 +487,9 @@ class _Model:
             if flow is None or flow.target not in scope.nodes:
                 continue
             node = scope.nodes[flow.target]
-            if isinstance(node, ExclusiveGateway | EventBasedGateway):
+            if self._loop(path, node.id):
+                found.add(_put(_take(state, place), [("m", path, node.id)]))
+            elif isinstance(node, ExclusiveGateway | EventBasedGateway):
                 rest = _take(state, place)
                 for out in node.outgoing or ("",):
                     found.add(_put(rest, _flows(path, (out,) if out else ())))
@@ -417,15 +523,39 @@ class _Model:
                 found.add(self._body_end(_take(state, place), path, node))
         return found
 
+    def _loop_moves(self, state: State, place: Place) -> Iterator[State]:
+        """A running loop activity starts its next subprocess instance, or completes."""
+        _, path, node_id = place
+        node = self.node(path, node_id)
+        body = (*path, node_id)
+        running = state.count(("r", path, node_id))
+        if not running and not _inside(state, body):
+            yield _put(_take(state, place), _flows(path, node.outgoing))
+        if not self._has_body(path, node_id) or running >= self._rows_of.get(node_id, 0):
+            return
+        sequential = node.loop is not None and node.loop.kind != "parallel"  # type: ignore[attr-defined]
+        if sequential and running:
+            return
+        starts = self.scopes[body].start_events if body in self.scopes else ()
+        inner = _flows(body, starts[0].outgoing) if starts else []
+        yield _put(state, [("r", path, node_id), *inner])
+
     def _body_end(self, state: State, path: Path, node: EndEvent) -> State:
         """A token reaches an end event inside a subprocess body (not a row)."""
         kind = node.definition.kind
         if kind == "terminate":
             return _clear(state, path)
+        if kind == "escalation":
+            return _put(state, self._escalation_due(path, node.definition.ref or ""))
         if kind != "error":
             return state
         ref = node.definition.ref or ""
-        while path:
+        while True:
+            handler = self._handler(path, "error", ref)
+            if handler is not None:
+                return _put(_clear(state, path), [("e", path, handler)])
+            if not path:
+                break
             parent, container = path[:-1], path[-1]
             for boundary in self.scopes[parent].nodes.values():
                 if (
@@ -442,11 +572,47 @@ class _Model:
             path = parent
         return ()
 
+    def _handler(self, path: Path, kind: str, ref: str) -> str | None:
+        """The event subprocess of this scope an error/escalation ``ref`` starts, if any."""
+        for node in self.scopes[path].nodes.values():
+            if isinstance(node, SubProcess) and node.triggered_by_event:
+                starts = node.body.start_events
+                definition = starts[0].definition if starts else None
+                if (
+                    definition is not None
+                    and definition.kind == kind
+                    and (not definition.ref or not ref or definition.ref == ref)
+                ):
+                    return node.id
+        return None
+
+    def _escalation_due(self, path: Path, ref: str) -> list[Place]:
+        """An escalation thrown in ``path``: the event subprocess start it makes due (none
+        if a boundary event catches it first; the boundary's row is then free)."""
+        while True:
+            handler = self._handler(path, "escalation", ref)
+            if handler is not None:
+                return [("e", path, handler)]
+            if not path:
+                return []
+            parent, container = path[:-1], path[-1]
+            for boundary in self.scopes[parent].nodes.values():
+                if (
+                    isinstance(boundary, BoundaryEvent)
+                    and boundary.attached_to == container
+                    and boundary.definition.kind == "escalation"
+                    and (not boundary.definition.ref or not ref or boundary.definition.ref == ref)
+                ):
+                    return []
+            path = parent
+
     # -- what is enabled ----------------------------------------------------------------
 
     def _enabled(self, state: State, activity_id: str) -> bool:
         for path in self.where[activity_id]:
             node = self.node(path, activity_id)
+            if self._loop(path, activity_id) and ("m", path, activity_id) in state:
+                return True
             if isinstance(node, SubProcess | CallActivity):
                 if ("r", path, node.id) in state:
                     return True
@@ -478,7 +644,9 @@ class _Model:
                 yield f"'{place[2]}'"
             elif kind == "x":
                 yield f"'{place[3]}'"
-            elif kind == "c" or (kind == "r" and not _inside(state, (*place[1], place[2]))):
+            elif kind in ("c", "m", "l") or (
+                kind == "r" and not _inside(state, (*place[1], place[2]))
+            ):
                 yield _label(self.node(place[1], place[2]))
             elif kind == "f":
                 scope = self.scopes[place[1]]
@@ -495,7 +663,10 @@ def _flows(path: Path, flow_ids: Iterable[str]) -> list[Place]:
 
 
 def _incoming_tokens(state: State, path: Path, node: FlowNode) -> list[Place]:
-    return [("f", path, f) for f in dict.fromkeys(node.incoming) if ("f", path, f) in state]
+    found = [("f", path, f) for f in dict.fromkeys(node.incoming) if ("f", path, f) in state]
+    if ("l", path, node.id) in state:  # a link catch, reached by its throw
+        found.append(("l", path, node.id))
+    return found
 
 
 def _take(state: State, place: Place) -> State:

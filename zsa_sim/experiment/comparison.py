@@ -10,11 +10,16 @@ municipality or pool and KPI, the difference *treatment - baseline* (by default
   ``a_i - b_i`` are what we estimate from, and their interval is the one that counts;
 - Welch's **unpaired** interval, for reference (it shows what pairing gains);
 - the relative change of the means, ``(mean_a - mean_b) / |mean_b|`` (NaN if 0);
-- a one-line verdict in German and English: "Wartezeit p90 sinkt um 6,1 Tage [4,8; 7,3]"
-  / "waiting time p90 down 6.1 days [4.8, 7.3]". The bracket is the interval of the
-  change's *size*, so it reads the same way as the number. If the interval contains 0
-  the verdict says "keine signifikante Änderung" / "no significant change" (with the
-  numbers in brackets); with fewer than two paired replications it says so.
+- a one-line verdict in German and English: "Wartezeit p90 sinkt: -6,1 Tage [-7,3; -4,8]"
+  / "waiting time p90 down: -6.1 days [-7.3, -4.8]". One sign convention everywhere
+  (verdicts, tables, compare): the signed change *treatment − baseline* with its
+  interval, the word saying the direction. If the interval contains 0 the verdict says
+  "keine signifikante Änderung" / "no significant change" (with the numbers in
+  brackets); with fewer than two paired replications it says so.
+- **Resolution.** A change smaller than half the last digit shown for its unit
+  (:func:`resolution`: 0.05 days, 0.05 percentage points, 0.5 EUR, ...) is "keine
+  Änderung" / "no change", never significant: a difference of 1e-15 days is floating
+  point noise of identical runs, not a finding, however narrow its interval.
 
 Replications are matched by their number; one present in only one variant is left out
 of the pairing (``n`` says how many pairs there were). A KPI that exists in only one
@@ -30,7 +35,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from zsa_sim.errors import ResultsError
-from zsa_sim.experiment.formatting import Lang, format_interval, format_value
+from zsa_sim.experiment.formatting import UNIT_DIGITS, Lang, format_interval, format_value
 from zsa_sim.experiment.kpis import KPI_INFO, KpiValue
 from zsa_sim.experiment.stats import (
     CONFIDENCE,
@@ -148,8 +153,8 @@ def compare_variants(
                 unpaired_ci_low=unpaired.ci_low,
                 unpaired_ci_high=unpaired.ci_high,
                 relative_change=_relative(mean_a, mean_b),
-                significant=paired.excludes_zero(),
-                assessment=_assessment(kpi, paired),
+                significant=is_significant(paired, units[kpi]),
+                assessment=_assessment(kpi, paired, units[kpi]),
                 verdict_de=verdict(kpi, paired, "de", units[kpi]),
                 verdict_en=verdict(kpi, paired, "en", units[kpi]),
             )
@@ -157,37 +162,55 @@ def compare_variants(
     return out
 
 
+def resolution(unit: str) -> float:
+    """The smallest change worth reporting in ``unit``: half the last digit shown."""
+    scale = 100 if unit == "share" else 1
+    return 0.5 * 10 ** -UNIT_DIGITS.get(unit, 1) / scale
+
+
+def is_significant(diff: Estimate, unit: str) -> bool:
+    """The interval excludes 0 and the change is at least the unit's :func:`resolution`."""
+    return diff.excludes_zero() and abs(diff.mean) >= resolution(unit)
+
+
 def verdict(kpi: str, diff: Estimate, lang: Lang = "de", unit: str | None = None) -> str:
-    """One line saying how a KPI changed, e.g. "Wartezeit p90 sinkt um 6,1 Tage [4,8; 7,3]"."""
+    """One line saying how a KPI changed, e.g. "Wartezeit p90 sinkt: -6,1 Tage [-7,3; -4,8]"."""
     info = KPI_INFO.get(kpi)
     label = (info.label_de if lang == "de" else info.label_en) if info else kpi
     unit = unit or (info.unit if info else "")
     de = lang == "de"
+    if diff.n >= 1 and math.isfinite(diff.mean) and abs(diff.mean) < resolution(unit):
+        return f"{label}: keine Änderung" if de else f"{label}: no change"
     if diff.n < 2 or math.isnan(diff.ci_low):
         return (
             f"{label}: zu wenige Replikationen für ein Konfidenzintervall"
             if de
             else f"{label}: too few replications for a confidence interval"
         )
+    numbers = f"{signed(diff.mean, unit, lang)} " + format_interval(
+        diff.ci_low, diff.ci_high, unit, lang
+    )
     if not diff.excludes_zero():
-        numbers = f"{format_value(diff.mean, unit, lang, difference=True)} " + format_interval(
-            diff.ci_low, diff.ci_high, unit, lang
-        )
         if de:
             return f"{label}: keine signifikante Änderung ({numbers})"
         return f"{label}: no significant change ({numbers})"
     down = diff.mean < 0
-    size = format_value(abs(diff.mean), unit, lang, difference=True)
-    low, high = (-diff.ci_high, -diff.ci_low) if down else (diff.ci_low, diff.ci_high)
-    interval = format_interval(low, high, unit, lang)
     if de:
-        return f"{label} {'sinkt' if down else 'steigt'} um {size} {interval}"
-    return f"{label} {'down' if down else 'up'} {size} {interval}"
+        return f"{label} {'sinkt' if down else 'steigt'}: {numbers}"
+    return f"{label} {'down' if down else 'up'}: {numbers}"
 
 
-def _assessment(kpi: str, diff: Estimate) -> str:
+def signed(x: float, unit: str, lang: Lang = "de") -> str:
+    """A change with its sign always shown: "+1,2 Tage", "-0,5 Tage" (zero unsigned)."""
+    text = format_value(x, unit, lang, difference=True)
+    if text.startswith("-") or not text.split(" ")[0].strip("0.,"):
+        return text
+    return "+" + text
+
+
+def _assessment(kpi: str, diff: Estimate, unit: str = "") -> str:
     info = KPI_INFO.get(kpi)
-    if info is None or info.better == "neutral" or not diff.excludes_zero():
+    if info is None or info.better == "neutral" or not is_significant(diff, unit or info.unit):
         return ""
     lower = diff.mean < 0
     return "better" if lower == (info.better == "lower") else "worse"

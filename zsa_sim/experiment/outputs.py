@@ -13,7 +13,7 @@ import io
 import json
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,13 @@ def write_outputs(
     outputs: Sequence[ReplicationOutput],
     *,
     xes: str = "first",
+    eventlog: str = "all",
 ) -> dict[str, Any]:
-    """Write every output file into ``folder`` and return the summary."""
+    """Write every output file into ``folder`` and return the summary.
+
+    ``eventlog`` and ``xes`` say which tasks' event-log parts go into eventlog.csv.gz and
+    eventlog.xes.gz: "all", "first" (replication 0 of each variant) or "none".
+    """
     kpi_rows = [row for out in outputs for row in out.kpis]
     summaries = aggregate(kpi_rows)
     variants = list(dict.fromkeys(out.variant for out in outputs))
@@ -67,11 +72,11 @@ def write_outputs(
 
     parts = [t.log_path for t in tasks if t.log_path is not None]
     if parts:
-        merge_event_logs(parts, folder / "eventlog.csv.gz")
+        csv_parts = [t.log_path for t in _in_scope(tasks, eventlog) if t.log_path]
+        if csv_parts:
+            merge_event_logs(csv_parts, folder / "eventlog.csv.gz")
         if xes != "none":
-            chosen = [t for t in tasks if t.log_path is not None]
-            if xes == "first":
-                chosen = [t for t in chosen if t.replication == 0]
+            chosen = _in_scope(tasks, xes)
             names = outputs[0].attribute_names if outputs else ()
             write_xes(
                 _read_parts([t.log_path for t in chosen if t.log_path], scenario, names),
@@ -85,6 +90,13 @@ def write_outputs(
     summary = build_summary(scenario, outputs, summaries, comparisons, base)
     write_json(folder / "summary.json", summary)
     return summary
+
+
+def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationTask]:
+    """The tasks with an event-log part that a scope includes ("first": replication 0)."""
+    if scope == "none":
+        return []
+    return [t for t in tasks if t.log_path is not None and (scope == "all" or t.replication == 0)]
 
 
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
@@ -221,6 +233,7 @@ def build_summary(
                     "key": key,
                     "label": scenario.definitions(key).main_process.name or key,
                     "bpmn": Path(spec.bpmn).name,
+                    **_decision_task(scenario, key, spec.decision_task),
                 }
                 for key, spec in scenario.services.items()
             ],
@@ -255,12 +268,21 @@ def build_summary(
         ],
         "kpis": [s._asdict() for s in summaries],
         "comparison": [c._asdict() for c in comparisons],
-        "verdicts": verdicts(comparisons),
+        "verdicts": verdicts(
+            comparisons,
+            {key: scenario.definitions(key).main_process.name or key for key in scenario.services},
+        ),
     }
 
 
-def verdicts(comparisons: Sequence[Comparison]) -> dict[str, dict[str, list[str]]]:
-    """One-line verdicts per municipality (all services together, then per service)."""
+def verdicts(
+    comparisons: Sequence[Comparison], labels: Mapping[str, str] | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """One-line verdicts per municipality (all services together, then per service).
+
+    ``labels`` names the services (the BPMN process names) so no service key appears.
+    """
+    labels = labels or {}
     out: dict[str, dict[str, list[str]]] = {}
     chosen = [
         c for c in comparisons if not c.pool and c.municipality != "all" and c.kpi in VERDICT_KPIS
@@ -282,7 +304,7 @@ def verdicts(comparisons: Sequence[Comparison]) -> dict[str, dict[str, list[str]
         if c.service != "all" and len(services[c.municipality]) < 2:
             continue  # the municipality's only service: same as "all"
         lines = out.setdefault(c.municipality, {"de": [], "en": []})
-        prefix_de = "" if c.service == "all" else f"{c.service}: "
+        prefix_de = "" if c.service == "all" else f"{labels.get(c.service, c.service)}: "
         prefix_en = prefix_de
         if len({x.treatment for x in comparisons}) > 1:
             prefix_de = f"{c.treatment}, {prefix_de}"
@@ -298,6 +320,22 @@ def _targets(scenario: Scenario) -> dict[str, Any]:
         for key, spec in scenario.services.items()
         if spec.target is not None
     }
+
+
+def _decision_task(scenario: Scenario, service: str, named: str | None) -> dict[str, str]:
+    """The service's decision task as id and name (for the report's assumptions table).
+
+    The scenario may name it by id or by name; else the one task marked zsa:decision.
+    """
+    process = scenario.definitions(service).main_process
+    tasks = list(process.tasks())
+    chosen = next((t for t in tasks if named is not None and named in (t.id, t.name)), None)
+    if chosen is None and named is None:
+        marked = [t for t in tasks if t.is_decision]
+        chosen = marked[0] if len(marked) == 1 else None
+    if chosen is None:
+        return {"decision_task": named or "", "decision_task_name": named or ""}
+    return {"decision_task": chosen.id, "decision_task_name": chosen.name or chosen.id}
 
 
 def _sha256(path: Path) -> str:

@@ -5,6 +5,10 @@ replication) to an executor (serial, local processes or Dask), puts the outputs 
 task order, and writes the results folder described in ``results/README.md``. The
 folder is written atomically: if anything fails or the user presses Ctrl-C, no partial
 folder is left and earlier results are untouched.
+
+The runner never draws charts or the report: the report reads finished results folders
+only, so a report failure cannot cost a finished run. :func:`zsa_sim.pipeline.run_and_report`
+composes the two (run, then report) for ``zsa-sim run``.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ from zsa_sim.experiment.results import ResultsFolder, write_json
 from zsa_sim.scenario import Scenario, apply_changes, load_scenario
 
 XesScope = Literal["all", "first", "none"]
+#: Which runs go into eventlog.csv.gz: all replications, the first of each variant, none.
+EventlogScope = Literal["all", "first", "none"]
 #: Called after each finished task with (done, total, variant, replication).
 ProgressCallback = Callable[[int, int, str, int], None]
+#: Called with the name of each phase as it begins ("simulating", "writing results").
+PhaseCallback = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -40,14 +48,23 @@ class RunOptions:
     scheduler: str | None = None
     out_root: Path = Path("results")
     variants: tuple[str, ...] | None = None
-    #: write the full event log as CSV (all runs)
-    eventlog: bool = True
+    #: which runs go into eventlog.csv.gz: the first replication of each variant (default:
+    #: a pilot run stays small), all, or none; True means "all" and False "none"
+    eventlog: EventlogScope | bool = "first"
     #: which runs go into the XES file: all, the first replication of each variant, none
-    xes: XesScope = "first"
-    #: draw the charts and the report into the folder
+    xes: XesScope = "none"
+    #: for :func:`zsa_sim.pipeline.run_and_report`: draw the charts and the report after
+    #: the run (the runner itself never does)
     report: bool = True
     lang: str = "de"
     changes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def eventlog_scope(self) -> EventlogScope:
+        """The event-log scope, with the boolean shorthand resolved."""
+        if isinstance(self.eventlog, bool):
+            return "all" if self.eventlog else "none"
+        return self.eventlog
 
 
 @dataclass(frozen=True)
@@ -71,10 +88,23 @@ def prepare_scenario(scenario: Scenario | str | Path, options: RunOptions) -> Sc
     return apply_changes(scenario, changes) if changes else scenario
 
 
+def widest_scope(*scopes: EventlogScope) -> EventlogScope:
+    """The scope that includes all the given ones ("all" > "first" > "none")."""
+    order: tuple[EventlogScope, ...] = ("none", "first", "all")
+    return max(scopes, key=order.index)
+
+
 def plan_tasks(
-    scenario: Scenario, variants: Sequence[str] | None, log_dir: Path | None
+    scenario: Scenario,
+    variants: Sequence[str] | None,
+    log_dir: Path | None,
+    log_scope: EventlogScope = "all",
 ) -> list[ReplicationTask]:
-    """One task per (variant, replication), in a fixed order."""
+    """One task per (variant, replication), in a fixed order.
+
+    A task writes its event-log part into ``log_dir`` if the scope includes it ("first":
+    replication 0 of each variant only).
+    """
     names = list(variants) if variants else list(scenario.variants)
     for name in names:
         if name not in scenario.variants:
@@ -87,7 +117,9 @@ def plan_tasks(
             scenario,
             variant,
             replication,
-            None if log_dir is None else log_dir / f"eventlog-{variant}-{replication:03d}.csv.gz",
+            None
+            if log_dir is None or (log_scope == "first" and replication > 0)
+            else log_dir / f"eventlog-{variant}-{replication:03d}.csv.gz",
         )
         for variant in names
         for replication in range(scenario.replications)
@@ -115,20 +147,33 @@ def run_experiment(
     scenario: Scenario | str | Path,
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
+    phase: PhaseCallback | None = None,
 ) -> RunOutcome:
-    """Run every variant x replication of a scenario and write its results folder."""
+    """Run every variant x replication of a scenario and write its results folder.
+
+    ``phase`` hears each phase's name as it begins, for progress displays.
+    """
     options = options or RunOptions()
     scenario = prepare_scenario(scenario, options)
     started = time.perf_counter()
     with ResultsFolder(Path(options.out_root), scenario.name) as folder:
-        log_dir = folder.path / "parts" if options.eventlog else None
+        scope = options.eventlog_scope
+        # the parts serve the CSV and the XES file, so they cover the wider of both scopes
+        parts_scope = widest_scope(scope, options.xes)
+        log_dir = folder.path / "parts" if parts_scope != "none" else None
         if log_dir is not None:
             log_dir.mkdir()
-        tasks = plan_tasks(scenario, options.variants, log_dir)
+        tasks = plan_tasks(scenario, options.variants, log_dir, parts_scope)
+        if phase is not None:
+            phase("simulating")
         outputs = simulate_all(
             tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress
         )
-        summary = write_outputs(folder.path, scenario, tasks, outputs, xes=options.xes)
+        if phase is not None:
+            phase("writing results")
+        summary = write_outputs(
+            folder.path, scenario, tasks, outputs, xes=options.xes, eventlog=scope
+        )
         write_json(
             folder.path / "run.json",
             {
@@ -142,12 +187,9 @@ def run_experiment(
                     "replications": scenario.replications,
                     "seed": scenario.seed,
                     "variants": sorted({t.variant for t in tasks}),
+                    "eventlog": scope,
                     "xes": options.xes,
                 },
             },
         )
-        if options.report:
-            from zsa_sim.report import build_report
-
-            build_report(folder.path, lang=options.lang)
     return RunOutcome(run_dir=folder.run_dir, summary=summary, outputs=outputs)

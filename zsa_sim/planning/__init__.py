@@ -13,45 +13,58 @@ Public API::
     grid = [parse_vary("zsa.staff=1:6:0.5"), parse_vary("services.wohngeld.volume=0.8:1.4:0.2")]
     sweep = run_sweep("scenarios/pilot.yaml", grid, variants="zentral", replications=5)
     folder = write_sweep(sweep)                # sweep.csv, sweep.json, charts/
+
+Names are imported on first use (PEP 562): the report reads plans through
+:mod:`zsa_sim.planning.section` without pulling in the planner and the runner.
 """
 
-from zsa_sim.planning.economics import BreakEven, Economics, MunicipalityEconomics
-from zsa_sim.planning.evaluate import CandidateCheck, GroupCheck, SimulationEvaluator
-from zsa_sim.planning.keys import participating_groups, staffing_key
-from zsa_sim.planning.planner import PlanResult, plan_staffing
-from zsa_sim.planning.search import find_smallest, refine
-from zsa_sim.planning.section import format_plan, latest_plan, load_plan, planning_section
-from zsa_sim.planning.staffing import StaffingSearch, search_staffing
-from zsa_sim.planning.sweep import SweepResult, Vary, grid_values, parse_vary, run_sweep
-from zsa_sim.planning.targets import Target, parse_target
-from zsa_sim.planning.writers import write_plan, write_sweep
+from __future__ import annotations
 
-__all__ = [
-    "BreakEven",
-    "CandidateCheck",
-    "Economics",
-    "GroupCheck",
-    "MunicipalityEconomics",
-    "PlanResult",
-    "SimulationEvaluator",
-    "StaffingSearch",
-    "SweepResult",
-    "Target",
-    "Vary",
-    "find_smallest",
-    "format_plan",
-    "grid_values",
-    "latest_plan",
-    "load_plan",
-    "parse_target",
-    "parse_vary",
-    "participating_groups",
-    "plan_staffing",
-    "planning_section",
-    "refine",
-    "run_sweep",
-    "search_staffing",
-    "staffing_key",
-    "write_plan",
-    "write_sweep",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "BreakEven": "zsa_sim.planning.economics",
+    "Economics": "zsa_sim.planning.economics",
+    "MunicipalityEconomics": "zsa_sim.planning.economics",
+    "CandidateCheck": "zsa_sim.planning.evaluate",
+    "GroupCheck": "zsa_sim.planning.evaluate",
+    "SimulationEvaluator": "zsa_sim.planning.evaluate",
+    "participating_groups": "zsa_sim.planning.keys",
+    "staffing_key": "zsa_sim.planning.keys",
+    "PlanResult": "zsa_sim.planning.planner",
+    "plan_staffing": "zsa_sim.planning.planner",
+    "find_smallest": "zsa_sim.planning.search",
+    "refine": "zsa_sim.planning.search",
+    "format_plan": "zsa_sim.planning.section",
+    "latest_plan": "zsa_sim.planning.section",
+    "load_plan": "zsa_sim.planning.section",
+    "planning_section": "zsa_sim.planning.section",
+    "StaffingSearch": "zsa_sim.planning.staffing",
+    "search_staffing": "zsa_sim.planning.staffing",
+    "SweepResult": "zsa_sim.planning.sweep",
+    "Vary": "zsa_sim.planning.sweep",
+    "grid_values": "zsa_sim.planning.sweep",
+    "parse_vary": "zsa_sim.planning.sweep",
+    "run_sweep": "zsa_sim.planning.sweep",
+    "Target": "zsa_sim.planning.targets",
+    "parse_target": "zsa_sim.planning.targets",
+    "write_plan": "zsa_sim.planning.writers",
+    "write_sweep": "zsa_sim.planning.writers",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zsa_sim.planning' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

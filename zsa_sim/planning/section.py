@@ -16,13 +16,15 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.formatting import Lang, format_number, format_value, unit_name
-from zsa_sim.planning.planner import PlanResult
 from zsa_sim.planning.targets import Target
 from zsa_sim.planning.texts import fte, has_text, text
+
+if TYPE_CHECKING:  # the report reads plans without importing the planner (and the runner)
+    from zsa_sim.planning.planner import PlanResult
 
 PLAN_FILE = "plan.json"
 _PLAN_DIR = re.compile(r"plan-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)(?:-(\d+))?")
@@ -45,7 +47,7 @@ def latest_plan(root: str | Path, scenario: str) -> Path | None:
 
 def load_plan(source: PlanResult | Mapping[str, Any] | str | Path) -> dict[str, Any]:
     """The plan as plan.json holds it, from a result, a dict, a plan folder or the file."""
-    if isinstance(source, PlanResult):
+    if hasattr(source, "to_dict"):  # a PlanResult
         return json.loads(_dumps(source.to_dict()))
     if isinstance(source, Mapping):
         return dict(source)

@@ -8,10 +8,21 @@ in one folder and neither overwrites the other.
 
 Charts are drawn and saved one at a time and each figure is closed at once, so memory
 does not grow with the number of charts.
+
+The report is written all or nothing: charts go into a staging folder beside
+``charts/`` and the page into a temporary file; only when everything is drawn do they
+replace the previous charts and page. An interrupted or failed ``zsa-sim report``
+therefore leaves the earlier report (or none) and never a half set of charts.
+
+The report reads results folders only (``summary.json``, the CSV files and, if a staffing
+plan of the same scenario lies beside the run, its ``plan.json``); it imports neither
+the runner nor the planner.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NamedTuple, cast
@@ -62,10 +73,15 @@ def _check_lang(lang: str) -> Lang:
     return cast(Lang, lang)
 
 
-def save_charts(results: RunResults, lang: str = "de") -> list[ChartFile]:
-    """Draw and save every chart of loaded results; each figure is closed when saved."""
+def save_charts(
+    results: RunResults, lang: str = "de", directory: Path | None = None
+) -> list[ChartFile]:
+    """Draw and save every chart of loaded results; each figure is closed when saved.
+
+    ``directory`` defaults to the language's charts folder of the run.
+    """
     lang = _check_lang(lang)
-    directory = charts_dir(results.run_dir, lang)
+    directory = directory or charts_dir(results.run_dir, lang)
     files: list[ChartFile] = []
     for source in CHART_SOURCES:
         charts = iter(source(results, lang))
@@ -85,32 +101,73 @@ def write_charts(run_dir: str | Path, lang: str = "de") -> list[ChartFile]:
     return save_charts(load_results(run_dir), lang)
 
 
-def _planning(results: RunResults, lang: Lang) -> str | None:
-    """The newest staffing plan of the same scenario beside this run, as a report section.
+def _planning(results: RunResults, lang: Lang) -> tuple[str | None, float | None]:
+    """The newest staffing plan of the same scenario beside this run: section and FTE.
 
     Plans live in ``<results>/<scenario>/plan-<timestamp>/`` next to the run folders; a
-    report drawn after ``zsa-sim plan`` therefore shows the planner's answer too.
+    report drawn after ``zsa-sim plan`` therefore shows the planner's answer too. Only
+    ``plan.json`` is read (never the planner).
     """
-    from zsa_sim.planning.section import latest_plan, planning_section
+    from zsa_sim.planning.section import latest_plan, load_plan, planning_section
 
     scenario = str((results.summary.get("scenario") or {}).get("name") or "")
     if not scenario:
-        return None
+        return None, None
     plan = latest_plan(results.run_dir.parent.parent, scenario)
-    return planning_section(plan, lang) if plan is not None else None
+    if plan is None:
+        return None, None
+    needed = load_plan(plan).get("fte")
+    return planning_section(plan, lang), float(needed) if needed is not None else None
 
 
-def build_report(run_dir: str | Path, lang: str = "de") -> ReportFiles:
+def _staging(run_dir: Path, lang: Lang) -> Path:
+    """A fresh staging folder for a language's charts (a stale one is removed first)."""
+    staging = run_dir / f".charts-partial-{lang}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def _swap_in(staging: Path, final: Path, lang: Lang) -> None:
+    """Replace the charts folder ``final`` by ``staging`` (keeping other languages' charts)."""
+    old = final.with_name(f".charts-old-{lang}")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.is_dir():
+        if lang == "de":  # the other languages live inside charts/: carry them over
+            for other in LANGS:
+                if other != "de" and (final / other).is_dir():
+                    os.replace(final / other, staging / other)
+        os.replace(final, old)
+    os.replace(staging, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_report(run_dir: str | Path, lang: str = "de", with_excel: bool = False) -> ReportFiles:
     """Write the charts and the self-contained ``report.html`` of a results folder.
 
-    ``lang`` is "de" (default) or "en"; anything else is a ValueError.
+    ``lang`` is "de" (default) or "en"; anything else is a ValueError. ``with_excel``
+    writes ``kpis.xlsx`` too (:func:`zsa_sim.report.excel.write_excel`). All or nothing:
+    see the module docstring.
     """
     lang = _check_lang(lang)
     results = load_results(run_dir)
-    charts = save_charts(results, lang)
+    final = charts_dir(results.run_dir, lang)
+    staging = _staging(results.run_dir, lang)
     path = report_path(results.run_dir, lang)
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        write_html(results, charts, path, lang, _planning(results, lang))
+        charts = save_charts(results, lang, staging)
+        write_html(results, charts, partial, lang, *_planning(results, lang))
+        _swap_in(staging, final, lang)
+        os.replace(partial, path)
     except OSError as err:
         raise ResultsError(f"cannot write the report: {err}", source=path) from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        partial.unlink(missing_ok=True)
+    charts = [c._replace(png=final / c.png.name, svg=final / c.svg.name) for c in charts]
+    if with_excel:
+        from zsa_sim.report.excel import write_excel
+
+        write_excel(results.run_dir, lang)
     return ReportFiles(path, tuple(charts), lang)

@@ -24,6 +24,7 @@ from zsa_sim.report.loaders import RunResults
 from zsa_sim.report.style import (
     LIGHT_GREY,
     Chart,
+    figure_legend,
     new_figure,
     set_title,
     styled,
@@ -137,8 +138,7 @@ def backlog_chart(results: RunResults, lang: Lang = "de") -> Chart:
         )
         if k % ncols == 0:
             ax.set_ylabel(tr("backlog.axis", lang))
-    handles, legend_labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, legend_labels, loc="outside lower center", ncol=len(handles))
+    figure_legend(fig, axes.flat)
     title = _backlog_title(results, municipalities, starts, ends, lang)
     set_title(fig, title)
     caption = tr("backlog.caption", lang, n=results.replications)

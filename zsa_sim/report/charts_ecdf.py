@@ -24,6 +24,7 @@ from zsa_sim.report.i18n import compact, number, percent, tr, variant_label
 from zsa_sim.report.loaders import RunResults, Target
 from zsa_sim.report.style import (
     Chart,
+    figure_legend,
     new_figure,
     percent_suffix,
     set_title,
@@ -31,6 +32,7 @@ from zsa_sim.report.style import (
     tick_formatter,
     variant_style,
 )
+from zsa_sim.report.targets import definition, target_met
 from zsa_sim.report.workdays import date_range_of, municipality_calendar, working_days
 
 
@@ -64,26 +66,11 @@ def target_value(target: Target, lang: Lang) -> str:
     return f"{compact(target.max, lang)} {unit_name(unit, lang)}"
 
 
-def _undecided(results: RunResults, service: str, variant: str) -> int:
-    mask = results.window_arrivals(service, variant)
-    return int(np.count_nonzero(np.isnan(results.cases["decision"][mask])))
-
-
-def _meets(
-    results: RunResults,
-    variant: str,
-    service: str,
-    municipality: str,
-    target: Target,
-    values: np.ndarray,
-) -> bool | None:
-    """Target met by the KPI's mean over replications (pooled quantile if no KPI row)."""
-    row = results.kpi(variant, service, municipality, target.kpi)
-    if row is not None and math.isfinite(row.mean):
-        return row.mean <= target.max
-    if not len(values) or target.quantile is None:
-        return None
-    return float(np.quantile(values, target.quantile)) <= target.max
+def _undecided(results: RunResults, service: str, variant: str) -> tuple[int, int]:
+    """Window arrivals without a decision: (closed without one, still open at the end)."""
+    mask = results.window_arrivals(service, variant) & np.isnan(results.cases["decision"])
+    is_open = results.cases["is_open"][mask].astype(bool)
+    return int(np.count_nonzero(~is_open)), int(np.count_nonzero(is_open))
 
 
 @styled
@@ -132,7 +119,7 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
             if target:
                 within = float(np.mean(values <= target.max))
                 notes.append(f"{variant_label(variant, lang, short=True)} {percent(within, lang)}")
-                if _meets(results, variant, service, municipality, target, values):
+                if target_met(results, variant, service, municipality, target):
                     met[variant] += 1
         if target:
             ax.axvline(
@@ -171,8 +158,7 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
             ax.set_ylabel(tr("ecdf.axis.y", lang))
         if k >= n - ncols:
             ax.set_xlabel(tr(f"ecdf.axis.{unit}", lang))
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(handles))
+    figure_legend(fig, axes.flat)
     label = results.service(service).label
     if target:
         title = tr(
@@ -190,11 +176,17 @@ def ecdf_chart(results: RunResults, service: str, lang: Lang = "de") -> Chart:
     else:
         title = _quantile_title(results, label, data, unit, lang)
     set_title(fig, title)
-    undecided = ", ".join(
-        f"{variant_label(v, lang, short=True)} {number(_undecided(results, service, v), lang, 0)}"
-        for v in results.variants
-    )
-    caption = tr("ecdf.caption", lang, n=results.replications, open=undecided)
+    undecided = {v: _undecided(results, service, v) for v in results.variants}
+
+    def counts(which: int) -> str:
+        return ", ".join(
+            f"{variant_label(v, lang, short=True)} {number(undecided[v][which], lang, 0)}"
+            for v in results.variants
+        )
+
+    caption = tr("ecdf.caption", lang, n=results.replications, closed=counts(0), open=counts(1))
+    if target:
+        caption += " " + definition(lang)
     return Chart(f"ecdf_{service}", title, caption, fig)
 
 

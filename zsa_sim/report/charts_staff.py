@@ -66,7 +66,7 @@ def pool_totals(
             and row.municipality in units
         ):
             sums[row.replication].append(row.value)
-    strict = kpi == "cost"
+    strict = kpi in ("cost", "capacity_cost")
     out = {}
     for rep, values in sums.items():
         finite = [v for v in values if np.isfinite(v)]
@@ -237,14 +237,20 @@ def _utilisation_title(results: RunResults, teams: dict[str, list[str]], lang: L
 
 @styled
 def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
-    """Stacked bars per variant: hours and cost, municipalities and the ZSA; capacity cost."""
+    """Stacked bars per variant: paid staff cost (capacity) and hours worked of it.
+
+    One cost figure: the right panel and the title's cost are the *paid capacity*
+    (available hours × cost rate, busy or not), which is what the budget pays. The
+    left panel shows the hours worked against the hours paid (diamond), i.e. the
+    utilisation; worked time is never turned into a second cost figure.
+    """
     variants = results.variants
     municipal = set(results.municipalities)
     central = set(results.central_units)
     fig, axes = new_figure(width_for(len(variants) * 2, 1.1, 2.4), 4.6, ncols=2)
     for ax, kpi, axis_key, panel_key in (
         (axes[0], "staff_hours", "staff.hours.axis", "staff.hours.panel"),
-        (axes[1], "cost", "staff.cost.axis", "staff.cost.panel"),
+        (axes[1], "capacity_cost", "staff.cost.axis", "staff.cost.panel"),
     ):
         for i, variant in enumerate(variants):
             style = variant_style(i)
@@ -290,7 +296,7 @@ def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
                     capsize=4,
                 )
                 ax.annotate(
-                    amount(total.mean, "EUR" if kpi == "cost" else "hours", lang),
+                    amount(total.mean, "EUR" if kpi == "capacity_cost" else "hours", lang),
                     (i, total.ci_high if np.isfinite(total.ci_high) else total.mean),
                     xytext=(0, 4),
                     textcoords="offset points",
@@ -309,9 +315,9 @@ def staff_cost_chart(results: RunResults, lang: Lang = "de") -> Chart:
                     va="bottom",
                     fontsize=7.5,
                 )
-            if kpi == "cost":
+            if kpi == "staff_hours":  # the hours paid for, to read the utilisation
                 capacity = _estimate(
-                    pool_totals(results, variant, "capacity_cost", municipal | central)
+                    pool_totals(results, variant, "available_hours", municipal | central)
                 )
                 if np.isfinite(capacity.mean):
                     ax.plot(
@@ -373,7 +379,7 @@ def _change(est: Estimate, base: float, unit: str, lang: Lang) -> str:
 def _staff_title(results: RunResults, lang: Lang) -> str:
     units = set(results.municipalities) | set(results.central_units)
     diffs, bases = {}, {}
-    for kpi in ("staff_hours", "cost"):
+    for kpi in ("staff_hours", "capacity_cost"):
         treated = pool_totals(results, results.treatment, kpi, units)
         base = pool_totals(results, results.baseline, kpi, units)
         # a replication whose total is unknown (no cost rate) leaves the change unknown
@@ -385,8 +391,17 @@ def _staff_title(results: RunResults, lang: Lang) -> str:
         lang,
         variant=variant_label(results.treatment, lang),
         hours=_change(diffs["staff_hours"], bases["staff_hours"], "hours", lang),
-        cost=_change(diffs["cost"], bases["cost"], "EUR", lang),
+        cost=_change(diffs["capacity_cost"], bases["capacity_cost"], "EUR", lang),
+        base_util=_utilisation(results, results.baseline, units, lang),
+        treat_util=_utilisation(results, results.treatment, units, lang),
     )
+
+
+def _utilisation(results: RunResults, variant: str, units: set[str], lang: Lang) -> str:
+    """Hours worked over hours paid, all teams together, as a percentage."""
+    worked = _estimate(pool_totals(results, variant, "staff_hours", units)).mean
+    paid = _estimate(pool_totals(results, variant, "available_hours", units)).mean
+    return percent(worked / paid, lang) if paid > 0 and np.isfinite(worked) else "–"
 
 
 # -- working time freed -------------------------------------------------------------------

@@ -23,15 +23,26 @@ import base64
 import html
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from zsa_sim.experiment.comparison import Comparison
 from zsa_sim.experiment.formatting import Lang, format_interval, format_value
 from zsa_sim.experiment.kpis import ALL, KPI_INFO
-from zsa_sim.report.i18n import compact, kpi_label, number, role_label, tr, variant_label
+from zsa_sim.report.conclusions import html_section
+from zsa_sim.report.i18n import (
+    compact,
+    date_text,
+    kpi_label,
+    number,
+    role_label,
+    tr,
+    variant_label,
+)
 from zsa_sim.report.loaders import RunResults
 from zsa_sim.report.style import ChartFile
+from zsa_sim.report.targets import definition
 
 #: KPIs in the summary table of every municipality and service (if the run has them).
 SUMMARY_KPIS: tuple[str, ...] = (
@@ -65,6 +76,9 @@ nav ol { columns: 2; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .9rem; width: 100%; }
 th, td { border: 1px solid #999; padding: .25rem .45rem; text-align: left;
   vertical-align: top; }
+table.conclusion td, table.conclusion th { font-size: .95rem; }
+p.warning { border: 2px solid #8B0000; padding: .4rem .7rem; font-weight: bold; }
+p.definitions { font-size: .85rem; color: #222; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 th { background: #EEE; }
 tr.group th { background: #DDD; }
@@ -110,12 +124,15 @@ def render_html(
     charts: Sequence[ChartFile],
     lang: Lang = "de",
     planning: str | None = None,
+    needed_fte: float | None = None,
 ) -> str:
     """The whole report page as text (see the module docstring for its sections).
 
     ``planning`` is the staffing planner's ready-made ``<section id="planning">`` of the
-    same scenario (zsa_sim.planning.planning_section), added after the verdicts.
+    same scenario (zsa_sim.planning.planning_section), added after the verdicts;
+    ``needed_fte`` its answer, for the ZSA's size on the first screen.
     """
+    first_screen = html_section(results.summary, lang, needed_fte, definition(lang))
     scenario = results.summary.get("scenario") or {}
     name = str(scenario.get("name") or results.run_dir.parent.name)
     title = tr("html.title", lang, scenario=name)
@@ -143,7 +160,7 @@ def render_html(
         f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>{_e(title)}</h1>"
         f'<p class="subtitle">{_e(tr("html.subtitle", lang))}</p>'
-        f"{_synthetic_note(lang)}{_meta(results, lang)}</header>\n"
+        f"{_synthetic_note(lang)}</header>\n{first_screen}\n{_meta(results, lang)}\n"
         f"<nav><h2>{_e(tr('html.toc', lang))}</h2><ol>{toc}</ol></nav>\n"
         f"<main>{body}</main>\n{_footer(results, lang)}\n"
         f"<script>{_SCRIPT}</script>\n</body>\n</html>\n"
@@ -156,9 +173,10 @@ def write_html(
     path: Path,
     lang: Lang = "de",
     planning: str | None = None,
+    needed_fte: float | None = None,
 ) -> Path:
     """Write the report page to ``path`` (UTF-8); returns the path."""
-    path.write_text(render_html(results, charts, lang, planning), encoding="utf-8")
+    path.write_text(render_html(results, charts, lang, planning, needed_fte), encoding="utf-8")
     return path
 
 
@@ -181,22 +199,29 @@ def _meta(results: RunResults, lang: Lang) -> str:
         (tr("html.meta.replications", lang), number(results.replications, lang, 0)),
     ]
     if period:
-        rows.append(
-            (
-                tr("html.meta.period", lang),
-                tr(
-                    "html.meta.period_value",
-                    lang,
-                    days=number(float(period.get("days", 0)), lang, 0),
-                    start=period.get("start", ""),
-                    warmup=number(float(period.get("warmup_days", 0)), lang, 0),
-                ),
-            )
-        )
+        rows.append((tr("html.meta.period", lang), period_text(period, lang)))
     if "seed" in scenario:
         rows.append((tr("html.meta.seed", lang), scenario["seed"]))
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return f'<dl class="meta">{items}</dl>'
+
+
+def period_text(period: Mapping[str, Any], lang: Lang) -> str:
+    """The evaluated period with the warm-up before it and the cool-down after it."""
+    days = int(period.get("days", 0))
+    start = str(period.get("start", ""))
+    if not start:
+        return ""
+    first = date.fromisoformat(start[:10])
+    return tr(
+        "html.meta.period_value",
+        lang,
+        start=date_text(first, lang),
+        end=date_text(first + timedelta(days=max(days - 1, 0)), lang),
+        days=number(days, lang, 0),
+        warmup=number(float(period.get("warmup_days", 0)), lang, 0),
+        cooldown=number(float(period.get("cooldown_days", 0)), lang, 0),
+    )
 
 
 def _footer(results: RunResults, lang: Lang) -> str:
@@ -217,9 +242,7 @@ def _footer(results: RunResults, lang: Lang) -> str:
 
 
 def _verdicts(results: RunResults, lang: Lang) -> str:
-    by_municipality = results.verdicts(lang)
-    if not by_municipality:
-        by_municipality = _fallback_verdicts(results, lang)
+    by_municipality = _labelled_verdicts(results, lang) or results.verdicts(lang)
     intro = tr(
         "html.verdicts.intro",
         lang,
@@ -242,14 +265,32 @@ def _verdicts(results: RunResults, lang: Lang) -> str:
     return "".join(parts)
 
 
-def _fallback_verdicts(results: RunResults, lang: Lang) -> dict[str, list[str]]:
-    """Verdict lines from the comparison when the summary has none."""
+#: KPIs of the verdict lines, in this order.
+VERDICT_KPIS = ("lead_time_mean", "lead_time_p90", "waiting_time_p90")
+
+
+def _labelled_verdicts(results: RunResults, lang: Lang) -> dict[str, list[str]]:
+    """Verdict lines from the comparison, with service and variant names, never ids."""
     out: dict[str, list[str]] = {}
-    for service in results.services:
-        for kpi in ("waiting_time_p90", "lead_time_p90"):
-            for row in results.comparisons(kpi, service.key):
-                text = row.verdict_de if lang == "de" else row.verdict_en
-                out.setdefault(row.municipality, []).append(f"{service.label}: {text}")
+    index = {
+        (c.municipality, c.service, c.treatment, c.kpi): c for c in results.comparison if not c.pool
+    }
+    several = len(results.treatments) > 1
+    every = tr("all_services", lang)
+    services = [(ALL, every[:1].upper() + every[1:])] + [(s.key, s.label) for s in results.services]
+    for municipality in [*results.municipalities, ALL]:
+        offered = [k for k, _ in services[1:] if municipality in results.municipalities_of(k)]
+        for key, label in services:
+            if key != ALL and ((len(offered) < 2 and municipality != ALL) or key not in offered):
+                continue  # a municipality's only service says the same as "all services"
+            for treatment in results.treatments:
+                for kpi in VERDICT_KPIS:
+                    row = index.get((municipality, key, treatment, kpi))
+                    if row is None:
+                        continue
+                    text = row.verdict_de if lang == "de" else row.verdict_en
+                    prefix = f"{variant_label(treatment, lang, short=True)}, " if several else ""
+                    out.setdefault(municipality, []).append(f"{prefix}{label}: {text}")
     return out
 
 
@@ -387,7 +428,8 @@ def _assumptions(results: RunResults, lang: Lang) -> str:
             for k, v in variants.items()
         )
         parts.append(f"<h3>{_e(tr('html.variants', lang))}</h3><ul>{items}</ul>")
-    parts.append(_municipality_table(scenario, results.display_names, lang))
+    labels = {s.key: s.label for s in results.services}
+    parts.append(_municipality_table(scenario, results.display_names, labels, lang))
     parts.append(_service_table(results, lang))
     parts.append(_pool_table(results, lang))
     parameters = scenario.get("parameters")
@@ -404,7 +446,12 @@ def _assumptions(results: RunResults, lang: Lang) -> str:
     return "".join(parts)
 
 
-def _municipality_table(scenario: Mapping[str, Any], names: Mapping[str, str], lang: Lang) -> str:
+def _municipality_table(
+    scenario: Mapping[str, Any],
+    names: Mapping[str, str],
+    services: Mapping[str, str],
+    lang: Lang,
+) -> str:
     entries = [m for m in scenario.get("municipalities") or [] if isinstance(m, Mapping)]
     if not entries:
         return ""
@@ -418,7 +465,7 @@ def _municipality_table(scenario: Mapping[str, Any], names: Mapping[str, str], l
         rows.append(
             f"<tr><td>{_e(names.get(str(m.get('name', '')), m.get('name', '')))}</td>"
             f'<td class="num">{_e(number(float(population), lang, 0) if population else "–")}'
-            f"</td><td>{_e(', '.join(m.get('services') or []))}</td>"
+            f"</td><td>{_e(', '.join(services.get(k, k) for k in m.get('services') or []))}</td>"
             f"<td>{_e(staff_text or '–')}</td></tr>"
         )
     return (

@@ -12,6 +12,8 @@ same way.
 
 from __future__ import annotations
 
+from datetime import date
+
 from zsa_sim.experiment.formatting import Lang, format_number, format_value, unit_name
 from zsa_sim.experiment.kpis import KPI_INFO
 
@@ -106,34 +108,41 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Arbeitsstunden im Auswertungszeitraum",
         "Staff hours in the evaluation window",
     ),
-    "staff.cost.axis": ("Personalaufwand (EUR)", "Staff cost (EUR)"),
-    "staff.hours.panel": ("Arbeitszeit für die Fälle", "Working time spent on cases"),
-    "staff.cost.panel": ("Personalaufwand", "Staff cost"),
+    "staff.cost.axis": ("Personalkosten (EUR)", "Staff cost (EUR)"),
+    "staff.hours.panel": (
+        "Gearbeitete Stunden (Raute: bezahlte Stunden)",
+        "Hours worked (diamond: hours paid)",
+    ),
+    "staff.cost.panel": ("Personalkosten: bezahlte Kapazität", "Staff cost: paid capacity"),
     "staff.part.municipalities": ("Kommunen", "Municipalities"),
     "staff.part.central": ("ZSA", "ZSA"),
     "staff.capacity": (
-        "bezahlte Kapazität (verfügbare Arbeitszeit × Kostensatz)",
-        "paid capacity (available time × cost rate)",
+        "bezahlte Stunden (verfügbare Arbeitszeit)",
+        "hours paid (available working time)",
     ),
     "staff.total_ci": ("Summe mit 95-%-Konfidenzintervall", "total with 95% confidence interval"),
     "staff.title": (
-        "{variant}: Arbeitszeit {hours}, Personalaufwand {cost}",
-        "{variant}: staff hours {hours}, staff cost {cost}",
+        "{variant}: Personalkosten (bezahlte Kapazität) {cost}; gearbeitete Stunden "
+        "{hours}, Auslastung {base_util} → {treat_util}",
+        "{variant}: staff cost (paid capacity) {cost}; hours worked {hours}, utilisation "
+        "{base_util} → {treat_util}",
     ),
     "staff.change.down": ("{size} niedriger", "{size} lower"),
     "staff.change.up": ("{size} höher", "{size} higher"),
     "staff.change.none": ("ohne signifikante Änderung", "no significant change"),
     "staff.change.unknown": ("nicht bestimmbar (Kostensatz fehlt)", "unknown (no cost rate)"),
     "staff.caption": (
-        "Arbeitszeit und Personalaufwand der Bearbeitung (Stunden der im "
-        "Auswertungszeitraum begonnenen Aufgaben × Kostensatz), gestapelt nach Kommunen "
-        "und ZSA. Fehlerbalken: 95-%-Konfidenzintervall der Summe über {n} Replikationen. "
-        "Raute: bezahlte Kapazität, also verfügbare Arbeitszeit aller Teams × Kostensatz, "
-        "ob ausgelastet oder nicht.",
-        "Working time and cost of the work done (hours of tasks begun in the evaluation "
-        "window × cost rate), stacked by municipalities and ZSA. Error bar: 95% confidence "
-        "interval of the total over {n} replications. Diamond: paid capacity, i.e. the "
-        "available time of all teams × cost rate, busy or not.",
+        "Rechts: Personalkosten als bezahlte Kapazität, also verfügbare Arbeitszeit aller "
+        "Teams × Kostensatz, ob ausgelastet oder nicht – das ist, was der Haushalt zahlt; "
+        "gestapelt nach Kommunen und ZSA. Links: davon gearbeitete Stunden (im "
+        "Auswertungszeitraum begonnene Aufgaben) und als Raute die bezahlten Stunden; ihr "
+        "Verhältnis ist die Auslastung. Fehlerbalken: 95-%-Konfidenzintervall der Summe "
+        "über {n} Replikationen.",
+        "Right: staff cost as paid capacity, i.e. the available time of all teams × cost "
+        "rate, busy or not – what the budget pays; stacked by municipalities and ZSA. "
+        "Left: the hours worked of it (tasks begun in the evaluation window) and, as a "
+        "diamond, the hours paid; their ratio is the utilisation. Error bar: 95% "
+        "confidence interval of the total over {n} replications.",
     ),
     "fte": ("VZÄ", "FTE"),
     "freed.axis": (
@@ -181,19 +190,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{base}: open cases in {municipality} grow to {base_end}, {treat} only to {treat_end}",
     ),
     "backlog.end": (
-        "Offene Fälle am Ende: {municipality} {base_end} {base}, {treat_end} {treat}",
-        "Open cases at the end: {municipality} {base_end} {base}, {treat_end} {treat}",
+        "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end} "
+        "{base}, {treat_end} {treat}",
+        "Open cases on the last day of the evaluation window: {municipality} {base_end} "
+        "{base}, {treat_end} {treat}",
     ),
     "backlog.caption": (
         "Zahl der eingegangenen, noch nicht abgeschlossenen Fälle (alle Leistungen) am Ende "
         "jedes Tages, gleitender 7-Tage-Durchschnitt. Linie: Mittelwert über {n} "
         "Replikationen, Band: 95-%-Konfidenzintervall des Mittelwerts. Grau hinterlegt: "
-        "Einschwingphase, die nicht in die Kennzahlen eingeht. Ein Bestand, der bis zum "
-        "Jahresende steigt, heißt: Es kommen mehr Fälle herein, als das Team schafft.",
+        "Einschwingphase, die nicht in die Kennzahlen eingeht. Lesart: Entscheidend ist der "
+        "Trend über das Jahr ohne Feiertags- und Urlaubszeiten; ein Anstieg über die "
+        "Weihnachtsschließung allein ist normal. Steigt der Bestand auch außerhalb solcher "
+        "Zeiten stetig, kommen mehr Fälle herein, als das Team schafft. Diese Kurve zählt "
+        "am Tagesende; die Kennzahl „offene Fälle“ in den Tabellen zählt dagegen nach dem "
+        "Nachlauf.",
         "Number of cases received and not yet finished (all services) at the end of each "
         "day, 7-day moving average. Line: mean over {n} replications, band: 95% "
-        "confidence interval of the mean. Grey: warm-up, not part of the KPIs. A backlog "
-        "that rises until the end of the year means more cases arrive than the team can finish.",
+        "confidence interval of the mean. Grey: warm-up, not part of the KPIs. How to read "
+        "it: what matters is the trend over the year outside holiday periods; a rise over "
+        "the Christmas closure alone is normal. A stock that keeps rising outside such "
+        "periods means more cases arrive than the team can finish. This curve counts at "
+        "the end of each day; the KPI 'open cases' in the tables counts after the cool-down.",
     ),
     # -- ECDF chart --------------------------------------------------------------------
     "ecdf.axis.y": ("Anteil beschiedener Fälle", "Share of decided cases"),
@@ -223,16 +241,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Empirische Verteilungsfunktion: Anteil der beschiedenen Fälle (alle {n} "
         "Replikationen, Eingang im Auswertungszeitraum), deren Durchlaufzeit höchstens den "
         "Wert auf der x-Achse beträgt. Senkrechte Linie: Zielwert, waagerechte Linie: das "
-        "Quantil, für das er gilt. Das Ziel gilt als erreicht, wenn der Mittelwert der "
-        "Kennzahl über die Replikationen den Zielwert nicht überschreitet. Arbeitstage ohne "
-        "Wochenenden und Feiertage laut Kalender des Szenarios. Noch nicht beschiedene "
-        "Fälle ({open}) fehlen.",
+        "Quantil, für das er gilt. Arbeitstage ohne Wochenenden und Feiertage laut Kalender "
+        "des Szenarios. Nicht enthalten sind Fälle ohne Bescheid: abgeschlossen ohne "
+        "Bescheid-Aufgabe (z. B. Rücknahme oder Versagung über einen anderen Endpunkt) "
+        "{closed}; am Ende noch offen {open}.",
         "Empirical distribution function: share of decided cases (all {n} replications, "
         "arrived in the evaluation window) whose lead time is at most the value on the x "
         "axis. Vertical line: the target value, horizontal line: the quantile it applies "
-        "to. The target counts as met when the KPI's mean over replications does not exceed "
-        "it. Working days exclude weekends and public holidays per the scenario's calendar. "
-        "Cases not yet decided ({open}) are missing.",
+        "to. Working days exclude weekends and public holidays per the scenario's calendar. "
+        "Not included are cases without a decision: closed without the decision task (e.g. "
+        "withdrawn, or refused through another end event) {closed}; still open at the end "
+        "{open}.",
     ),
     # -- process map -------------------------------------------------------------------
     "map.colorbar": (
@@ -284,8 +303,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "html.meta.replications": ("Replikationen", "Replications"),
     "html.meta.period": ("Zeitraum", "Period"),
     "html.meta.period_value": (
-        "{days} Tage ab {start}, davon {warmup} Tage Einschwingphase",
-        "{days} days from {start}, of which {warmup} days warm-up",
+        "ausgewertet {start} bis {end} ({days} Tage); davor {warmup} Tage Einschwingphase "
+        "(nicht ausgewertet), danach {cooldown} Tage Nachlauf ohne neue Anträge, damit "
+        "späte Fälle abschließen können",
+        "evaluated {start} to {end} ({days} days); before that {warmup} days warm-up (not "
+        "evaluated), after it {cooldown} days cool-down without new applications, so that "
+        "late cases can finish",
     ),
     "html.meta.seed": ("Startwert (Seed)", "Seed"),
     "html.toc": ("Inhalt", "Contents"),
@@ -452,3 +475,10 @@ MONTHS: dict[Lang, tuple[str, ...]] = {
     "de": ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
+
+
+def date_text(day: date | str, lang: Lang = "de") -> str:
+    """A date as its reader writes it: ``01.01.2026`` (de) or ``2026-01-01`` (en, ISO)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    return day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat()

@@ -332,7 +332,8 @@ def _services(scenario: dict[str, Any], kpis: list[KpiSummary]) -> tuple[Service
                 key,
                 str(entry.get("label") or key),
                 str(entry.get("bpmn") or ""),
-                str(entry.get("decision_task") or ""),
+                # the task's name where the run recorded it (readers do not know ids)
+                str(entry.get("decision_task_name") or entry.get("decision_task") or ""),
             )
         )
     known = {s.key for s in out}

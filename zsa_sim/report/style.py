@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec, TypeVar
@@ -213,6 +213,23 @@ def save_chart(chart: Chart, directory: Path) -> ChartFile:
     finally:
         plt.close(chart.figure)
     return ChartFile(chart.name, chart.title, chart.caption, png, svg)
+
+
+def figure_legend(fig: Figure, axes: Iterable[Any], **options: Any) -> None:
+    """One legend below the panels with every label any panel has (once each).
+
+    Collected from all panels, not the first: a panel may have no line (a municipality
+    without decided cases). No legend at all when no panel has a labelled artist
+    (matplotlib refuses ``ncol=0``).
+    """
+    seen: dict[str, Artist] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+    if seen:
+        fig.legend(
+            list(seen.values()), list(seen), loc="outside lower center", ncol=len(seen), **options
+        )
 
 
 def close_chart(chart: Chart) -> None:

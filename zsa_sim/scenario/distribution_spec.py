@@ -20,7 +20,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from zsa_sim.engine.distributions import PARAMETERS, Distribution, DistributionError
 
@@ -120,3 +126,32 @@ def _params(kind: str, value: Any) -> dict[str, Any]:
         return {forms[0][0]: value}
     wanted = " or ".join("{" + ", ".join(names) + "}" for names in forms)
     raise ValueError(f"{kind} needs parameters {wanted}, got {value!r}")
+
+
+def instance_count_form(value: Any) -> Any:
+    """A loop's instance count as a scenario writes it -> a DistributionSpec or text.
+
+    A whole number (``3``) is fixed; a distribution is written without a unit
+    (``{empirical: [1, 1, 2, 3]}``; the drawn value is rounded); text is an expression over case
+    attributes (``"number_of_dogs"``). A unit other than ``min`` (what a dump writes) is
+    refused, as a count of instances is not a duration.
+    """
+    if value is None:
+        raise ValueError("instance count missing (fill in the template)")
+    if isinstance(value, bool):
+        raise ValueError(
+            f"an instance count is a number, a distribution or an expression, got {value!r}"
+        )
+    if isinstance(value, int | float):
+        if value < 0 or value != int(value):
+            raise ValueError(f"an instance count must be a whole number >= 0, got {value!r}")
+        return DistributionSpec.model_validate({"fixed": int(value), "unit": "min"})
+    if isinstance(value, Mapping):
+        unit = value.get("unit", "min")
+        if unit != "min":
+            raise ValueError("an instance count has no unit; drop 'unit'")
+        try:
+            return DistributionSpec.model_validate({**value, "unit": "min"})
+        except ValidationError as err:
+            raise ValueError(err.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    return value

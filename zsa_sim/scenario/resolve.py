@@ -64,6 +64,14 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
     waits = _waits(spec, model, out)
     timers = _by_id(spec.timers, model, model.timer_events(), "timer event", "timers", out)
     errors = _by_id(spec.errors, model, model.error_events(), "error boundary event", "errors", out)
+    for event_id, event in model.escalation_tasks().items():
+        if event_id not in errors:
+            out.error(
+                "errors",
+                f"no probability for escalation boundary event {model.label(event_id)} on task "
+                f"'{event.attached_to}' (add e.g. '{event_id}: 0.05')",
+            )
+    instances = _instances(spec, model, out, attributes)
     multipliers: dict[str, str] = {}
     for task_key, text in spec.effort_multipliers.items():
         path = f"effort_multipliers.{task_key}"
@@ -82,6 +90,7 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         errors=dict(errors),
         effort_multipliers=multipliers,
         decision_task=decision,
+        instances=instances,
     )
     return setup, out.findings
 
@@ -226,6 +235,68 @@ def _waits(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict[str,
                 "never: 0.1}')",
             )
     return waits
+
+
+def _instances(
+    spec: ServiceSpec, model: ServiceModel, out: _Collector, attributes: set[str]
+) -> dict:
+    """Instance counts of loop and multi-instance activities: the scenario's, else a
+    loopCardinality the engine can evaluate; a missing one is an error."""
+    loops = model.loop_activities
+    counts: dict = {}
+    for key, value in spec.instances.items():
+        path = f"instances.{key}"
+        activity_id = _resolve(model, key, loops, "loop or multi-instance activity", path, out)
+        if activity_id is None:
+            continue
+        if isinstance(value, str):
+            if _expression_ok(value, path, attributes, out):
+                counts[activity_id] = value
+        else:
+            counts[activity_id] = value.minutes()
+    for activity_id, activity in loops.items():
+        loop = activity.loop
+        assert loop is not None
+        if activity_id in counts or activity_id in spec.instances:
+            continue
+        if loop.cardinality is not None and _readable(loop.cardinality, attributes):
+            counts[activity_id] = loop.cardinality
+            continue
+        given = (
+            f" (its loopCardinality {loop.cardinality!r} is not an expression over the "
+            "case attributes)"
+        )
+        out.error(
+            "instances",
+            f"no instance count for {_LOOP_NAMES[loop.kind]} activity"
+            f" {model.label(activity_id)}"
+            + (given if loop.cardinality is not None else "")
+            + f" (add e.g. '{activity_id}: 3', a distribution without unit, or an "
+            "expression over attributes)",
+        )
+    for activity_id, activity in loops.items():
+        if activity.loop is not None and activity.loop.condition is not None:
+            out.warning(
+                f"instances.{activity_id}",
+                f"the loop/completion condition {activity.loop.condition!r} of "
+                f"{model.label(activity_id)} is not evaluated; the instance count decides",
+            )
+    return counts
+
+
+_LOOP_NAMES = {
+    "standard": "loop",
+    "parallel": "parallel multi-instance",
+    "sequential": "sequential multi-instance",
+}
+
+
+def _readable(text: str, attributes: set[str]) -> bool:
+    try:
+        expression = compile_expression(text, "loopCardinality")
+    except SimulationError:
+        return False
+    return expression.names <= attributes
 
 
 def _by_id(

@@ -39,7 +39,7 @@ from pydantic import (
     field_validator,
 )
 
-from zsa_sim.scenario.distribution_spec import DistributionSpec
+from zsa_sim.scenario.distribution_spec import DistributionSpec, instance_count_form
 from zsa_sim.scenario.office_spec import (
     Closure,
     OtherWork,
@@ -234,6 +234,8 @@ def _working_time(effort: DistributionSpec) -> DistributionSpec:
 
 Effort = Annotated[DistributionSpec, _required("effort"), AfterValidator(_working_time)]
 Wait = Annotated[WaitSpec, _required("wait")]
+#: instance count of a loop or multi-instance activity (see ``instance_count_form``).
+InstanceCount = Annotated[DistributionSpec | str, BeforeValidator(instance_count_form)]
 BranchProbability = Annotated[Probability, _required("probability")]
 
 #: Applicant generator parameters, chosen by their ``generator`` key.
@@ -305,6 +307,9 @@ class ServiceSpec(Model):
     errors: dict[str, Probability] = Field(default_factory=dict)
     #: task id or name -> expression over attributes multiplying the drawn effort.
     effort_multipliers: dict[str, str] = Field(default_factory=dict)
+    #: loop or multi-instance activity id or name -> instance count (number,
+    #: distribution without unit, or expression); overrides the BPMN's loopCardinality.
+    instances: dict[str, InstanceCount] = Field(default_factory=dict)
     applicants: Applicants
     #: optional expression over attributes: larger = served first (default FIFO).
     priority: str | None = None

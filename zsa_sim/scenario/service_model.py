@@ -17,6 +17,7 @@ from functools import cached_property
 from zsa_sim.bpmn.model import (
     CENTRALISABLE_PROPERTY,
     ROLE_PROPERTY,
+    Activity,
     BoundaryEvent,
     CallActivity,
     Definitions,
@@ -35,7 +36,7 @@ from zsa_sim.bpmn.model import (
 )
 
 #: Event kinds whose timing is the outside world's (the applicant's) reaction.
-WAIT_KINDS = ("message", "signal")
+WAIT_KINDS = ("message", "signal", "conditional")
 
 
 def normal_name(name: str) -> str:
@@ -64,7 +65,7 @@ class ServiceModel:
                     try:
                         todo.append(self.definitions.resolve_call(node.called_element))
                     except KeyError:
-                        continue  # the reader reports unresolvable calls
+                        continue  # a black box: a task with an effort of its own
         return tuple(seen.values())
 
     @cached_property
@@ -83,9 +84,27 @@ class ServiceModel:
         return {lane.id: lane for p in self.processes for lane in p.lanes}
 
     @cached_property
-    def tasks(self) -> Mapping[str, Task]:
-        """Every task by id, in file order."""
-        return {i: n for i, n in self.nodes.items() if isinstance(n, Task)}
+    def tasks(self) -> Mapping[str, Activity]:
+        """Every task by id, in file order, with the black boxes (call activities to no
+        process, empty subprocesses) that are worked like tasks."""
+        return {
+            i: n
+            for i, n in self.nodes.items()
+            if isinstance(n, Task) or self.definitions.black_box_reason(n) is not None
+        }
+
+    @cached_property
+    def black_boxes(self) -> Mapping[str, str]:
+        """Activities worked like a task -> why (see ``Definitions.black_box_reason``)."""
+        found = {i: self.definitions.black_box_reason(n) for i, n in self.nodes.items()}
+        return {i: reason for i, reason in found.items() if reason is not None}
+
+    @cached_property
+    def loop_activities(self) -> Mapping[str, Activity]:
+        """Loop and multi-instance activities by id: they need an instance count."""
+        return {
+            i: n for i, n in self.nodes.items() if isinstance(n, Activity) and n.loop is not None
+        }
 
     def _scopes(self) -> Iterator[Process]:
         for process in self.processes:
@@ -141,12 +160,18 @@ class ServiceModel:
         }
 
     def wait_events(self) -> dict[str, Event]:
-        """Catch events (intermediate or boundary) that wait for a message or signal."""
+        """Catch events (intermediate, boundary, or the start of an event subprocess)
+        that wait for a message, signal or condition."""
+        starts = {
+            n.body.start_events[0].id
+            for n in self.nodes.values()
+            if isinstance(n, SubProcess) and n.triggered_by_event and n.body.start_events
+        }
         return {
             n.id: n
             for n in self.nodes.values()
-            if isinstance(n, IntermediateCatchEvent | BoundaryEvent)
-            and n.definition.kind in WAIT_KINDS
+            if (isinstance(n, IntermediateCatchEvent | BoundaryEvent) or n.id in starts)
+            and n.definition.kind in WAIT_KINDS  # type: ignore[attr-defined]
         }
 
     def timer_events(self) -> dict[str, Event]:
@@ -158,12 +183,25 @@ class ServiceModel:
         }
 
     def error_events(self) -> dict[str, BoundaryEvent]:
-        """Error boundary events."""
+        """Error boundary events, and escalation boundary events on tasks (a task ends
+        with them with a probability; on a subprocess a throw inside triggers them)."""
         return {
             n.id: n
             for n in self.nodes.values()
-            if isinstance(n, BoundaryEvent) and n.definition.kind == "error"
+            if isinstance(n, BoundaryEvent)
+            and (
+                n.definition.kind == "error"
+                or (
+                    n.definition.kind == "escalation"
+                    and n.attached_to in self.tasks
+                    and n.attached_to not in self.loop_activities
+                )
+            )
         }
+
+    def escalation_tasks(self) -> dict[str, BoundaryEvent]:
+        """Escalation boundary events on tasks: the scenario must give a probability."""
+        return {i: n for i, n in self.error_events().items() if n.definition.kind == "escalation"}
 
     def after_event_gateway(self, event_id: str) -> bool:
         """True when the event follows an event-based gateway (it races other events)."""

@@ -96,6 +96,7 @@ def template_for(
     lines += _waits(model)
     lines += _timers(model)
     lines += _errors(model)
+    lines += _instances(model)
     lines += _applicants(model, key)
     lines += _organisation(model, key)
     return "\n".join(lines) + "\n"
@@ -141,6 +142,7 @@ def _efforts(model: ServiceModel) -> list[str]:
             f"      # {model.label(task_id)} – Lane '{lane_name}' (Rolle {role}), "
             f"zentralisierbar: {_yes(model.centralisable(task_id))}"
             + (", Entscheidung" if task.is_decision else "")
+            + (f", Blackbox: {model.black_boxes[task_id]}" if task_id in model.black_boxes else "")
         )
         lines.append(
             f"      {task_id}: null   # TODO z. B. {{lognormal: {{mean: 15, sd: 5}}, unit: min}}"
@@ -223,6 +225,23 @@ def _errors(model: ServiceModel) -> list[str]:
         return []
     lines = ["    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"]
     lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+    return lines
+
+
+def _instances(model: ServiceModel) -> list[str]:
+    """Instance counts of loop and multi-instance activities (h15b's hook)."""
+    loops = model.loop_activities
+    if not loops:
+        return []
+    lines = ["    instances:   # Anzahl Instanzen/Durchläufe je Schleifen-/Mehrfachaktivität"]
+    for activity_id, activity in loops.items():
+        loop = activity.loop
+        assert loop is not None
+        bpmn = f", BPMN loopCardinality: {loop.cardinality}" if loop.cardinality else ""
+        lines.append(f"      # {model.label(activity_id)} – {loop.kind}{bpmn}")
+        lines.append(
+            f"      {activity_id}: null   # TODO z. B. 3, {{uniform: [1, 4]}} oder ein Ausdruck"
+        )
     return lines
 
 

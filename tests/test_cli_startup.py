@@ -1,0 +1,55 @@
+"""Start-up cost: the light commands must not import the heavy libraries (issue 19).
+
+``zsa-sim --help``, ``inspect`` and ``validate`` are what a designer runs over and over;
+importing matplotlib, scipy, simpy or dask costs seconds of CPU there. The check is on
+what gets imported (deterministic), not on a timing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("matplotlib", "scipy", "simpy", "dask", "distributed", "faker", "pandas", "pyarrow")
+
+PROBE = """
+import json, sys
+HEAVY_JSON = {heavy!r}
+from zsa_sim.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = sorted(set(m.split('.')[0] for m in sys.modules) & set(json.loads(HEAVY_JSON)))
+print('HEAVY=' + json.dumps(heavy), file=sys.stderr)
+"""
+
+
+def _heavy_imported(*args: str) -> list[str]:
+    code = PROBE.format(heavy=json.dumps(HEAVY))
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    line = [x for x in proc.stderr.splitlines() if x.startswith("HEAVY=")]
+    assert line, proc.stderr
+    return json.loads(line[-1].removeprefix("HEAVY="))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("inspect", "processes/wohngeld.bpmn"),
+        ("validate", "processes/hundehaltung.bpmn"),
+        ("validate", "scenarios/pilot.yaml"),
+        ("run", "--help"),
+        ("plan", "--help"),
+    ],
+)
+def test_light_commands_import_no_heavy_library(args: tuple[str, ...]) -> None:
+    assert _heavy_imported(*args) == []
