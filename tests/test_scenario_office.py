@@ -178,6 +178,10 @@ def test_queue_and_other_work_keys_are_checked_against_the_staff(mini):
                 }
             }
         )
+    with pytest.raises(ScenarioError, match=r"queues\.clerk: due: cannot parse expression"):
+        mini.with_changes(
+            {"municipalities.Adorf.queues": {"clerk": {"discipline": "edf", "due": "10 +* x"}}}
+        )
     with pytest.raises(ScenarioError, match="needs 'due'"):
         mini.with_changes({"municipalities.Adorf.queues": {"clerk": {"discipline": "edf"}}})
     with pytest.raises(ScenarioError, match="either 'hours_per_week' or 'per_year'"):

@@ -125,6 +125,14 @@ class QueueSpec(_Model):
     def _fits(self) -> QueueSpec:
         if self.discipline == "edf" and not self.due:
             raise ValueError("earliest deadline first needs 'due' (days after arrival)")
+        if self.due:
+            from zsa_sim.engine.expressions import compile_expression
+            from zsa_sim.errors import ZsaError
+
+            try:
+                compile_expression(self.due, "due")
+            except ZsaError as err:
+                raise ValueError(str(err)) from None
         if self.discipline != "edf" and self.due is not None:
             raise ValueError("'due' belongs to discipline 'edf'")
         if self.discipline != "per_clerk" and (self.by is not None or self.ranges is not None):
