@@ -69,6 +69,25 @@ def tandem_mean_sojourn(arrival_rate: float, service_rates: Sequence[float]) -> 
     return math.fsum(mm1_mean_sojourn(arrival_rate, mu) for mu in service_rates)
 
 
+def priority_mean_waits(
+    arrival_rates: Sequence[float], mean_services: Sequence[float], second_moments: Sequence[float]
+) -> list[float]:
+    """Mean waits of M/G/1 with non-preemptive priority classes (Cobham 1954).
+
+    Classes in order of priority (index 0 served first). With ``W0 = Σ λ_i E[S_i²] / 2``
+    (the mean residual work of the job in service) and ``σ_k = Σ_{i<=k} ρ_i``, class k
+    waits ``W_k = W0 / ((1 - σ_{k-1})(1 - σ_k))`` on average.
+    """
+    w0 = math.fsum(lam * m2 for lam, m2 in zip(arrival_rates, second_moments, strict=True)) / 2
+    waits, sigma = [], 0.0
+    for lam, mean in zip(arrival_rates, mean_services, strict=True):
+        before, sigma = sigma, sigma + lam * mean
+        if sigma >= 1:
+            raise ValueError(f"unstable: utilisation {sigma} >= 1")
+        waits.append(w0 / ((1 - before) * (1 - sigma)))
+    return waits
+
+
 def fcfs_waits(arrivals: Sequence[float], services: Sequence[float], servers: int) -> list[float]:
     """Waiting times of a first-come-first-served queue with identical servers.
 

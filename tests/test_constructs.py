@@ -27,10 +27,12 @@ from engine_models import (
 )
 
 from zsa_sim.bpmn import read_bpmn, validate_model
+from zsa_sim.bpmn.table import inspect_model
 from zsa_sim.engine.distributions import Distribution
 from zsa_sim.engine.setup import WaitRule
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.conformance import check_log, replay
+from zsa_sim.experiment.cases import CaseTable
 from zsa_sim.scenario import build_setup, load_scenario, validate_scenario_file, write_template
 
 DATA = Path(__file__).parent / "data" / "bpmn" / "constructs"
@@ -51,11 +53,15 @@ ESC_EFFORTS = {
 
 def construct_run(name, efforts, *, fte=3, instances=None, arrivals=None, **kw):
     """Run one case (or ``arrivals``) of a construct file; rows, result, definitions."""
-    defs = read_bpmn(DATA / name)
+    defs = read_bpmn(DATA / name if isinstance(name, str) else name)
     setup = setup_for(defs, efforts, arrivals or arrivals_at([0.0]), pools=[pool(fte=fte)], **kw)
     service = dataclasses.replace(setup.services[SERVICE], instances=instances or {})
     rows, result = run(dataclasses.replace(setup, services={SERVICE: service}))
     return rows, result, defs
+
+
+def setup_of(defs, efforts):
+    return setup_for(defs, efforts, arrivals_at([0.0]))
 
 
 def table(rows):
@@ -119,6 +125,47 @@ def test_parallel_instances_queue_for_one_clerk_and_the_join_waits_for_the_last(
     fits(defs, rows)
 
 
+def test_a_completion_condition_ends_the_instances_early(tmp_path):
+    text = (DATA / "multi_instance.bpmn").read_text(encoding="utf-8")
+    old = '<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">3</bpmn:loopCardinality>'
+    condition = (
+        '<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">'
+        "${nrOfCompletedInstances / nrOfInstances &gt;= 0.5}</bpmn:completionCondition>"
+    )
+    assert old in text
+    path = tmp_path / "early.bpmn"
+    path.write_text(text.replace(old, old + condition), encoding="utf-8")
+    rows, _, defs = construct_run(
+        path, MI_EFFORTS, fte=1, instances={"Task_Seq": fixed(5), "Task_Loop": fixed(1)}
+    )
+    got = table(rows)
+    # parallel: after 2 of 3 (>= 50 %) the third is cancelled the moment it got the clerk
+    assert got[1:4] == [
+        ("Task_Parallel", 0, 0, 10),
+        ("Task_Parallel", 0, 10, 20),
+        ("Task_Parallel", 0, 20, 20),
+    ]
+    assert rows[3].effort == 0
+    # sequential: completionCondition nrOfCompletedInstances == 2 stops 5 after 2
+    assert got[4:6] == [("Task_Seq", 20, 20, 40), ("Task_Seq", 40, 40, 60)]
+    assert got[6] == ("Task_Loop", 60, 60, 65)
+    fits(defs, rows)
+
+
+def test_inspect_marks_loops_multi_instance_and_event_subprocesses():
+    sections = inspect_model(read_bpmn(DATA / "multi_instance.bpmn")).sections
+    marks = {row[0]: row[-1] for section in sections for row in section.rows}
+    assert [marks[t] for t in ("Task_Parallel", "Task_Seq", "Task_Loop", "Sub_Multi")] == [
+        "multi-instance (parallel)",
+        "multi-instance (sequential)",
+        "loop",
+        "multi-instance (parallel)",
+    ]
+    sections = inspect_model(read_bpmn(DATA / "event_subprocess.bpmn")).sections
+    marks = {row[0]: row[-1] for section in sections for row in section.rows}
+    assert marks["Esp_Remind"] == marks["Esp_Fix"] == "event subprocess"
+
+
 def test_loop_maximum_caps_the_iterations():
     rows, _, _ = construct_run(
         "multi_instance.bpmn", MI_EFFORTS, instances={"Task_Seq": fixed(1), "Task_Loop": fixed(9)}
@@ -163,6 +210,27 @@ def test_a_boundary_timer_cancels_every_running_and_queued_instance():
     fits(defs, rows)
 
 
+def test_an_error_in_one_instance_cancels_the_others_and_leaves_on_the_boundary():
+    rows, result, defs = construct_run(
+        "multi_instance_error.bpmn", {"Task_Check": 10, "Task_Request": 5}, fte=1
+    )
+    got = table(rows)
+    assert got[:4] == [
+        ("Start", 0, 0, 0),
+        ("Task_Check", 0, 0, 10),  # the first instance finds a defect: error end event
+        ("Sub_Each", 0, 0, 10),
+        ("Sub_Each", 0, 0, 10),  # the second instance is cancelled with it ...
+    ]
+    assert got[4][0] == "Task_Check" and math.isnan(got[4][2])  # ... before its work began
+    assert got[5:] == [
+        ("Boundary_Found", 10, 10, 10),
+        ("Task_Request", 10, 10, 15),
+        ("End_Request", 15, 15, 15),
+    ]
+    assert result.cases_completed == 1
+    fits(defs, rows)
+
+
 def test_more_instances_than_max_visits_stop_the_run_with_a_clear_error():
     with pytest.raises(SimulationError, match=r"1000 instances of 'Task_Seq' .* exceed max_visits"):
         construct_run(
@@ -191,6 +259,11 @@ def test_call_activities_to_no_process_and_empty_subprocesses_are_worked_as_task
         "warning: 'Sub_Empty' (Bescheid erstellen): collapsed subprocess without content: "
         "simulated as one task with an effort from the scenario",
     ]
+    summary = dict(inspect_model(defs).summary)
+    assert summary["Black boxes (worked as tasks)"] == (
+        "Call_NoRef (call activity without calledElement); Call_Missing (calls process "
+        "'Process_Kasse', which is in no file); Sub_Empty (collapsed subprocess without content)"
+    )
     rows, _, _ = construct_run(
         "black_box.bpmn", {"Call_NoRef": 10, "Call_Missing": 20, "Sub_Empty": 5}, fte=1
     )
@@ -233,6 +306,32 @@ def test_non_interrupting_timer_and_error_event_subprocesses():
     fits(defs, rows)
 
 
+def test_a_non_interrupting_timer_cycle_starts_its_event_subprocess_repeatedly(tmp_path):
+    text = (DATA / "event_subprocess.bpmn").read_text(encoding="utf-8")
+    old = '<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT30M</bpmn:timeDuration>'
+    new = '<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">R3/PT30M</bpmn:timeCycle>'
+    assert old in text
+    path = tmp_path / "cycle.bpmn"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    rows, _, defs = construct_run(
+        path,
+        {**ESP_EFFORTS, "Task_Close": 5, "Task_Work": 200},
+        waits={"Withdraw_Start": WaitRule(fixed(60), never=1.0)},
+    )
+    reminders = [(r.start, r.complete) for r in rows if r.activity_id == "Task_Remind"]
+    assert reminders == [(30, 40), (60, 70), (90, 100)]  # R3: three times, then no more
+    fits(defs, rows)
+    # instances that overlap (a reminder takes longer than the cycle) replay too
+    rows, _, _ = construct_run(
+        path,
+        {**ESP_EFFORTS, "Task_Close": 5, "Task_Work": 200, "Task_Remind": 45},
+        waits={"Withdraw_Start": WaitRule(fixed(60), never=1.0)},
+    )
+    reminders = [(r.start, r.complete) for r in rows if r.activity_id == "Task_Remind"]
+    assert reminders == [(30, 75), (60, 105), (90, 135)]
+    fits(defs, rows)
+
+
 def test_an_interrupting_message_event_subprocess_cancels_the_work_and_ends_the_case():
     rows, result, defs = construct_run(
         "event_subprocess.bpmn",
@@ -247,10 +346,17 @@ def test_an_interrupting_message_event_subprocess_cancels_the_work_and_ends_the_
         ("Task_Work", 0, 0, 60),  # cut short when the withdrawal arrives
         ("Withdraw_Start", 60, 60, 60),
         ("Task_Close", 60, 60, 65),
+        ("Withdraw_End", 65, 65, 65),  # it took over the case: its end ends the case
         ("Esp_Withdraw", 60, 60, 65),
     ]
     assert (result.cases_completed, result.cases_open) == (1, 0)
     fits(defs, rows)
+    # the case reports as ended, with the event subprocess's end as its outcome
+    table_ = CaseTable.from_services(setup_of(defs, ESP_EFFORTS).services)
+    for row in rows:
+        table_.record(row)
+    (record,) = table_.records()
+    assert (record.is_open, record.outcome, record.end) == (False, "Withdraw_End", 65.0)
 
 
 def test_escalation_event_subprocesses_run_beside_or_instead_of_the_process():
@@ -271,6 +377,7 @@ def test_escalation_event_subprocesses_run_beside_or_instead_of_the_process():
         ("End_Stop", 30, 30, 30),
         ("Stop_Start", 30, 30, 30),
         ("Task_Stop", 30, 30, 34),
+        ("Stop_End", 34, 34, 34),
         ("Esp_Stop", 30, 30, 34),
     ]
     assert (result.cases_completed, result.cases_open) == (1, 0)
@@ -352,6 +459,11 @@ RANDOM_RUNS = {
         horizon=285.0,
         fte=1,
     ),
+    "multi_instance_error.bpmn": dict(
+        efforts={"Task_Check": exp(25), "Task_Request": exp(5)},
+        instances={"Sub_Each": Distribution("uniform", {"low": 0, "high": 3})},
+        fte=1,
+    ),
     "black_box.bpmn": dict(
         efforts={"Call_NoRef": exp(10), "Call_Missing": exp(5), "Sub_Empty": 4}, fte=1
     ),
@@ -412,6 +524,7 @@ def _fill(node, path=()):
     figures = {
         "efforts": {"fixed": 10, "unit": "min"},
         "instances": 2,
+        "errors": 0.25,
         "waits": {"delay": {"fixed": 2, "unit": "d"}, "never": 0.5},
     }
     for key, value in figures.items():
@@ -422,7 +535,10 @@ def _fill(node, path=()):
     return {"cases_per_1000": 5.0, "population": 20_000, "cost_per_hour": 55.0}.get(path[-1], 2.0)
 
 
-@pytest.mark.parametrize("name", ["multi_instance.bpmn", "event_subprocess.bpmn", "black_box.bpmn"])
+@pytest.mark.parametrize(
+    "name",
+    ["multi_instance.bpmn", "event_subprocess.bpmn", "black_box.bpmn", "escalation_link.bpmn"],
+)
 def test_template_asks_for_the_figures_and_the_filled_scenario_runs(tmp_path, name):
     from zsa_sim.engine import simulate
     from zsa_sim.eventlog.schema import ListSink
@@ -431,7 +547,11 @@ def test_template_asks_for_the_figures_and_the_filled_scenario_runs(tmp_path, na
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     (key, service), *_ = data["services"].items()
     if name == "multi_instance.bpmn":
-        assert set(service["instances"]) == {"Task_Parallel", "Task_Seq", "Task_Loop", "Sub_Multi"}
+        # asked for where the BPMN has no loopCardinality (the others are optional)
+        assert set(service["instances"]) == {"Task_Seq", "Task_Loop"}
+        assert "#   Sub_Multi: 2   # optional; BPMN loopCardinality: 2" in out.read_text(
+            encoding="utf-8"
+        )
         messages = {f"{f.element_id}: {f.message}" for f in validate_scenario_file(out)}
         assert (
             f"services.{key}.instances.Task_Seq: instance count missing (fill in the template)"
@@ -441,6 +561,9 @@ def test_template_asks_for_the_figures_and_the_filled_scenario_runs(tmp_path, na
         assert set(service["waits"]) == {"Withdraw_Start"}
     if name == "black_box.bpmn":
         assert {"Call_NoRef", "Call_Missing", "Sub_Empty"} <= set(service["efforts"])
+    if name == "escalation_link.bpmn":
+        assert service["errors"] == {"Boundary_Chief": None}  # required: nothing else throws it
+        assert set(service["waits"]) == {"Boundary_Cond", "Catch_Cond"}
     out.write_text(yaml.safe_dump(_fill(data), allow_unicode=True), encoding="utf-8")
     findings = [f for f in validate_scenario_file(out) if f.severity == "error"]
     assert findings == []
@@ -464,7 +587,24 @@ def test_validate_names_a_missing_instance_count_and_an_unreadable_cardinality(t
         "'Task_Seq' (Nachweise prüfen) (add e.g. 'Task_Seq: 3', a distribution without unit, "
         "or an expression over attributes)" in messages
     )
-    assert any(
-        m.startswith(f"services.{key}.instances.Task_Seq: the loop/completion condition")
-        for m in messages
+    assert (
+        f"services.{key}.instances.Task_Loop: the loopCondition '${{!ok}}' of 'Task_Loop' "
+        "(Nachbessern) is not evaluated; the instance count decides how often the loop runs"
+        in messages
+    )
+    # Task_Seq's completionCondition reads nrOfCompletedInstances: the engine evaluates it
+    assert not any(m.startswith(f"services.{key}.instances.Task_Seq: the") for m in messages)
+
+
+def test_validate_refuses_an_error_probability_on_a_multi_instance_subprocess(tmp_path):
+    out = write_template(DATA / "multi_instance_error.bpmn", tmp_path / "s.yaml")
+    data = _fill(yaml.safe_load(out.read_text(encoding="utf-8")))
+    (key, service), *_ = data["services"].items()
+    service["errors"] = {"Boundary_Found": 0.1}
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    messages = [f"{f.element_id}: {f.message}" for f in validate_scenario_file(out)]
+    assert (
+        f"services.{key}.errors.Boundary_Found: boundary event 'Boundary_Found' (Mangel) is "
+        "attached to 'Sub_Each' (Je Unterlage prüfen), which is not a task worked once: an "
+        "error end event inside it triggers the boundary, so drop the probability" in messages
     )

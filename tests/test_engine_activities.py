@@ -385,7 +385,8 @@ def test_priority_queue_order():
     )
     rows, _ = run(setup)
     starts = {r.case_id[-1]: r.start for r in rows if r.activity_id == "A"}
-    assert starts == {"0": 0, "2": 10, "3": 20, "1": 30}
+    # larger priority first (issue 14: it was served smallest first)
+    assert starts == {"0": 0, "1": 10, "3": 20, "2": 30}
 
 
 def test_fifo_without_priorities():

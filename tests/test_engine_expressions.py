@@ -1,6 +1,14 @@
 import pytest
 
-from zsa_sim.engine.expressions import as_number, compile_expression, translate
+from zsa_sim.engine.expressions import (
+    MAX_DEPTH,
+    MAX_INT_BITS,
+    MAX_VALUE_SIZE,
+    as_number,
+    as_priority,
+    compile_expression,
+    translate,
+)
 from zsa_sim.errors import SimulationError
 
 ATTRS = {"channel": "online", "list_dog": True, "missing_documents": 2, "household_size": 3}
@@ -114,3 +122,85 @@ def test_as_number():
     for bad in (-1, float("nan"), "2", True):
         with pytest.raises(SimulationError, match="x: expected"):
             as_number(bad, "x")
+
+
+# -- bounds (issue 14: 'x' * 3000000000 took 11.6 GB, '%0999999999d' % 1 printed 1 GB) --
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'x' * 3000000000",
+        "3000000000 * 'x'",
+        "channel * 100000000",
+        "[1, 2] * 100000000",
+        "('ab' * 5000) + ('cd' * 5000) + 'e'",
+        "(channel * 2000) * 2000",
+    ],
+)
+def test_repetition_beyond_the_bound_is_refused_before_it_is_built(text):
+    expr = compile_expression(text, "task 'T': effort multiplier")
+    with pytest.raises(SimulationError, match=f"longer than {MAX_VALUE_SIZE:,}") as info:
+        expr(ATTRS, 1)
+    assert len(str(info.value)) < 400
+
+
+def test_repetition_within_the_bound_still_works():
+    assert ev("'ab' * 3") == "ababab"
+    assert ev(f"'x' * {MAX_VALUE_SIZE}") == "x" * MAX_VALUE_SIZE
+    assert ev("[1] * 2") == (1, 1)
+    assert ev("0 * 'x' * 3000000000") == ""
+
+
+@pytest.mark.parametrize("text", ["'%0999999999d' % 1", "channel % 3", "'%s' % channel"])
+def test_text_formatting_with_percent_is_refused(text):
+    with pytest.raises(SimulationError, match="formatting a text with % is not allowed"):
+        ev(text)
+
+
+def test_whole_numbers_beyond_the_bound_are_refused():
+    big = "9" * 200
+    with pytest.raises(SimulationError, match=f"beyond 2\\*\\*{MAX_INT_BITS}") as info:
+        ev(" * ".join([big] * 8))
+    assert len(str(info.value)) < 400
+    assert ev(f"{big} * 0") == 0
+    assert ev("10000000000 * 10000000000") == 10**20
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 500 + "1" + ")" * 500,
+        "-" * 1500 + "1",
+        "!" * 1000 + "list_dog",
+        "1" + " + (1" * 300 + ")" * 300,
+    ],
+)
+def test_deeply_nested_expressions_are_refused_when_compiled(text):
+    with pytest.raises(SimulationError, match=r"(nested too deeply|cannot parse)") as info:
+        compile_expression(text, "gateway 'Gw'")
+    assert len(str(info.value)) < 400
+
+
+def test_nesting_up_to_the_bound_compiles_and_evaluates():
+    depth = MAX_DEPTH // 2 - 1
+    assert ev("(" * depth + "1" + " + 1)" * depth) == depth + 1
+
+
+def test_messages_quote_long_texts_cut_short():
+    text = "unknown_attribute_with_a_long_name_" + "x" * 1900
+    with pytest.raises(SimulationError, match="refers to unknown attribute") as info:
+        ev(text)
+    assert len(str(info.value)) < 500
+    with pytest.raises(SimulationError, match="expected a number") as info:
+        as_number("y" * 10_000, "x")
+    assert len(str(info.value)) < 400
+
+
+def test_as_priority():
+    assert as_priority(True, "p") == 1.0
+    assert as_priority(False, "p") == 0.0
+    assert as_priority(-3, "p") == -3.0
+    for bad in ("urgent", None, float("nan"), float("inf"), 10**400, (1,)):
+        with pytest.raises(SimulationError, match="p: a priority must be a finite number"):
+            as_priority(bad, "p")

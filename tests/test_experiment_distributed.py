@@ -1,10 +1,14 @@
 import shutil
+import socket
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from zsa_sim.errors import ZsaError
+from zsa_sim.experiment.distributed import check_address, probe_scheduler
 from zsa_sim.experiment.executors import make_executor
 from zsa_sim.experiment.runner import RunOptions, plan_tasks, run_experiment, simulate_all
 from zsa_sim.scenario import load_scenario
@@ -163,3 +167,68 @@ def test_the_probe_unpickles_without_zsa_sim():
     from zsa_sim.experiment.distributed import VERSION_PROBE
 
     assert eval(VERSION_PROBE) == __import__("zsa_sim").__version__
+
+
+# -- issue 14: addresses checked before Dask sees them; a non-Dask server is refused ----
+
+
+@pytest.mark.parametrize(
+    ("address", "pattern"),
+    [
+        ("localhost", r"'localhost' needs a host and a port"),
+        ("http://localhost:8786", r"scheme 'http' is not one of tcp, tls"),
+        ("tcp://[::1", r"'tcp://\[::1' is not an address"),
+        ("tcp://localhost:99999", r"is not an address|needs a host and a port"),
+        ("tcp://:8786", r"needs a host and a port"),
+        ("tcp://host:8786/path", r"has more than a host and a port"),
+        ("   ", r"--scheduler needs an address"),
+    ],
+)
+def test_malformed_scheduler_addresses_are_one_line_errors(address, pattern):
+    with pytest.raises(ZsaError, match=pattern):
+        check_address(address)
+
+
+def test_scheduler_addresses_that_are_accepted():
+    assert check_address("tcp://10.0.0.5:8786") == ("tcp", "10.0.0.5", 8786)
+    assert check_address("host:8786") == ("tcp", "host", 8786)
+    assert check_address("tls://[::1]:8786") == ("tls", "::1", 8786)
+
+
+def serve_once(reply: bytes | None, linger: float = 1.5):
+    """A one-connection TCP server on localhost that sends ``reply`` (None: nothing)
+    and closes the connection ``linger`` seconds later."""
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer():
+        conn, _ = server.accept()
+        with conn:
+            if reply:
+                conn.sendall(reply)
+            time.sleep(linger)
+        server.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    return port
+
+
+@pytest.mark.parametrize(
+    ("reply", "pattern"),
+    [
+        (None, r"no Dask scheduler answered at tcp://127\.0\.0\.1:\d+ within 0\.5 s"),
+        (b"SSH-2.0-OpenSSH_9.6\r\n", r"does not speak Dask: not a Dask scheduler"),
+        (b"HTTP", r"closed the connection: not a Dask scheduler"),
+    ],
+    ids=["silent", "ssh", "short"],
+)
+def test_a_server_that_is_not_dask_is_refused_before_dask_reads_from_it(reply, pattern):
+    """A web server made the client read its bytes as a message length (3 EiB)."""
+    port = serve_once(reply, linger=0.0 if reply == b"HTTP" else 1.5)
+    with pytest.raises(ZsaError, match=pattern):
+        probe_scheduler("127.0.0.1", port, timeout=0.5)
+
+
+def test_a_dask_handshake_passes_the_probe():
+    handshake = b"\x80\x01" + b"\x00" * 6 + b"x" * 20
+    probe_scheduler("127.0.0.1", serve_once(handshake), timeout=2.0)

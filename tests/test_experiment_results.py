@@ -350,3 +350,57 @@ def test_load_summary_errors_name_the_path(tmp_path, content, message):
     with pytest.raises(ResultsError, match=message) as info:
         load_summary(tmp_path)
     assert str(tmp_path / "summary.json") in str(info.value)
+
+
+# -- issue 14: stale partial folders are found by their lock, cleaned at the next run ----
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock is POSIX")
+def test_partial_folder_is_locked_while_open_and_lock_decides_over_the_pid(tmp_path):
+    with ResultsFolder(tmp_path, "pilot") as folder:
+        assert (folder.path / ".owner.lock").exists()
+        # the pid in the name is this process's, but a lock is what counts
+        assert not _abandoned(folder.path, 1)
+    assert not (folder.run_dir / ".owner.lock").exists()
+    # a dead run's folder named with a live pid (a container's run is pid 1 every time)
+    reused = tmp_path / "pilot" / f".partial-2026-11-25T11-21-00-{os.getpid()}"
+    reused.mkdir()
+    (reused / ".owner.lock").touch()
+    assert _abandoned(reused, os.getpid())
+    with ResultsFolder(tmp_path, "pilot") as folder:
+        assert not reused.exists()
+        assert [p.name for p in (tmp_path / "pilot").glob(".partial-*")] == [folder.path.name]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock is POSIX")
+def test_the_partial_folder_of_a_live_run_in_another_process_is_never_removed(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from zsa_sim.experiment.results import ResultsFolder
+        with ResultsFolder(Path({str(tmp_path)!r}), "pilot") as folder:
+            print(folder.path, flush=True)
+            sys.stdin.readline()
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        env=env, text=True,
+    )  # fmt: skip
+    try:
+        live = Path(proc.stdout.readline().strip())
+        assert live.is_dir()
+        assert clean_partial(tmp_path) == []
+        with ResultsFolder(tmp_path, "pilot"):
+            assert live.is_dir()
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdin.close()
+        proc.stdout.close()
+    assert not live.exists()

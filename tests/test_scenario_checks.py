@@ -207,7 +207,7 @@ def test_missing_bpmn_file(tmp_path: Path) -> None:
     data = mini()
     data["services"]["antrag"]["bpmn"] = "nowhere.bpmn"
     with pytest.raises(
-        ScenarioError, match=r"services\.antrag\.bpmn: BPMN file not found: .*nowhere\.bpmn"
+        ScenarioError, match=r"services\.antrag\.bpmn: BPMN file .*nowhere\.bpmn: file not found"
     ):
         load(tmp_path, data)
 
@@ -309,3 +309,35 @@ def test_unused_staff_is_a_warning(tmp_path: Path) -> None:
         ("warning", "municipalities.Bdorf.staff.front_office"),
         ("warning", "municipalities.Bdorf.staff.clerk"),
     }
+
+
+def test_validate_catches_a_priority_that_yields_text(tmp_path: Path) -> None:
+    """Issue 14: `run` refused it only while generating applicants; validate said nothing."""
+    data = mini()
+    data["services"]["antrag"]["priority"] = "channel"
+    findings = validate_scenario_file(write(tmp_path, data))
+    errors = [f for f in findings if f.severity == "error"]
+    assert len(errors) == 1, errors
+    assert "priority" in errors[0].element_id and "must be a finite number, got 'online'" in str(
+        errors[0].message
+    )
+    data["services"]["antrag"]["priority"] = "channel == 'online' && missing_documents > 0"
+    findings = validate_scenario_file(write(tmp_path, data))
+    assert not [f for f in findings if f.severity == "error"]
+
+
+def test_two_bpmn_files_of_the_same_name_are_refused_up_front(tmp_path: Path) -> None:
+    """Issue 14: refused only when the inputs were copied, after the whole run."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mini.bpmn").write_bytes((DATA / "mini.bpmn").read_bytes())
+    data = mini()
+    data["services"]["antrag2"] = {**data["services"]["antrag"], "bpmn": str(other / "mini.bpmn")}
+    for town in data["municipalities"].values():
+        town["services"] = [*town["services"], "antrag2"]
+    path = write(tmp_path, data)
+    errors = [f for f in validate_scenario_file(path) if f.severity == "error"]
+    assert [f.element_id for f in errors] == ["services.antrag2.bpmn"]
+    assert "another input file is also named 'mini.bpmn'" in errors[0].message
+    with pytest.raises(ScenarioError, match=r"services\.antrag2\.bpmn: another input file"):
+        load_scenario(path)

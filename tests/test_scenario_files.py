@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario import build_setup, load_scenario, organisation, validate_scenario_file
 
 ROOT = Path(__file__).parent.parent
+DATA = ROOT / "tests" / "data" / "scenarios"
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
@@ -86,5 +88,28 @@ def test_base_chain_errors(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"base: more than 5 files chained"):
         load_scenario(tmp_path / "a.yaml")
     (tmp_path / "c.yaml").write_text("base: fehlt.yaml\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"c\.yaml: base: file not found: .*fehlt\.yaml"):
+    with pytest.raises(ScenarioError, match=r"c\.yaml: base: .*fehlt\.yaml: file not found"):
         load_scenario(tmp_path / "c.yaml")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pipes and symbolic links as on POSIX")
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: (p.with_name("x.bpmn").symlink_to(p), p.symlink_to(p.with_name("x.bpmn"))),
+         "a loop of symbolic links"),
+        (lambda p: os.mkfifo(p), r"not a regular file \(a pipe or a device\?\)"),
+        (lambda p: p.mkdir(), "is a directory, not a file"),
+    ],
+    ids=["symlink-loop", "fifo", "directory"],
+)  # fmt: skip
+def test_a_bpmn_path_that_is_no_file_says_what_it_is(tmp_path, make, said):
+    """Issue 14: a loop was a RuntimeError traceback, a pipe or folder "not found"."""
+    make(tmp_path / "model.bpmn")
+    text = (DATA / "mini.yaml").read_text(encoding="utf-8").replace("mini.bpmn", "model.bpmn")
+    (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
+    pattern = rf"s\.yaml: services\.antrag\.bpmn: BPMN file .*model\.bpmn: {said}"
+    with pytest.raises(ScenarioError, match=pattern):
+        load_scenario(tmp_path / "s.yaml")
+    with pytest.raises(ScenarioError, match=pattern):
+        validate_scenario_file(tmp_path / "s.yaml")

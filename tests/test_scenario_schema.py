@@ -298,3 +298,77 @@ def test_a_service_target_names_a_case_kpi_and_a_positive_maximum() -> None:
         pilot.with_changes({"services.wohngeld.target": {"kpi": "lead_time_p99", "max": 3}})
     with pytest.raises(ScenarioError, match=r"services\.wohngeld\.target\.max"):
         pilot.with_changes({"services.wohngeld.target": {"kpi": "lead_time_p90", "max": -1}})
+
+
+# -- issue 14: out-of-range values refused at load (they ended mid-run in an OverflowError)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "pattern"),
+    [
+        (("period", "start"), "0001-01-01", r"period\.start: start 0001-01-01 is outside 1900"),
+        (("period", "start"), "9999-12-20", r"period\.start: start 9999-12-20 is outside"),
+        (
+            ("municipalities", "Adorf", "staff", "clerk"),
+            1e308,
+            r"municipalities\.Adorf\.staff\.clerk: FTE must be at most 100,000, got 1e\+308",
+        ),
+        (("zsa", "staff"), 1e308, r"zsa\.staff: FTE must be at most 100,000"),
+        (("zsa", "effort_factor"), 1e308, r"zsa\.effort_factor: effort_factor must be at most 100"),
+        (
+            ("municipalities", "Bdorf", "cost_per_hour"),
+            1e308,
+            r"Bdorf\.cost_per_hour: cost_per_hour must be at most 10,000",
+        ),
+        (
+            ("services", "antrag", "efforts", "Task_Erfassen"),
+            {"fixed": 1e308, "unit": "min"},
+            r"efforts\.Task_Erfassen: fixed: value 1e\+308 min is longer than 3660 days",
+        ),
+        (
+            ("services", "antrag", "efforts", "Task_Erfassen"),
+            {"lognormal": {"mean": 1e12, "sd": 1}, "unit": "h"},
+            r"efforts\.Task_Erfassen: lognormal: mean 1e\+12 h is longer than 3660 days",
+        ),
+        (
+            ("services", "antrag", "efforts", "Task_Erfassen"),
+            {"empirical": ["5", "8"], "unit": "min"},
+            r"efforts\.Task_Erfassen: empirical sample 1 must be a number, got '5'",
+        ),
+        (("replications",), True, r"replications: Input should be a valid integer, got True"),
+        (("replications",), 2.0, r"replications: Input should be a valid integer"),
+        (("replications",), 1001, r"replications: at most 1,000 replications per variant"),
+        (("seed",), True, r"seed: Input should be a valid integer, got True"),
+        (("seed",), 2**64, r"seed: Input should be less than or equal to"),
+    ],
+)
+def test_out_of_range_values_are_refused_with_their_key_path(
+    tmp_path: Path, path: tuple[str, ...], value: Any, pattern: str
+) -> None:
+    data = mini()
+    node = data
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    with pytest.raises(ScenarioError, match=pattern):
+        load(tmp_path, data)
+
+
+def test_the_limits_themselves_are_accepted(tmp_path: Path) -> None:
+    data = mini()
+    data["period"]["start"] = "2199-12-31"
+    data["replications"] = 1000
+    data["seed"] = 2**64 - 1
+    data["services"]["antrag"]["efforts"]["Task_Erfassen"] = {"fixed": 3660 * 24, "unit": "h"}
+    scenario = load(tmp_path, data)
+    assert scenario.replications == 1000
+
+
+def test_huge_seasonality_factors_are_relative_not_infinite(tmp_path: Path) -> None:
+    """[1e308]*12 summed to infinity and gave no arrivals at all (issue 14)."""
+    data = mini()
+    data["services"]["antrag"]["seasonality"] = [1e308] * 12
+    assert load(tmp_path, data).services["antrag"].normalised_seasonality == (1.0,) * 12
+    data["services"]["antrag"]["seasonality"] = [1e308] * 6 + [5e307] * 6
+    factors = load(tmp_path, data).services["antrag"].normalised_seasonality
+    assert factors == pytest.approx((4 / 3,) * 6 + (2 / 3,) * 6, rel=1e-12)

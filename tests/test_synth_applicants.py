@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 import pytest
 
+from zsa_sim.errors import SimulationError
 from zsa_sim.randomness import stream
 from zsa_sim.scenario import scenario_from_data
 from zsa_sim.synth.applicants import (
@@ -177,3 +178,12 @@ def test_arrivals_of_no_applicants_are_none() -> None:
     applicants = generate_applicants(scenario(cases_per_1000=1e-9), "s", "M", 0)
     assert len(applicants) == 0
     assert list(applicants.arrivals()) == []
+
+
+@pytest.mark.parametrize("text", ["channel", "missing_documents + 1e400"])
+def test_priority_that_is_no_finite_number_is_a_one_line_error(text) -> None:
+    """Issue 14: a priority expression yielding text raised a raw ValueError."""
+    with pytest.raises(
+        SimulationError, match=r"services\.s\.priority: a priority must be a finite"
+    ):
+        generate_applicants(scenario(priority=text), "s", "M", 0)

@@ -85,7 +85,8 @@ class LoopCharacteristics:
     cardinality: str | None = None
     #: ``loopMaximum`` of a standard loop.
     maximum: int | None = None
-    #: ``loopCondition`` / ``completionCondition``; not evaluated (reported by validate).
+    #: ``loopCondition`` (not evaluated) / ``completionCondition`` (evaluated when it
+    #: reads only case attributes and nrOfInstances etc.; else validate warns).
     condition: str | None = None
 
 

@@ -67,6 +67,15 @@ def inspect_model(defs: Definitions) -> Inspection:
     ]
     if defs.called_processes:
         summary.append(("From sibling files", ", ".join(defs.called_processes)))
+    black_boxes = [
+        f"{node.id} ({reason})"
+        for process in defs.processes.values()
+        for node in process.walk()
+        if (reason := defs.black_box_reason(node)) is not None
+    ]
+    if black_boxes:
+        # warned: they run as one task each, with an effort from the scenario
+        summary.append(("Black boxes (worked as tasks)", "; ".join(black_boxes)))
     sections: list[Section] = []
     for process in (*defs.processes.values(), *defs.called_processes.values()):
         _scope_sections(process, f"Process {_process_title(process)}", sections)
@@ -128,14 +137,25 @@ def _node_rows(scope: Process) -> tuple[tuple[str, ...], ...]:
 
 
 def _marks(scope: Process, node: object) -> str:
+    marks = _construct_marks(node)
     if not isinstance(node, Task):
-        return ""
-    marks = []
+        return ", ".join(marks)
     if _centralisable(scope, node):
         marks.append("centralisable")
     if node.is_decision:
         marks.append("decision")
     return ", ".join(marks)
+
+
+def _construct_marks(node: object) -> list[str]:
+    """Loop, multi-instance and event subprocess markers (what the diagram draws)."""
+    marks = []
+    loop = getattr(node, "loop", None)
+    if loop is not None:
+        marks.append("loop" if loop.kind == "standard" else f"multi-instance ({loop.kind})")
+    if getattr(node, "triggered_by_event", False):
+        marks.append("event subprocess")
+    return marks
 
 
 def _centralisable(scope: Process, task: Task) -> bool:

@@ -53,12 +53,23 @@ def _register() -> None:
     from zsa_sim.cli.bench_commands import bench
 
     cli.add_command(bench)
+    from zsa_sim.cli import calibrate_commands
+
+    for command in calibrate_commands.COMMANDS:
+        cli.add_command(command)
+    from zsa_sim.cli.serve_commands import serve
+
+    cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run the group, turn ZsaError into one line."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    from zsa_sim.lifecycle import handle_termination
+
+    # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
+    handle_termination()
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
@@ -94,8 +105,15 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _interrupted(err: KeyboardInterrupt) -> NoReturn:
-    """One line on Ctrl-C: what was removed (the results folder's note), exit code 130."""
+    """One line on Ctrl-C: what was removed (the results folder's note), exit code 130;
+    on SIGTERM/SIGHUP the same line naming the signal, exit code 128 + its number."""
     notes = getattr(err, "__notes__", None)
     detail = notes[-1] if notes else "no partial results were kept."
-    click.echo(f"Interrupted; {detail[:1].lower()}{detail[1:]}", err=True)
-    sys.exit(130)
+    how = "Interrupted"
+    code = 130
+    signum = getattr(err, "signum", None)
+    if signum is not None:
+        how = f"Stopped by {err.signal_name}"  # type: ignore[attr-defined]
+        code = 128 + signum
+    click.echo(f"{how}; {detail[:1].lower()}{detail[1:]}", err=True)
+    sys.exit(code)

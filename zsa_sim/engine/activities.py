@@ -23,7 +23,8 @@ token arrives; a sequential one (and a standard loop) runs the instances one aft
 other, a parallel one starts them all at once and goes on when the last has finished.
 Each instance is the activity itself (its own effort draw, staff request and log row).
 Boundary events belong to the activity as a whole: armed once, an interrupting one
-cancels every running instance. Zero instances pass at once.
+cancels every running instance. Zero instances pass at once. A completionCondition is
+checked as each instance ends; once it holds, the instances still running are cancelled.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 
 import simpy
 
-from zsa_sim.engine.case import Armed, Scope, Token
+from zsa_sim.engine.case import Armed, Case, Scope, Token
 from zsa_sim.engine.expressions import as_number
 from zsa_sim.engine.graph import Flow, Node, uniform
 from zsa_sim.engine.staff import StaffMember
@@ -193,16 +194,35 @@ class ActivityRunner(TokenFlow):
         armed = self._arm(token, node, visit - 1, env.now) if node.timed else None
         rounds = [1] * count if node.sequential else [count] if count else []
         result = None
+        completed = 0
         try:
             for size in rounds:
                 done = simpy.Event(env)
                 child = Scope(case, node.body, parent=token.scope, node=node, done=done)  # type: ignore[arg-type]
                 token.child = child
-                for _ in range(size):
-                    self.spawn(child, node.inner, None)  # type: ignore[arg-type]
-                result = yield done
+                instances = [
+                    self.spawn(child, node.inner, None).process  # type: ignore[arg-type]
+                    for _ in range(size)
+                ]
+                if node.completion is None or size == 1:
+                    result = yield done
+                    completed += size
+                else:  # parallel with a completionCondition: check as each one ends
+                    while not done.triggered:
+                        yield env.any_of([done, *(p for p in instances if p.is_alive)])  # type: ignore[union-attr]
+                        finished = sum(not p.is_alive for p in instances)  # type: ignore[union-attr]
+                        if done.triggered:
+                            break
+                        if self._complete(node, case, visit, count, completed + finished):
+                            self.cancel_scope(child)
+                            break
+                    result = done.value if done.triggered else None
+                    completed += size
                 token.child = None
-                if result is not None:
+                if result is not None or (
+                    node.completion is not None
+                    and self._complete(node, case, visit, count, completed)
+                ):
                     break
         except simpy.Interrupt:
             if armed is not None:
@@ -220,6 +240,17 @@ class ActivityRunner(TokenFlow):
             self.row(case, result, "", now, now, now, 0.0)
             return self.fork(token, result.out)
         return node.next or self.fork(token, node.out)
+
+    def _complete(self, node: Node, case: Case, visit: int, count: int, completed: int) -> bool:
+        """The completionCondition after ``completed`` of ``count`` instances."""
+        values = dict(case.attributes)
+        values.update(
+            nrOfInstances=count,
+            nrOfCompletedInstances=completed,
+            nrOfActiveInstances=0 if node.sequential else count - completed,
+            loopCounter=completed,
+        )
+        return bool(node.completion(values, visit))  # type: ignore[misc]
 
     # -- boundary timers and messages -------------------------------------------------
 

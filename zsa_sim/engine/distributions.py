@@ -141,6 +141,12 @@ def _check(dist: Distribution) -> None:
             raise DistributionError("empirical takes 'samples' only")
         if not dist.samples:
             raise DistributionError("empirical needs at least one sample")
+        for number, s in enumerate(dist.samples, start=1):
+            # a quoted sample ("5") is a mistake to name, not a TypeError (issue 14)
+            if isinstance(s, bool) or not isinstance(s, int | float):
+                raise DistributionError(
+                    f"empirical sample {number} must be a number, got {str(repr(s))[:40]}"
+                )
         if any(not math.isfinite(s) or s < 0 for s in dist.samples):
             raise DistributionError("empirical samples must be finite and >= 0")
         return
@@ -149,8 +155,14 @@ def _check(dist: Distribution) -> None:
         wanted = " or ".join("(" + ", ".join(names) + ")" for names in allowed)
         raise DistributionError(f"{kind} needs parameters {wanted}, got ({', '.join(p)})")
     for name, value in p.items():
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            raise DistributionError(f"{kind}: {name} must be a finite number, got {value!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise DistributionError(
+                f"{kind}: {name} must be a finite number, got {str(repr(value))[:40]}"
+            )
         if value < 0:
             raise DistributionError(f"{kind}: {name} must not be negative, got {value:g}")
     match kind:

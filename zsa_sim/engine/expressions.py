@@ -14,6 +14,13 @@ constants, names, comparisons (including ``in`` over a literal list), arithmetic
 subscripts, lambdas, comprehensions ...) is rejected with an error naming the expression.
 The checked tree is compiled once into nested Python closures, so evaluating it is a few
 function calls.
+
+Nothing an expression builds can exhaust memory or time (issue 14: ``'x' * 3000000000``
+took 11.6 GB, ``'%0999999999d' % 1`` 6.8 GB and a 1 GB "one-line" error): texts and lists
+are refused before they would grow beyond :data:`MAX_VALUE_SIZE` items, whole numbers
+beyond :data:`MAX_INT_BITS` bits, text formatting with ``%`` is refused outright, trees
+deeper than :data:`MAX_DEPTH` are refused when compiled (they would overflow Python's
+stack when built or evaluated), and every value quoted in a message is cut short.
 """
 
 from __future__ import annotations
@@ -29,6 +36,14 @@ from zsa_sim.errors import SimulationError
 #: The name that refers to the visit counter instead of an attribute.
 VISIT = "visit"
 MAX_LENGTH = 2000
+#: Largest text or list an expression may build (characters or items).
+MAX_VALUE_SIZE = 10_000
+#: Largest whole number an expression may build (bits; 2**1024 ~ 1.8e308, beyond float).
+MAX_INT_BITS = 1024
+#: Deepest syntax tree (nesting of operators and parentheses) an expression may have.
+MAX_DEPTH = 100
+#: Characters of a value or of an expression's text quoted in an error message.
+QUOTE_LIMIT = 120
 
 Evaluator = Callable[[Mapping[str, Any], int], Any]
 
@@ -45,12 +60,61 @@ _JUEL_WORDS = {
     "div": "/",
     "mod": "%",
 }
+
+
+class _TooLarge(ValueError):
+    """A value an expression would build is beyond the bounds (reported as ValueError)."""
+
+
+def _bounded(value: Any) -> Any:
+    """``value`` if it is within the bounds of texts, lists and whole numbers."""
+    if isinstance(value, str | tuple):
+        if len(value) > MAX_VALUE_SIZE:
+            raise _TooLarge(f"a text or list longer than {MAX_VALUE_SIZE:,} items")
+    elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise _TooLarge(f"a whole number beyond 2**{MAX_INT_BITS}")
+    return value
+
+
+def _add(a: Any, b: Any) -> Any:
+    if (
+        isinstance(a, str | tuple)
+        and isinstance(b, str | tuple)
+        and len(a) + len(b) > MAX_VALUE_SIZE
+    ):
+        raise _TooLarge(f"a text or list longer than {MAX_VALUE_SIZE:,} items")
+    return _bounded(a + b)
+
+
+def _mul(a: Any, b: Any) -> Any:
+    # repetition: check the size before Python allocates it
+    for seq, times in ((a, b), (b, a)):
+        if isinstance(seq, str | tuple) and isinstance(times, int):
+            if len(seq) * max(times, 0) > MAX_VALUE_SIZE:
+                raise _TooLarge(f"a text or list longer than {MAX_VALUE_SIZE:,} items")
+            return seq * times
+    if (
+        isinstance(a, int)
+        and isinstance(b, int)
+        and a.bit_length() + b.bit_length() > MAX_INT_BITS + 1
+    ):
+        raise _TooLarge(f"a whole number beyond 2**{MAX_INT_BITS}")
+    return _bounded(a * b)
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str | tuple):
+        # 'text' % value is printf formatting ('%0999999999d' % 1 builds a gigabyte)
+        raise TypeError("% is the remainder of numbers; formatting a text with % is not allowed")
+    return a % b
+
+
 _BINARY = {
-    ast.Add: operator.add,
+    ast.Add: _add,
     ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
+    ast.Mult: _mul,
     ast.Div: operator.truediv,
-    ast.Mod: operator.mod,
+    ast.Mod: _mod,
 }
 _COMPARE = {
     ast.Eq: operator.eq,
@@ -83,9 +147,9 @@ class Expression:
             return self._fn(attributes, visit)
         except SimulationError:
             raise
-        except (TypeError, ValueError, ArithmeticError) as err:
+        except (TypeError, ValueError, ArithmeticError, MemoryError) as err:
             raise SimulationError(
-                f"{self.where}: expression {self.text!r} cannot be evaluated: {err}"
+                f"{self.where}: expression {quote(self.text)} cannot be evaluated: {_cut(str(err))}"
             ) from err
 
     def __repr__(self) -> str:
@@ -105,10 +169,51 @@ def compile_expression(text: str, where: str) -> Expression:
     try:
         tree = ast.parse(python.strip(), mode="eval")
     except SyntaxError as err:
-        raise SimulationError(f"{where}: cannot parse expression {text!r}: {err.msg}") from err
+        raise SimulationError(
+            f"{where}: cannot parse expression {quote(text)}: {_cut(str(err.msg))}"
+        ) from err
+    except (RecursionError, MemoryError) as err:
+        raise SimulationError(
+            f"{where}: expression {quote(text)} is nested too deeply (at most {MAX_DEPTH} levels)"
+        ) from err
+    if _depth(tree.body) > MAX_DEPTH:
+        raise SimulationError(
+            f"{where}: expression {quote(text)} is nested too deeply (at most {MAX_DEPTH} levels)"
+        )
     names: set[str] = set()
     fn = _Builder(text, where, names).build(tree.body)
     return Expression(text, where, fn, frozenset(names))
+
+
+def _depth(root: ast.AST) -> int:
+    """Depth of a syntax tree, walked without recursion (a deep tree is what is refused)."""
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _cut(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, marked where it was cut."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def quote(text: str) -> str:
+    """An expression's text for a message: quoted, and cut short if long."""
+    return repr(text) if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT]!r}..."
+
+
+def _short(value: Any) -> str:
+    """A value for a message, cut short (a value may be a 10,000-character text)."""
+    if isinstance(value, str | tuple) and len(value) > QUOTE_LIMIT:
+        return f"{_cut(repr(value[:QUOTE_LIMIT]))} (of {len(value):,} items)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
+    return _cut(repr(value))
 
 
 def translate(text: str, where: str = "expression") -> str:
@@ -125,7 +230,7 @@ def translate(text: str, where: str = "expression") -> str:
             while j < n and s[j] != c:
                 j += 2 if s[j] == "\\" else 1
             if j >= n:
-                raise SimulationError(f"{where}: unterminated string in expression {text!r}")
+                raise SimulationError(f"{where}: unterminated string in expression {quote(text)}")
             out.append(s[i : j + 1])
             i = j + 1
         elif s.startswith("&&", i):
@@ -166,7 +271,7 @@ class _Builder:
 
     def reject(self, what: str) -> SimulationError:
         return SimulationError(
-            f"{self.where}: expression {self.text!r} uses {what}, which is not allowed "
+            f"{self.where}: expression {quote(self.text)} uses {what}, which is not allowed "
             "(use attribute names, numbers, strings, true/false/null, comparisons, "
             "+ - * / %, and/or/not)"
         )
@@ -180,7 +285,7 @@ class _Builder:
     def _Constant(self, node: ast.Constant) -> Evaluator:
         value = node.value
         if not isinstance(value, _CONSTANT_TYPES):
-            raise self.reject(f"the constant {value!r}")
+            raise self.reject(f"the constant {_short(value)}")
         return lambda attributes, visit: value
 
     def _Name(self, node: ast.Name) -> Evaluator:
@@ -195,7 +300,8 @@ class _Builder:
                 return attributes[name]
             except KeyError:
                 raise SimulationError(
-                    f"{where}: expression {text!r} refers to unknown attribute {name!r}"
+                    f"{where}: expression {quote(text)} refers to unknown attribute "
+                    f"{_cut(repr(name))}"
                 ) from None
 
         return lookup
@@ -312,8 +418,23 @@ def _describe(node: ast.AST) -> str:
 def as_number(value: Any, where: str) -> float:
     """A multiplier's value as a finite, non-negative float, or a clear error."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SimulationError(f"{where}: expected a number, got {value!r}")
-    number = float(value)
+        raise SimulationError(f"{where}: expected a number, got {_short(value)}")
+    number = float(value) if abs(value) < 2.0**1023 else math.inf
     if not math.isfinite(number) or number < 0:
         raise SimulationError(f"{where}: expected a finite number >= 0, got {number!r}")
     return number
+
+
+def as_priority(value: Any, where: str) -> float:
+    """A priority expression's value as a finite float (true/false count as 1/0).
+
+    A text or an infinite/NaN priority would make the staff queue's order undefined
+    (NaN compares false with everything), so it is refused with the expression's place.
+    """
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        number = float(value) if abs(value) < 2.0**1023 else math.inf
+        if math.isfinite(number):
+            return number
+    raise SimulationError(f"{where}: a priority must be a finite number, got {_short(value)}")

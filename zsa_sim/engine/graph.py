@@ -27,7 +27,8 @@ import numpy as np
 
 from zsa_sim.bpmn import model as bpmn
 from zsa_sim.engine.distributions import Distribution
-from zsa_sim.engine.expressions import as_number, compile_expression
+from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.graph_constructs import ConstructCompiler
 from zsa_sim.engine.nodes import (
     AND,
     BOUNDARY,
@@ -101,7 +102,7 @@ _KINDS: dict[type, int] = {
 }
 
 
-class Compiler:
+class Compiler(ConstructCompiler):
     """Compiles one service for one municipality; raises on anything not executable."""
 
     def __init__(
@@ -146,26 +147,11 @@ class Compiler:
         _add_upstream(process, nodes)
         graph = Graph(process, nodes[starts[0].id], nodes, self.source)
         graph.event_subs = tuple(
-            self._event_subprocess(n)
+            self._event_subprocess(n, main)
             for n in process.nodes.values()
             if isinstance(n, bpmn.SubProcess) and n.triggered_by_event
         )
         return graph
-
-    def _event_subprocess(self, element: bpmn.SubProcess) -> Node:
-        """An event subprocess: its body, and when its start event's trigger fires."""
-        node = self._make(element, False)
-        node.body = self.process(element.body, main=False)
-        node.body.start.log = True  # the moment it was triggered is a row
-        start: bpmn.StartEvent = element.body.start_events[0]
-        kind = start.definition.kind
-        node.trigger = kind
-        node.interrupting = start.interrupting
-        if kind == "timer" or kind in WAIT_KINDS:
-            node.delay = self._delay(start, "event subprocess")
-        else:  # error or escalation thrown inside the enclosing scope
-            node.error_ref = start.definition.ref or ""
-        return node
 
     # -- nodes -------------------------------------------------------------------
 
@@ -367,48 +353,6 @@ class Compiler:
         node.timed = tuple(timed)
         node.errors = tuple(errors)
         node.escalations = tuple(escalations)
-
-    def _multi(self, process: bpmn.Process, element: bpmn.FlowNode, node: Node) -> None:
-        """A loop or multi-instance activity: an inner node per instance, and the count."""
-        loop: bpmn.LoopCharacteristics = element.loop  # type: ignore[attr-defined]
-        inner = self._make(element, False, inner=True)
-        if inner.kind == TASK:
-            self._task(element, inner)
-        else:
-            self._sub(element, inner)
-        node.inner = inner
-        node.body = Graph(process, inner, {inner.id: inner}, self.source)
-        node.static = inner.static
-        node.sequential = loop.kind != "parallel"
-        node.count = self._count(element, loop)
-
-    def _count(self, element: bpmn.FlowNode, loop: bpmn.LoopCharacteristics) -> Callable:
-        """How many instances (iterations) one arrival at the activity runs."""
-        what = "loop" if loop.kind == "standard" else f"{loop.kind} multi-instance"
-        where = f"{self.where}: {what} activity {element.label}"
-        spec: Distribution | str | None = self.service.instances.get(element.id)
-        if spec is None:
-            spec = loop.cardinality
-        if spec is None:
-            raise self.error(f"{where} has no instance count (set one under instances:)")
-        cap = loop.maximum if loop.maximum is not None else math.inf
-        if isinstance(spec, str):
-            expression = compile_expression(spec, f"{where}, instance count")
-            label = f"{where}: instance count"
-
-            def count(case, visit: int) -> int:
-                value = as_number(expression(case.attributes, visit), f"{label}, case {case.id}")
-                return int(min(round(value), cap))
-
-            return count
-        key = ("instances", self.service_key, self.municipality, element.id)
-        sampler = _sampler(spec)
-        draw = self.draw
-
-        def drawn(case, visit: int) -> int:
-            return int(min(round(draw(key, visit - 1, case.index, sampler)), cap))
-
-        return drawn
 
     def _delay(self, element: bpmn.FlowNode, role: str) -> Delay:
         """When a timer/message catch or boundary event fires after it is armed."""

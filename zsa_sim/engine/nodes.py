@@ -14,8 +14,9 @@ from collections.abc import Callable
 import numpy as np
 
 from zsa_sim.bpmn import model as bpmn
-from zsa_sim.engine.expressions import Expression
+from zsa_sim.engine.expressions import Expression, compile_expression
 from zsa_sim.engine.staff import StaffPool
+from zsa_sim.errors import SimulationError
 
 INF = math.inf
 
@@ -89,6 +90,7 @@ class Node:
         "body",
         "branch_key",
         "catches",
+        "completion",
         "conds",
         "count",
         "cumulative",
@@ -177,6 +179,8 @@ class Node:
         self.inner: Node | None = None
         self.count: Callable[..., int] | None = None
         self.sequential = False
+        #: MULTI: a completionCondition that ends the activity early, or None
+        self.completion: Expression | None = None
         #: event subprocess: its start trigger ("timer", "message", "error", ...)
         self.trigger = ""
 
@@ -199,3 +203,25 @@ class Graph:
         self.source = source
         #: event subprocesses of this level (SUB nodes with a ``trigger``)
         self.event_subs: tuple[Node, ...] = ()
+
+
+#: What a multi-instance completionCondition may read besides the case attributes
+#: (the names Camunda and the BPMN specification use).
+MI_VARIABLES = frozenset(
+    {"nrOfInstances", "nrOfCompletedInstances", "nrOfActiveInstances", "loopCounter"}
+)
+
+
+def completion_condition(
+    loop: bpmn.LoopCharacteristics, attributes: frozenset[str] | set[str]
+) -> Expression | None:
+    """A multi-instance activity's completionCondition, if the engine can evaluate it
+    (an expression over the case attributes and :data:`MI_VARIABLES`); else None, and
+    the instance count alone decides (validate says so)."""
+    if loop.kind == "standard" or not loop.condition:
+        return None
+    try:
+        expression = compile_expression(loop.condition, "completionCondition")
+    except SimulationError:
+        return None
+    return expression if expression.names <= (MI_VARIABLES | set(attributes)) else None

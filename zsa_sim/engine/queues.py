@@ -163,7 +163,8 @@ class ClerkPool(StaffPool):
     def enqueue(self, priority: float, case: Any = None) -> list:
         """Queue a request with its clerk; ``entry[2]`` yields her when she takes it."""
         k = self._clerk_of(case)
-        key = priority if self._key is None else self._key(case, priority, self.env.now)
+        # as the pool's: larger priority first unless the discipline has a key of its own
+        key = -priority if self._key is None else self._key(case, priority, self.env.now)
         entry = [key, next(self._seq), simpy.Event(self.env), k]
         heapq.heappush(self._queues[k], entry)
         self._waits[k] += 1

@@ -191,6 +191,7 @@ class CaseArrival:
     index: int
     time: float
     attributes: Mapping[str, Scalar] = field(default_factory=dict)
+    #: larger = served first by every staff pool (the scenario's ``priority:``).
     priority: float = 0.0
 
 

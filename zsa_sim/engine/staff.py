@@ -15,10 +15,11 @@ Dispatch: a request is granted to an idle member who is on duty now. When the on
 members are off duty (evening, weekend, absent), the request waits and the pool wakes up
 when the first of them comes on duty; work is never handed to an absent member while
 present colleagues might become free first. Waiting requests are served by the pool's
-queue discipline (:class:`~zsa_sim.engine.setup.QueueDiscipline`: priority, FIFO,
-earliest deadline first; per-clerk queues are :class:`zsa_sim.engine.queues.ClerkPool`)
-and first come, first served within equal keys. Work once begun continues across
-closing time on the member's next working day (effort is working time).
+queue discipline (:class:`~zsa_sim.engine.setup.QueueDiscipline`: by default priority,
+larger value first, as the scenario's ``priority:`` documents; FIFO; earliest deadline
+first; per-clerk queues are :class:`zsa_sim.engine.queues.ClerkPool`) and first come,
+first served within equal keys. Work once begun continues across closing time on the
+member's next working day (effort is working time).
 
 This is a deliberately small replacement for ``simpy.Resource``: a member who is idle
 and on duty is handed out without scheduling an event, and the queue is a heap.
@@ -126,7 +127,8 @@ class StaffPool:
         self.spec = spec
         self.members = members
         self.idle: deque[StaffMember] = deque(members)
-        #: heap of [key, sequence, event]; a cancelled entry has event None
+        #: heap of [key, sequence, event], key -priority by default (a min-heap, so the
+        #: largest priority comes first); a cancelled entry has event None
         self.queue: list[list] = []
         #: number of live (not cancelled) entries in the queue
         self.waiting = 0
@@ -156,8 +158,14 @@ class StaffPool:
         return None
 
     def enqueue(self, priority: float, case: Any = None) -> list:
-        """Queue a request; ``entry[2]`` is the event that yields the granted member."""
-        key = priority if self._key is None else self._key(case, priority, self.env.now)
+        """Queue a request; ``entry[2]`` is the event that yields the granted member.
+
+        ``priority``: larger is served first (issue 14: the scenario says so; the heap
+        pops its smallest key, so the key is the negated priority; ``-0.0 == 0.0``, so
+        equal priorities stay first come, first served by the sequence number). A
+        discipline with a key of its own (FIFO, EDF) orders by that key instead.
+        """
+        key = -priority if self._key is None else self._key(case, priority, self.env.now)
         entry = [key, next(self._seq), simpy.Event(self.env)]
         heapq.heappush(self.queue, entry)
         self.waiting += 1

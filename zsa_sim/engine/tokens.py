@@ -341,23 +341,38 @@ class TokenFlow:
 
     def arm_event_subs(self, scope: Scope) -> None:
         """Schedule the timer/message/signal/conditional starts of a new scope's event
-        subprocesses; each fires once, if the scope still runs then."""
+        subprocesses; each fires if the scope still runs then (a non-interrupting timer
+        cycle ``R3/PT1H`` up to three times)."""
         case = scope.case
         now = self.env.now
         for handler in scope.graph.event_subs:
             if handler.delay is None:
                 continue
             delay = handler.delay(now, case.index, case.visits.get(handler, 0))
-            if delay == INF:
-                continue
-            timeout = self.env.timeout(delay)
-            timeout.callbacks.append(  # type: ignore[union-attr]
-                lambda _event, handler=handler: self._triggered(scope, handler)
-            )
+            if delay != INF:
+                self._schedule_event_sub(scope, handler, delay, handler.delay.cycle)
 
-    def _triggered(self, scope: Scope, handler: Node) -> None:
-        if not (scope.finished or scope.cancelled or scope.interrupted):
-            self.start_event_sub(scope, handler)
+    def _schedule_event_sub(
+        self, scope: Scope, handler: Node, delay: float, remaining: int | None
+    ) -> None:
+        timeout = self.env.timeout(delay)
+        timeout.callbacks.append(  # type: ignore[union-attr]
+            lambda _event: self._triggered(scope, handler, remaining)
+        )
+
+    def _triggered(self, scope: Scope, handler: Node, remaining: int | None) -> None:
+        if scope.finished or scope.cancelled or scope.interrupted:
+            return
+        self.start_event_sub(scope, handler)
+        if handler.interrupting or (remaining is not None and remaining <= 1):
+            return
+        case = scope.case
+        iteration = case.visits.get(handler, 0) + 1  # its token has not run yet
+        delay = handler.delay(self.env.now, case.index, iteration)  # type: ignore[misc]
+        if delay != INF:
+            self._schedule_event_sub(
+                scope, handler, delay, None if remaining is None else remaining - 1
+            )
 
     def start_event_sub(self, scope: Scope, handler: Node, skip: Token | None = None) -> None:
         """Run an event subprocess in ``scope``; an interrupting one first cancels the

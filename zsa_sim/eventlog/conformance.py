@@ -31,7 +31,8 @@ subprocess instance runs its body as any subprocess does; at most as many run at
 the case has rows for it. Event subprocesses: the row of the start event (written when
 the trigger fires) starts one while its enclosing process or subprocess runs (an error
 or escalation start only when a throw in that scope made it due); an interrupting one
-first clears the scope. A link throw puts its token in front of the link catch of the
+first clears the scope, and if it lies in the main process its end events are rows (they
+end the case). A link throw puts its token in front of the link catch of the
 same name. A call activity to no process, or an empty subprocess, is a task.
 
 Cancelled work: the engine writes a row for a task or subprocess cut short by an
@@ -75,6 +76,17 @@ from zsa_sim.bpmn.model import (
     SubProcess,
     Task,
 )
+from zsa_sim.eventlog.conformance_moves import (
+    ConstructMoves,
+    Path,
+    State,
+    _clear,
+    _flows,
+    _incoming_tokens,
+    _inside,
+    _put,
+    _take,
+)
 from zsa_sim.eventlog.schema import ActivityRecord
 
 #: Search states explored per case before the replay gives up (and reports it).
@@ -82,14 +94,11 @@ MAX_STATES = 200_000
 #: How deep call activities may nest (the engine refuses recursive calls).
 MAX_DEPTH = 20
 
-Path = tuple[str, ...]
 #: ("f", path, flow id) token on a flow; ("s", path, node) start event not yet fired;
 #: ("r", path, node) subprocess running; ("c", path, node, boundary) subprocess ended in an
 #: error caught by the boundary; ("x", path, node, boundary) that boundary's row is due;
 #: ("m", path, node) loop/multi-instance activity running its instances; ("l", path, node)
 #: token before a link catch; ("e", path, node) an error is due to event subprocess node.
-Place = tuple
-State = tuple[Place, ...]
 
 
 class ReplayResult(NamedTuple):
@@ -149,7 +158,7 @@ def _label(node: FlowNode) -> str:
     return f"'{node.id}' ({node.name})" if node.name else f"'{node.id}'"
 
 
-class _Model:
+class _Model(ConstructMoves):
     """The main process and every subprocess body / called process, by scope path."""
 
     def __init__(self, definitions: Definitions) -> None:
@@ -173,9 +182,6 @@ class _Model:
                     body = Process(id=node.called_element)
             if body is not None:
                 self._add_scope((*path, node.id), body, definitions)
-
-    def node(self, path: Path, node_id: str) -> FlowNode:
-        return self.scopes[path].nodes[node_id]
 
     def containers(self, node_id: str) -> set[str]:
         """Ids of the subprocesses / call activities enclosing any occurrence of a node."""
@@ -324,22 +330,6 @@ class _Model:
             for node in scope.nodes.values()
         )
 
-    def _event_scope(self, start_id: str) -> Path:
-        """The path of the scope an event subprocess (by its start event) lies in."""
-        for path in self.where[start_id]:
-            if path:
-                return path[:-1]
-        return ()
-
-    def _loop(self, path: Path, node_id: str) -> bool:
-        node = self.scopes[path].nodes.get(node_id)
-        return isinstance(node, Task | SubProcess | CallActivity) and node.loop is not None
-
-    def _has_body(self, path: Path, node_id: str) -> bool:
-        """True for a subprocess or call activity with a body (not a black box)."""
-        body = (*path, node_id)
-        return body in self.scopes and bool(self.scopes[body].start_events)
-
     def _attached(self, node_id: str) -> str | None:
         for path in self.where[node_id]:
             node = self.node(path, node_id)
@@ -362,7 +352,9 @@ class _Model:
                 yield from self._instance(state, path, node)
             elif isinstance(node, SubProcess | CallActivity):
                 running = ("r", path, node.id)
-                if running in state and not _inside(state, (*path, node.id)):
+                count = state.count(running)
+                # several instances (a repeated event subprocess) share the body's places
+                if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
                     yield _put(_take(state, running), _flows(path, node.outgoing))
                 for place in set(state):
                     if place[0] == "c" and place[1] == path and place[2] == node.id:
@@ -383,6 +375,9 @@ class _Model:
                     for error, interrupting in self._error_boundaries(path, node.id):
                         due = [("x", path, node.id, error)]
                         yield _put(after, due if interrupting else [*out, *due])
+            elif isinstance(node, EndEvent) and path and self._ends_case(path):
+                for taken in _incoming_tokens(state, path, node):
+                    yield self._body_end(_take(state, taken), path, node)
             elif isinstance(node, EndEvent) and path == ():
                 for taken in _incoming_tokens(state, path, node):
                     after = _take(state, taken)
@@ -434,45 +429,6 @@ class _Model:
             and n.definition.kind in ("error", "escalation")
         ]
 
-    def _link_catch(self, path: Path, throw: IntermediateThrowEvent) -> str:
-        for node in self.scopes[path].nodes.values():
-            if (
-                isinstance(node, IntermediateCatchEvent)
-                and node.definition.kind == "link"
-                and node.definition.ref == throw.definition.ref
-            ):
-                return node.id
-        return ""
-
-    def _instance(self, state: State, path: Path, node: FlowNode) -> Iterator[State]:
-        """One instance of a loop or multi-instance activity completes."""
-        if not self._has_body(path, node.id):
-            if ("m", path, node.id) in state:
-                yield state
-            return
-        running = ("r", path, node.id)
-        count = state.count(running)
-        if count > 1 or (count == 1 and not _inside(state, (*path, node.id))):
-            yield _take(state, running)
-
-    def _event_start(self, state: State, path: Path, start: StartEvent) -> Iterator[State]:
-        """The start event of an event subprocess fires (its row), in scope path[:-1]."""
-        scope, esp = path[:-1], path[-1]
-        if ("r", scope, esp) in state:
-            return
-        due = ("e", scope, esp)
-        if start.definition.kind in ("error", "escalation"):
-            if due not in state:
-                return
-            state = _take(state, due)
-        elif scope and not any(p[0] == "r" and (*p[1], p[2]) == scope for p in state):
-            return  # its enclosing subprocess does not run
-        elif not scope and not state:
-            return
-        if start.interrupting:
-            state = _clear(state, scope)
-        yield _put(state, [("r", scope, esp), *_flows(path, start.outgoing)])
-
     def _silent(self, state: State) -> set[State]:
         """States one gateway, subprocess entry or body end event further."""
         found: set[State] = set()
@@ -519,26 +475,9 @@ class _Model:
                 starts = self.scopes[body_path].start_events
                 body = _flows(body_path, starts[0].outgoing) if starts else []
                 found.add(_put(_take(state, place), [("r", path, node.id), *body]))
-            elif isinstance(node, EndEvent) and path != ():
+            elif isinstance(node, EndEvent) and path != () and not self._ends_case(path):
                 found.add(self._body_end(_take(state, place), path, node))
         return found
-
-    def _loop_moves(self, state: State, place: Place) -> Iterator[State]:
-        """A running loop activity starts its next subprocess instance, or completes."""
-        _, path, node_id = place
-        node = self.node(path, node_id)
-        body = (*path, node_id)
-        running = state.count(("r", path, node_id))
-        if not running and not _inside(state, body):
-            yield _put(_take(state, place), _flows(path, node.outgoing))
-        if not self._has_body(path, node_id) or running >= self._rows_of.get(node_id, 0):
-            return
-        sequential = node.loop is not None and node.loop.kind != "parallel"  # type: ignore[attr-defined]
-        if sequential and running:
-            return
-        starts = self.scopes[body].start_events if body in self.scopes else ()
-        inner = _flows(body, starts[0].outgoing) if starts else []
-        yield _put(state, [("r", path, node_id), *inner])
 
     def _body_end(self, state: State, path: Path, node: EndEvent) -> State:
         """A token reaches an end event inside a subprocess body (not a row)."""
@@ -566,45 +505,15 @@ class _Model:
                 ):
                     running = ("r", parent, container)
                     cleared = _clear(state, path)
-                    if running in cleared:
+                    if self._loop(parent, container):  # every instance ends with it
+                        cleared = tuple(
+                            p for p in cleared if p[:3] not in (running, ("m", parent, container))
+                        )
+                    elif running in cleared:
                         cleared = _take(cleared, running)
                     return _put(cleared, [("c", parent, container, boundary.id)])
             path = parent
         return ()
-
-    def _handler(self, path: Path, kind: str, ref: str) -> str | None:
-        """The event subprocess of this scope an error/escalation ``ref`` starts, if any."""
-        for node in self.scopes[path].nodes.values():
-            if isinstance(node, SubProcess) and node.triggered_by_event:
-                starts = node.body.start_events
-                definition = starts[0].definition if starts else None
-                if (
-                    definition is not None
-                    and definition.kind == kind
-                    and (not definition.ref or not ref or definition.ref == ref)
-                ):
-                    return node.id
-        return None
-
-    def _escalation_due(self, path: Path, ref: str) -> list[Place]:
-        """An escalation thrown in ``path``: the event subprocess start it makes due (none
-        if a boundary event catches it first; the boundary's row is then free)."""
-        while True:
-            handler = self._handler(path, "escalation", ref)
-            if handler is not None:
-                return [("e", path, handler)]
-            if not path:
-                return []
-            parent, container = path[:-1], path[-1]
-            for boundary in self.scopes[parent].nodes.values():
-                if (
-                    isinstance(boundary, BoundaryEvent)
-                    and boundary.attached_to == container
-                    and boundary.definition.kind == "escalation"
-                    and (not boundary.definition.ref or not ref or boundary.definition.ref == ref)
-                ):
-                    return []
-            path = parent
 
     # -- what is enabled ----------------------------------------------------------------
 
@@ -656,33 +565,3 @@ class _Model:
                     target, Task | IntermediateCatchEvent | IntermediateThrowEvent | EndEvent
                 ):
                     yield _label(target)
-
-
-def _flows(path: Path, flow_ids: Iterable[str]) -> list[Place]:
-    return [("f", path, f) for f in flow_ids]
-
-
-def _incoming_tokens(state: State, path: Path, node: FlowNode) -> list[Place]:
-    found = [("f", path, f) for f in dict.fromkeys(node.incoming) if ("f", path, f) in state]
-    if ("l", path, node.id) in state:  # a link catch, reached by its throw
-        found.append(("l", path, node.id))
-    return found
-
-
-def _take(state: State, place: Place) -> State:
-    i = state.index(place)
-    return state[:i] + state[i + 1 :]
-
-
-def _put(state: State, places: Iterable[Place]) -> State:
-    return tuple(sorted((*state, *places)))
-
-
-def _inside(state: State, path: Path) -> bool:
-    n = len(path)
-    return any(place[1][:n] == path for place in state)
-
-
-def _clear(state: State, path: Path) -> State:
-    n = len(path)
-    return tuple(place for place in state if place[1][:n] != path)

@@ -674,6 +674,8 @@ def side_end_events(process: Process) -> frozenset[str]:
         if isinstance(node, SubProcess):
             side |= {n.id for n in node.body.walk() if isinstance(n, EndEvent)}
             side |= side_end_events(node.body)
+            if _takes_over(node):  # an interrupting event subprocess: its ends end the case
+                side -= {n.id for n in node.body.nodes.values() if isinstance(n, EndEvent)}
     branch_ends: set[str] = set()
     for node in process.nodes.values():
         if isinstance(node, BoundaryEvent) and not node.cancel_activity:
@@ -681,6 +683,11 @@ def side_end_events(process: Process) -> frozenset[str]:
     # a side branch that joins the main path again ends where the main token ends
     main_ends = _reachable_end_events(process, [n.id for n in process.start_events], True)
     return frozenset(side | (branch_ends - main_ends))
+
+
+def _takes_over(node: SubProcess) -> bool:
+    starts = node.body.start_events
+    return node.triggered_by_event and bool(starts) and starts[0].interrupting
 
 
 def _reachable_end_events(

@@ -18,13 +18,23 @@ worker writes to the path in its task (``<results>/<run>/parts/``): with
 ``--no-eventlog`` workers write nothing; otherwise the results folder must be on a file
 system that the workers see under the same path (NFS, a cluster file system), as it
 always is on a LocalCluster.
+
+The address is checked before Dask sees it (issue 14: a malformed address or a wrong
+scheme gave a ValueError traceback, and a port where another server listens made the
+client read that server's bytes as a message length and try to allocate 3 EiB):
+``tcp://host:port`` or ``tls://host:port`` (``host:port`` means tcp), and for tcp a
+short probe must read the start of a Dask handshake (a Dask server speaks first, a
+length of at most :data:`MAX_HANDSHAKE_BYTES`) before the client connects.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from zsa_sim import __version__
 from zsa_sim.errors import ZsaError
@@ -35,6 +45,67 @@ R = TypeVar("R")
 INSTALL_HINT = "pip install 'zsa-sim[distributed]'"
 #: evaluated on the scheduler and the workers; only builtins, so it unpickles anywhere
 VERSION_PROBE = "__import__('zsa_sim').__version__"
+#: Schemes of a scheduler address that zsa-sim accepts.
+SCHEMES = ("tcp", "tls")
+#: A Dask handshake is a few hundred bytes; a larger length is another protocol.
+MAX_HANDSHAKE_BYTES = 1 << 20
+
+
+def check_address(address: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a scheduler address, or a one-line ZsaError."""
+    example = "e.g. tcp://host:8786"
+    text = address.strip()
+    if not text:
+        raise ZsaError(f"--scheduler needs an address, {example}")
+    if "://" not in text:
+        text = f"tcp://{text}"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as err:
+        raise ZsaError(f"--scheduler {address!r} is not an address ({err}); {example}") from err
+    if parts.scheme not in SCHEMES:
+        raise ZsaError(
+            f"--scheduler {address!r}: scheme {parts.scheme!r} is not one of "
+            f"{', '.join(SCHEMES)}; {example}"
+        )
+    if not parts.hostname or port is None or not 0 < port < 65536:
+        raise ZsaError(f"--scheduler {address!r} needs a host and a port (1-65535); {example}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ZsaError(f"--scheduler {address!r} has more than a host and a port; {example}")
+    return parts.scheme, parts.hostname, port
+
+
+def probe_scheduler(host: str, port: int, timeout: float) -> None:
+    """Refuse a tcp address where no Dask scheduler answers (nothing, or another server).
+
+    A Dask server writes its handshake first, led by its length (8 bytes); a web server
+    waits for a request and says nothing, an SSH server sends text.
+    """
+    where = f"tcp://{host}:{port}"
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            head = b""
+            while len(head) < 8:
+                chunk = conn.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except TimeoutError as err:
+        raise ZsaError(
+            f"no Dask scheduler answered at {where} within {timeout:g} s "
+            "(is another kind of server listening there?)"
+        ) from err
+    except OSError as err:
+        raise ZsaError(
+            f"cannot reach the Dask scheduler at {where}: {err.strerror or err}"
+        ) from err
+    if len(head) < 8:
+        raise ZsaError(f"the server at {where} closed the connection: not a Dask scheduler")
+    (length,) = struct.unpack("<Q", head)
+    if not 0 < length <= MAX_HANDSHAKE_BYTES:
+        raise ZsaError(f"the server at {where} does not speak Dask: not a Dask scheduler")
 
 
 def _dask() -> Any:
@@ -50,19 +121,24 @@ class DaskExecutor:
     """Runs tasks on the workers of the Dask scheduler at ``scheduler_address``."""
 
     def __init__(self, scheduler_address: str, connect_timeout: float = 10.0) -> None:
+        self.scheme, self.host, self.port = check_address(scheduler_address)
         self.distributed = _dask()
-        if not scheduler_address:
-            raise ZsaError("--scheduler needs an address, e.g. tcp://host:8786")
-        self.address = scheduler_address
+        self.address = scheduler_address.strip()
         self.connect_timeout = connect_timeout
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
         """Submit every task and yield (index, result) as the workers finish them."""
         distributed = self.distributed
+        if self.scheme == "tcp":
+            probe_scheduler(self.host, self.port, self.connect_timeout)
         try:
             client = distributed.Client(self.address, timeout=self.connect_timeout)
         except (OSError, TimeoutError) as err:
             raise ZsaError(f"cannot reach the Dask scheduler at {self.address}: {err}") from err
+        except (ValueError, MemoryError, OverflowError) as err:  # garbage from another server
+            raise ZsaError(
+                f"cannot talk to a Dask scheduler at {self.address}: {type(err).__name__}"
+            ) from err
         try:
             check_cluster(client, self.address, self.connect_timeout)
         except BaseException:

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zsa_sim import __version__
+from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.csv_log import format_value, metadata_path, read_event_log_rows
 from zsa_sim.eventlog.schema import ActivityRecord
 from zsa_sim.eventlog.xes import write_xes
@@ -26,7 +28,7 @@ from zsa_sim.experiment.activities import write_activities
 from zsa_sim.experiment.cases import CaseRecord
 from zsa_sim.experiment.comparison import Comparison, KpiSummary, aggregate, compare_variants
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask
-from zsa_sim.experiment.results import copy_inputs, write_csv, write_json
+from zsa_sim.experiment.results import snapshot_inputs, write_csv, write_inputs, write_json
 from zsa_sim.scenario import Scenario
 
 BASELINE = "dezentral"
@@ -48,11 +50,14 @@ def write_outputs(
     *,
     xes: str = "first",
     eventlog: str = "all",
+    inputs: Mapping[str, bytes] | None = None,
 ) -> dict[str, Any]:
     """Write every output file into ``folder`` and return the summary.
 
     ``eventlog`` and ``xes`` say which tasks' event-log parts go into eventlog.csv.gz and
     eventlog.xes.gz: "all", "first" (replication 0 of each variant) or "none".
+    ``inputs`` is the snapshot of the input files taken when the run started
+    (:func:`~zsa_sim.experiment.results.snapshot_inputs`); without it they are read now.
     """
     kpi_rows = [row for out in outputs for row in out.kpis]
     summaries = aggregate(kpi_rows)
@@ -68,7 +73,9 @@ def write_outputs(
     write_csv(folder / "comparison.csv", (c._asdict() for c in comparisons), Comparison._fields)
     write_cases(folder / "cases.csv.gz", (c for out in outputs for c in out.cases))
     write_activities((a for out in outputs for a in out.activities), folder / "activities.csv")
-    copy_inputs(folder, scenario.source_files)
+    if inputs is None:
+        inputs = snapshot_inputs(scenario.source_files)
+    write_inputs(folder, inputs)
 
     parts = [t.log_path for t in tasks if t.log_path is not None]
     if parts:
@@ -87,7 +94,10 @@ def write_outputs(
             )
         shutil.rmtree(parts[0].parent)
 
-    summary = build_summary(scenario, outputs, summaries, comparisons, base)
+    source_name = Path(scenario.source).name if scenario.source else ""
+    summary = build_summary(
+        scenario, outputs, summaries, comparisons, base, inputs.get(source_name)
+    )
     write_json(folder / "summary.json", summary)
     return summary
 
@@ -110,12 +120,20 @@ def write_cases(path: Path, records: Iterable[CaseRecord]) -> int:
     records as they are written, so the file streams.
     """
     count = 0
-    with open(path, "wb") as raw, _gzip_text(raw) as text:
-        text.write(",".join(CASE_FIELDS) + "\n")
-        for record in records:
-            text.write(",".join(_csv_cell(v) for v in record) + "\n")
-            count += 1
+    try:
+        with open(path, "wb") as raw, _gzip_text(raw) as text:
+            text.write(",".join(CASE_FIELDS) + "\n")
+            for record in records:
+                text.write(",".join(_csv_cell(v) for v in record) + "\n")
+                count += 1
+    except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
+        raise ResultsError(f"cannot write the cases: {_reason(err)}", source=path) from err
     return count
+
+
+def _reason(err: OSError) -> str:
+    """An OSError's reason without the file name (the message names the file itself)."""
+    return err.strerror or str(err) or type(err).__name__
 
 
 def _csv_cell(value: Any) -> str:
@@ -148,18 +166,22 @@ def merge_event_logs(parts: Sequence[Path], target: Path) -> int:
     rows = 0
     types: dict[str, str] = {}
     meta: dict[str, Any] = {}
-    with open(target, "wb") as raw, _gzip_text(raw) as out:
-        for number, part in enumerate(parts):
-            with gzip.open(part, "rt", encoding="utf-8", newline="") as src:
-                header = src.readline()
-                if number == 0:
-                    out.write(header)
-                shutil.copyfileobj(src, out, 1 << 20)
-            part_meta = json.loads(metadata_path(part).read_text(encoding="utf-8"))
-            rows += part_meta["rows"]
-            for name, kind in part_meta.get("attribute_types", {}).items():
-                types.setdefault(name, kind)
-            meta = meta or part_meta
+    try:
+        with open(target, "wb") as raw, _gzip_text(raw) as out:
+            for number, part in enumerate(parts):
+                with gzip.open(part, "rt", encoding="utf-8", newline="") as src:
+                    header = src.readline()
+                    if number == 0:
+                        out.write(header)
+                    shutil.copyfileobj(src, out, 1 << 20)
+    except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
+        raise ResultsError(f"cannot merge the event log: {_reason(err)}", source=target) from err
+    for part in parts:
+        part_meta = json.loads(metadata_path(part).read_text(encoding="utf-8"))
+        rows += part_meta["rows"]
+        for name, kind in part_meta.get("attribute_types", {}).items():
+            types.setdefault(name, kind)
+        meta = meta or part_meta
     meta.update(file=target.name, rows=rows, attribute_types=dict(sorted(types.items())))
     write_json(metadata_path(target), meta)
     return rows
@@ -195,9 +217,17 @@ def build_summary(
     summaries: Sequence[KpiSummary],
     comparisons: Sequence[Comparison],
     baseline: str,
+    scenario_bytes: bytes | None = None,
 ) -> dict[str, Any]:
-    """The machine-readable summary of a run (see results/README.md)."""
+    """The machine-readable summary of a run (see results/README.md).
+
+    ``scenario_bytes``: the scenario file as the run read it (its hash is recorded).
+    Paths are relative to the scenario file, so the same scenario in another folder
+    gives the same bytes.
+    """
     source = Path(scenario.source) if scenario.source else None
+    if scenario_bytes is None and source is not None and source.is_file():
+        scenario_bytes = source.read_bytes()
     window = scenario.period.window
     pools = {(p.variant, p.id): p for out in outputs for p in out.pools}
     return {
@@ -208,7 +238,7 @@ def build_summary(
             "name": scenario.name,
             "description": scenario.description,
             "file": source.name if source else "",
-            "sha256": _sha256(source) if source and source.is_file() else "",
+            "sha256": hashlib.sha256(scenario_bytes).hexdigest() if scenario_bytes else "",
             "period": {
                 "start": scenario.period.start.isoformat(),
                 "days": scenario.period.days,
@@ -238,7 +268,7 @@ def build_summary(
                 for key, spec in scenario.services.items()
             ],
             "targets": _targets(scenario),
-            "parameters": scenario.model_dump(mode="json"),
+            "parameters": _portable(scenario.model_dump(mode="json"), source),
         },
         "window": {
             "start_minutes": window[0],
@@ -338,5 +368,19 @@ def _decision_task(scenario: Scenario, service: str, named: str | None) -> dict[
     return {"decision_task": chosen.id, "decision_task_name": chosen.name or chosen.id}
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _portable(parameters: dict[str, Any], source: Path | None) -> dict[str, Any]:
+    """The scenario's parameters with BPMN paths relative to the scenario file.
+
+    The loader makes them absolute; written so, the summary of the same scenario would
+    differ from folder to folder (and tell where a user keeps files; issue 14).
+    """
+    base = source.resolve().parent if source is not None else None
+    services = {}
+    for key, spec in parameters.get("services", {}).items():
+        bpmn = Path(spec["bpmn"])
+        try:
+            relative = os.path.relpath(bpmn, base) if base is not None else bpmn.name
+        except ValueError:  # another drive (Windows)
+            relative = bpmn.name
+        services[key] = {**spec, "bpmn": Path(relative).as_posix()}
+    return {**parameters, "services": services}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.setup import SimulationSetup
+from zsa_sim.errors import SimulationError, ZsaError
 from zsa_sim.eventlog.csv_log import CsvEventLogWriter
 from zsa_sim.eventlog.schema import EventLogSink, Tee
 from zsa_sim.experiment.activities import ActivityRow, ActivityStats
@@ -70,6 +71,29 @@ class ReplicationOutput:
 
 def run_replication(task: ReplicationTask) -> ReplicationOutput:
     """Simulate one (variant, replication) and reduce its event log to KPIs."""
+    try:
+        return _run_replication(task)
+    except ZsaError as err:
+        # a runtime error (an expression that fails for one applicant) names the
+        # scenario file like the load-time errors do (issue 14)
+        if err.source is not None or not task.scenario.source:
+            raise
+        try:
+            named = type(err)(err.detail, source=task.scenario.source)
+        except TypeError:  # a subclass with a constructor of its own
+            named = SimulationError(err.detail, source=task.scenario.source)
+        raise named from err
+    except (OverflowError, RecursionError, MemoryError) as err:
+        # the scenario checks bound every value; this is the last line of defence
+        raise SimulationError(
+            f"variant {task.variant!r}, replication {task.replication}: a value out of "
+            f"range ({type(err).__name__}: {str(err)[:120]}); check very large or very "
+            "small numbers in the scenario",
+            source=task.scenario.source or None,
+        ) from err
+
+
+def _run_replication(task: ReplicationTask) -> ReplicationOutput:
     from zsa_sim.engine import simulate  # the engine is imported in the worker only
 
     scenario = task.scenario

@@ -4,8 +4,14 @@ A run writes into ``<root>/<scenario>/.partial-<timestamp>-<pid>/`` and, when ev
 is written, renames it to ``<root>/<scenario>/<timestamp>/`` in one step. A folder with a
 timestamp name is therefore always complete: an exception or Ctrl-C removes the partial
 folder, and a process killed outright (SIGKILL, power loss) leaves only a hidden
-``.partial-*`` folder, which :func:`list_runs` ignores and :func:`clean_partial` removes.
-Earlier runs are never touched.
+``.partial-*`` folder, which :func:`list_runs` ignores and the next run of the scenario
+(or :func:`clean_partial`) removes. Earlier runs are never touched.
+
+Whose partial folder is it? The run holds an exclusive lock (``flock``) on the file
+``.owner.lock`` inside its partial folder for as long as it runs; the lock vanishes with
+the process however it ends, so a folder whose lock can be taken is abandoned. The pid in
+the name is only the fallback for folders without a lock file (a container's run has the
+same pid every time, so the pid alone would keep a dead run's folder for ever).
 
 Timestamps are local time to the second, with ``-`` for ``:`` so the names are valid on
 every file system and sort in time order (``2026-11-25T11-20-58``); a second run in the
@@ -44,6 +50,8 @@ PARTIAL_PREFIX = ".partial-"
 _STAMP_FORMAT = "%Y-%m-%dT%H-%M-%S"
 _RUN_NAME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)(?:-(\d+))?")
 _PARTIAL_NAME = re.compile(r"\.partial-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-(\d+)(?:-\d+)?")
+#: The file in a partial folder that its run keeps locked while it runs.
+LOCK_FILE = ".owner.lock"
 
 
 def run_stamp(moment: datetime) -> str:
@@ -96,6 +104,7 @@ class ResultsFolder:
         self.prefix = prefix
         self.clock = clock
         self._partial: Path | None = None
+        self._lock: int | None = None
         self.run_dir: Path | None = None
         self.stamp = ""
 
@@ -117,6 +126,8 @@ class ResultsFolder:
         self.stamp = run_stamp(self.clock())
         try:
             self.scenario_dir.mkdir(parents=True, exist_ok=True)
+            # leftovers of runs killed outright (SIGKILL, power loss) go at the next run
+            _clean_scenario_dir(self.scenario_dir)
             base = f"{PARTIAL_PREFIX}{self.stamp}-{os.getpid()}"
             for n in range(1, 10_000):
                 candidate = self.scenario_dir / (base if n == 1 else f"{base}-{n}")
@@ -124,6 +135,11 @@ class ResultsFolder:
                     candidate.mkdir()
                 except FileExistsError:
                     continue
+                try:
+                    self._lock = _take_lock(candidate)
+                except OSError:
+                    _remove(candidate)
+                    raise
                 self._partial = candidate
                 return self
         except OSError as err:
@@ -140,16 +156,22 @@ class ResultsFolder:
     ) -> None:
         partial = self.path
         self._partial = None
-        if exc is not None:
-            _remove(partial)
-            exc.add_note(f"No results were kept: removed the unfinished folder {partial}.")
-            logger.warning("run did not finish; removed the unfinished results %s", partial)
-            return
         try:
-            self.run_dir = self._publish(partial)
-        except BaseException:
-            _remove(partial)
-            raise
+            if exc is not None:
+                _remove(partial)
+                exc.add_note(f"No results were kept: removed the unfinished folder {partial}.")
+                logger.warning("run did not finish; removed the unfinished results %s", partial)
+                return
+            try:
+                (partial / LOCK_FILE).unlink(missing_ok=True)
+                self.run_dir = self._publish(partial)
+            except BaseException:
+                _remove(partial)
+                raise
+        finally:
+            if self._lock is not None:
+                os.close(self._lock)
+                self._lock = None
 
     def _publish(self, partial: Path) -> Path:
         """Rename the partial folder to the first free ``<stamp>[-n]`` name."""
@@ -233,8 +255,52 @@ def latest_run(root: Path, scenario: str) -> Path:
 STALE_AFTER_SECONDS = 24 * 3600
 
 
+def _take_lock(folder: Path) -> int | None:
+    """Create and lock ``folder/.owner.lock``; the descriptor, or None without flock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the age decides (see _abandoned)
+        return None
+    # locked under another name, then renamed: a lock file that exists is always locked
+    # by its run, so a cleaner can never take it in the instant before the lock
+    tmp = folder / f"{LOCK_FILE}.{os.getpid()}"
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.replace(tmp, folder / LOCK_FILE)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _lock_free(folder: Path) -> bool | None:
+    """Whether the lock file of a partial folder can be taken (its run is gone);
+    None when there is no lock file (or no flock) to tell."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    try:
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return True
+
+
 def _abandoned(folder: Path, pid: int, can_signal: bool = os.name == "posix") -> bool:
     """True when the run that owns a partial folder is gone."""
+    free = _lock_free(folder)
+    if free is not None:
+        return free
     if pid == os.getpid():
         return False
     if not can_signal:
@@ -260,14 +326,21 @@ def clean_partial(root: Path) -> list[Path]:
     """
     removed = []
     for scenario_dir in _subdirs(Path(root)):
-        for folder in sorted(_subdirs(scenario_dir)):
-            match = _PARTIAL_NAME.fullmatch(folder.name)
-            if match is None or not _abandoned(folder, int(match.group(1))):
-                continue
-            shutil.rmtree(folder, ignore_errors=True)
-            if not folder.exists():
-                logger.warning("removed unfinished results of an interrupted run: %s", folder)
-                removed.append(folder)
+        removed.extend(_clean_scenario_dir(scenario_dir))
+    return removed
+
+
+def _clean_scenario_dir(scenario_dir: Path) -> list[Path]:
+    """Remove the abandoned partial folders of one scenario's results; return them."""
+    removed = []
+    for folder in sorted(_subdirs(scenario_dir)):
+        match = _PARTIAL_NAME.fullmatch(folder.name)
+        if match is None or not _abandoned(folder, int(match.group(1))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            logger.warning("removed unfinished results of an interrupted run: %s", folder)
+            removed.append(folder)
     return removed
 
 
@@ -347,35 +420,63 @@ def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequenc
     return count
 
 
+def snapshot_inputs(files: Iterable[Path]) -> dict[str, bytes]:
+    """The bytes of the scenario and BPMN files of a run, by file name, read now.
+
+    A run takes its snapshot when it starts and keeps (and hashes) these bytes, so that
+    editing a file during a long run cannot make ``inputs/`` describe another file than
+    the one simulated (issue 14). Files are kept under their own names, so two different
+    files with the same name cannot both be kept and are refused.
+    """
+    snapshot: dict[str, bytes] = {}
+    seen: dict[str, Path] = {}
+    for file in files:
+        file = Path(file)
+        earlier = seen.get(file.name)
+        if earlier is not None:
+            if earlier.resolve() == file.resolve():
+                continue
+            raise ResultsError(
+                f"two input files are named {file.name!r} (the other is {earlier}); "
+                "rename one, the results keep inputs by file name",
+                source=file,
+            )
+        if not file.is_file():
+            raise ResultsError(
+                "input file to keep with the results does not exist or is no regular file",
+                source=file,
+            )
+        try:
+            snapshot[file.name] = file.read_bytes()
+        except OSError as err:
+            raise ResultsError(
+                f"cannot read the input: {err.strerror or err}", source=file
+            ) from err
+        seen[file.name] = file
+    return snapshot
+
+
+def write_inputs(folder: Path, snapshot: Mapping[str, bytes]) -> list[Path]:
+    """Write a snapshot of the inputs into ``<folder>/inputs/``; return the copies."""
+    target_dir = Path(folder) / INPUTS_DIR
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsError(f"cannot copy the inputs: {err}", source=target_dir) from err
+    result = []
+    for name, data in sorted(snapshot.items()):
+        _atomic_write(target_dir / name, data)
+        result.append(target_dir / name)
+    return result
+
+
 def copy_inputs(folder: Path, files: Iterable[Path]) -> list[Path]:
     """Copy the scenario and BPMN files of a run into ``<folder>/inputs/``; return the copies.
 
     Files are kept under their own names, so two different files with the same name
     cannot both be kept and are refused.
     """
-    target_dir = Path(folder) / INPUTS_DIR
-    copied: dict[str, Path] = {}
-    for file in files:
-        file = Path(file)
-        if not file.is_file():
-            raise ResultsError("input file to keep with the results does not exist", source=file)
-        earlier = copied.get(file.name)
-        if earlier is not None:
-            if earlier.resolve() == file.resolve():
-                continue
-            raise ResultsError(
-                f"two input files are named {file.name!r} (the other is {earlier})", source=file
-            )
-        copied[file.name] = file
-    try:
-        target_dir.mkdir(parents=True, exist_ok=True)
-        result = []
-        for name, file in sorted(copied.items()):
-            shutil.copyfile(file, target_dir / name)
-            result.append(target_dir / name)
-    except OSError as err:
-        raise ResultsError(f"cannot copy the inputs: {err}", source=target_dir) from err
-    return result
+    return write_inputs(folder, snapshot_inputs(files))
 
 
 def load_summary(run_dir: Path) -> dict[str, Any]:

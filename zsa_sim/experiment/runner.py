@@ -26,7 +26,7 @@ from zsa_sim.errors import ScenarioError
 from zsa_sim.experiment.executors import default_jobs, make_executor
 from zsa_sim.experiment.outputs import write_outputs
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask, run_replication
-from zsa_sim.experiment.results import ResultsFolder, write_json
+from zsa_sim.experiment.results import ResultsFolder, snapshot_inputs, write_json
 from zsa_sim.scenario import Scenario, apply_changes, load_scenario
 
 XesScope = Literal["all", "first", "none"]
@@ -155,6 +155,9 @@ def run_experiment(
     """
     options = options or RunOptions()
     scenario = prepare_scenario(scenario, options)
+    # the inputs as they are now, kept and hashed at the end: edits during the run
+    # cannot make the results folder describe other files than those simulated
+    inputs = snapshot_inputs(scenario.source_files)
     started = time.perf_counter()
     with ResultsFolder(Path(options.out_root), scenario.name) as folder:
         scope = options.eventlog_scope
@@ -172,7 +175,7 @@ def run_experiment(
         if phase is not None:
             phase("writing results")
         summary = write_outputs(
-            folder.path, scenario, tasks, outputs, xes=options.xes, eventlog=scope
+            folder.path, scenario, tasks, outputs, xes=options.xes, eventlog=scope, inputs=inputs
         )
         write_json(
             folder.path / "run.json",

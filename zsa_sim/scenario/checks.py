@@ -63,9 +63,32 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
             findings.extend(_model_findings(scenario, key))
         findings.extend(resolve_service(scenario, key)[1])
     findings.extend(_references(scenario, models))
+    findings.extend(_input_names(scenario))
     if not any(f.severity == "error" for f in findings):
         findings.extend(_staffing(scenario, models))
     return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def _input_names(scenario: Scenario) -> list[Finding]:
+    """Two different input files with one name: a run keeps its inputs by file name, so
+    it would refuse them only after the whole simulation (issue 14); say so up front."""
+    seen: dict[str, Path] = {}
+    for file in scenario._files:
+        seen.setdefault(file.name, file)
+    out = []
+    for key, spec in scenario.services.items():
+        bpmn = Path(spec.bpmn)
+        earlier = seen.setdefault(bpmn.name, bpmn)
+        if earlier != bpmn and earlier.resolve() != bpmn.resolve():
+            out.append(
+                Finding(
+                    "error",
+                    f"services.{key}.bpmn",
+                    f"another input file is also named {bpmn.name!r} ({earlier}); the "
+                    "results keep their inputs by file name: rename one of them",
+                )
+            )
+    return out
 
 
 def _model_findings(scenario: Scenario, key: str) -> list[Finding]:

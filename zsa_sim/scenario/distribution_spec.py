@@ -33,6 +33,11 @@ from zsa_sim.engine.distributions import PARAMETERS, Distribution, DistributionE
 Unit = Literal["min", "h", "d"]
 #: Minutes per unit.
 UNIT_MINUTES: Mapping[str, float] = {"min": 1.0, "h": 60.0, "d": 1440.0}
+#: Longest duration a scenario may give (any parameter or sample, in days): ten years.
+#: An effort of 1e12 h passed the checks and broke the calendar mid-run (issue 14).
+MAX_DAYS = 3660
+#: The parameters that are durations (``shape`` of a gamma is a pure number).
+DURATION_PARAMETERS = frozenset({"value", "low", "mode", "high", "mean", "sd", "scale"})
 
 
 class DistributionSpec(BaseModel):
@@ -77,11 +82,21 @@ class DistributionSpec(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> DistributionSpec:
         try:
-            self.minutes()
+            minutes = self.minutes()
         except DistributionError as err:
             raise ValueError(str(err)) from err
         except ArithmeticError as err:  # e.g. a gamma whose sd dwarfs its mean underflows
             raise ValueError(f"{self.kind}: parameters out of range ({err})") from err
+        limit = MAX_DAYS * UNIT_MINUTES["d"]
+        values = [(f"sample {i}", v) for i, v in enumerate(minutes.samples, 1)]
+        values += [(k, v) for k, v in minutes.params.items() if k in DURATION_PARAMETERS]
+        for name, value in values:
+            if value > limit:
+                shown = value / UNIT_MINUTES[self.unit]
+                raise ValueError(
+                    f"{self.kind}: {name} {shown:g} {self.unit} is longer than {MAX_DAYS} days "
+                    "(ten years); a duration here is one case's effort or wait"
+                )
         return self
 
     @model_serializer

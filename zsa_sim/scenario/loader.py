@@ -14,6 +14,9 @@ would silently resolve by keeping the last value.
 from __future__ import annotations
 
 import copy
+import errno
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -104,7 +107,7 @@ def read_document(path: Path, depth: int = 0) -> tuple[dict, list[Path]]:
         raise ScenarioError(f"base: more than {MAX_BASE_DEPTH} files chained", source=path)
     base_path = path.parent / base
     if not base_path.is_file():
-        raise ScenarioError(f"base: file not found: {base_path}", source=path)
+        raise ScenarioError(f"base: {base_path}: {not_a_file(base_path)}", source=path)
     parent, files = read_document(base_path, depth + 1)
     return _merge(parent, data), [path, *files]
 
@@ -209,6 +212,34 @@ def scenario_from_data(data: Any, source: str = "", base_dir: str | Path = ".") 
     return scenario
 
 
+def not_a_file(path: Path) -> str:
+    """Why ``path`` is no readable regular file, in words (for a one-line error).
+
+    A pipe, a directory or a symbolic link loop is not "not found" (issue 14); the
+    caller has checked ``path.is_file()`` already.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "file not found"
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a loop of symbolic links"
+        return f"cannot read: {err.strerror or err}"
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    return "not a regular file (a pipe or a device?)"
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute, symbolic links resolved where they can be (a loop stays
+    as it is written, and reading it later says so)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # a symbolic link loop
+        return Path(os.path.abspath(path))
+
+
 def resolve_paths(data: dict, base_dir: Path) -> dict:
     """The document with each service's BPMN path made absolute (from ``base_dir``)."""
     services = data.get("services")
@@ -217,7 +248,7 @@ def resolve_paths(data: dict, base_dir: Path) -> dict:
     data = dict(data)
     data["services"] = {
         key: (
-            {**spec, "bpmn": str((base_dir / spec["bpmn"]).resolve())}
+            {**spec, "bpmn": str(_absolute(base_dir / spec["bpmn"]))}
             if isinstance(spec, dict) and isinstance(spec.get("bpmn"), str | Path)
             else spec
         )
@@ -246,7 +277,9 @@ def read_service_model(scenario: Scenario, service: str) -> Definitions:
     path = scenario.services[service].bpmn
     key = f"services.{service}.bpmn"
     if not path.is_file():
-        raise ScenarioError(f"{key}: BPMN file not found: {path}", source=scenario.source or None)
+        raise ScenarioError(
+            f"{key}: BPMN file {path}: {not_a_file(path)}", source=scenario.source or None
+        )
     try:
         return read_bpmn(path)
     except BpmnError as err:

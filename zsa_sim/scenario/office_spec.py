@@ -62,12 +62,8 @@ def _ramp(steps: list[StaffStep]) -> list[StaffStep]:
     return steps
 
 
-#: Staff changing over time: steps of (from, fte).
+#: Staff changing over time: steps of (from, fte); the schema adds the FTE limit.
 StaffRamp = Annotated[list[StaffStep], AfterValidator(_ramp)]
-#: FTE as a number, or a ramp.
-StaffValue = PositiveFloat | StaffRamp
-#: FTE as a number (0: none) or a ramp (in a variant's remaining staff).
-RemainingStaff = NonNegativeFloat | StaffRamp
 
 
 def is_ramp(value: Any) -> bool:

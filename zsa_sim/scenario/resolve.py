@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from zsa_sim.bpmn.model import InclusiveGateway
 from zsa_sim.bpmn.validate import Finding
 from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.nodes import MI_VARIABLES, completion_condition
 from zsa_sim.engine.setup import BranchRule, ServiceSetup, WaitRule
 from zsa_sim.errors import SimulationError
 from zsa_sim.scenario.schema import Scenario, ServiceSpec
@@ -64,6 +65,16 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
     waits = _waits(spec, model, out)
     timers = _by_id(spec.timers, model, model.timer_events(), "timer event", "timers", out)
     errors = _by_id(spec.errors, model, model.error_events(), "error boundary event", "errors", out)
+    for event_id in list(errors):
+        host = model.error_events()[event_id].attached_to
+        if host not in model.tasks or host in model.loop_activities:
+            out.error(
+                f"errors.{event_id}",
+                f"boundary event {model.label(event_id)} is attached to {model.label(host)}, "
+                "which is not a task worked once: an error end event inside it triggers the "
+                "boundary, so drop the probability",
+            )
+            del errors[event_id]
     for event_id, event in model.escalation_tasks().items():
         if event_id not in errors:
             out.error(
@@ -78,8 +89,8 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         task_id = _resolve(model, task_key, model.tasks, "task", path, out)
         if task_id is not None and _expression_ok(text, path, attributes, out):
             multipliers[task_id] = text
-    if spec.priority is not None:
-        _expression_ok(spec.priority, "priority", attributes, out)
+    if spec.priority is not None and _expression_ok(spec.priority, "priority", attributes, out):
+        _priority_values_ok(spec, out)
     setup = ServiceSetup(
         name=key,
         definitions=model.definitions,
@@ -275,11 +286,21 @@ def _instances(
             "expression over attributes)",
         )
     for activity_id, activity in loops.items():
-        if activity.loop is not None and activity.loop.condition is not None:
+        loop = activity.loop
+        if loop is None or loop.condition is None:
+            continue
+        if loop.kind == "standard":
             out.warning(
                 f"instances.{activity_id}",
-                f"the loop/completion condition {activity.loop.condition!r} of "
-                f"{model.label(activity_id)} is not evaluated; the instance count decides",
+                f"the loopCondition {loop.condition!r} of {model.label(activity_id)} is not "
+                "evaluated; the instance count decides how often the loop runs",
+            )
+        elif completion_condition(loop, attributes) is None:
+            out.warning(
+                f"instances.{activity_id}",
+                f"the completionCondition {loop.condition!r} of {model.label(activity_id)} "
+                f"is not evaluated (it may read the case attributes and "
+                f"{', '.join(sorted(MI_VARIABLES))}); the instance count decides",
             )
     return counts
 
@@ -313,6 +334,34 @@ def _by_id(
         if element_id is not None:
             resolved[element_id] = value
     return resolved
+
+
+#: Applicants drawn to try a priority expression on (issue 14: text as a priority).
+PRIORITY_PROBE = 200
+
+
+def _priority_values_ok(spec: ServiceSpec, out: _Collector) -> None:
+    """Evaluate the priority on sample applicants of every channel: it must be a number.
+
+    The staff queue orders by the value, so text (``priority: channel``) cannot be
+    served in any order; ``run`` refuses it only while it generates the applicants.
+    """
+    import numpy as np
+
+    from zsa_sim.engine.expressions import as_priority
+
+    expression = compile_expression(spec.priority or "", "priority")
+    draws = spec.applicants.draw(np.random.default_rng(PRIORITY_PROBE), PRIORITY_PROBE)
+    columns = {name: values.tolist() for name, values in draws.items()}
+    for channel in spec.channels:
+        for row in range(PRIORITY_PROBE):
+            attributes = {name: values[row] for name, values in columns.items()}
+            attributes["channel"] = channel
+            try:
+                as_priority(expression(attributes), "priority")
+            except SimulationError as err:
+                out.error("priority", err.detail.removeprefix("priority: "))
+                return
 
 
 def _expression_ok(

@@ -31,7 +31,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    NonNegativeInt,
+    NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
     PrivateAttr,
@@ -45,9 +45,8 @@ from zsa_sim.scenario.office_spec import (
     OtherWork,
     Overtime,
     QueueSpec,
-    RemainingStaff,
     StaffRamp,
-    StaffValue,
+    StaffStep,
 )
 from zsa_sim.synth.common import Probability
 from zsa_sim.synth.generic import GenericApplicants
@@ -71,6 +70,55 @@ def _check_key(key: str) -> str:
     if not key or "." in key or "/" in key:
         raise ValueError(f"name {key!r} must be non-empty and contain neither '.' nor '/'")
     return key
+
+
+#: Ranges of values checked at load (issue 14: start 9999-12-20, 1e308 FTE or effort
+#: factors passed the checks and ended mid-run in an OverflowError). The limits are far
+#: beyond any real authority and far below where arithmetic or calendars break.
+FIRST_START, LAST_START = date(1900, 1, 1), date(2199, 12, 31)
+#: FTE of one pool (a municipality's role, a ZSA team).
+MAX_FTE = 100_000.0
+#: Euros per staff hour.
+MAX_COST_PER_HOUR = 10_000.0
+#: Factor on the effort of centralised tasks.
+MAX_EFFORT_FACTOR = 100.0
+
+
+def _at_most(limit: float, what: str) -> Any:
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(f"{what} must be at most {limit:,.0f}, got {value:g}")
+        return value
+
+    return AfterValidator(check)
+
+
+Fte = Annotated[PositiveFloat, _at_most(MAX_FTE, "FTE")]
+FteOrZero = Annotated[NonNegativeFloat, _at_most(MAX_FTE, "FTE")]
+
+
+def _ramp_at_most(steps: list[StaffStep]) -> list[StaffStep]:
+    for step in steps:
+        if step.fte > MAX_FTE:
+            raise ValueError(f"FTE must be at most {MAX_FTE:,.0f}, got {step.fte:g}")
+    return steps
+
+
+#: Staff changing over time: steps [{from: DATE, fte: N}, ...] (see office_spec).
+Ramp = Annotated[StaffRamp, AfterValidator(_ramp_at_most)]
+#: FTE as a number, or a ramp.
+StaffValue = Fte | Ramp
+#: FTE as a number (0: none) or a ramp, for a variant's remaining staff.
+RemainingStaff = FteOrZero | Ramp
+
+
+def _start_in_range(start: date) -> date:
+    if not FIRST_START <= start <= LAST_START:
+        raise ValueError(
+            f"start {start.isoformat()} is outside {FIRST_START.isoformat()} .. "
+            f"{LAST_START.isoformat()} (the calendars and holidays of a run must fit)"
+        )
+    return start
 
 
 #: A name used as a map key: service, municipality, calendar, variant, role.
@@ -100,7 +148,7 @@ class Period(Model):
     are not cut off at the end of the year.
     """
 
-    start: date
+    start: Annotated[date, AfterValidator(_start_in_range)]
     days: Annotated[int, Field(gt=0, le=3660)] = 365
     warmup_days: Annotated[int, Field(ge=0, le=366)] = 0
     cooldown_days: Annotated[int, Field(ge=0, le=366)] = 0
@@ -304,7 +352,7 @@ class ServiceSpec(Model):
     #: timer event id or name -> duration overriding the BPMN's timeDuration.
     timers: dict[str, DistributionSpec] = Field(default_factory=dict)
     #: error boundary event id or name -> probability that the task ends with that error.
-    errors: dict[str, Probability] = Field(default_factory=dict)
+    errors: dict[str, BranchProbability] = Field(default_factory=dict)
     #: task id or name -> expression over attributes multiplying the drawn effort.
     effort_multipliers: dict[str, str] = Field(default_factory=dict)
     #: loop or multi-instance activity id or name -> instance count (number,
@@ -318,9 +366,15 @@ class ServiceSpec(Model):
 
     @property
     def normalised_seasonality(self) -> tuple[float, ...]:
-        """The monthly factors divided by their mean (they average 1)."""
-        mean = sum(self.seasonality) / 12
-        return tuple(f / mean for f in self.seasonality)
+        """The monthly factors divided by their mean (they average 1).
+
+        Divided by the largest first: factors are relative, and the sum of twelve huge
+        ones (1e308) would overflow to infinity and give no arrivals at all (issue 14).
+        """
+        largest = max(self.seasonality)
+        scaled = [f / largest for f in self.seasonality]
+        mean = sum(scaled) / 12
+        return tuple(f / mean for f in scaled)
 
 
 # -- organisation -------------------------------------------------------------------------
@@ -361,7 +415,7 @@ class Municipality(Model):
     #: share of working days a staff member is absent (illness, leave, training).
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     #: EUR per staff hour (salary and overheads).
-    cost_per_hour: PositiveFloat
+    cost_per_hour: Annotated[PositiveFloat, _at_most(MAX_COST_PER_HOUR, "cost_per_hour")]
 
 
 def _staff_tag(value: Any) -> str:
@@ -373,8 +427,8 @@ def _staff_tag(value: Any) -> str:
 #: ZSA staff: one pooled team (a number, FTE, or a ramp of steps) or FTE per role or
 #: per service (a map of numbers or ramps).
 ZsaStaff = Annotated[
-    Annotated[PositiveFloat, Tag("pooled")]
-    | Annotated[StaffRamp, Tag("ramp")]
+    Annotated[Fte, Tag("pooled")]
+    | Annotated[Ramp, Tag("ramp")]
     | Annotated[dict[Key, StaffValue], Tag("teams")],
     Discriminator(_staff_tag),
 ]
@@ -386,14 +440,14 @@ class Zsa(Model):
     name: Key = "ZSA"
     calendar: Key
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    cost_per_hour: PositiveFloat
+    cost_per_hour: Annotated[PositiveFloat, _at_most(MAX_COST_PER_HOUR, "cost_per_hour")]
     #: FTE: a number for one pooled team doing every centralised task, or a map from a
     #: role (front_office, ...) or a service key (hundehaltung, ...) to FTE.
     staff: ZsaStaff
     #: calendar-time delay when a case passes between municipality and ZSA (post, files).
     handover: DistributionSpec | None = None
     #: factor on the effort of centralised tasks (< 1: a specialised team is faster).
-    effort_factor: PositiveFloat = 1.0
+    effort_factor: Annotated[PositiveFloat, _at_most(MAX_EFFORT_FACTOR, "effort_factor")] = 1.0
     #: team (``team`` for a pooled one) -> queue discipline.
     queues: dict[Key, QueueSpec] = Field(default_factory=dict)
     #: team -> work outside the modelled process on the same staff.
@@ -432,14 +486,36 @@ class Variant(Model):
     queues: dict[Key, dict[Key, QueueSpec]] = Field(default_factory=dict)
 
 
+#: Most replications per variant: the results of every replication are held until the
+#: folder is written, and beyond a thousand the intervals narrow by under 3 % per
+#: doubling of the run time (issue 14: -n 1000000 ran out of memory, ignoring Ctrl-C).
+MAX_REPLICATIONS = 1000
+#: Seeds are 64-bit numbers (numpy's SeedSequence takes any, but nobody types more).
+MAX_SEED = 2**64 - 1
+
+
+def _replications(value: int) -> int:
+    if value > MAX_REPLICATIONS:
+        raise ValueError(
+            f"at most {MAX_REPLICATIONS:,} replications per variant, got {value:,} (every "
+            "replication's results are kept in memory until the results folder is written)"
+        )
+    return value
+
+
+#: Whole numbers only: ``true`` is not 1 and ``2.0`` is not 2 (issue 14).
+Replications = Annotated[int, Field(strict=True, ge=1), AfterValidator(_replications)]
+Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED)]
+
+
 class Scenario(Model):
     """A whole scenario file."""
 
     name: Key
     description: str = ""
     period: Period
-    replications: PositiveInt = 10
-    seed: NonNegativeInt
+    replications: Replications = 10
+    seed: Seed
     calendars: Annotated[dict[Key, CalendarSpec], Field(min_length=1)]
     services: Annotated[dict[Key, ServiceSpec], Field(min_length=1)]
     municipalities: Annotated[dict[Key, Municipality], Field(min_length=1)]

@@ -223,26 +223,48 @@ def _errors(model: ServiceModel) -> list[str]:
     events = model.error_events()
     if not events:
         return []
-    lines = ["    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"]
-    lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+    required = model.escalation_tasks()
+    if not required:
+        lines = [
+            "    errors: {}   # optional: Wahrscheinlichkeit, dass eine Aufgabe mit Fehler endet"
+        ]
+        lines += [f"    #   {event_id}: 0.05   # {model.label(event_id)}" for event_id in events]
+        return lines
+    # an escalation boundary on a task has no other trigger: its probability is required
+    lines = ["    errors:   # Wahrscheinlichkeit, dass eine Aufgabe mit Fehler/Eskalation endet"]
+    for event_id in events:
+        if event_id in required:
+            lines.append(f"      {event_id}: null   # TODO z. B. 0.05 – {model.label(event_id)}")
+        else:
+            lines.append(f"      # {event_id}: 0.05   # optional – {model.label(event_id)}")
     return lines
 
 
 def _instances(model: ServiceModel) -> list[str]:
-    """Instance counts of loop and multi-instance activities (h15b's hook)."""
+    """Instance counts of loop and multi-instance activities (h15b's hook): a placeholder
+    where the BPMN has no loopCardinality, else the BPMN's as an optional override."""
     loops = model.loop_activities
     if not loops:
         return []
-    lines = ["    instances:   # Anzahl Instanzen/Durchläufe je Schleifen-/Mehrfachaktivität"]
+    body: list[str] = []
+    needed = False
     for activity_id, activity in loops.items():
         loop = activity.loop
         assert loop is not None
-        bpmn = f", BPMN loopCardinality: {loop.cardinality}" if loop.cardinality else ""
-        lines.append(f"      # {model.label(activity_id)} – {loop.kind}{bpmn}")
-        lines.append(
-            f"      {activity_id}: null   # TODO z. B. 3, {{uniform: [1, 4]}} oder ein Ausdruck"
-        )
-    return lines
+        body.append(f"      # {model.label(activity_id)} – {loop.kind}")
+        if loop.cardinality:
+            example = loop.cardinality if loop.cardinality.isdigit() else "3"
+            body.append(
+                f"      #   {activity_id}: {example}   # optional; BPMN loopCardinality: "
+                f"{loop.cardinality}"
+            )
+        else:
+            needed = True
+            body.append(
+                f"      {activity_id}: null   # TODO z. B. 3, {{uniform: [1, 4]}} oder ein Ausdruck"
+            )
+    head = "    instances:" if needed else "    instances: {}"
+    return [f"{head}   # Anzahl Instanzen/Durchläufe je Schleifen-/Mehrfachaktivität", *body]
 
 
 def _condition_names(model: ServiceModel) -> list[str]:

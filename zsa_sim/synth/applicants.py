@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from zsa_sim.engine.expressions import compile_expression
+from zsa_sim.engine.expressions import as_priority, compile_expression
 from zsa_sim.engine.setup import CaseArrival, CaseSource
 from zsa_sim.randomness import stream
 
@@ -165,7 +165,10 @@ def generate_applicants(
     attributes.update(spec.applicants.draw(rng, n))
     priorities = None
     if spec.priority is not None:
-        expression = compile_expression(spec.priority, f"services.{service}.priority")
+        where = f"services.{service}.priority"
+        if scenario.source:
+            where = f"{scenario.source}: {where}"
+        expression = compile_expression(spec.priority, where)
         names = list(attributes)
         priorities = np.empty(n, dtype=float)
         # chunk-wise, so that the year is never held as Python objects at once
@@ -173,7 +176,7 @@ def generate_applicants(
             hi = min(lo + ARRIVAL_CHUNK, n)
             columns = [attributes[k][lo:hi].tolist() for k in names]
             priorities[lo:hi] = [
-                float(expression(dict(zip(names, row, strict=True))))
+                as_priority(expression(dict(zip(names, row, strict=True))), where)
                 for row in zip(*columns, strict=True)
             ]
     return Applicants(service, municipality, times, attributes, priorities)

@@ -1,0 +1,122 @@
+"""Output files of a run on a full disk: one line, and no partial folder (issue 14).
+
+Writing ``cases.csv.gz`` or merging ``eventlog.csv.gz`` raised a raw ``OSError``
+traceback when the disk filled up. The writer is replaced by one whose writes fail with
+ENOSPC, as a full disk makes them fail.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+from pathlib import Path
+
+import pytest
+
+from zsa_sim.errors import ResultsError
+from zsa_sim.experiment import outputs
+from zsa_sim.experiment.outputs import merge_event_logs, write_cases
+from zsa_sim.experiment.runner import RunOptions, run_experiment
+from zsa_sim.scenario import load_scenario
+
+MINI = Path(__file__).parent / "data" / "scenarios" / "mini.yaml"
+SHORT = {"period.days": 10, "period.warmup_days": 0, "period.cooldown_days": 0}
+
+
+class FullDisk(io.RawIOBase):
+    """A file whose writes fail as on a full disk once ``room`` bytes are written."""
+
+    def __init__(self, room: int = 0) -> None:
+        self.room = room
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.room -= len(data)
+        return len(data)
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Every file the output writers open for writing is on a full disk."""
+    real_open = open
+
+    def fake_open(path, mode="r", *args, **kwargs):
+        if "w" in mode and Path(path).name in ("cases.csv.gz", "eventlog.csv.gz"):
+            return FullDisk()
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "open", fake_open, raising=False)
+
+
+def test_cases_on_a_full_disk_is_one_line(tmp_path, full_disk):
+    record = tuple(range(len(outputs.CASE_FIELDS)))
+    with pytest.raises(ResultsError, match="cannot write the cases: No space left on device"):
+        write_cases(tmp_path / "cases.csv.gz", [record] * 10)
+
+
+def test_merging_the_event_log_on_a_full_disk_is_one_line(tmp_path, full_disk):
+    part = tmp_path / "part.csv.gz"
+    import gzip
+
+    with gzip.open(part, "wt") as f:
+        f.write("case_id\n" + "c1\n" * 10)
+    target = tmp_path / "eventlog.csv.gz"
+    with pytest.raises(ResultsError, match="cannot merge the event log: No space left") as info:
+        merge_event_logs([part], target)
+    assert str(info.value).startswith(str(target))
+
+
+def test_a_run_on_a_full_disk_keeps_no_partial_folder(tmp_path, full_disk):
+    scenario = load_scenario(MINI).with_changes(SHORT)
+    options = RunOptions(out_root=tmp_path, jobs=1, replications=1, report=False, xes="none")
+    with pytest.raises(ResultsError, match="No space left on device") as info:
+        run_experiment(scenario, options)
+    assert "\n" not in str(info.value)
+    assert list((tmp_path / "mini").iterdir()) == []
+
+
+# -- inputs as simulated, summaries without absolute paths (issue 14) ---------------------
+
+
+def copy_mini(folder: Path) -> Path:
+    """mini.yaml and mini.bpmn, shortened, in ``folder``."""
+    folder.mkdir(parents=True)
+    text = MINI.read_text(encoding="utf-8").replace("days: 120", "days: 10")
+    (folder / "mini.yaml").write_text(text, encoding="utf-8")
+    (folder / "mini.bpmn").write_bytes((MINI.parent / "mini.bpmn").read_bytes())
+    return folder / "mini.yaml"
+
+
+def run_mini(path: Path, out: Path, progress=None) -> Path:
+    options = RunOptions(out_root=out, jobs=1, replications=2, report=False, xes="none")
+    return run_experiment(path, options, progress=progress).run_dir
+
+
+def test_inputs_are_those_read_when_the_run_started(tmp_path):
+    """Editing the scenario during a run made inputs/ and the hash describe the edit."""
+    import hashlib
+    import json
+
+    path = copy_mini(tmp_path / "src")
+    original = path.read_bytes()
+
+    def edit(done, total, variant, replication):
+        path.write_text("# edited while the run went on\n", encoding="utf-8")
+
+    run_dir = run_mini(path, tmp_path / "out", progress=edit)
+    assert (run_dir / "inputs" / "mini.yaml").read_bytes() == original
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"]["sha256"] == hashlib.sha256(original).hexdigest()
+
+
+def test_the_same_scenario_in_another_folder_gives_the_same_summary(tmp_path):
+    first = run_mini(copy_mini(tmp_path / "a"), tmp_path / "out-a")
+    second = run_mini(copy_mini(tmp_path / "b" / "deeper"), tmp_path / "out-b")
+    text = (first / "summary.json").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text
+    assert '"bpmn": "mini.bpmn"' in text
+    assert (second / "summary.json").read_text(encoding="utf-8") == text

@@ -1,0 +1,88 @@
+import json
+import os
+import time
+
+import pytest
+
+from tests.web_fixture import tiny_scenario
+from zsa_sim.errors import ZsaError
+from zsa_sim.web.jobs import JobManager, JobStatus
+
+
+def test_a_run_reports_progress_and_ends_in_a_results_folder(tmp_path):
+    scenario = tiny_scenario(tmp_path / "scenario")
+    jobs = JobManager(tmp_path / "results", jobs=2)
+    job = jobs.submit(scenario, "mini")
+    seen = []
+    while not (status := jobs.status(job)).finished:
+        seen.append((status.phase, status.done, status.total))
+        time.sleep(0.05)
+    assert status.state == "done", status.error
+    assert (status.phase, status.done, status.total, status.eta) == ("done", 6, 6, 0.0)
+    assert status.fraction == 1.0
+    assert status.cpu_seconds > 0
+    assert seen[0][0] == "prepare"
+    assert all(total in (0, 6) for _, _, total in seen)
+    assert [d for _, d, _ in seen] == sorted(d for _, d, _ in seen)  # progress never goes back
+    run_dir = tmp_path / "results" / "mini" / os.path.basename(status.run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"]["replications"] == 2
+    assert (run_dir / "inputs" / "mini.yaml").read_bytes() == scenario.read_bytes()
+    assert not (run_dir / "report.html").exists()  # the report is drawn on export only
+
+
+def running_in_group(pgid):
+    """Processes of a process group that are not zombies (waiting to be reaped)."""
+    found = []
+    for stat in os.listdir("/proc"):
+        if not stat.isdigit():
+            continue
+        try:
+            with open(f"/proc/{stat}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            found.append(int(stat))
+    return found
+
+
+def test_cancel_stops_the_run_and_keeps_nothing(tmp_path):
+    scenario = tiny_scenario(tmp_path / "scenario")
+    slow = scenario.read_text(encoding="utf-8").replace("days: 60", "days: 3000")
+    scenario.write_text(slow.replace("replications: 2", "replications: 50"), encoding="utf-8")
+    jobs = JobManager(tmp_path / "results", jobs=2)
+    job = jobs.submit(scenario, "mini")
+    partial = tmp_path / "results" / "mini"
+    deadline = time.monotonic() + 60
+    while not list(partial.glob(".partial-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # the run has begun writing its (unfinished) results folder
+    assert list(partial.glob(".partial-*")), jobs.status(job)
+    with pytest.raises(ZsaError, match=r"a run is already going \(mini\); wait or cancel it"):
+        jobs.submit(scenario, "mini")
+    pid = jobs._process[job].pid
+    status = jobs.cancel(job)
+    assert status.state == "cancelled"
+    assert running_in_group(pid) == []  # the run and its replication workers are gone
+    leftovers = list((tmp_path / "results").rglob("*"))
+    assert [p for p in leftovers if p.name != "mini"] == []
+    assert jobs.cancel(job).state == "cancelled"  # cancelling twice is harmless
+
+
+def test_status_of_an_unknown_job_is_an_error(tmp_path):
+    with pytest.raises(ZsaError, match="no such run job: nope"):
+        JobManager(tmp_path).status("nope")
+
+
+def test_a_failing_run_reports_the_one_line_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\n", encoding="utf-8")
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    status = jobs.wait(jobs.submit(bad, "bad"), timeout=60)
+    assert status.state == "failed"
+    assert status.error.startswith(str(bad))
+    assert "period" in status.error
+
+
+def test_fraction_before_the_first_task():
+    assert JobStatus("x", "n", "running", "prepare").fraction == 0.0

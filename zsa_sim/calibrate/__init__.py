@@ -1,0 +1,41 @@
+"""Calibration: turn an event log or monthly counts into a scenario, and check the fit.
+
+Public API::
+
+    calibrate_log(log, bpmn, service=..., columns=..., calendar=...)  # -> Calibration
+    write_scenario(calibration, "out.yaml")                          # reviewable YAML
+    read_log(path, columns=...)                                      # CSV / XES -> LogTable
+
+Names are imported on first use, so ``zsa-sim --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CalibrationError": "zsa_sim.calibrate.table",
+    "LogTable": "zsa_sim.calibrate.table",
+    "read_log": "zsa_sim.calibrate.reader",
+    "calibrate_log": "zsa_sim.calibrate.pipeline",
+    "Calibration": "zsa_sim.calibrate.pipeline",
+    "write_scenario": "zsa_sim.calibrate.writer",
+    "fit_duration": "zsa_sim.calibrate.fitting",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zsa_sim.calibrate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -1,0 +1,218 @@
+"""What the page's buttons and fields do, as plain functions plus their Dash wiring.
+
+Each callback is a thin wrapper of a function of :class:`Workbench` that takes and returns
+plain values, so the logic (check, run, progress, answer, compare, export) is tested
+without a browser; :func:`register` only connects element ids (see
+:mod:`zsa_sim.web.layout`) to those functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zsa_sim.errors import ZsaError
+from zsa_sim.experiment.formatting import Lang
+from zsa_sim.report.i18n import number, variant_label
+from zsa_sim.scenario import Scenario
+from zsa_sim.web.form import (
+    FormValues,
+    describe_changes,
+    next_version_name,
+    staff_rows,
+    team_rows,
+    whatif_from_form,
+)
+from zsa_sim.web.jobs import JobManager, JobStatus
+from zsa_sim.web.runs import (
+    ConclusionRow,
+    cell_text,
+    conclusion,
+    headline,
+    list_entries,
+    read_entry,
+)
+from zsa_sim.web.texts import t
+from zsa_sim.web.whatif import WhatIf, changes_of, whatif_of, write_version
+
+#: where the workbench writes scenario versions before running them
+VERSIONS_DIR = ".workbench"
+
+
+@dataclass
+class Workbench:
+    """The server's state: the scenario it started with, the output root and the runs."""
+
+    scenario: Scenario
+    out_root: Path
+    jobs: JobManager = field(init=False)
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        self.out_root = Path(self.out_root)
+        self.jobs = JobManager(self.out_root, jobs=self.workers)
+
+    # -- the form ---------------------------------------------------------------------
+
+    def form_start(self, variant: str | None) -> WhatIf:
+        """The form's values for a variant: the scenario's own."""
+        return whatif_of(self.scenario, variant or None)
+
+    def check(self, variant: str | None, form: FormValues) -> tuple[Scenario, dict[str, Any]]:
+        """Validate the form: the changed scenario and the changes (ZsaError if invalid)."""
+        whatif = whatif_from_form(self.form_start(variant), form)
+        changes = changes_of(self.scenario, whatif)
+        from zsa_sim.scenario import apply_changes
+
+        changed = apply_changes(self.scenario, changes) if changes else self.scenario
+        return changed, changes
+
+    def check_message(self, variant: str | None, form: FormValues, lang: Lang) -> str:
+        """'Valid. Changes: ...' or the one-line error."""
+        try:
+            _, changes = self.check(variant, form)
+        except ZsaError as err:
+            return f"✗ {err}"
+        if not changes:
+            return "✓ " + t("web.check.none", lang)
+        return "✓ " + t("web.check.ok", lang, changes=describe_changes(changes))
+
+    def start_run(self, variant: str | None, form: FormValues) -> str:
+        """Validate, write the scenario version and start running it; return the job id."""
+        changed, _ = self.check(variant, form)
+        path = write_version(changed, self.out_root / VERSIONS_DIR)
+        return self.jobs.submit(path, changed.name)
+
+    # -- progress ---------------------------------------------------------------------
+
+    def progress_text(self, status: JobStatus, lang: Lang) -> str:
+        """One line on the run: phase, tasks done, elapsed, ETA; or how it ended."""
+        if status.state == "done":
+            return t(
+                "web.state.done",
+                lang,
+                name=status.name,
+                elapsed=number(status.elapsed, lang),
+                cpu=number(status.cpu_seconds or 0.0, lang),
+            )
+        if status.state == "cancelled":
+            return t("web.state.cancelled", lang)
+        if status.state == "failed":
+            return t("web.state.failed", lang, error=status.error)
+        eta = t("web.eta", lang, eta=number(status.eta, lang, 0)) if status.eta else ""
+        return t(
+            "web.progress",
+            lang,
+            name=status.name,
+            phase=t(f"web.phase.{status.phase}", lang),
+            done=status.done,
+            total=status.total or "?",
+            elapsed=number(status.elapsed, lang, 0),
+            eta=eta,
+        )
+
+    def next_name(self, name: str) -> str:
+        """The version name the form offers after a run of ``name``."""
+        return next_version_name(name, self.out_root)
+
+    # -- the answer -------------------------------------------------------------------
+
+    def run_options(self) -> list[dict[str, str]]:
+        """Every run under the output root, newest first, as dropdown options."""
+        return [{"label": e.label, "value": str(e.run_dir)} for e in list_entries(self.out_root)]
+
+    # -- export -----------------------------------------------------------------------
+
+    def export(self, what: str, run_dir: Path, lang: Lang) -> Path:
+        """The file to download: report.html, the Excel workbook or the scenario version."""
+        run_dir = Path(run_dir)
+        if what == "html":
+            from zsa_sim.report import build_report
+
+            return build_report(run_dir, lang=lang).report
+        if what == "excel":
+            return _excel(run_dir, lang)
+        if what == "yaml":
+            path = read_entry(run_dir).scenario_file
+            if path is None:
+                raise ZsaError(f"{run_dir}: the run kept no scenario file in inputs/")
+            return path
+        raise ValueError(what)
+
+
+def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
+    """The conclusion table: one row per municipality (and the ZSA) and treatment."""
+    return [_row(r, lang) for r in conclusion(Path(run_dir), lang)]
+
+
+def _excel(run_dir: Path, lang: Lang) -> Path:
+    """The report's Excel workbook of the run (``kpis.xlsx``)."""
+    from zsa_sim.report.excel import write_excel
+
+    return Path(write_excel(run_dir, lang))
+
+
+def _row(row: ConclusionRow, lang: Lang) -> dict[str, str]:
+    central = row.central
+    before, after = row.staff
+    return {
+        "variant": variant_label(row.treatment, lang),
+        "municipality": t("central_unit", lang) if central else row.name,
+        "conclusion": "–" if central else headline(row, lang),
+        "lead_time_mean": cell_text(row.cells.get("lead_time_mean"), lang),
+        "waiting_time_p90": cell_text(row.cells.get("waiting_time_p90"), lang),
+        "cost": cell_text(row.cells.get("cost"), lang),
+        "staff": f"{number(before, lang, 2)} → {number(after, lang, 2)}",
+        "verdicts": "\n".join(row.verdicts),
+    }
+
+
+def form_values(
+    name: Any,
+    municipalities: Any,
+    services: Any,
+    zsa_staff: Any,
+    zsa_teams: Any,
+    staff: Any,
+    volume_values: list[Any],
+    volume_ids: list[dict[str, str]],
+    handover: Any,
+    effort: Any,
+    replications: Any,
+) -> FormValues:
+    """The callback's State values as :class:`FormValues`."""
+    return FormValues(
+        name=name,
+        municipalities=municipalities,
+        services=services,
+        zsa_staff=zsa_staff,
+        zsa_teams=zsa_teams or [],
+        staff=staff or [],
+        volume={i["service"]: v for i, v in zip(volume_ids, volume_values, strict=True)},
+        handover=handover,
+        effort=effort,
+        replications=replications,
+    )
+
+
+def form_outputs(whatif: WhatIf) -> tuple[Any, ...]:
+    """The form fields' values for a what-if (order of the fill callback's outputs)."""
+    return (
+        list(whatif.municipalities),
+        list(whatif.services),
+        whatif.zsa_staff if not isinstance(whatif.zsa_staff, dict) else None,
+        team_rows(whatif),
+        None if whatif.handover_days is None else round(whatif.handover_days, 2),
+        whatif.effort_factor,
+        whatif.replications,
+        staff_rows(whatif),
+        list(whatif.volume.values()),
+    )
+
+
+def register(app: Any, bench: Workbench) -> None:
+    """Connect the page's ids to the workbench's functions."""
+    from zsa_sim.web import wiring
+
+    wiring.connect(app, bench)

@@ -1,0 +1,289 @@
+"""Runs in the background: one worker process per run, with progress, ETA and cancel.
+
+The page must stay responsive while a what-if runs for seconds or minutes, so each run
+goes to a process of its own that calls the library's
+:func:`~zsa_sim.experiment.runner.run_experiment` (the same function as ``zsa-sim run``,
+which spreads the replications over its own worker processes) and reports progress
+through a queue. The process leads a process group of its own, so *cancel* can stop it
+and its replication workers at once; the results folder is written atomically, and the
+unfinished ``.partial-*`` folder of a cancelled run is removed right away, so a cancelled
+run leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from zsa_sim.errors import ZsaError
+from zsa_sim.experiment.runner import EventlogScope
+
+State = Literal["running", "done", "failed", "cancelled"]
+#: prepare (load and check the scenario), simulate (replications), write (results
+#: folder), done
+Phase = Literal["prepare", "simulate", "write", "done"]
+#: seconds to wait for a cancelled run's processes to end
+CANCEL_TIMEOUT = 10.0
+#: the runner's phase names -> the page's
+_PHASES = {"simulating": "simulate", "writing results": "write"}
+#: modules the fork server imports before it forks runs
+PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
+
+
+def _start_method() -> str:
+    """A fork server where there is one (POSIX): runs start from a clean, warm process
+    rather than a fork of the threaded web server; elsewhere a fresh interpreter."""
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What the page shows about a run: state, phase, progress, ETA and the outcome."""
+
+    id: str
+    name: str
+    state: State
+    phase: Phase
+    done: int = 0
+    total: int = 0
+    started: float = 0.0
+    #: wall seconds since the start (to the end, once finished)
+    elapsed: float = 0.0
+    #: estimated seconds to the end of the simulation phase (None until one task finished)
+    eta: float | None = None
+    run_dir: str | None = None
+    error: str | None = None
+    #: CPU seconds of the run's processes (known when it is done)
+    cpu_seconds: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has ended, one way or another."""
+        return self.state != "running"
+
+    @property
+    def fraction(self) -> float:
+        """Share of the work done (simulation tasks; 1 when finished)."""
+        if self.state == "done":
+            return 1.0
+        return self.done / self.total if self.total else 0.0
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _work(
+    scenario_path: str, out_root: str, jobs: int | None, eventlog: Any, messages: Any
+) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
+    """The worker process: run the scenario version, report progress and the outcome."""
+    os.setpgrp()  # lead a group, so cancel reaches the replication workers too
+    if "fork" in mp.get_all_start_methods():
+        # a child of the fork server inherits its start method; the replication workers
+        # should fork from this warm, single-threaded process, as under ``zsa-sim run``
+        mp.set_start_method("fork", force=True)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the server's
+    try:
+        from zsa_sim.experiment.runner import RunOptions, run_experiment
+
+        def progress(done: int, total: int, variant: str, replication: int) -> None:
+            messages.put(("progress", done, total))
+
+        def phase(name: str) -> None:
+            messages.put(("phase", _PHASES.get(name, "prepare")))
+
+        messages.put(("phase", "prepare"))
+        options = RunOptions(
+            jobs=jobs, out_root=Path(out_root), eventlog=eventlog, report=False, xes="none"
+        )
+        outcome = run_experiment(scenario_path, options, progress=progress, phase=phase)
+        messages.put(("done", str(outcome.run_dir), _cpu_seconds()))
+    except ZsaError as err:
+        messages.put(("failed", str(err)))
+    except BaseException as err:
+        messages.put(("failed", f"{type(err).__name__}: {err}"))
+        raise
+
+
+class JobManager:
+    """Starts runs in worker processes and answers "how far is it?" from the page.
+
+    One run at a time: the replications of a run already use every core, and a second
+    run would only make both slower. Thread-safe (Dash serves callbacks from threads).
+    """
+
+    def __init__(
+        self,
+        out_root: Path,
+        jobs: int | None = None,
+        start_method: str | None = None,
+        *,
+        eventlog: EventlogScope | bool = "first",
+    ) -> None:
+        self.out_root = Path(out_root)
+        self.jobs = jobs
+        #: which replications go into eventlog.csv.gz (as ``zsa-sim run --eventlog``)
+        self.eventlog = eventlog
+        self._context = mp.get_context(start_method or _start_method())
+        if self._context.get_start_method() == "forkserver":
+            # the fork server imports the library once; each run then starts in
+            # milliseconds instead of the seconds a fresh interpreter needs
+            self._context.set_forkserver_preload(list(PRELOAD))
+        self._lock = threading.Lock()
+        self._status: dict[str, JobStatus] = {}
+        self._process: dict[str, Any] = {}
+        self._messages: dict[str, Any] = {}
+        self._simulate_started: dict[str, float] = {}
+
+    def submit(self, scenario_path: Path, name: str) -> str:
+        """Start running a scenario file; return the job id. Refused while a run is going."""
+        with self._lock:
+            busy = [s for s in self._status.values() if s.state == "running"]
+        for status in busy:
+            if not self.status(status.id).finished:
+                raise ZsaError(f"a run is already going ({status.name}); wait or cancel it")
+        job_id = uuid.uuid4().hex[:12]
+        messages = self._context.Queue()
+        process = self._context.Process(
+            target=_work,
+            args=(str(scenario_path), str(self.out_root), self.jobs, self.eventlog, messages),
+            name=f"zsa-sim-run-{job_id}",
+            daemon=False,
+        )
+        now = time.time()
+        with self._lock:
+            self._status[job_id] = JobStatus(job_id, name, "running", "prepare", started=now)
+            self._messages[job_id] = messages
+            self._process[job_id] = process
+            process.start()
+        return job_id
+
+    def status(self, job_id: str) -> JobStatus:
+        """The current status (reads the progress the worker sent since the last call)."""
+        with self._lock:
+            if job_id not in self._status:
+                raise ZsaError(f"no such run job: {job_id}")
+            status = self._drain(job_id)
+            if status.state == "running":
+                process = self._process[job_id]
+                if not process.is_alive():
+                    status = self._drain(job_id)  # the last messages may arrive late
+                    if status.state == "running":
+                        status = replace(
+                            status,
+                            state="failed",
+                            error=f"the run's process ended unexpectedly (exit code "
+                            f"{process.exitcode})",
+                        )
+            if status.state == "running":
+                status = replace(
+                    status, elapsed=time.time() - status.started, eta=self._eta(job_id, status)
+                )
+            self._status[job_id] = status
+            return status
+
+    def _eta(self, job_id: str, status: JobStatus) -> float | None:
+        begun = self._simulate_started.get(job_id)
+        if status.phase != "simulate" or begun is None or status.done == 0:
+            return None
+        rate = (time.time() - begun) / status.done
+        return rate * (status.total - status.done)
+
+    def _drain(self, job_id: str) -> JobStatus:
+        status = self._status[job_id]
+        messages = self._messages[job_id]
+        while True:
+            try:
+                message = messages.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            kind = message[0]
+            if kind == "phase":
+                status = replace(status, phase=message[1])
+                if message[1] == "simulate":
+                    self._simulate_started[job_id] = time.time()
+            elif kind == "progress":
+                status = replace(status, done=message[1], total=message[2])
+            elif kind == "done":
+                status = replace(
+                    status,
+                    state="done",
+                    phase="done",
+                    run_dir=message[1],
+                    cpu_seconds=message[2],
+                    elapsed=time.time() - status.started,
+                    eta=0.0,
+                )
+            elif kind == "failed":
+                status = replace(
+                    status, state="failed", error=message[1], elapsed=time.time() - status.started
+                )
+        return status
+
+    def cancel(self, job_id: str) -> JobStatus:
+        """Stop a run and its replication workers; nothing of it is kept."""
+        from zsa_sim.experiment.results import clean_partial
+
+        status = self.status(job_id)
+        if status.finished:
+            return status
+        with self._lock:
+            process = self._process[job_id]
+            _kill_group(process)
+            process.join(CANCEL_TIMEOUT)
+            self._status[job_id] = replace(
+                self._status[job_id],
+                state="cancelled",
+                elapsed=time.time() - self._status[job_id].started,
+                eta=None,
+            )
+        clean_partial(self.out_root)
+        return self._status[job_id]
+
+    def wait(self, job_id: str, timeout: float | None = None, poll: float = 0.1) -> JobStatus:
+        """Block until the run ends (for scripts, tests and the benchmark)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            status = self.status(job_id)
+            if status.finished:
+                self._process[job_id].join(CANCEL_TIMEOUT)
+                return status
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"run {job_id} did not finish within {timeout} s")
+            time.sleep(poll)
+
+    def warm_up(self) -> None:
+        """Start the fork server now, so the first run starts without delay."""
+        if self._context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+
+    def shutdown(self) -> None:
+        """Cancel whatever still runs (the server is stopping)."""
+        for job_id in list(self._status):
+            self.cancel(job_id)
+
+
+def _kill_group(process: Any) -> None:
+    """SIGKILL the worker's process group (it and its replication workers)."""
+    pid = process.pid
+    try:
+        if pid is not None and os.getpgid(pid) == pid:
+            os.killpg(pid, signal.SIGKILL)
+            return
+    except ProcessLookupError:
+        return
+    process.kill()  # not yet its own group leader: it has no workers yet either

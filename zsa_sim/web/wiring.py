@@ -1,0 +1,211 @@
+"""The Dash callbacks: element ids in, :class:`~zsa_sim.web.callbacks.Workbench` calls out.
+
+Nothing here decides anything; each callback reads the page's values, calls one function
+of the workbench and puts the result back on the page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_update
+
+from zsa_sim.errors import ZsaError
+from zsa_sim.report.i18n import kpi_label
+from zsa_sim.web.callbacks import Workbench, answer_rows, form_outputs, form_values
+from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
+from zsa_sim.web.layout import TABLE_STYLE
+from zsa_sim.web.runs import compare_runs, read_entry
+from zsa_sim.web.texts import t
+
+_FORM_STATE = [
+    State("f-name", "value"),
+    State("f-municipalities", "value"),
+    State("f-services", "value"),
+    State("f-zsa-staff", "value"),
+    State("f-zsa-teams", "data"),
+    State("f-staff", "data"),
+    State({"type": "f-volume", "service": ALL}, "value"),
+    State({"type": "f-volume", "service": ALL}, "id"),
+    State("f-handover", "value"),
+    State("f-effort", "value"),
+    State("f-replications", "value"),
+]
+_ANSWER_KPIS = ("lead_time_mean", "waiting_time_p90", "utilisation")
+
+
+def connect(app: Any, bench: Workbench) -> None:
+    """Register every callback of the page."""
+
+    @app.callback(
+        Output("f-municipalities", "value"),
+        Output("f-services", "value"),
+        Output("f-zsa-staff", "value"),
+        Output("f-zsa-teams", "data"),
+        Output("f-handover", "value"),
+        Output("f-effort", "value"),
+        Output("f-replications", "value"),
+        Output("f-staff", "data"),
+        Output({"type": "f-volume", "service": ALL}, "value"),
+        Input("f-variant", "value"),
+        Input("b-reset", "n_clicks"),
+    )
+    def fill(variant: str | None, _reset: int | None) -> tuple[Any, ...]:
+        return form_outputs(bench.form_start(variant))
+
+    @app.callback(
+        Output("msg", "children"),
+        Output("job", "data"),
+        Output("poll", "disabled"),
+        Input("b-check", "n_clicks"),
+        Input("b-run", "n_clicks"),
+        State("f-variant", "value"),
+        State("lang", "data"),
+        *_FORM_STATE,
+        prevent_initial_call=True,
+    )
+    def check_or_run(_c: Any, _r: Any, variant: str | None, lang: str, *state: Any) -> Any:
+        form = form_values(*state)
+        if ctx.triggered_id == "b-check":
+            return bench.check_message(variant, form, lang), no_update, no_update
+        try:
+            job = bench.start_run(variant, form)
+        except ZsaError as err:
+            return f"✗ {err}", no_update, no_update
+        return "", job, False
+
+    @app.callback(
+        Output("msg", "children", allow_duplicate=True),
+        Input("b-cancel", "n_clicks"),
+        State("job", "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def cancel(_n: Any, job: str | None, lang: str) -> Any:
+        if not job:
+            return no_update
+        status = bench.jobs.cancel(job)
+        return bench.progress_text(status, lang)
+
+    @app.callback(
+        Output("progress", "value"),
+        Output("progress-text", "children"),
+        Output("poll", "disabled", allow_duplicate=True),
+        Output("answer-run", "options"),
+        Output("answer-run", "value"),
+        Output("runs-pick", "options"),
+        Output("tabs", "value"),
+        Output("f-name", "value"),
+        Input("poll", "n_intervals"),
+        State("job", "data"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def poll(_n: Any, job: str | None, lang: str) -> Any:
+        if not job:
+            return (no_update,) * 2 + (True,) + (no_update,) * 5
+        status = bench.jobs.status(job)
+        text = bench.progress_text(status, lang)
+        if not status.finished:
+            return str(status.fraction), text, False, *(no_update,) * 5
+        if status.state != "done":
+            return "0", text, True, *(no_update,) * 5
+        options = bench.run_options()
+        return ("1", text, True, options, status.run_dir, options, "answer",
+                bench.next_name(status.name))
+
+    @app.callback(
+        Output("answer", "children"),
+        Input("answer-run", "value"),
+        State("lang", "data"),
+    )
+    def answer(run_dir: str | None, lang: str) -> Any:
+        if not run_dir:
+            return html.P(t("web.answer.none", lang))
+        try:
+            entry = read_entry(Path(run_dir))
+            rows = answer_rows(Path(run_dir), lang)
+            figures = [kpi_figure(Path(run_dir), kpi, lang) for kpi in _ANSWER_KPIS]
+        except ZsaError as err:
+            return html.P(f"✗ {err}")
+        columns = [
+            ("variant", t("web.col.variant", lang)),
+            ("municipality", t("municipality", lang)),
+            ("conclusion", t("web.col.conclusion", lang)),
+            ("lead_time_mean", kpi_label("lead_time_mean", lang)),
+            ("waiting_time_p90", kpi_label("waiting_time_p90", lang)),
+            ("cost", t("web.col.cost", lang)),
+            ("staff", t("web.col.staff", lang)),
+            ("verdicts", t("web.col.verdicts", lang)),
+        ]
+        return [
+            html.H3(f"{entry.name} · {entry.stamp}"),
+            html.P(entry.description, style={"color": "#555"}),
+            html.H4(t("web.answer.conclusion", lang)),
+            dash_table.DataTable(
+                id="conclusion",
+                data=rows,
+                columns=[{"name": name, "id": key} for key, name in columns],
+                **TABLE_STYLE,
+            ),
+            html.H4(t("web.answer.charts", lang)),
+            html.Div([dcc.Graph(figure=f, config={"displaylogo": False}) for f in figures]),
+        ]
+
+    @app.callback(
+        Output("runs-compare", "children"),
+        Input("b-compare", "n_clicks"),
+        State("runs-pick", "value"),
+        State("runs-kpi", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def compare(_n: Any, picked: list[str] | None, kpi: str, lang: str) -> Any:
+        if not picked or len(picked) < 2:
+            return html.P(t("web.runs.need_two", lang))
+        runs = [Path(p) for p in picked]
+        rows = compare_runs(runs, kpi, lang)
+        return [
+            dash_table.DataTable(
+                id="compare-table",
+                data=rows,
+                columns=[{"name": c, "id": c} for c in (rows[0] if rows else {})],
+                **TABLE_STYLE,
+            ),
+            dcc.Graph(figure=compare_figure(runs, kpi, lang), config={"displaylogo": False}),
+        ]
+
+    @app.callback(
+        Output("download", "data"),
+        Output("x-msg", "children"),
+        Input("x-html", "n_clicks"),
+        Input("x-excel", "n_clicks"),
+        Input("x-yaml", "n_clicks"),
+        State("answer-run", "value"),
+        State("lang", "data"),
+        prevent_initial_call=True,
+    )
+    def export(_h: Any, _e: Any, _y: Any, run_dir: str | None, lang: str) -> Any:
+        if not run_dir:
+            return no_update, t("web.answer.none", lang)
+        what = str(ctx.triggered_id).removeprefix("x-")
+        try:
+            path = bench.export(what, Path(run_dir), lang)
+        except ZsaError as err:
+            return no_update, f"✗ {err}"
+        return dcc.send_file(str(path)), f"✓ {path}"
+
+    @app.callback(
+        Output("map", "figure"),
+        Input("map-service", "value"),
+        Input("f-services", "value"),
+        Input("f-municipalities", "value"),
+        State("lang", "data"),
+    )
+    def process_map(service: str, services: Any, municipalities: Any, lang: str) -> Any:
+        central = bool(municipalities) and service in (services or [])
+        figure = process_map_figure(bench.scenario, service, central, lang)
+        if figure is None:
+            return {"layout": {"title": t("web.maps.none", lang)}}
+        return figure
