@@ -35,3 +35,14 @@ def test_other_work_as_poisson_arrivals_has_the_stated_mean_load():
     share = sum(result.pools["p"].other_work_minutes_by_day) / (50 * 1440)
     # 2,400 items: the load's standard error is about sqrt(2) * 0.5 / sqrt(2400) = 1.4 %
     assert abs(share - 0.5) < 0.06
+
+
+def test_public_other_work_pauses_while_the_office_is_closed_to_the_public():
+    # the same stream as above, no contact with the public before minute 1000: the items
+    # at 50, ..., 950 never arise, those from 1050 on do
+    enquiries = OtherWorkSpec("enquiries", fixed(10), interval=100.0, paused=((0.0, 1000.0),))
+    spec = replace(pool("p"), other_work=(enquiries,))
+    _, result = run(
+        setup_for(linear("A"), {"A": 10}, arrivals_at([]), pools=[spec], horizon=1440 * 2)
+    )
+    assert result.pools["p"].other_work_minutes_by_day == (40.0, 150.0)

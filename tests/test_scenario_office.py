@@ -157,6 +157,25 @@ def test_queue_disciplines_and_other_work_reach_the_pools(mini):
     assert objections.effort.mean == 120.0
 
 
+def test_contact_with_the_public_pauses_during_a_closure_to_the_public(mini):
+    window = {"from": "2026-02-02", "to": "2026-02-13", "closed_to": "public"}
+    changed = mini.with_changes(
+        {
+            "municipalities.Adorf.closures": [window],
+            "municipalities.Adorf.other_work": {
+                "clerk": [
+                    {"name": "enquiries", "hours_per_week": 5, "public": True},
+                    {"name": "change_notices", "hours_per_week": 5},
+                ]
+            },
+        }
+    )
+    enquiries, notices = build_setup(changed, "dezentral", 0).pools["Adorf/clerk"].other_work
+    begin, end = day_of(date(2026, 2, 2)) * DAY, day_of(date(2026, 2, 14)) * DAY
+    assert enquiries.paused == ((begin, end),)
+    assert notices.paused == ()
+
+
 def test_queue_and_other_work_keys_are_checked_against_the_staff(mini):
     with pytest.raises(
         ScenarioError, match=r"municipalities\.Adorf\.queues\.nobody: .*no staff of role 'nobody'"

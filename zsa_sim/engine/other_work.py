@@ -86,6 +86,11 @@ class OtherWork:
         while t < horizon:
             yield env.timeout(t - env.now)
             effort = float(spec.effort.sample(efforts, 1)[0])
+            if any(begin <= t < end for begin, end in spec.paused):
+                # no contact with the public now: the item does not arise (its random
+                # numbers are drawn all the same, so the other items stay as they were)
+                t += gap if spec.interval is not None else float(times.exponential(1 / spec.rate))
+                continue
             item = OtherWorkItem(f"{self.pool.id}:{spec.name}:{number}", t)
             env.process(self._work(item, effort))
             number += 1

@@ -65,6 +65,9 @@ class OtherWorkSpec:
     effort: Distribution
     interval: float | None = None
     rate: float = 0.0
+    #: (begin, end) minutes in which no items arrive: contact with the public (enquiries
+    #: at the counter or by phone) stops while the office is closed to the public.
+    paused: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,7 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
             cost_per_hour=p.cost_per_hour,
             fte_timeline=fte_timeline(list(p.steps), period.epoch) if p.steps else (),
             discipline=discipline(p.queue),
-            other_work=other_work(p.other_work),
+            other_work=other_work(p.other_work, _public_windows(scenario, p)),
         )
         for p in org.pools.values()
     }
@@ -304,6 +304,12 @@ class _Calendars:
                     f"calendars.{key}: {err}", source=self.scenario.source
                 ) from None
         return self._built[(key, closures)]
+
+
+def _public_windows(scenario: Scenario, pool: PoolPlan) -> list[tuple[float, float, Any]]:
+    """The closures to the public of a pool's calendar and municipality."""
+    closures = [*scenario.calendars[pool.calendar].closures, *pool.closures]
+    return public_windows(closures, scenario.period.epoch)
 
 
 def _deferred(scenario: Scenario, calendars: _Calendars, source: Any) -> Any:

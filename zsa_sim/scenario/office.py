@@ -70,23 +70,27 @@ def discipline(spec: QueueSpec | None) -> QueueDiscipline:
     )
 
 
-def other_work(items: Iterable[OtherWork]) -> tuple[OtherWorkSpec, ...]:
+def other_work(
+    items: Iterable[OtherWork], closed_to_public: Iterable[tuple[float, float, Any]] = ()
+) -> tuple[OtherWorkSpec, ...]:
     """The engine's streams of other work of a pool.
 
     ``hours_per_week`` h: items of ``effort`` (default one hour) every
     ``week * mean effort / h`` calendar minutes; ``per_year`` n: a Poisson stream of n
-    items a year.
+    items a year. A ``public`` stream pauses during the closures to the public.
     """
+    windows = tuple((begin, end) for begin, end, _ in closed_to_public)
     out: list[OtherWorkSpec] = []
     for item in items:
         effort = item.effort.minutes() if item.effort is not None else HOUR_ITEM
+        paused = windows if item.public else ()
         if item.hours_per_week is not None:
             interval = MINUTES_PER_WEEK * effort.mean / (item.hours_per_week * 60.0)
-            out.append(OtherWorkSpec(item.name, effort, interval=interval))
+            out.append(OtherWorkSpec(item.name, effort, interval=interval, paused=paused))
         else:
             assert item.per_year is not None  # checked by the schema
             rate = item.per_year / (365.0 * MINUTES_PER_DAY)
-            out.append(OtherWorkSpec(item.name, effort, rate=rate))
+            out.append(OtherWorkSpec(item.name, effort, rate=rate, paused=paused))
     return tuple(out)
 
 

@@ -161,6 +161,9 @@ class OtherWork(_Model):
     #: or: items a year, each of ``effort``.
     per_year: PositiveFloat | None = None
     effort: Annotated[DistributionSpec | None, AfterValidator(_working_time)] = None
+    #: contact with the public (enquiries at the counter or by phone): none arises while
+    #: the office is closed to the public.
+    public: bool = False
 
     @model_validator(mode="after")
     def _one_rate(self) -> OtherWork:
