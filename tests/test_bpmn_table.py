@@ -59,15 +59,15 @@ def test_plain_rendering_exactly(tmp_path: Path) -> None:
         f"File:          {defs.source}\n"
         "Exporter:      Hand\n"
         "Processes:     P (Klein)\n"
-        "Main process:  P\n"
+        "Main process:  P (the only process with a start event)\n"
         "Pools:         -\n"
         "Message flows: 0\n"
         "\n"
         "Process P (Klein): lanes\n"
-        "lane       name         parent     role       marks\n"
-        "---------  -----------  ---------  ---------  -------------\n"
-        "L_Zentral  Zentral                 L_Zentral  centralisable\n"
-        "L_Team     Team [bold]  L_Zentral  L_Team\n"
+        "lane       name         parent     role         marks\n"
+        "---------  -----------  ---------  -----------  -------------\n"
+        "L_Zentral  Zentral                 Zentral      centralisable\n"
+        "L_Team     Team [bold]  L_Zentral  Team [bold]\n"
         "\n"
         "Process P (Klein): nodes\n"
         "id  name            type              lane       from  to    marks\n"
@@ -104,3 +104,17 @@ def test_no_main_process_is_shown_not_raised(tmp_path: Path) -> None:
     )
     summary = dict(inspect_model(read_bpmn(path)).summary)
     assert summary["Main process"] == "(none: no process has a start event)"
+
+
+def test_notes_of_the_reader_are_shown(tmp_path: Path) -> None:
+    path = tmp_path / "n.bpmn"
+    path.write_text(
+        MODEL.replace(
+            "<flowNodeRef>S</flowNodeRef>",
+            "<flowNodeRef>Gone</flowNodeRef><flowNodeRef>S</flowNodeRef>",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    summary = dict(inspect_model(read_bpmn(path)).summary)
+    assert summary["Note"] == "lane 'L_Zentral': flowNodeRef 'Gone' refers to no element (ignored)"

@@ -190,7 +190,6 @@ def test_gateway_without_outgoing_flows(tmp_path: Path) -> None:
         ("inclusiveGateway", "A>G G>B G>C", ["G"]),
         ("exclusiveGateway", "A>G G>B G>C!", []),
         ("exclusiveGateway", "A>G G>B? G>C?", []),
-        ("exclusiveGateway", "A>G G>B? G>C", []),
     ],
 )
 def test_split_without_conditions_or_default_is_a_warning(
@@ -322,7 +321,12 @@ def test_tasks_outside_lanes_warn_each(tmp_path: Path) -> None:
 def test_process_without_lanes_warns_once(tmp_path: Path) -> None:
     defs = model(tmp_path, "startEvent:S task:A task:B endEvent:E", "S>A A>B B>E")
     assert found(defs, skip_lanes=False) == [
-        ("warning", "P", "process has no lanes: its tasks are assigned to no staff role")
+        (
+            "warning",
+            "P",
+            "process has no lanes: its tasks are assigned to no staff role (a scenario "
+            "gives them with services.<key>.default_role or roles)",
+        )
     ]
 
 
@@ -406,3 +410,68 @@ def test_subprocess_start_event_must_have_no_trigger(tmp_path: Path) -> None:
 def test_errors_come_before_warnings(tmp_path: Path) -> None:
     defs = model(tmp_path, LINE + " task:Lost", "S>A A>E Lost>E")  # no lanes: a warning
     assert [f.severity for f in validate_model(defs)] == ["error", "warning"]
+
+
+def test_a_condition_on_one_flow_only_makes_the_other_the_default(tmp_path: Path) -> None:
+    defs = model(
+        tmp_path,
+        "startEvent:S task:A exclusiveGateway:G task:B task:C endEvent:E",
+        "S>A A>G G>B? G>C B>E C>E",
+    )
+    assert defs.main_process.node("G").default_flow == "F_G_C"
+    assert found(defs) == [
+        (
+            "warning",
+            "",
+            "gateway 'G': flow 'F_G_C' has no condition; it is taken as the default flow "
+            "(when no other condition holds)",
+        )
+    ]
+
+
+def test_conditional_flows_out_of_a_task_are_errors(tmp_path: Path) -> None:
+    defs = model(
+        tmp_path,
+        "startEvent:S task:A exclusiveGateway:G task:B task:C endEvent:E",
+        "S>A A>G G>B? G>C? B>E C>E? C>B",
+    )
+    errors = [f for f in found(defs) if f[0] == "error"]
+    assert [e[1] for e in errors] == ["C"]
+    assert "conditional sequence flows out of an activity (F_C_E)" in errors[0][2]
+
+
+RECURSIVE = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="D"
+    targetNamespace="urn:test">
+  <bpmn:process id="P_A" isExecutable="true">
+    <bpmn:startEvent id="A_Start" />
+    <bpmn:callActivity id="A_Call" name="B aufrufen" calledElement="P_B" />
+    <bpmn:endEvent id="A_End" />
+    <bpmn:sequenceFlow id="A_F1" sourceRef="A_Start" targetRef="A_Call" />
+    <bpmn:sequenceFlow id="A_F2" sourceRef="A_Call" targetRef="A_End" />
+  </bpmn:process>
+  <bpmn:process id="P_B" isExecutable="false">
+    <bpmn:startEvent id="B_Start" />
+    <bpmn:callActivity id="B_Call" name="A aufrufen" calledElement="P_A" />
+    <bpmn:endEvent id="B_End" />
+    <bpmn:sequenceFlow id="B_F1" sourceRef="B_Start" targetRef="B_Call" />
+    <bpmn:sequenceFlow id="B_F2" sourceRef="B_Call" targetRef="B_End" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_recursive_call_activities_are_errors(tmp_path: Path) -> None:
+    """Issue 14: `run` refused them, `validate` said nothing."""
+    path = tmp_path / "recursive.bpmn"
+    path.write_text(RECURSIVE, encoding="utf-8")
+    errors = [f for f in validate_model(read_bpmn(path)) if f.severity == "error"]
+    assert [(f.element_id, f.message) for f in errors] == [
+        ("B_Call", "calls process 'P_A' recursively (P_A -> P_B -> P_A)")
+    ]
+    itself = RECURSIVE.replace('calledElement="P_B"', 'calledElement="P_A"')
+    path.write_text(itself, encoding="utf-8")
+    errors = [f for f in validate_model(read_bpmn(path)) if f.severity == "error"]
+    assert ("A_Call", "calls process 'P_A' recursively (P_A -> P_A)") in [
+        (f.element_id, f.message) for f in errors
+    ]

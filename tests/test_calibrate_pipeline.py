@@ -84,3 +84,40 @@ def test_cli_error_is_one_line_exit_2(tmp_path: Path, capsys) -> None:
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no column 'Akte'" in err
+
+
+@pytest.mark.slow
+def test_shipped_models_calibrate_from_a_short_pilot_run(tmp_path: Path) -> None:
+    """Both pilot models: parallel branches, a three-way race (documents, withdrawal,
+    deadline), generators of their own. Two months of Wohngeld (~2,400 cases) give the
+    request rounds and the reaction times back within ~3 standard errors (binomial
+    sd <= 0.01 at n ~ 2,000 requests)."""
+    from zsa_sim.experiment.runner import RunOptions, run_experiment
+
+    pilot = load_scenario("scenarios/pilot.yaml").with_changes(
+        {"period.days": 60, "period.cooldown_days": 30}
+    )
+    run = run_experiment(
+        pilot,
+        RunOptions(
+            replications=1, jobs=1, out_root=tmp_path, report=False, variants=("dezentral",)
+        ),
+    ).run_dir
+    for service in ("wohngeld", "hundehaltung"):
+        out = tmp_path / f"{service}.yaml"
+        main(
+            [
+                "calibrate", str(run / "eventlog.csv.gz"), "--model", f"processes/{service}.bpmn",
+                "--service", service, "--calendar", "scenarios/pilot.yaml#rathaus", "-o", str(out),
+            ]
+        )  # fmt: skip
+        load_scenario(out)
+    wohngeld = load_scenario(tmp_path / "wohngeld.yaml").services["wohngeld"]
+    truth = pilot.services["wohngeld"]
+    assert wohngeld.applicants.missing_documents == pytest.approx(
+        truth.applicants.missing_documents, abs=0.03
+    )
+    for event in ("Event_Unterlagen_eingegangen", "Event_Antrag_zurueckgenommen"):
+        assert wohngeld.waits[event].never == pytest.approx(truth.waits[event].never, abs=0.03)
+    documents = wohngeld.waits["Event_Unterlagen_eingegangen"].delay.mean_minutes / 1440
+    assert documents == pytest.approx(10.0, rel=0.1)

@@ -156,3 +156,14 @@ def test_resimulated_kpis_inside_original_intervals(
         checked += 1
     assert checked == 2 * len(KPIS)
     assert not math.isnan(after[("Adorf", "waiting_time_p90")])
+
+
+def test_arrival_profiles_recovered(calibrated) -> None:
+    # truth: paper arrives in office hours (the default), online by the documented
+    # online profile (evening peak, quiet nights: 2.0 at 19-20 h against 0.1 at 3-4 h)
+    assert calibrated.profiles["paper"][0] == "office_hours"
+    online, n, inside = calibrated.profiles["online"]
+    assert inside < 0.5 and n > 1000
+    hours = online["hours"]
+    assert hours[19] > 10 * hours[3]
+    assert online["weekdays"]["sat"] < online["weekdays"]["mon"]

@@ -53,7 +53,7 @@ def test_inspect_prints_summary_and_tables(runner: CliRunner) -> None:
         f"File:          {CAMUNDA}",
         "Exporter:      Camunda Modeler",
         "Processes:     Process_Antrag (Antrag bearbeiten), Process_Zahlung (Zahlung)",
-        "Main process:  Process_Antrag",
+        "Main process:  Process_Antrag (the only process with a start event)",
         "Pools:         Participant_Antragsteller (Antragsteller/in) -> black box; "
         "Participant_Behoerde (Gemeinde) -> Process_Antrag; "
         "Participant_Kasse (Stadtkasse) -> Process_Zahlung",
@@ -128,7 +128,8 @@ def test_validate_findings_exit_1_one_per_line(runner: CliRunner) -> None:
     assert result.output.splitlines() == [
         "warning: 'Gateway_0y1' (Eigentümer bekannt?): gateway has neither conditions nor a "
         "default flow: the scenario must give branch probabilities",
-        "warning: 'Process_1': process has no lanes: its tasks are assigned to no staff role",
+        "warning: 'Process_1': process has no lanes: its tasks are assigned to no staff role "
+        "(a scenario gives them with services.<key>.default_role or roles)",
         f"{BPMNIO}: 0 errors, 2 warnings",
     ]
 

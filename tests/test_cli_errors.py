@@ -182,6 +182,15 @@ CASES = [
     ),
     ("run zero replications", ["run", "mini.yaml", "-n", "0", *OUT], ["mini.yaml", "replications"]),
     ("run zero jobs", ["run", "mini.yaml", "-j", "0", *OUT], ["--jobs"]),
+    # issue 14: absurd -n, a malformed scheduler address, a staffing grid of noise
+    ("run huge n", ["run", "mini.yaml", "-n", "1000000", *OUT],
+     ["mini.yaml", "at most 1,000 replications per variant"]),
+    ("run http scheduler", ["run", "mini.yaml", "-q", "-n", "1", "--scheduler", "http://h:1", *OUT],
+     ["--scheduler", "scheme 'http' is not one of tcp, tls"]),
+    ("run no port", ["run", "mini.yaml", "-q", "-n", "1", "--scheduler", "localhost", *OUT],
+     ["--scheduler", "needs a host and a port"]),
+    ("plan tiny step", ["plan", "mini.yaml", "-t", "p90 lead time <= 15", "--step", "1e-9", *OUT],
+     ["step 1e-09 FTE is finer than 0.05 FTE"]),
     ("run bad option value", ["run", "mini.yaml", "--xes", "some", *OUT], ["'--xes'", "'some'"]),
     (
         "sweep unknown key",
@@ -453,3 +462,40 @@ def test_a_failure_while_writing_results_leaves_no_partial_folder(
     assert list_runs(root) == [earlier]
     assert not list(root.glob("*/.partial-*"))
     assert _digest(earlier) == before
+
+
+def test_warnings_are_one_line_each_and_said_once(capsys):
+    """Issue 14: names with emoji flooded stderr with two-line matplotlib warnings."""
+    import warnings
+
+    from zsa_sim.cli import _one_line_warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        _one_line_warnings()
+        for glyph in ("128021 (\\N{DOG})", "127963 (\\N{CLASSICAL BUILDING})") * 20:
+            warnings.warn(f"Glyph {glyph} missing from font(s) DejaVu Sans.", stacklevel=1)
+        warnings.warn("something else\nover two lines", stacklevel=1)
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "warning: some characters of the names are missing from the charts' font "
+        "(they are drawn as empty boxes)",
+        "warning: something else over two lines",
+    ]
+
+
+@pytest.mark.skipif(not Path("/proc/1/fdinfo").is_dir(), reason="needs an unwritable folder")
+def test_an_unwritable_home_gets_matplotlib_a_config_folder_quietly(monkeypatch, tmp_path):
+    """Issue 14: a read-only HOME made matplotlib log two long lines on every command."""
+    from zsa_sim.cli import _writable_matplotlib_config
+
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/proc/1/fdinfo")
+    _writable_matplotlib_config()
+    chosen = Path(os.environ["MPLCONFIGDIR"])
+    assert chosen.name == f"zsa-sim-matplotlib-{os.getuid()}" and chosen.is_dir()
+    monkeypatch.delenv("MPLCONFIGDIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    _writable_matplotlib_config()
+    assert "MPLCONFIGDIR" not in os.environ
+    assert (tmp_path / "matplotlib").is_dir()

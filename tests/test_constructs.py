@@ -521,6 +521,8 @@ def _fill(node, path=()):
         return [_fill(v, (*path, str(i))) for i, v in enumerate(node)]
     if node is not None or path[-1] == "decision_task":
         return node
+    if "centralisable" in path:  # the template asks when the model does not say
+        return False
     figures = {
         "efforts": {"fixed": 10, "unit": "min"},
         "instances": 2,

@@ -42,3 +42,18 @@ def test_other_seed_is_unpaired_and_warned_about() -> None:
 def test_a_folder_without_kpis_is_refused(tmp_path) -> None:
     with pytest.raises(ResultsError, match=r"no summary\.json"):
         compare_runs(tmp_path, tmp_path)
+
+
+def test_unrelated_scenarios_are_warned_about_first(tmp_path) -> None:
+    """Issue 14: comparing two different scenarios printed verdicts without a warning."""
+    import json
+
+    for name in ("pilot", "hybrid"):
+        (tmp_path / name).mkdir()
+        summary = {"scenario": {"name": name, "seed": 1, "replications": 2, "sha256": name}}
+        (tmp_path / name / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    notes = compare_notes(tmp_path / "pilot", tmp_path / "hybrid", [], "en")
+    assert notes[1] == (
+        "warning: scenario (another one: the differences are no effect of a change) differs "
+        "(pilot / hybrid)"
+    )

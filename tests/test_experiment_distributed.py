@@ -232,3 +232,18 @@ def test_a_server_that_is_not_dask_is_refused_before_dask_reads_from_it(reply, p
 def test_a_dask_handshake_passes_the_probe():
     handshake = b"\x80\x01" + b"\x00" * 6 + b"x" * 20
     probe_scheduler("127.0.0.1", serve_once(handshake), timeout=2.0)
+
+
+@needs_dask
+def test_dask_gets_a_few_tasks_at_a_time(cluster):
+    """Issue 14: every task (with its pickled scenario) used to be submitted up front."""
+    from test_experiment_executors import Probe
+
+    from zsa_sim.experiment.distributed import IN_FLIGHT_PER_THREAD
+
+    tasks = Probe(1_000_000)
+    results = make_executor(scheduler=cluster).map_unordered(abs, tasks)
+    seen = [next(results) for _ in range(5)]
+    results.close()
+    assert tasks.read < len(seen) + IN_FLIGHT_PER_THREAD * 2  # two worker threads
+    assert sorted(i for i, _ in seen) == sorted(v for _, v in seen)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -148,3 +150,18 @@ def test_paired_interval_is_narrower_with_a_common_component() -> None:
     assert paired.mean == pytest.approx(unpaired.mean)  # same point estimate
     assert paired.half_width < unpaired.half_width / 5
     assert paired.excludes_zero() and not unpaired.excludes_zero()
+
+
+def test_one_replication_needs_no_scipy():
+    # issue 19: a one-replication run has no interval; importing scipy.stats for it was
+    # most of such a run's start-up. The interval is still NaN, not zero.
+    code = (
+        "import sys, math\n"
+        "from zsa_sim.experiment.stats import summarise\n"
+        "e = summarise([3.0])\n"
+        "assert e.mean == 3.0 and math.isnan(e.ci_low) and math.isnan(e.ci_high), e\n"
+        "assert 'scipy' not in sys.modules\n"
+        "summarise([1.0, 2.0])\n"
+        "assert 'scipy' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -131,3 +131,16 @@ def test_plan_on_the_pilot_is_confirmed_by_the_runner(tmp_path):
     args = (result.key, 3, result.target, result.groups, tmp_path)
     assert meets_by_runner(pilot, args[0], result.fte, *args[1:])
     assert not meets_by_runner(pilot, args[0], result.fte - 0.25, *args[1:])
+
+
+def test_plan_answers_the_smallest_zsa_that_clears_a_backlog_by_a_day() -> None:
+    # issue 17: demand_mini starts with 65 open cases; "at most 40 open at the end of
+    # February" needs 1.0 ZSA FTE: the confirmed answer, one step (0.75) misses it
+    path = Path(__file__).parent / "data" / "scenarios" / "demand_mini.yaml"
+    scenario = load_scenario(path).with_changes({"services.antrag.renewals.share": 0.0})
+    plan = plan_staffing(
+        scenario, "open cases <= 40 by 2026-02-28", replications=2, max_replications=2,
+        jobs=1, break_even=False,
+    )  # fmt: skip
+    assert plan.target.kpi == "open_cases" and plan.scenario.period.days == 59
+    assert (plan.fte, plan.confirmed) == (1.0, True)

@@ -130,6 +130,8 @@ def test_bad_options():
         search_staffing(fake, TARGET, step=0.25, start=1.0, replications=1)
     with pytest.raises(ScenarioError, match="step must be positive"):
         search_staffing(fake, TARGET, step=0.0, start=1.0, replications=2)
+    with pytest.raises(ScenarioError, match=r"step 1e-09 FTE is finer than 0\.05 FTE"):
+        search_staffing(fake, TARGET, step=1e-9, start=1.0, replications=2)
     with pytest.raises(ScenarioError, match="empty staffing range"):
         search_staffing(fake, TARGET, step=0.25, start=1.0, lo=3, hi=2, replications=2)
 

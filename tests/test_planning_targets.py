@@ -92,3 +92,43 @@ def test_round_trip_through_plan_json():
 def test_case_kpis_exclude_pool_kpis():
     assert "lead_time_workdays_p90" in CASE_KPIS
     assert "utilisation" not in CASE_KPIS and "capacity_cost" not in CASE_KPIS
+
+
+# -- backlog targets: open cases on a day (issue 17) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["open cases <= 500 by 2026-09-30", "offene Fälle <= 500 bis 30.09.2026",
+     "open_cases <= 500 by 2026-09-30", "Rückstand <= 500 Fälle bis 30.09.2026"],
+)  # fmt: skip
+def test_dated_open_cases_targets(text) -> None:
+    from datetime import date
+
+    target = parse_target(text)
+    assert (target.kpi, target.operator, target.value, target.unit, target.by) == (
+        "open_cases", "<=", 500.0, "cases", date(2026, 9, 30)
+    )  # fmt: skip
+    assert target.describe("en") == "open cases on 2026-09-30 ≤ 500 cases"
+    assert target.describe("de") == "offene Fälle am 30.09.2026 ≤ 500 Fälle"
+    assert Target.from_dict(target.to_dict()) == target
+
+
+def test_a_date_goes_with_open_cases_only() -> None:
+    with pytest.raises(ScenarioError, match="a date"):
+        parse_target("p90 lead time <= 15 days by 2026-09-30")
+    with pytest.raises(ScenarioError, match="not a date"):
+        parse_target("open cases <= 5 by 31.02.2026")
+
+
+def test_dated_target_ends_the_period_on_its_day() -> None:
+    from pathlib import Path
+
+    from zsa_sim.scenario import load_scenario
+
+    scenario = load_scenario(Path(__file__).parent / "data" / "scenarios" / "demand_mini.yaml")
+    cut = parse_target("open cases <= 40 by 2026-02-28").period_for(scenario)
+    assert (cut.period.days, cut.period.cooldown_days) == (59, 0)
+    assert parse_target("open cases <= 40").period_for(scenario) is scenario
+    with pytest.raises(ScenarioError, match=r"observed period 2026-01-01 \.\. 2026-04-30"):
+        parse_target("open cases <= 40 by 2026-06-30").period_for(scenario)

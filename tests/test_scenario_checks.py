@@ -152,7 +152,8 @@ def test_wait_on_an_event_that_is_not_a_message(tmp_path: Path) -> None:
     data["services"]["antrag"]["waits"]["Event_Frist"] = {"delay": {"fixed": 1, "unit": "d"}}
     with pytest.raises(
         ScenarioError,
-        match=r"waits\.Event_Frist: unknown message event \(known: Event_Unterlagen\)",
+        match=r"waits\.Event_Frist: unknown message, signal or conditional event "
+        r"\(known: Event_Unterlagen\)",
     ):
         load(tmp_path, data)
 
@@ -311,6 +312,38 @@ def test_unused_staff_is_a_warning(tmp_path: Path) -> None:
     }
 
 
+def test_validate_reports_what_the_engine_refuses_when_it_builds_a_variant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from zsa_sim.engine.graph import Compiler
+    from zsa_sim.errors import SimulationError
+
+    assert validate_scenario_file(DATA / "mini.yaml") == []
+
+    def refuse(self: Compiler) -> None:
+        raise SimulationError("gateway 'G': something only the engine knows")
+
+    monkeypatch.setattr(Compiler, "compile", refuse)
+    findings = validate_scenario_file(DATA / "mini.yaml")
+    assert {(f.severity, f.element_id, f.message) for f in findings} == {
+        ("error", f"variants.{v}", "gateway 'G': something only the engine knows")
+        for v in load_scenario(DATA / "mini.yaml").variants
+    }
+
+
+def test_a_condition_comparing_a_yes_no_attribute_with_text_is_refused(tmp_path: Path) -> None:
+    data = mini()
+    service = data["services"]["antrag"]
+    service["applicants"]["flags"] = {"eilig": 0.3}
+    service["conditions"] = {"Flow_Unvollstaendig": "${eilig == 'Yes'}"}
+    with pytest.raises(
+        ScenarioError,
+        match=r"services\.antrag\.conditions\.Flow_Unvollstaendig: attribute 'eilig' is yes/no, "
+        r"so comparing it with 'Yes' is never true",
+    ):
+        load(tmp_path, data)
+
+
 def test_validate_catches_a_priority_that_yields_text(tmp_path: Path) -> None:
     """Issue 14: `run` refused it only while generating applicants; validate said nothing."""
     data = mini()
@@ -341,3 +374,17 @@ def test_two_bpmn_files_of_the_same_name_are_refused_up_front(tmp_path: Path) ->
     assert "another input file is also named 'mini.bpmn'" in errors[0].message
     with pytest.raises(ScenarioError, match=r"services\.antrag2\.bpmn: another input file"):
         load_scenario(path)
+
+
+def test_a_condition_override_may_be_written_in_feel(tmp_path: Path) -> None:
+    data = mini()
+    service = data["services"]["antrag"]
+    service["applicants"]["flags"] = {"eilig": 0.3}
+    service["conditions"] = {"Flow_Unvollstaendig": "= eilig = true and missing_documents >= visit"}
+    path = write(tmp_path, data)
+    assert [f for f in validate_scenario_file(path) if f.severity == "error"] == []
+    from zsa_sim.scenario.resolve import resolve_service
+
+    setup, _ = resolve_service(load_scenario(path), "antrag")
+    rule = next(r for r in setup.branches.values() if "Flow_Unvollstaendig" in r.conditions)
+    assert rule.conditions["Flow_Unvollstaendig"] == "eilig == true and missing_documents >= visit"

@@ -17,6 +17,7 @@ from zsa_sim.scenario import (
     validate_scenario_file,
     write_template,
 )
+from zsa_sim.scenario.template import duration_from_label, yaml_key
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 
@@ -114,3 +115,59 @@ def test_template_of_a_known_service_uses_its_generator() -> None:
     text = template_for(read_bpmn(DATA / "mini.bpmn"), service="wohngeld")
     assert "      generator: wohngeld" in text
     assert "missing_documents: [null]" not in text
+
+
+@pytest.mark.parametrize(
+    ("label", "spec"),
+    [
+        ("14 Tage", "{fixed: 14, unit: d}"),
+        ("Frist 2 Wochen", "{fixed: 14, unit: d}"),
+        ("7 days", "{fixed: 7, unit: d}"),
+        ("48 h", "{fixed: 48, unit: h}"),
+        ("1 Monat", "{fixed: 30, unit: d}"),
+        ("1,5 Stunden", "{fixed: 1.5, unit: h}"),
+        ("Frist abgelaufen", None),
+        ("3 Kartons", None),
+        ("", None),
+    ],
+)
+def test_duration_from_a_timer_label(label: str, spec: str | None) -> None:
+    assert duration_from_label(label) == spec
+
+
+def test_template_never_suggests_attributes_that_would_fail(tmp_path: Path) -> None:
+    path = tmp_path / "m.bpmn"
+    path.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="P">'
+        '<startEvent id="S"/><exclusiveGateway id="G"/><task id="A"/><task id="B"/>'
+        '<exclusiveGateway id="H" default="HB"/><endEvent id="E"/>'
+        '<sequenceFlow id="F0" sourceRef="S" targetRef="G"/>'
+        '<sequenceFlow id="GA" sourceRef="G" targetRef="A"><conditionExpression>${service}'
+        "</conditionExpression></sequenceFlow>"
+        '<sequenceFlow id="GB" sourceRef="G" targetRef="B"><conditionExpression>${!service}'
+        "</conditionExpression></sequenceFlow>"
+        '<sequenceFlow id="F3" sourceRef="A" targetRef="H"/>'
+        '<sequenceFlow id="F4" sourceRef="B" targetRef="H"/>'
+        '<sequenceFlow id="HA" sourceRef="H" targetRef="A"><conditionExpression>${eilig}'
+        "</conditionExpression></sequenceFlow>"
+        '<sequenceFlow id="HB" sourceRef="H" targetRef="E"/></process></definitions>',
+        encoding="utf-8",
+    )
+    text = template_for(read_bpmn(path))
+    assert "        eilig: null   # TODO" in text
+    assert "service: null" not in text  # an event-log column: probabilities instead
+    assert "      G:\n        GA: null   # TODO -> 'A'\n        GB: null   # TODO -> 'B'" in text
+
+
+@pytest.mark.parametrize("text", ["plain", "Bürgerbüro", "Team: Süd", "#1", "yes", "123", "a b"])
+def test_yaml_keys_read_back_as_written(text: str) -> None:
+    assert yaml.safe_load(f"{yaml_key(text)}: 1") == {text: 1}
+
+
+def test_candidate_groups_of_lane_less_tasks_are_proposed_as_roles() -> None:
+    tools = Path(__file__).parent / "data" / "bpmn" / "tools"
+    text = template_for(read_bpmn(tools / "camunda8_hundesteuer.bpmn"))
+    assert "    roles:   # aus den Kandidatengruppen (candidateGroups) im BPMN\n" in text
+    assert "      Activity_0erf: steueramt\n" in text
+    assert "(Rolle steueramt (roles))" in text
+    assert "      sachbearbeitung: null   # TODO\n      steueramt: null   # TODO\n" in text

@@ -25,6 +25,7 @@ PACKAGES = [
     "zsa_sim.experiment",
     "zsa_sim.report",
     "zsa_sim.planning",
+    "zsa_sim.calibrate",
 ]
 
 _register()
@@ -57,7 +58,7 @@ def test_every_shipped_model_reads_and_validates_without_errors(path: Path) -> N
     assert [f for f in findings if f.severity == "error"] == []
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.yaml")), ids=lambda p: p.name)
 def test_every_shipped_scenario_builds_every_variant(path: Path) -> None:
     scenario = load_scenario(path)
     for variant in scenario.variants:

@@ -16,13 +16,9 @@ import pytest
 from zsa_sim.errors import SimulationError
 from zsa_sim.randomness import stream
 from zsa_sim.scenario import scenario_from_data
-from zsa_sim.synth.applicants import (
-    ARRIVAL_CHUNK,
-    arrival_times,
-    expected_counts,
-    generate_applicants,
-    month_segments,
-)
+from zsa_sim.synth.applicants import ARRIVAL_CHUNK, generate_applicants
+from zsa_sim.synth.arrivals import draw_arrivals, expected_counts, month_bounds, segments
+from zsa_sim.synth.profiles import density
 
 Z = 3.29  # two-sided 99.9%
 DAY = 1440.0
@@ -60,18 +56,26 @@ def scenario(**service_changes):
 
 
 def test_month_segments_cover_the_period_and_split_at_month_ends() -> None:
-    segments = month_segments(datetime(2025, 12, 17), 50 * DAY)
-    assert [(s / DAY, e / DAY, m, d) for s, e, m, d in segments] == [
-        (0.0, 15.0, 11, 31),
-        (15.0, 46.0, 0, 31),
-        (46.0, 50.0, 1, 28),
+    pieces = segments(datetime(2025, 12, 17), 50 * DAY)
+    assert [(s.start / DAY, s.stop / DAY, s.month, s.month_start / DAY) for s in pieces] == [
+        (0.0, 15.0, 11, -16.0),
+        (15.0, 46.0, 0, 15.0),
+        (46.0, 50.0, 1, 46.0),
+    ]
+
+
+def test_segments_split_at_volume_changes_and_carry_their_factor() -> None:
+    pieces = segments(datetime(2026, 1, 1), 59 * DAY, [(-DAY, 2.0), (10 * DAY, 4.0)])
+    assert [(s.start / DAY, s.stop / DAY, s.factor) for s in pieces] == [
+        (0.0, 10.0, 2.0),
+        (10.0, 31.0, 4.0),
+        (31.0, 59.0, 4.0),
     ]
 
 
 def test_expected_counts_give_the_annual_volume_over_a_year() -> None:
     seasonality = [0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 1, 1.5, 1.5]
-    segments = month_segments(datetime(2026, 1, 1), 365 * DAY)
-    counts = expected_counts(1200.0, seasonality, segments)
+    counts = expected_counts(1200.0, seasonality, segments(datetime(2026, 1, 1), 365 * DAY))
     assert counts.sum() == pytest.approx(1200.0)
     assert counts[0] == pytest.approx(50.0) and counts[11] == pytest.approx(150.0)
 
@@ -79,8 +83,8 @@ def test_expected_counts_give_the_annual_volume_over_a_year() -> None:
 def test_arrival_count_matches_the_poisson_expectation() -> None:
     s = scenario()
     applicants = generate_applicants(s, "s", "M", 0)
-    segments = month_segments(s.period.epoch, s.period.arrivals_end)
-    expected = expected_counts(10_000.0, [1.0] * 12, segments).sum()  # 100/1000 * 100,000
+    pieces = segments(s.period.epoch, s.period.arrivals_end)
+    expected = expected_counts(10_000.0, [1.0] * 12, pieces).sum()  # 100/1000 * 100,000
     assert expected == pytest.approx(10_000 * 396 / 365, rel=0.01)
     assert abs(len(applicants) - expected) <= Z * math.sqrt(expected)
 
@@ -108,9 +112,14 @@ def test_seasonality_is_respected_month_by_month() -> None:
     assert abs(jan - 2 * feb) <= Z * math.sqrt(e_jan + 4 * e_feb)
 
 
-def test_arrivals_within_a_month_are_uniform() -> None:
+def test_arrivals_within_a_month_are_uniform_with_the_uniform_profile() -> None:
     rng = stream(1, 0, "test")
-    times = arrival_times(rng, 120_000.0, [1.0] * 12, datetime(2026, 1, 1), 31 * DAY)
+    epoch = datetime(2026, 1, 1)
+    first, days = month_bounds(epoch, 31 * DAY)
+    uniform = density("uniform", first, epoch, days, {}, frozenset())
+    times, _ = draw_arrivals(
+        rng, 120_000.0, [1.0] * 12, segments(epoch, 31 * DAY), {"paper": 1.0}, {"paper": uniform}
+    )
     first_half = np.count_nonzero(times < 15.5 * DAY)
     n = times.size
     assert abs(first_half - n / 2) <= Z * math.sqrt(n / 4)
@@ -134,11 +143,17 @@ def test_same_seed_identical_other_replication_different() -> None:
 
 
 def test_attribute_parameters_do_not_move_the_arrivals() -> None:
-    # arrivals and attributes come from separate streams: changing a share keeps times
+    # arrivals (with their channel) and attributes come from separate streams: changing
+    # an attribute's parameters keeps the times and channels
     a = generate_applicants(scenario(), "s", "M", 0)
-    b = generate_applicants(scenario(channels={"online": 0.9, "paper": 0.1}), "s", "M", 0)
+    b = generate_applicants(
+        scenario(applicants={"generator": "generic", "missing_documents": [0.1, 0.9]}),
+        "s",
+        "M",
+        0,
+    )
     assert np.array_equal(a.times, b.times)
-    assert np.array_equal(a.attributes["missing_documents"], b.attributes["missing_documents"])
+    assert np.array_equal(a.attributes["channel"], b.attributes["channel"])
 
 
 def test_priority_expression_is_evaluated_per_applicant() -> None:

@@ -71,3 +71,21 @@ def test_identities_are_seeded() -> None:
     b = identities(1, 5, ["06108", "06110"], "Halle (Saale)", date(2026, 1, 1))
     assert a == b
     assert set(a["postcode"]) <= {"06108", "06110"}
+
+
+def test_backlog_rows_come_first_with_their_node(tmp_path) -> None:
+    from zsa_sim.synth.backlog import generate_backlog
+
+    demand = load_scenario(Path(__file__).parent / "data" / "scenarios" / "demand_mini.yaml")
+    write_synthetic_data(demand, tmp_path)
+    path = tmp_path / "demand_mini" / "antrag_Adorf.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = list(csv.DictReader(lines[1:]))
+    backlog = generate_backlog(demand, "antrag", "Adorf", 0)
+    assert [r["case_index"] for r in rows[:3]] == ["B1", "B2", "B3"]
+    assert [r["backlog_node"] for r in rows[: len(backlog)]] == backlog.nodes.tolist()
+    assert {r["from_backlog"] for r in rows[: len(backlog)]} == {"True"}
+    first_new = rows[len(backlog)]
+    assert first_new["case_index"] == "0"
+    assert first_new["backlog_node"] == "" and first_new["from_backlog"] == "False"
+    assert rows[0]["arrival"] < "2026-01-01" <= first_new["arrival"]

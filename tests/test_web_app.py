@@ -86,8 +86,7 @@ def test_without_dash_serve_says_what_to_install(tmp_path):
         "from zsa_sim.cli import main\n"
         "main(['serve', 'tests/data/scenarios/mini.yaml'])\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr == "Error: the workbench needs Dash: pip install 'zsa-sim[web]'\n"
 

@@ -37,14 +37,18 @@ def browser(tmp_path):
         pytest.skip("needs /usr/bin/chromium and /usr/bin/chromedriver (apt chromium-driver)")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1400,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(arg)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads),
-                  "download.prompt_for_download": False}
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
     )
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.downloads = downloads
@@ -59,8 +63,7 @@ def tiny(tmp_path):
 
 @pytest.fixture
 def server(tmp_path, tiny):
-    running = start_server(tiny, port=0, out_root=tmp_path / "results", workers=2,
-                           background=True)
+    running = start_server(tiny, port=0, out_root=tmp_path / "results", workers=2, background=True)
     yield running
     running.stop()
 
@@ -83,11 +86,12 @@ def run_and_wait(driver):
     before = field_value(driver, "f-name")
     driver.find_element(By.ID, "b-run").click()
     try:
-        wait(driver, lambda d: "Fertig" in d.find_element(By.ID, "progress-text").text,
-             timeout=50)
+        wait(driver, lambda d: "Fertig" in d.find_element(By.ID, "progress-text").text, timeout=50)
     except TimeoutException:
-        pytest.fail(f"run did not finish: {driver.find_element(By.ID, 'msg').text!r} "
-                    f"{driver.find_element(By.ID, 'progress-text').text!r}")
+        pytest.fail(
+            f"run did not finish: {driver.find_element(By.ID, 'msg').text!r} "
+            f"{driver.find_element(By.ID, 'progress-text').text!r}"
+        )
     # the answer tab opens on the new run; the form offers the next version name
     wait(driver, lambda d: before in d.find_element(By.ID, "answer").text)
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#conclusion td"))
@@ -132,12 +136,12 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     wait(driver, lambda d: field_value(d, "f-zsa-staff") == "1.5")
     assert driver.find_element(By.ID, "f-name").get_attribute("value") == "mini-v1"
 
-    lap('run 1')
+    lap("run 1")
     # run 1: the scenario as it is
     first = run_and_wait(driver)
     assert first == "mini-v1"
 
-    lap('run 2')
+    lap("run 2")
     # run 2: more ZSA staff, and only Adorf joins the ZSA in the variant 'zentral'
     open_tab(driver, "Was wäre, wenn …")
     wait(driver, lambda d: d.find_element(By.ID, "f-zsa-staff").is_displayed())
@@ -150,7 +154,7 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     second = run_and_wait(driver)
     assert second == "mini-v2"
 
-    lap('the conclusion')
+    lap("the conclusion")
     # the conclusion names every municipality (and the ZSA) for each treatment variant
     rows = conclusion_rows(driver)
     variants = {r[0] for r in rows}
@@ -160,7 +164,7 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
         assert {"Adorf", "Bdorf (Elbe)"} <= names, rows
     shown = {(r[0], r[1]): r[3:6] for r in rows}
 
-    lap('compare with')
+    lap("compare with")
     # compare with the previous run
     open_tab(driver, "Frühere Läufe")
     boxes = driver.find_elements(By.CSS_SELECTOR, "#runs-pick input[type='checkbox']")
@@ -172,7 +176,7 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     header = driver.find_element(By.ID, "compare-table").text
     assert "mini-v1 ·" in header and "mini-v2 ·" in header
 
-    lap('export:')
+    lap("export:")
     # export: the scenario version, the report and the workbook
     open_tab(driver, "Ergebnis")
     driver.find_element(By.ID, "x-yaml").click()
@@ -182,26 +186,29 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     driver.find_element(By.ID, "x-html").click()
     assert "<html" in downloaded(driver, ".html", timeout=60).read_text(encoding="utf-8")[:500]
 
-    lap('nothing left')
+    lap("nothing left")
     # nothing left the machine: every resource came from the workbench itself
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(server.url))
     resources = driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name)")
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
     assert resources and all(r.startswith(origin) for r in resources), resources
 
-    lap('the exported YAML')
+    lap("the exported YAML")
     # the exported YAML reproduces the shown numbers with zsa-sim run's library function
     copy = tmp_path / "again" / exported.name
     copy.parent.mkdir()
     shutil.copyfile(exported, copy)
-    outcome = run_experiment(copy, RunOptions(out_root=tmp_path / "again", jobs=1,
-                                              report=False, xes="none"))
-    again = {(r["variant"], r["municipality"]): [r["lead_time_mean"], r["waiting_time_p90"],
-                                                 r["cost"]]
-             for r in answer_rows(outcome.run_dir, "de")}
+    outcome = run_experiment(
+        copy, RunOptions(out_root=tmp_path / "again", jobs=1, report=False, xes="none")
+    )
+    again = {
+        (r["variant"], r["municipality"]): [r["lead_time_mean"], r["waiting_time_p90"], r["cost"]]
+        for r in answer_rows(outcome.run_dir, "de")
+    }
     assert again == {k: list(v) for k, v in shown.items()}
 
-    lap('English')
+    lap("English")
     # English on request
     driver.get(server.url + "?lang=en")
     wait(driver, lambda d: "what-if workbench" in d.find_element(By.TAG_NAME, "h2").text)

@@ -24,10 +24,16 @@ def bench(tmp_path):
 
 def form_of(whatif, **changes):
     values = FormValues(
-        name=whatif.name, municipalities=list(whatif.municipalities),
-        services=list(whatif.services), zsa_staff=whatif.zsa_staff, zsa_teams=[],
-        staff=staff_rows(whatif), volume=dict(whatif.volume), handover=whatif.handover_days,
-        effort=whatif.effort_factor, replications=whatif.replications,
+        name=whatif.name,
+        municipalities=list(whatif.municipalities),
+        services=list(whatif.services),
+        zsa_staff=whatif.zsa_staff,
+        zsa_teams=[],
+        staff=staff_rows(whatif),
+        volume=dict(whatif.volume),
+        handover=whatif.handover_days,
+        effort=whatif.effort_factor,
+        replications=whatif.replications,
     )
     return replace(values, **changes)
 
@@ -35,15 +41,19 @@ def form_of(whatif, **changes):
 def test_check_message_lists_changes_or_says_what_is_wrong(bench):
     start = bench.form_start(None)
     assert bench.check_message(None, form_of(start), "en") == "✓ Valid, no changes."
-    assert bench.check_message(None, form_of(start, zsa_staff=2.5, municipalities=["Adorf"]),
-                               "de") == (
+    assert bench.check_message(
+        None, form_of(start, zsa_staff=2.5, municipalities=["Adorf"]), "de"
+    ) == (
         "✓ Gültig. Änderungen gegenüber der Szenariodatei: "
-        "variants.zentral.zsa.municipalities = [Adorf]; zsa.staff = 2.5")
+        "variants.zentral.zsa.municipalities = [Adorf]; zsa.staff = 2.5"
+    )
     message = bench.check_message(None, form_of(start, effort=-1), "de")
     assert message.startswith("✗ ") and message.endswith(
-        "mini.yaml: zsa.effort_factor: Input should be greater than 0, got -1.0")
+        "mini.yaml: zsa.effort_factor: Input should be greater than 0, got -1.0"
+    )
     assert bench.check_message("hybrid", form_of(start, replications=""), "de") == (
-        "✗ replications: a number is needed")
+        "✗ replications: a number is needed"
+    )
 
 
 def test_start_run_writes_the_version_and_runs_exactly_that_file(bench):
@@ -55,37 +65,54 @@ def test_start_run_writes_the_version_and_runs_exactly_that_file(bench):
     kept = bench.out_root / "mini-v1" / status.run_dir.rsplit("/", 1)[1] / "inputs"
     assert (kept / "mini-v1.yaml").read_bytes() == version.read_bytes()
     assert load_scenario(version).zsa.staff == 2.0
-    assert bench.run_options()[0] == {"label": f"mini-v1 · {status.run_dir.rsplit('/', 1)[1]}",
-                                      "value": status.run_dir}
+    assert bench.run_options()[0] == {
+        "label": f"mini-v1 · {status.run_dir.rsplit('/', 1)[1]}",
+        "value": status.run_dir,
+    }
     assert bench.next_name("mini-v1") == "mini-v2"
     with pytest.raises(ZsaError, match=r"zsa\.staff: a number is needed"):
         bench.start_run(None, replace(form, zsa_staff=None))
 
 
 def test_progress_text_per_state(bench):
-    running = JobStatus("j", "mini-v1", "running", "simulate", done=2, total=6, elapsed=3.4,
-                        eta=6.6)
+    running = JobStatus(
+        "j", "mini-v1", "running", "simulate", done=2, total=6, elapsed=3.4, eta=6.6
+    )
     assert bench.progress_text(running, "de") == (
-        "mini-v1: Simulation, 2 von 6 Läufen, 3 s vergangen, noch etwa 7 s")
+        "mini-v1: Simulation, 2 von 6 Läufen, 3 s vergangen, noch etwa 7 s"
+    )
     preparing = replace(running, phase="prepare", done=0, total=0, eta=None)
     assert bench.progress_text(preparing, "en") == (
-        "mini-v1: loading and checking the scenario, 0 of ? runs, 3 s elapsed")
+        "mini-v1: loading and checking the scenario, 0 of ? runs, 3 s elapsed"
+    )
     done = replace(running, state="done", elapsed=12.25, cpu_seconds=20.5)
     assert bench.progress_text(done, "en") == "Done: mini-v1 in 12.2 s (20.5 CPU seconds)."
     assert bench.progress_text(replace(running, state="cancelled"), "de") == (
-        "Abgebrochen; es wurde nichts gespeichert.")
+        "Abgebrochen; es wurde nichts gespeichert."
+    )
     assert bench.progress_text(replace(running, state="failed", error="x: y"), "en") == (
-        "Error: x: y")
+        "Error: x: y"
+    )
 
 
 def test_form_outputs_match_the_fill_callbacks_outputs(bench):
     out = form_outputs(bench.form_start(None))
     assert out[:7] == (["Adorf", "Bdorf"], ["antrag"], 1.5, [], 1.0, 0.9, 2)
-    assert out[7][0] == {"municipality": "Adorf", "role": "front_office", "base": 1.0,
-                         "with": 0.2}
+    assert out[7][0] == {"municipality": "Adorf", "role": "front_office", "base": 1.0, "with": 0.2}
     assert out[8] == [1.0]
-    values = form_values("n", ["Adorf"], ["antrag"], 2, None, out[7], [1.2],
-                         [{"type": "f-volume", "service": "antrag"}], 1.0, 0.9, 2)
+    values = form_values(
+        "n",
+        ["Adorf"],
+        ["antrag"],
+        2,
+        None,
+        out[7],
+        [1.2],
+        [{"type": "f-volume", "service": "antrag"}],
+        1.0,
+        0.9,
+        2,
+    )
     assert values.volume == {"antrag": 1.2}
     assert values.zsa_teams == []
 
@@ -93,9 +120,12 @@ def test_form_outputs_match_the_fill_callbacks_outputs(bench):
 def test_answer_rows_name_every_municipality_and_the_zsa():
     rows = answer_rows(tiny_run(), "de")
     assert [(r["variant"], r["municipality"]) for r in rows] == [
-        ("Zentral (ZSA)", "Adorf"), ("Zentral (ZSA)", "Bdorf (Elbe)"),
-        ("Zentral (ZSA)", "ZSA (zentrale Servicestelle)"), ("Hybrid", "Adorf"),
-        ("Hybrid", "Bdorf (Elbe)"), ("Hybrid", "ZSA (zentrale Servicestelle)"),
+        ("Zentral (ZSA)", "Adorf"),
+        ("Zentral (ZSA)", "Bdorf (Elbe)"),
+        ("Zentral (ZSA)", "ZSA (zentrale Servicestelle)"),
+        ("Hybrid", "Adorf"),
+        ("Hybrid", "Bdorf (Elbe)"),
+        ("Hybrid", "ZSA (zentrale Servicestelle)"),
     ]
     assert rows[0]["staff"] == "3,00 → 2,20"
     assert rows[2]["conclusion"] == "–"

@@ -84,8 +84,12 @@ def test_form_errors_name_the_scenario_key(base):
 def test_zsa_teams_are_read_from_their_table(base):
     teams = replace(base, zsa_staff={"front_office": 1.0, "clerk": 0.5})
     assert team_rows(teams) == [{"team": "front_office", "fte": 1.0}, {"team": "clerk", "fte": 0.5}]
-    got = whatif_from_form(teams, form(teams, zsa_teams=[{"team": "front_office", "fte": "2"},
-                                                         {"team": "clerk", "fte": 0.5}]))
+    got = whatif_from_form(
+        teams,
+        form(
+            teams, zsa_teams=[{"team": "front_office", "fte": "2"}, {"team": "clerk", "fte": 0.5}]
+        ),
+    )
     assert got.zsa_staff == {"front_office": 2.0, "clerk": 0.5}
     assert team_rows(base) == []
 
@@ -99,7 +103,14 @@ def test_next_version_name_skips_names_with_runs(tmp_path):
 
 
 def test_describe_changes_is_one_line():
-    text = describe_changes({"zsa.staff": 2.5, "variants.zentral.zsa.municipalities": ["Adorf"],
-                             "variants.zentral.staff": {"Adorf": {}}})
-    assert text == "zsa.staff = 2.5; variants.zentral.zsa.municipalities = [Adorf]; " \
-                   "variants.zentral.staff = {…}"
+    text = describe_changes(
+        {
+            "zsa.staff": 2.5,
+            "variants.zentral.zsa.municipalities": ["Adorf"],
+            "variants.zentral.staff": {"Adorf": {}},
+        }
+    )
+    assert (
+        text == "zsa.staff = 2.5; variants.zentral.zsa.municipalities = [Adorf]; "
+        "variants.zentral.staff = {…}"
+    )

@@ -23,8 +23,12 @@ def run_dir():
 def test_conclusion_has_every_municipality_and_the_zsa_per_treatment(run_dir):
     rows = conclusion(run_dir)
     assert [(r.treatment, r.unit_key) for r in rows] == [
-        ("zentral", "Adorf"), ("zentral", "Bdorf"), ("zentral", "ZSA"),
-        ("hybrid", "Adorf"), ("hybrid", "Bdorf"), ("hybrid", "ZSA"),
+        ("zentral", "Adorf"),
+        ("zentral", "Bdorf"),
+        ("zentral", "ZSA"),
+        ("hybrid", "Adorf"),
+        ("hybrid", "Bdorf"),
+        ("hybrid", "ZSA"),
     ]
     assert rows[1].name == "Bdorf (Elbe)"
     assert [r.central for r in rows] == [False, False, True] * 2
@@ -37,20 +41,29 @@ def test_conclusion_has_every_municipality_and_the_zsa_per_treatment(run_dir):
 def test_conclusion_cells_are_the_runs_paired_comparison(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     wanted = next(
-        c for c in summary["comparison"]
+        c
+        for c in summary["comparison"]
         if (c["treatment"], c["municipality"], c["service"], c["pool"], c["kpi"])
         == ("zentral", "Adorf", "all", "", "lead_time_mean")
     )
     cell = conclusion(run_dir)[0].cells["lead_time_mean"]
     assert (cell.baseline, cell.treatment, cell.difference, cell.ci_low, cell.ci_high) == (
-        wanted["baseline_mean"], wanted["treatment_mean"], wanted["difference"],
-        wanted["ci_low"], wanted["ci_high"])
+        wanted["baseline_mean"],
+        wanted["treatment_mean"],
+        wanted["difference"],
+        wanted["ci_low"],
+        wanted["ci_high"],
+    )
     assert cell.significant is wanted["significant"]
     # cost: the pools' means summed, no interval
     cost = conclusion(run_dir)[0].cells["cost"]
-    pools = [k["mean"] for k in summary["kpis"]
-             if (k["variant"], k["municipality"], k["service"], k["kpi"])
-             == ("zentral", "Adorf", "all", "cost") and k["pool"]]
+    pools = [
+        k["mean"]
+        for k in summary["kpis"]
+        if (k["variant"], k["municipality"], k["service"], k["kpi"])
+        == ("zentral", "Adorf", "all", "cost")
+        and k["pool"]
+    ]
     assert cost.treatment == pytest.approx(sum(pools), rel=1e-12)
     assert cost.ci_low is None
 
@@ -59,8 +72,9 @@ def test_verdicts_are_the_runs_own_lines_per_treatment(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     lines = summary["verdicts"]["Adorf"]["en"]
     row = conclusion(run_dir, "en")[0]
-    assert row.verdicts == tuple(x.removeprefix("zentral, ") for x in lines
-                                 if x.startswith("zentral, "))
+    assert row.verdicts == tuple(
+        x.removeprefix("zentral, ") for x in lines if x.startswith("zentral, ")
+    )
     assert row.verdicts
 
 
@@ -77,8 +91,9 @@ def test_headline_speaks_only_of_significant_changes():
     def row(diff, significant):
         from zsa_sim.web.runs import ConclusionRow
 
-        cell = Cell("lead_time_mean", "days", 5, 5 + diff, diff, diff - 1, diff + 1,
-                    significant, "")
+        cell = Cell(
+            "lead_time_mean", "days", 5, 5 + diff, diff, diff - 1, diff + 1, significant, ""
+        )
         return ConclusionRow("A", "A", "zentral", {"lead_time_mean": cell}, (1, 1), ())
 
     assert headline(row(-2.0, True), "en") == "faster"
@@ -109,11 +124,18 @@ def test_compare_runs_puts_runs_in_columns(run_dir, tmp_path):
     shutil.copytree(run_dir, a)
     shutil.copytree(run_dir, b)
     rows = compare_runs([a, b], "lead_time_mean", "en")
-    assert list(rows[0]) == ["Variant", "Municipality", "mini · 2026-01-01T10-00-00",
-                             "mini · 2026-01-02T10-00-00"]
+    assert list(rows[0]) == [
+        "Variant",
+        "Municipality",
+        "mini · 2026-01-01T10-00-00",
+        "mini · 2026-01-02T10-00-00",
+    ]
     assert [(r["Variant"], r["Municipality"]) for r in rows] == [
-        ("Central (ZSA)", "Adorf"), ("Central (ZSA)", "Bdorf (Elbe)"),
-        ("Central (ZSA)", "ZSA"), ("Hybrid", "Adorf"), ("Hybrid", "Bdorf (Elbe)"),
+        ("Central (ZSA)", "Adorf"),
+        ("Central (ZSA)", "Bdorf (Elbe)"),
+        ("Central (ZSA)", "ZSA"),
+        ("Hybrid", "Adorf"),
+        ("Hybrid", "Bdorf (Elbe)"),
         ("Hybrid", "ZSA"),
     ]
     assert rows[0]["mini · 2026-01-01T10-00-00"] == rows[0]["mini · 2026-01-02T10-00-00"]

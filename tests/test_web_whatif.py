@@ -31,8 +31,10 @@ def test_whatif_of_reads_the_levers_of_the_first_zsa_variant(mini):
     assert w.municipalities == ("Adorf", "Bdorf")
     assert w.services == ("antrag",)
     assert w.zsa_staff == 1.5
-    assert w.staff == {"Adorf": {"front_office": 1.0, "clerk": 2.0},
-                       "Bdorf": {"front_office": 0.5, "clerk": 0.5}}
+    assert w.staff == {
+        "Adorf": {"front_office": 1.0, "clerk": 2.0},
+        "Bdorf": {"front_office": 0.5, "clerk": 0.5},
+    }
     assert w.remaining == {"Adorf": {"front_office": 0.2}}
     assert w.volume == {"antrag": 1.0}
     assert w.handover_days == pytest.approx(1.0)  # triangular(0, 1, 2) days
@@ -57,8 +59,10 @@ def test_changes_are_dotted_keys_of_the_scenario(mini):
         name="mini-v2",
         municipalities=("Adorf",),
         zsa_staff=2.5,
-        staff={"Adorf": {"front_office": 1.0, "clerk": 3.0},
-               "Bdorf": {"front_office": 0.5, "clerk": 0.5}},
+        staff={
+            "Adorf": {"front_office": 1.0, "clerk": 3.0},
+            "Bdorf": {"front_office": 0.5, "clerk": 0.5},
+        },
         volume={"antrag": 1.5},
         effort_factor=0.8,
         replications=3,
@@ -96,17 +100,21 @@ def test_handover_mean_scales_the_distribution_and_ignores_display_rounding(mini
     w = whatif_of(mini)
     assert changes_of(mini, replace(w, handover_days=1.004)) == {}
     changes = changes_of(mini, replace(w, handover_days=2.0))
-    assert changes == {"zsa.handover": {"triangular": {"low": 0.0, "mode": 2.0, "high": 4.0},
-                                        "unit": "d"}}
+    assert changes == {
+        "zsa.handover": {"triangular": {"low": 0.0, "mode": 2.0, "high": 4.0}, "unit": "d"}
+    }
     assert changes_of(mini, replace(w, handover_days=0.0)) == {
-        "zsa.handover": {"fixed": 0.0, "unit": "d"}}
+        "zsa.handover": {"fixed": 0.0, "unit": "d"}
+    }
 
 
 def test_scaled_distribution_keeps_shape_parameters():
     gamma = {"gamma": {"shape": 2.0, "scale": 3.0}, "unit": "h"}
     assert scaled_distribution(gamma, 2) == {"gamma": {"shape": 2.0, "scale": 6.0}, "unit": "h"}
     assert scaled_distribution({"empirical": [1, 2], "unit": "d"}, 3) == {
-        "empirical": [3, 6], "unit": "d"}
+        "empirical": [3, 6],
+        "unit": "d",
+    }
 
 
 def test_bad_values_get_the_scenarios_one_line_message(mini):

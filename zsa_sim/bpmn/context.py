@@ -11,7 +11,7 @@ errors every reader module raises.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from zsa_sim.bpmn.model import Diagram
@@ -31,10 +31,33 @@ class ReadContext:
     #: BPSim parameters by elementRef (see :func:`extensions.bpsim_parameters`).
     extras: Mapping[str, Mapping[str, str]]
     diagram: Diagram | None
+    #: event definitions declared at the top level (for ``eventDefinitionRef``), by id.
+    shared_definitions: Mapping[str, Element] = field(default_factory=dict)
+    #: what the reader tolerated and the designer should hear of (``validate`` shows it).
+    notes: list[str] = field(default_factory=list)
 
     def error(self, message: str) -> BpmnError:
         """A BpmnError for this file."""
         return BpmnError(message, source=self.source)
+
+    def note(self, message: str) -> None:
+        """Remember something tolerated, e.g. a lane listing an element that is not there."""
+        if message not in self.notes:
+            self.notes.append(message)
+
+    def known_ref(self, ref: str) -> str | None:
+        """The id a reference names, or None: ``ns:Task_1`` names ``Task_1`` (QName).
+
+        BPMN's references are QNames; most tools write the bare id, some (ARIS,
+        Enterprise Architect, several XSLT exports) prefix it with a namespace prefix.
+        """
+        ref = ref.strip()
+        if ref in self.ids:
+            return ref
+        _, colon, local = ref.partition(":")
+        if colon and local in self.ids:
+            return local
+        return None
 
 
 def element_label(element: Element) -> str:
@@ -70,12 +93,21 @@ def require_ref(ctx: ReadContext, element: Element, attribute: str) -> str:
     _, local = split_tag(element.tag)
     if not ref:
         raise ctx.error(f"{local} {element_label(element)} has no {attribute}")
-    if ref not in ctx.ids:
+    known = ctx.known_ref(ref)
+    if known is None:
         raise ctx.error(
             f"{local} {element_label(element)}: {attribute} '{ref}' refers to no element "
             "of the file"
         )
-    return ref
+    return known
+
+
+def optional_ref(ctx: ReadContext, element: Element, attribute: str) -> str | None:
+    """An optional id-valued attribute (e.g. ``default``), a QName prefix removed."""
+    ref = (element.get(attribute) or "").strip()
+    if not ref:
+        return None
+    return ctx.known_ref(ref) or ref
 
 
 def bpmn_children(element: Element) -> list[tuple[str, Element]]:

@@ -15,8 +15,12 @@ from zsa_sim.bpmn.namespaces import BPMNDI, DC, DI, qname
 from zsa_sim.errors import BpmnError
 
 
-def read_diagram(root: Element, source: str) -> Diagram | None:
-    """Shapes and edges of all BPMNDiagram sections; None if the file has none."""
+def read_diagram(root: Element, source: str, notes: list[str] | None = None) -> Diagram | None:
+    """Shapes and edges of all BPMNDiagram sections; None if the file has none.
+
+    A shape or edge with coordinates that are not numbers is left out and noted in
+    ``notes`` (the drawing is not needed to simulate); without ``notes`` it is an error.
+    """
     diagrams = root.findall(qname(BPMNDI, "BPMNDiagram"))
     if not diagrams:
         return None
@@ -24,23 +28,40 @@ def read_diagram(root: Element, source: str) -> Diagram | None:
     edges: dict[str, tuple[tuple[float, float], ...]] = {}
     for diagram in diagrams:
         for shape in diagram.iter(qname(BPMNDI, "BPMNShape")):
-            element_id = shape.get("bpmnElement")
+            element_id = _local_ref(shape.get("bpmnElement"))
             bounds = shape.find(qname(DC, "Bounds"))
             if element_id and bounds is not None and element_id not in shapes:
-                shapes[element_id] = Bounds(
-                    *(
-                        _number(bounds, name, shape, source)
-                        for name in ("x", "y", "width", "height")
+                try:
+                    shapes[element_id] = Bounds(
+                        *(
+                            _number(bounds, name, shape, source)
+                            for name in ("x", "y", "width", "height")
+                        )
                     )
-                )
+                except BpmnError as err:
+                    _tolerate(err, notes)
         for edge in diagram.iter(qname(BPMNDI, "BPMNEdge")):
-            element_id = edge.get("bpmnElement")
+            element_id = _local_ref(edge.get("bpmnElement"))
             if element_id and element_id not in edges:
-                edges[element_id] = tuple(
-                    (_number(point, "x", edge, source), _number(point, "y", edge, source))
-                    for point in edge.findall(qname(DI, "waypoint"))
-                )
+                try:
+                    edges[element_id] = tuple(
+                        (_number(point, "x", edge, source), _number(point, "y", edge, source))
+                        for point in edge.findall(qname(DI, "waypoint"))
+                    )
+                except BpmnError as err:
+                    _tolerate(err, notes)
     return Diagram(shapes=frozen_mapping(shapes), edges=frozen_mapping(edges))
+
+
+def _tolerate(err: BpmnError, notes: list[str] | None) -> None:
+    if notes is None:
+        raise err
+    notes.append(f"{err.detail} (left out of the drawing)")
+
+
+def _local_ref(ref: str | None) -> str | None:
+    """A bpmnElement reference without a QName prefix (``tns:Task_1`` -> ``Task_1``)."""
+    return ref.strip().rpartition(":")[2] if ref else ref
 
 
 def _number(element: Element, name: str, owner: Element, source: str) -> float:

@@ -23,6 +23,7 @@ from zsa_sim.bpmn.context import (
     bpmn_children,
     clean_name,
     element_label,
+    optional_ref,
     require_id,
     require_ref,
     unsupported,
@@ -106,6 +107,7 @@ _IGNORED = frozenset(
         "supports",
         "dataInputAssociation",
         "dataOutputAssociation",
+        "categoryValueRef",  # groups' categories; no effect on a case
         # a subprocess's own markers; activity checks have looked at them already
         "incoming",
         "outgoing",
@@ -221,7 +223,7 @@ def _draft(
             or element.get("eventGatewayType", "Exclusive") == "Parallel"
         ):
             raise unsupported(ctx, element, "instantiating or parallel event-based gateways")
-        kwargs["default_flow"] = element.get("default") or None
+        kwargs["default_flow"] = optional_ref(ctx, element, "default")
         return _GATEWAYS[local], kwargs
     if local in _EVENTS:
         event_type = local
@@ -244,7 +246,7 @@ def _draft(
             kwargs["cancel_activity"] = cancel
         return _EVENTS[local], kwargs
     kwargs["loop"] = _loop_of(ctx, element)
-    kwargs["default_flow"] = element.get("default") or None
+    kwargs["default_flow"] = optional_ref(ctx, element, "default")
     if local == "subProcess":
         triggered = element.get("triggeredByEvent", "false").strip().lower() == "true"
         if triggered and (kwargs["loop"] is not None):

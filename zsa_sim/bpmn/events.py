@@ -10,6 +10,7 @@ to the catch of the same name in the same process.
 
 from __future__ import annotations
 
+import re
 from xml.etree.ElementTree import Element
 
 from zsa_sim.bpmn.context import ReadContext, bpmn_children, element_label, unsupported
@@ -64,11 +65,8 @@ _TIMER_ELEMENTS = ("timeDuration", "timeCycle", "timeDate")
 def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> EventDefinition:
     """The event's definition, or an error naming the event if it cannot be simulated."""
     children = bpmn_children(event)
-    if any(local == "eventDefinitionRef" for local, _ in children):
-        raise unsupported(
-            ctx, event, "event definitions by reference (eventDefinitionRef) are not supported"
-        )
     definitions = [(local, el) for local, el in children if local.endswith("EventDefinition")]
+    definitions += _referenced_definitions(ctx, event, children)
     if len(definitions) > 1:
         raise unsupported(
             ctx, event, "events with several event definitions (multiple events) are not supported"
@@ -106,13 +104,52 @@ def read_event_definition(ctx: ReadContext, event: Element, event_type: str) -> 
     return EventDefinition(kind=kind, ref=ref or None)  # type: ignore[arg-type]
 
 
+def _referenced_definitions(
+    ctx: ReadContext, event: Element, children: list[tuple[str, Element]]
+) -> list[tuple[str, Element]]:
+    """Event definitions declared at the top level and named by ``eventDefinitionRef``."""
+    found = []
+    for local, child in children:
+        if local != "eventDefinitionRef":
+            continue
+        ref = (child.text or "").strip()
+        shared = ctx.shared_definitions.get(ctx.known_ref(ref) or ref)
+        if shared is None:
+            raise ctx.error(
+                f"event {element_label(event)}: eventDefinitionRef '{ref}' names no event "
+                "definition of the file"
+            )
+        found.append((_local(shared), shared))
+    return found
+
+
 def _timer(ctx: ReadContext, event: Element, definition: Element) -> TimerDefinition:
+    """The timer's kind and expression; a timer without one has an empty expression.
+
+    Many tools write the duration only into the label ("7 Tage"); the scenario's
+    ``timers:`` then gives it (the checks insist). FEEL (``=PT5M``) and quoted
+    (``'P7D'``) durations are unwrapped.
+    """
     for local, child in bpmn_children(definition):
         if local in _TIMER_ELEMENTS and (child.text or "").strip():
-            return TimerDefinition(kind=local, expression=child.text.strip())  # type: ignore[arg-type,union-attr]
-    raise ctx.error(
-        f"timer event {element_label(event)} has no timeDuration, timeCycle or timeDate"
-    )
+            return TimerDefinition(kind=local, expression=_unwrap(child.text or ""))  # type: ignore[arg-type]
+    return TimerDefinition(kind="timeDuration", expression="")
+
+
+def _unwrap(text: str) -> str:
+    value = text.strip()
+    if value.startswith("="):  # FEEL, Camunda 8
+        value = value[1:].strip()
+    match = re.fullmatch(r"duration\(\s*(.+?)\s*\)", value)  # FEEL duration("P14D")
+    if match:
+        value = match.group(1)
+    while len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1].strip()
+    return value
+
+
+def _local(element: Element) -> str:
+    return element.tag.rpartition("}")[2]
 
 
 def _ns(element: Element) -> str:

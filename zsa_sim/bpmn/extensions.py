@@ -7,6 +7,9 @@ the process model keeps it as a flat ``properties`` mapping of strings:
   -> ``{"zsa:centralisable": "true"}`` (the name is kept as written);
 - zsa-sim's own namespace: attributes ``zsa:centralisable="true"`` or elements
   ``<zsa:centralisable>true</zsa:centralisable>`` -> ``{"zsa:centralisable": "true"}``;
+- Camunda's candidate groups of a user task (``camunda:candidateGroups="steueramt"``,
+  ``<zeebe:assignmentDefinition candidateGroups="steueramt"/>``) -> ``{"candidateGroups":
+  "steueramt"}``;
 - Signavio meta data ``<signavio:signavioMetaData metaKey="k" metaValue="v"/>``
   -> ``{"signavio:k": "v"}``;
 - BPSim 1.0 parameters of the first BPSim scenario, e.g. a ``ProcessingTime`` with a
@@ -24,6 +27,9 @@ from xml.etree.ElementTree import Element
 from zsa_sim.bpmn.namespaces import BPMN, BPSIM, CAMUNDA, SIGNAVIO, ZEEBE, ZSA, qname, split_tag
 
 _EXTENSION_ELEMENTS = qname(BPMN, "extensionElements")
+#: Property holding a user task's candidate groups (Camunda 7 attribute or Camunda 8
+#: ``zeebe:assignmentDefinition``): the template proposes them as roles.
+CANDIDATE_GROUPS = "candidateGroups"
 _DOCUMENTATION = qname(BPMN, "documentation")
 
 
@@ -40,6 +46,8 @@ def properties_of(element: Element) -> dict[str, str]:
         namespace, local = split_tag(key)
         if namespace == ZSA:
             found[f"zsa:{local}"] = value
+        elif namespace == CAMUNDA and local == "candidateGroups" and value.strip():
+            found[CANDIDATE_GROUPS] = value.strip()
     for extensions in element.findall(_EXTENSION_ELEMENTS):
         for child in extensions:
             found.update(_from_extension(child))
@@ -52,6 +60,10 @@ def _from_extension(child: Element) -> Iterable[tuple[str, str]]:
         for prop in child:
             if split_tag(prop.tag) == (namespace, "property") and prop.get("name"):
                 yield prop.get("name", ""), prop.get("value", (prop.text or "").strip())
+    elif namespace == ZEEBE and local == "assignmentDefinition":
+        groups = (child.get("candidateGroups") or "").strip()
+        if groups:
+            yield CANDIDATE_GROUPS, groups
     elif namespace == ZSA:
         yield f"zsa:{local}", child.get("value", (child.text or "").strip())
     elif namespace == SIGNAVIO and local == "signavioMetaData" and child.get("metaKey"):

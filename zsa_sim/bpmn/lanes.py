@@ -4,7 +4,9 @@ A process's ``laneSet`` holds lanes, and a lane may hold a ``childLaneSet`` of l
 nested in it (e.g. "Steueramt" split into two teams). A lane lists its flow nodes with
 ``flowNodeRef``; modelling tools list a node in a nested lane *and* in every lane
 around it, so a node's lane is the innermost (deepest) lane that lists it. Lanes carry
-their staff role as the extension property ``zsa:role``.
+their staff role as the extension property ``zsa:role``; without it the role is the
+lane's name (see :attr:`zsa_sim.bpmn.model.Lane.role`). A ``flowNodeRef`` to an element
+that is not in the file is noted and skipped.
 """
 
 from __future__ import annotations
@@ -50,9 +52,13 @@ def _read_lane(ctx: ReadContext, element: Element, parent: str | None) -> Lane:
     for local, ref in bpmn_children(element):
         if local != "flowNodeRef":
             continue
-        node_id = (ref.text or "").strip()
-        if node_id not in ctx.ids:
-            raise ctx.error(f"lane '{lane_id}': flowNodeRef '{node_id}' refers to no element")
+        text = (ref.text or "").strip()
+        node_id = ctx.known_ref(text)
+        if node_id is None:
+            # tools leave such references behind when an element is deleted; the lane
+            # is still right about the others, so this is a warning, not a refusal
+            ctx.note(f"lane '{lane_id}': flowNodeRef '{text}' refers to no element (ignored)")
+            continue
         node_ids.append(node_id)
     properties = properties_of(element)
     properties.update(ctx.extras.get(lane_id, {}))
@@ -68,8 +74,9 @@ def _read_lane(ctx: ReadContext, element: Element, parent: str | None) -> Lane:
 def innermost_listed(ctx: ReadContext, node_id: str, lanes: Iterable[Lane]) -> str | None:
     """The deepest lane whose flowNodeRef lists the node, or None.
 
-    Two lanes at the same depth listing one node contradict each other; that is an
-    error, since the node's staff role would be a guess.
+    Two lanes at the same depth listing one node contradict each other: the lane the
+    node is drawn in decides (noted); without a drawing that is an error, since the
+    node's staff role would be a guess.
     """
     lanes = tuple(lanes)
     parents = {lane.id: lane.parent for lane in lanes}
@@ -80,6 +87,14 @@ def innermost_listed(ctx: ReadContext, node_id: str, lanes: Iterable[Lane]) -> s
     deepest = max(depth.values())
     candidates = [lane_id for lane_id in listed if depth[lane_id] == deepest]
     if len(candidates) > 1:
+        drawn = lane_containing(node_id, [x for x in lanes if x.id in candidates], ctx.diagram)
+        if drawn is not None:
+            ctx.note(
+                f"flow node '{node_id}' is listed in lanes "
+                + " and ".join(f"'{c}'" for c in candidates)
+                + f"; it is drawn in '{drawn}', which is taken"
+            )
+            return drawn
         raise ctx.error(
             f"flow node '{node_id}' is listed in lanes "
             + " and ".join(f"'{c}'" for c in candidates)

@@ -279,8 +279,17 @@ class Lane:
 
     @property
     def role(self) -> str:
-        """The staff role that works in this lane: ``zsa:role`` if set, else the lane id."""
-        return self.properties.get(ROLE_PROPERTY) or self.id
+        """The staff role that works in this lane: ``zsa:role``, else the lane's name.
+
+        Most tools give lanes generated ids (``sid-5F3A...``, ``_1a2b``) and a readable
+        name ("Sachbearbeitung"), so the name is the better role key for the scenario's
+        staff; '.' and '/' (not allowed in scenario keys) become '-'. A lane without a
+        name falls back to its id.
+        """
+        explicit = (self.properties.get(ROLE_PROPERTY) or "").strip()
+        if explicit:
+            return explicit
+        return role_key(self.name) or self.id
 
     @property
     def centralisable(self) -> bool:
@@ -391,6 +400,10 @@ class Definitions:
     exporter: str = ""
     #: sibling .bpmn files that could not be read while resolving call activities.
     unreadable_siblings: tuple[str, ...] = ()
+    #: id of the process a case runs through when a scenario chose it (``process:``).
+    chosen_process: str | None = None
+    #: what the reader tolerated but a designer should know (shown by ``validate``).
+    notes: tuple[str, ...] = ()
 
     def resolve_call(self, called_element: str) -> Process:
         """The process a call activity runs, from this file or a sibling file."""
@@ -400,12 +413,23 @@ class Definitions:
 
     @property
     def main_process(self) -> Process:
-        """The process a case runs through.
+        """The process a case runs through (see :meth:`main_process_choice`)."""
+        return self.main_process_choice[0]
 
-        The first executable process with a start event that is not only reached as a
-        call activity; a collaboration's applicant pool usually has no executable
-        process, or is marked ``isExecutable="false"``.
+    @property
+    def main_process_choice(self) -> tuple[Process, str]:
+        """The process a case runs through, and why that one.
+
+        A scenario's choice (``process:``) wins. Otherwise, among the processes with a
+        start event that are not only reached by a call activity: the executable ones
+        if some are marked executable and others not, then the one with lanes, then the
+        one with the most tasks, then the first. In a collaboration the applicant's pool
+        is usually small and lane-less, the administration's pool holds the work.
         """
+        from zsa_sim.errors import BpmnError
+
+        if self.chosen_process is not None:
+            return self.processes[self.chosen_process], "chosen by the scenario"
         called = {
             n.called_element
             for p in self.processes.values()
@@ -413,13 +437,29 @@ class Definitions:
             if isinstance(n, CallActivity)
         }
         candidates = [p for p in self.processes.values() if p.start_events and p.id not in called]
-        executable = [p for p in candidates if p.is_executable]
-        chosen = executable or candidates
-        if not chosen:
-            from zsa_sim.errors import BpmnError
-
+        if not candidates:
             raise BpmnError("no process with a start event", source=self.source)
-        return chosen[0]
+        if len(candidates) == 1:
+            return candidates[0], "the only process with a start event"
+        executable = [p for p in candidates if p.is_executable]
+        if executable and len(executable) < len(candidates):
+            candidates, why = executable, ["executable"]
+        else:
+            why = []
+        if len(candidates) == 1:
+            return candidates[0], "the only executable process"
+        ranked = sorted(
+            candidates, key=lambda p: (not p.lanes, -len(p.tasks()))
+        )  # stable: file order breaks ties
+        best = ranked[0]
+        runner_up = ranked[1]
+        if bool(best.lanes) != bool(runner_up.lanes):
+            why.append("the only one with lanes")
+        elif len(best.tasks()) != len(runner_up.tasks()):
+            why.append(f"most tasks ({len(best.tasks())})")
+        else:
+            why.append("first in the file")
+        return best, ", ".join(why)
 
     def black_box_reason(self, node: FlowNode) -> str | None:
         """Why an activity runs as one unit of work with an effort of its own, or None.
@@ -450,6 +490,11 @@ class Definitions:
             if participant.process_ref == process_id:
                 return participant
         return None
+
+
+def role_key(name: str) -> str:
+    """A name as a role key: blanks folded, '.' and '/' (key-path separators) -> '-'."""
+    return " ".join(name.split()).replace("/", "-").replace(".", "-").strip("- ")
 
 
 def _truthy(value: str | None) -> bool:

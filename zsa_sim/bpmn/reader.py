@@ -6,10 +6,14 @@ extensions are kept as properties, and a file without a diagram section or with 
 processes is fine. The XML is parsed safely (:mod:`zsa_sim.bpmn.safe_xml`).
 
 Everything that cannot be read or simulated raises a one-line
-:class:`~zsa_sim.errors.BpmnError` naming the file and the element id: duplicate ids,
-references to ids that do not exist, sequence flows between processes, elements the
-engine does not simulate. A call activity's ``calledElement`` is looked up in the same
-file first, then in the sibling ``*.bpmn`` files of the same folder.
+:class:`~zsa_sim.errors.BpmnError` naming the file and the element id: duplicate BPMN
+ids, sequence flows to ids that do not exist or between processes, elements the engine
+does not simulate. What does not change how a case runs is tolerated and noted in
+:attr:`Definitions.notes` (``validate`` shows the notes as warnings): a lane or message
+flow naming a missing element, a pool whose process is not in the file, BPSim
+parameters for a missing element, a shape with broken coordinates. A call activity's
+``calledElement`` is looked up in the same file first, then in the sibling ``*.bpmn``
+files of the same folder.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from zsa_sim.bpmn.conditions import normalise_conditions
 from zsa_sim.bpmn.context import (
     ReadContext,
     bpmn_children,
@@ -37,9 +42,14 @@ from zsa_sim.bpmn.model import (
     Process,
     frozen_mapping,
 )
-from zsa_sim.bpmn.namespaces import BPMN, split_tag
+from zsa_sim.bpmn.namespaces import BPMN, BPMNDI, DC, DI, split_tag
 from zsa_sim.bpmn.safe_xml import DEFAULT_MAX_BYTES, parse_xml_file
 from zsa_sim.errors import BpmnError
+
+#: namespaces whose ids count: BPMN's own and its diagram interchange. Vendor
+#: extension elements (ADONIS, Signavio stencils, Visual Paradigm, ``principal``)
+#: repeat ids freely and are never referred to by BPMN references.
+_ID_NAMESPACES = frozenset({BPMN, BPMNDI, DC, DI})
 
 #: elements whose children are flow elements of a scope of their own.
 _SCOPES = frozenset({"process", "subProcess", "transaction", "adHocSubProcess"})
@@ -63,6 +73,7 @@ def read_bpmn(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Defini
 def _read_file(path: str | Path, max_bytes: int) -> Definitions:
     source = str(path)
     root = parse_xml_file(path, max_bytes=max_bytes)
+    _normalise_namespaces(root)
     namespace, local = split_tag(root.tag)
     if (namespace, local) != (BPMN, "definitions"):
         raise BpmnError(
@@ -70,20 +81,27 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
             f"{namespace or '(none)'!r}, expected 'definitions' in {BPMN!r}",
             source=source,
         )
+    notes: list[str] = []
     ctx = ReadContext(
         source=source,
         ids=_index_ids(root, source),
         scope_of=_index_scopes(root),
         extras=bpsim_parameters(root),
-        diagram=read_diagram(root, source),
+        diagram=read_diagram(root, source, notes),
+        notes=notes,
+        shared_definitions={
+            child.get("id", ""): child
+            for local, child in bpmn_children(root)
+            if local.endswith("EventDefinition") and child.get("id")
+        },
     )
     for ref in ctx.extras:
         if ref not in ctx.ids:
-            raise ctx.error(f"BPSim ElementParameters: elementRef '{ref}' refers to no element")
+            ctx.note(f"BPSim ElementParameters: elementRef '{ref}' refers to no element (ignored)")
     processes: dict[str, Process] = {}
     for local_name, child in bpmn_children(root):
         if local_name == "process":
-            process = read_process(ctx, child)
+            process = normalise_conditions(read_process(ctx, child), ctx.notes)
             processes[process.id] = process
     participants, message_flows = _read_collaborations(ctx, root, processes)
     return Definitions(
@@ -93,17 +111,48 @@ def _read_file(path: str | Path, max_bytes: int) -> Definitions:
         message_flows=message_flows,
         diagram=ctx.diagram,
         exporter=(root.get("exporter") or "").strip(),
+        notes=tuple(ctx.notes),
     )
 
 
-def _index_ids(root: Element, source: str) -> dict[str, str]:
-    """Every id of the document -> its element's local name; duplicates are errors."""
-    ids: dict[str, str] = {}
+#: namespaces of BPMN 2.0 drafts that older tools still write -> the final ones.
+_DRAFT_NAMESPACES = {
+    "http://www.omg.org/spec/BPMN/20100501/MODEL": BPMN,
+    "http://schema.omg.org/spec/BPMN/2.0": BPMN,
+    "http://www.omg.org/spec/BPMN/20100501/DI": BPMNDI,
+    "http://www.omg.org/spec/DD/20100501/DC": DC,
+    "http://www.omg.org/spec/DD/20100501/DI": DI,
+}
+
+
+def _normalise_namespaces(root: Element) -> None:
+    """Rename elements of BPMN 2.0 draft namespaces to the final ones, in place."""
+    namespace, _ = split_tag(root.tag)
+    if namespace not in _DRAFT_NAMESPACES:
+        return
     for element in root.iter():
-        element_id = element.get("id")
-        if not element_id:
+        namespace, local = split_tag(element.tag)
+        if namespace in _DRAFT_NAMESPACES:
+            element.tag = f"{{{_DRAFT_NAMESPACES[namespace]}}}{local}"
+
+
+def _index_ids(root: Element, source: str) -> dict[str, str]:
+    """Every BPMN and DI id of the document -> its element's local name.
+
+    Duplicates are errors; ids on vendor extension elements, and on anything inside an
+    ``extensionElements`` (whatever its namespace), do not count.
+    """
+    ids: dict[str, str] = {}
+    stack = [root]
+    while stack:  # depth first without recursion, skipping extension subtrees
+        element = stack.pop()
+        namespace, local = split_tag(element.tag)
+        if namespace == BPMN and local == "extensionElements":
             continue
-        _, local = split_tag(element.tag)
+        stack.extend(reversed(list(element)))
+        element_id = element.get("id")
+        if not element_id or namespace not in _ID_NAMESPACES:
+            continue
         if element_id in ids:
             raise BpmnError(
                 f"duplicate id '{element_id}' (on a {ids[element_id]} and a {local})",
@@ -141,20 +190,26 @@ def _read_collaborations(
                 participant_id = require_id(ctx, child)
                 ref = (child.get("processRef") or "").strip() or None
                 if ref is not None and ref not in processes:
-                    raise ctx.error(
+                    ref = ctx.known_ref(ref) or ref
+                if ref is not None and ref not in processes:
+                    ctx.note(
                         f"participant '{participant_id}': processRef '{ref}' names no process "
-                        "of the file"
+                        "of the file (a black-box pool)"
                     )
+                    ref = None
                 participants.append(Participant(participant_id, clean_name(child), ref))
             elif kind == "messageFlow":
-                message_flows.append(
-                    MessageFlow(
-                        id=require_id(ctx, child),
-                        source=require_ref(ctx, child, "sourceRef"),
-                        target=require_ref(ctx, child, "targetRef"),
-                        name=clean_name(child),
+                try:
+                    message_flows.append(
+                        MessageFlow(
+                            id=require_id(ctx, child),
+                            source=require_ref(ctx, child, "sourceRef"),
+                            target=require_ref(ctx, child, "targetRef"),
+                            name=clean_name(child),
+                        )
                     )
-                )
+                except BpmnError as err:  # message flows only document: never refuse
+                    ctx.note(f"{err.detail} (message flow ignored)")
     return tuple(participants), tuple(message_flows)
 
 

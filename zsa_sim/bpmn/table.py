@@ -51,7 +51,10 @@ class Inspection:
 def inspect_model(defs: Definitions) -> Inspection:
     """Summary and tables for every process of the file and its subprocesses."""
     try:
-        main = defs.main_process.id
+        process, why = defs.main_process_choice
+        main = f"{process.id} ({why})"
+        if why.startswith(("executable", "the only one", "most tasks", "first")):
+            main += "; a scenario chooses another with services.<key>.process"
     except BpmnError:
         main = "(none: no process has a start event)"
     pools = [
@@ -67,6 +70,8 @@ def inspect_model(defs: Definitions) -> Inspection:
     ]
     if defs.called_processes:
         summary.append(("From sibling files", ", ".join(defs.called_processes)))
+    for note in defs.notes:  # what the reader tolerated (validate lists them as warnings)
+        summary.append(("Note", note))
     black_boxes = [
         f"{node.id} ({reason})"
         for process in defs.processes.values()

@@ -18,11 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
 from zsa_sim.bpmn.dominators import ROOT, immediate_dominators, nearest_common_dominator
 from zsa_sim.bpmn.model import (
     Activity,
+    CallActivity,
     Definitions,
     EndEvent,
+    Event,
     EventBasedGateway,
     ExclusiveGateway,
     FlowNode,
@@ -37,6 +40,7 @@ from zsa_sim.bpmn.model import (
     SubProcess,
     Task,
 )
+from zsa_sim.errors import BpmnError
 
 Severity = Literal["error", "warning"]
 
@@ -65,9 +69,15 @@ def validate_model(defs: Definitions) -> list[Finding]:
     processes = [p for p in defs.processes.values() if p.nodes]
     if not processes:
         findings.append(Finding("error", "", "the file contains no process with flow nodes"))
+    try:
+        main: str | None = defs.main_process.id
+    except BpmnError:
+        main = None
+    _check_calls(defs, processes, findings)
     for process in processes:
         _check_scope(process, findings, is_subprocess=False)
-        _check_lanes(process, findings)
+        if process.id == main:  # other pools (the applicant's) need no staff
+            _check_lanes(process, findings)
         for node in process.walk():
             reason = defs.black_box_reason(node)
             if reason is not None:
@@ -76,7 +86,30 @@ def validate_model(defs: Definitions) -> list[Finding]:
                     node,
                     f"{reason}: simulated as one task with an effort from the scenario",
                 )
+    findings.extend(Finding("warning", "", note) for note in defs.notes)
     return sorted(findings, key=lambda f: f.severity != "error")
+
+
+def _check_calls(defs: Definitions, processes: list[Process], findings: list[Finding]) -> None:
+    """A call activity that calls its own process, directly or through other processes:
+    a case would never end (issue 14: ``run`` refused it, ``validate`` said nothing)."""
+    done: set[str] = set()
+
+    def visit(process: Process, stack: list[str]) -> None:
+        for node in process.walk():
+            if not isinstance(node, CallActivity) or defs.black_box_reason(node) is not None:
+                continue
+            called = node.called_element
+            if called in stack:
+                chain = " -> ".join([*stack[stack.index(called) :], called])
+                _error(findings, node, f"calls process '{called}' recursively ({chain})")
+            elif called not in done:
+                visit(defs.resolve_call(called), [*stack, called])
+        done.add(process.id)
+
+    for process in processes:
+        if process.id not in done:
+            visit(process, [process.id])
 
 
 def _error(findings: list[Finding], node: FlowNode | Process, message: str) -> None:
@@ -156,13 +189,41 @@ def _check_node(
             _error(findings, node, "the start event of an embedded subprocess must have no trigger")
     elif isinstance(node, EndEvent) and node.outgoing:
         _error(findings, node, "end event has outgoing sequence flows")
+    timer = node.definition.timer if isinstance(node, Event) else None
+    if timer is not None and not timer.expression:
+        _warn(
+            findings,
+            node,
+            "timer has no duration in the model (only its label): the scenario must give "
+            "it under timers",
+        )
+    if isinstance(node, Activity):
+        conditional = [f.id for f in scope.outgoing_flows(node.id) if f.condition]
+        if conditional:
+            _error(
+                findings,
+                node,
+                f"conditional sequence flows out of an activity ({', '.join(conditional)}) are "
+                "not simulated; put an exclusive or inclusive gateway after the activity",
+            )
     if not isinstance(node, Gateway):
         return
+    numbers = [f.id for f in scope.outgoing_flows(node.id) if number_of(f.condition) is not None]
+    if numbers:
+        _error(
+            findings,
+            node,
+            f"the conditions of flows {', '.join(numbers)} are numbers, not conditions (always "
+            "true); probabilities? give all branches as probabilities in the scenario "
+            "(branches)",
+        )
     flows = scope.outgoing_flows(node.id)
     if not flows:
         _error(findings, node, "gateway has no outgoing sequence flow")
     elif isinstance(node, ExclusiveGateway | InclusiveGateway) and len(flows) > 1:
-        if node.default_flow is None and all(f.condition is None for f in flows):
+        if node.default_flow is None and all(
+            f.condition is None and PROBABILITY_PROPERTY not in f.properties for f in flows
+        ):
             _warn(
                 findings,
                 node,
@@ -276,7 +337,12 @@ def _check_lanes(process: Process, findings: list[Finding]) -> None:
     if not tasks:
         return
     if not process.lanes:
-        _warn(findings, process, "process has no lanes: its tasks are assigned to no staff role")
+        _warn(
+            findings,
+            process,
+            "process has no lanes: its tasks are assigned to no staff role (a scenario gives "
+            "them with services.<key>.default_role or roles)",
+        )
         return
     for task in tasks:
         if task.lane is None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from zsa_sim.calibrate.table import LogTable
+from zsa_sim.engine.calendar import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -114,3 +115,46 @@ def estimate_demand(table: LogTable) -> Demand:
         last=last,
         arrival=arrival,
     )
+
+
+#: share of a channel's arrivals inside office hours above which it is ``office_hours``
+OFFICE_SHARE = 0.98
+
+
+def arrival_profiles(
+    table: LogTable, arrival: np.ndarray, calendar: WorkingCalendar, cases: np.ndarray
+) -> dict[str, tuple[object, int, float]]:
+    """Channel -> (profile, cases, share inside office hours) as a scenario writes it.
+
+    A channel whose arrivals (nearly) all fall into the office hours is ``office_hours``
+    (paper opened, counter visits); otherwise a weekly profile: weekday weights and 24
+    hour weights, each the arrivals counted there divided by their mean (hours of a day
+    without any arrival get a small weight, the profile must allow every hour it saw).
+    Without a channel attribute all cases form one channel, ``paper``.
+    """
+    channels = table.attributes.get("channel") or table.attributes.get("Kanal") or {}
+    groups: dict[str, list[float]] = {}
+    for code in cases:
+        t = arrival[code]
+        if t == t:
+            groups.setdefault(channels.get(int(code), "") or "paper", []).append(float(t))
+    out: dict[str, tuple[object, int, float]] = {}
+    weekday0 = table.epoch.weekday()
+    for channel, times in sorted(groups.items()):
+        t = np.array(times)
+        inside = float(np.mean([calendar.is_open(x) for x in t]))
+        if inside >= OFFICE_SHARE:
+            out[channel] = ("office_hours", len(t), inside)
+            continue
+        day = (t // 1440).astype(int)
+        weekday = np.bincount((weekday0 + day) % 7, minlength=7).astype(float)
+        hour = np.bincount(((t % 1440) // 60).astype(int), minlength=24).astype(float)
+        weekday = weekday / weekday.mean()
+        hour = np.maximum(hour / hour.mean(), 0.0)
+        keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        profile = {
+            "weekdays": {k: round(float(w), 3) for k, w in zip(keys, weekday, strict=True)},
+            "hours": [round(float(h), 3) for h in hour],
+        }
+        out[channel] = (profile, len(t), inside)
+    return out

@@ -7,8 +7,8 @@ simulated monthly series match the observed ones:
 
 1. **Volume** (``services.S.volume``): simulated applications are proportional to it,
    so one simulation at the scenario's volume gives the factor
-   observed / simulated applications. Its tolerance is the Poisson error of the
-   observed count, 1.96 / sqrt(N).
+   observed / simulated applications. Its tolerance (99 %) is 2.58 times the Poisson
+   error of the observed count and of the simulated mean, sqrt(1/N_obs + 1/(n N_sim)).
 2. **Effort scale** (one common factor on every task's effort, written as
    ``effort_multipliers``): found by bisection so that the simulated mean of the open
    cases at month end (else the decisions) equals the observed mean. Cases open grow
@@ -20,6 +20,11 @@ simulated monthly series match the observed ones:
    (t sd sqrt(1 + 1/n), sd between replications, t of n - 1 degrees of freedom),
    plus half the final bracket.
 
+Staff: where the counts give staff in FTE (a column ``staff``, ``fte`` or ``VZÄ``), the
+staff of the service's municipalities is scaled to their monthly mean first, so that
+the effort scale does not absorb a staffing difference; without it, the scenario's
+staff stand.
+
 The fitted scenario is written as a small file that names the original as ``base:``
 and states only the changed figures; a CSV gives per month and series the observed
 value, the simulated mean and its 95 % interval over the replications.
@@ -30,7 +35,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -47,6 +52,7 @@ ALIASES = {
     "month": ("month", "monat"),
     "municipality": ("municipality", "kommune", "gemeinde"),
     "service": ("service", "leistung"),
+    "staff": ("staff", "staff_fte", "fte", "vzae", "vzä", "personal"),
 }
 STEPS = 6
 LOW, HIGH = 0.4, 2.5
@@ -57,6 +63,8 @@ class Observed:
     """Monthly series from the counts file: (year, month) -> value, per series."""
 
     series: dict[str, dict[tuple[int, int], float]]
+    #: staff in FTE per month (summed over municipalities), if the file has it
+    staff: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 def read_counts(path: str | Path, service: str | None = None) -> Observed:
@@ -75,10 +83,10 @@ def read_counts(path: str | Path, service: str | None = None) -> Observed:
         raise CalibrationError("the counts file has no data rows", source=path)
     header = [h.strip().lower() for h in rows[0]]
     where = {}
-    for field, names in ALIASES.items():
+    for key, names in ALIASES.items():
         for name in names:
             if name in header:
-                where[field] = header.index(name)
+                where[key] = header.index(name)
                 break
     if "month" not in where:
         raise CalibrationError(f"no month column in ({', '.join(rows[0])})", source=path)
@@ -88,6 +96,7 @@ def read_counts(path: str | Path, service: str | None = None) -> Observed:
             f"none of the columns {', '.join(SERIES)} in ({', '.join(rows[0])})", source=path
         )
     series: dict[str, dict[tuple[int, int], float]] = {s: {} for s in wanted}
+    staff: dict[tuple[int, int], float] = {}
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -107,7 +116,15 @@ def read_counts(path: str | Path, service: str | None = None) -> Observed:
                 )
             if value == value:
                 series[name][month] = series[name].get(month, 0.0) + value
-    return Observed(series)
+        if "staff" in where and where["staff"] < len(cells):
+            fte = parse_number(cells[where["staff"]])
+            if fte is None:
+                raise CalibrationError(
+                    f"line {number}: staff {cells[where['staff']]!r} is not a number", source=path
+                )
+            if fte == fte:
+                staff[month] = staff.get(month, 0.0) + fte
+    return Observed(series, staff)
 
 
 def _month(text: str) -> tuple[int, int] | None:
@@ -166,6 +183,30 @@ def _col(cases, name: str) -> np.ndarray:
     return np.asarray(cases.column(name), dtype=float)
 
 
+def staff_changes(scenario, service: str, observed: Observed) -> tuple[dict, float]:
+    """Scale the staff of the service's municipalities to the FTE the counts report.
+
+    The municipalities' staff (all roles) are multiplied by observed mean FTE / the
+    scenario's FTE, so that the effort scale is not fitted to a staffing difference.
+    Returns the changes and the factor (1 and none without a staff column).
+    """
+    if not observed.staff:
+        return {}, 1.0
+    serving = {key: m for key, m in scenario.municipalities.items() if service in m.services}
+    total = sum(sum(m.staff.values()) for m in serving.values())
+    wanted = sum(observed.staff.values()) / len(observed.staff)
+    if total <= 0 or wanted <= 0:
+        raise CalibrationError(f"staff: cannot scale {total:g} FTE to {wanted:g} FTE")
+    factor = wanted / total
+    changes = {
+        f"municipalities.{key}.staff": {
+            role: round(fte * factor, 2) for role, fte in m.staff.items()
+        }
+        for key, m in serving.items()
+    }
+    return changes, factor
+
+
 def _changes(scenario, service: str, volume: float, scale: float) -> dict:
     spec = scenario.services[service]
     multipliers = dict(spec.effort_multipliers)
@@ -183,6 +224,9 @@ class CountsFit:
     """The fitted factors, their tolerances, and the series behind them."""
 
     service: str
+    #: municipality staff changes from the counts' FTE column (empty without one)
+    staff: dict
+    staff_factor: float
     volume: float
     volume_tol: float
     scale: float
@@ -202,20 +246,29 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
         raise CalibrationError(
             f"no month of the counts lies in the scenario's period ({start} to {end})"
         )
+    staff, staff_factor = staff_changes(scenario, service, observed)
+    if staff:
+        scenario = scenario.with_changes(staff)
     base = simulate_series(scenario, service, months, replications)
     volume, volume_tol = 1.0, 0.0
     if "applications" in observed.series:
         obs = sum(observed.series["applications"].get(m, 0.0) for m in months)
-        sim = float(base["applications"].sum(axis=1).mean())
+        per_rep = base["applications"].sum(axis=1)
+        sim = float(per_rep.mean())
         if sim <= 0:
             raise CalibrationError(f"service {service!r}: the scenario simulates no applications")
         volume = obs / sim
-        volume_tol = 1.96 / math.sqrt(max(obs, 1.0)) * volume
+        # 99 %: Poisson error of the observed count and of the simulated mean
+        relative = math.sqrt(1 / max(obs, 1.0) + 1 / (len(per_rep) * sim))
+        volume_tol = 2.576 * relative * volume
     target = "open_end" if "open_end" in observed.series else "decisions"
     if target not in observed.series:
         scaled = scenario.with_changes(_changes(scenario, service, volume, 1.0))
         final = simulate_series(scaled, service, months, replications)
-        return CountsFit(service, volume, volume_tol, 1.0, math.nan, "-", months, observed, final)
+        return CountsFit(
+            service, staff, staff_factor, volume, volume_tol, 1.0, math.nan, "-", months,
+            observed, final,
+        )  # fmt: skip
     goal = float(np.mean([observed.series[target].get(m, np.nan) for m in months]))
     sign = 1.0 if target == "open_end" else -1.0
     tried: dict[float, tuple[float, float, dict]] = {}
@@ -242,10 +295,12 @@ def fit_counts(scenario, observed: Observed, service: str, replications: int) ->
     if scale not in tried:
         level(scale)
     _, half, sim = tried[scale]
-    points = sorted(tried.items())
-    slope = _slope([(s, v[0]) for s, v in points], scale)
+    slope = _slope([(s, v[0]) for s, v in sorted(tried.items())], scale)
     scale_tol = (abs(half / slope) if slope else math.inf) + (high - low) / 2
-    return CountsFit(service, volume, volume_tol, scale, scale_tol, target, months, observed, sim)
+    return CountsFit(
+        service, staff, staff_factor, volume, volume_tol, scale, scale_tol, target, months,
+        observed, sim,
+    )  # fmt: skip
 
 
 def _t975(n: int) -> float:
@@ -256,13 +311,18 @@ def _t975(n: int) -> float:
 
 
 def _slope(points: list[tuple[float, float]], at: float) -> float:
-    """d(level)/d(scale) near ``at`` from the two tried points around it."""
-    below = [p for p in points if p[0] <= at]
-    above = [p for p in points if p[0] > at]
-    if not below or not above:
+    """d(level)/d(scale) near ``at``: least squares over the tried points within a
+    factor 1.5 of it (the two nearest if fewer), robust to the noise of a close pair."""
+    near = [p for p in points if at / 1.5 <= p[0] <= at * 1.5]
+    if len(near) < 2:
+        near = sorted(points, key=lambda p: abs(p[0] - at))[:2]
+    if len(near) < 2:
         return 0.0
-    (s0, v0), (s1, v1) = below[-1], above[0]
-    return (v1 - v0) / (s1 - s0) if s1 != s0 else 0.0
+    x = np.array([p[0] for p in near])
+    y = np.array([p[1] for p in near])
+    if np.ptp(x) == 0:
+        return 0.0
+    return float(np.polyfit(x, y, 1)[0])
 
 
 def write_fit(fit: CountsFit, scenario_path: Path, out_dir: Path) -> tuple[Path, Path]:
@@ -280,11 +340,22 @@ def write_fit(fit: CountsFit, scenario_path: Path, out_dir: Path) -> tuple[Path,
         "services:",
         f"  {fit.service}:",
         f"    volume: {changes[f'services.{fit.service}.volume']}   # x{fit.volume:.4f} "
-        f"+/- {fit.volume_tol:.4f} (95 %, Poisson) of the base scenario's volume",
+        f"+/- {fit.volume_tol:.4f} (99 %, Poisson) of the base scenario's volume",
         f"    effort_multipliers:   # common effort scale {fit.scale:.3f} +/- {fit.scale_tol:.3f}, "
         f"fitted to {fit.target}",
     ]
     lines += [f'      {task}: "{expr}"' for task, expr in multipliers.items()]
+    if fit.staff:
+        lines += [
+            "municipalities:   # staff scaled to the counts' FTE "
+            f"(x{fit.staff_factor:.3f}; all roles, all services of the municipality)"
+        ]
+        for path, roles in fit.staff.items():
+            key = path.split(".")[1]
+            lines += [
+                f"  {key}:",
+                "    staff: {" + ", ".join(f"{r}: {v}" for r, v in roles.items()) + "}",
+            ]
     yaml_path = out_dir / "calibrated.yaml"
     yaml_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     load_scenario(yaml_path)

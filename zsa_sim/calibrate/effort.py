@@ -3,10 +3,10 @@
 Effort in a scenario is working time, so a step's effort is the working time between
 its start and its end under the office calendar: closed hours (evenings, weekends,
 public holidays, lunch breaks) are subtracted. This holds when a clerk works at full
-speed while on duty, which is how zsa-sim models staff, part-timers included (they work
-fewer hours, not slower): the working time in the log then equals the effort. Steps of a
-part-timer that span her own off-duty hours inside the office hours are overestimated by
-those hours; the comment beside each effort says how many steps spanned a closing time.
+speed while on duty; part-timers then work fewer hours, not slower. A part-timer's own
+hours are read from the log (:func:`clerk_calendars`): a step of hers that runs past her
+closing time counts only her own hours until it ends. The comment beside each effort
+says how many steps spanned closed hours.
 A step that spans open days on which its clerk did nothing else (her leave or sickness:
 the engine continues the step on her next working day) has those days taken out too.
 
@@ -19,7 +19,7 @@ never idle and overestimates effort by her idle time otherwise; the comment says
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -54,7 +54,10 @@ def estimated_starts(table: LogTable) -> np.ndarray:
     idx = order[1:][same & has_clerk]
     clerk_before[idx] = table.end[order[:-1][same & has_clerk]]
     guess = np.fmax(case_before, clerk_before)
-    start[missing] = np.fmin(guess[missing], table.end[missing])
+    # a first step with nothing before it (in its case or by its clerk) stays unknown
+    start[missing] = np.where(
+        np.isnan(guess[missing]), np.nan, np.fmin(guess[missing], table.end[missing])
+    )
     return start
 
 
@@ -69,28 +72,70 @@ def active_days(table: LogTable, rows: np.ndarray) -> dict[int, set[int]]:
     return out
 
 
-def _minus_absences(
+def clerk_calendars(
+    table: LogTable, rows: np.ndarray, calendar: WorkingCalendar
+) -> dict[int, WorkingCalendar]:
+    """Own hours of the clerks who work only part of the office day (part-timers).
+
+    A clerk's day runs from the earliest time of day at which she is seen working to the
+    latest (step starts and ends; a step that runs over days also shows she worked at
+    its start in the evening and at its end in the morning), widened to whole quarter
+    hours. If it is more than half an hour shorter than the office day at either end,
+    her calendar is the office hours clipped to it: a step of hers that runs past her own
+    closing time resumes in her next hours, so only those count as work.
+    """
+    office = [iv for ivs in calendar.weekly.values() for iv in ivs]
+    if not office or calendar.always:
+        return {}
+    office_lo, office_hi = min(a for a, _ in office), max(b for _, b in office)
+    timed = rows & (table.resource > 0) & ~np.isnan(table.start) & ~np.isnan(table.end)
+    out: dict[int, WorkingCalendar] = {}
+    for clerk in np.unique(table.resource[timed]):
+        mine = timed & (table.resource == clerk)
+        if mine.sum() < 20:
+            continue
+        starts, ends = table.start[mine] % 1440, table.end[mine] % 1440
+        lo = min(float(starts.min()), float(ends.min())) // 15 * 15
+        hi = -(-max(float(starts.max()), float(ends.max())) // 15) * 15
+        if lo <= office_lo + 30 and hi >= office_hi - 30:
+            continue
+        weekly = {
+            day: tuple((max(a, lo), min(b, hi)) for a, b in ivs if min(b, hi) > max(a, lo))
+            for day, ivs in calendar.weekly.items()
+        }
+        weekly = {day: ivs for day, ivs in weekly.items() if ivs}
+        if weekly:
+            out[int(clerk)] = replace(calendar, weekly=weekly)
+    return out
+
+
+def _personal(
     work: np.ndarray,
     start: np.ndarray,
     end: np.ndarray,
     clerks: np.ndarray,
     active: dict[int, set[int]],
     calendar: WorkingCalendar,
+    own: dict[int, WorkingCalendar],
 ) -> np.ndarray:
-    """Take out the open days between start and end on which the clerk did nothing.
+    """Working time of steps that run over days, on the clerk's own hours and days.
 
-    A step interrupted by closing time continues on the clerk's next working day; if
-    she was away in between (leave, sickness), that day's office hours were no work on
-    the step. Her absence shows as an open day without any step of hers.
+    A step interrupted by closing time continues on the clerk's next working day: in a
+    part-timer's own hours (``own``), and not on days she was away (leave, sickness),
+    which show as open days without any step of hers.
     """
     out = work.copy()
     first_day = (start // 1440).astype(np.int64)
     last_day = (end // 1440).astype(np.int64)
-    for i in np.nonzero(last_day - first_day > 1)[0]:
-        days = active.get(int(clerks[i]), set())
+    for i in np.nonzero(last_day > first_day)[0]:
+        clerk = int(clerks[i])
+        mine = own.get(clerk, calendar)
+        if mine is not calendar:
+            out[i] = mine.work_between(float(start[i]), float(end[i]))
+        days = active.get(clerk, set())
         for day in range(int(first_day[i]) + 1, int(last_day[i])):
             if day not in days:
-                out[i] -= calendar.work_between(day * 1440.0, (day + 1) * 1440.0)
+                out[i] -= mine.work_between(day * 1440.0, (day + 1) * 1440.0)
     return out
 
 
@@ -106,13 +151,14 @@ def estimate_efforts(
     start = estimated_starts(table)
     out: dict[str, EffortEstimate] = {}
     active = active_days(table, rows)
+    own = clerk_calendars(table, rows, calendar)
     for task in tasks:
         mask = rows & (node_ids == task) & ~np.isnan(start) & ~np.isnan(table.end)
         if not mask.any():
             continue
         work = working_minutes(calendar, start[mask], table.end[mask])
-        work = _minus_absences(
-            work, start[mask], table.end[mask], table.resource[mask], active, calendar
+        work = _personal(
+            work, start[mask], table.end[mask], table.resource[mask], active, calendar, own
         )
         span = table.end[mask] - start[mask]
         fit = fit_duration(work)

@@ -26,7 +26,7 @@ import csv
 import html
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -139,8 +139,10 @@ class FitRow:
         return self.low <= self.observed <= self.high
 
 
-def compare(observed: LogTable, simulated: list[LogTable]) -> tuple[list[FitRow], dict]:
-    """Fit rows and the series the charts need."""
+def compare(
+    observed: LogTable, simulated: list[LogTable], unrecorded: frozenset[str] = frozenset()
+) -> tuple[list[FitRow], dict]:
+    """Fit rows and the series the charts need (``unrecorded``: events to leave out)."""
     from scipy.stats import wasserstein_distance
 
     reference = observed.epoch
@@ -174,7 +176,9 @@ def compare(observed: LogTable, simulated: list[LogTable]) -> tuple[list[FitRow]
                 )
             )
         charts["distributions"][name] = (o, s_values)
-    activities = sorted(set(obs.activity_counts) | set().union(*[v.activity_counts for v in sims]))
+    activities = sorted(
+        (set(obs.activity_counts) | set().union(*[v.activity_counts for v in sims])) - unrecorded
+    )
     for activity in activities:
         o = obs.activity_counts.get(activity, 0.0)
         mean, low, high = _interval(np.array([v.activity_counts.get(activity, 0.0) for v in sims]))
@@ -244,12 +248,15 @@ def check_fit(
     out: str | Path | None = None,
     columns: dict[str, str] | None = None,
     service: str | None = None,
+    manual_map: dict[str, str] | None = None,
 ) -> Path:
     """Compare a run with an observed log; write fit.csv and fit.html; the HTML path."""
     run_dir = Path(run_dir)
-    observed = read_log(log, columns=columns, service=service)
+    observed, unrecorded = _by_bpmn_id(
+        read_log(log, columns=columns, service=service), run_dir, manual_map
+    )
     simulated = _replications(run_dir, service)
-    rows, charts = compare(observed, simulated)
+    rows, charts = compare(observed, simulated, unrecorded)
     folder = Path(out) if out else run_dir / "fit"
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "fit.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -287,12 +294,37 @@ def check_fit(
     return target
 
 
+def _by_bpmn_id(
+    table: LogTable, run_dir: Path, manual: dict[str, str] | None
+) -> tuple[LogTable, frozenset[str]]:
+    """Name the observed activities by BPMN id, as the simulated log does.
+
+    The run's inputs hold its BPMN model; with one model, every observed activity is
+    matched by id or name (or ``manual``) as in calibration. Unmatched names stay. Also
+    returns the model's events the observed log never records (an export of tasks only):
+    they are left out of the comparison rather than reported as missing.
+    """
+    models = sorted((run_dir / "inputs").glob("*.bpmn"))
+    if len(models) != 1:
+        return table, frozenset()
+    from zsa_sim.bpmn import read_bpmn
+    from zsa_sim.calibrate.mapping import map_activities
+    from zsa_sim.scenario.service_model import ServiceModel
+
+    model = ServiceModel(read_bpmn(models[0]))
+    mapping = map_activities(table, model, manual)
+    names = [node or name for node, name in zip(mapping.node_of, table.activity_names, strict=True)]
+    events = {i for i in model.nodes if i not in model.tasks}
+    return replace(table, activity_names=names), frozenset(events - set(mapping.node_of))
+
+
 def check_scenario(
     scenario: str | Path,
     log: str | Path,
     *,
     replications: int = 5,
     columns: dict[str, str] | None = None,
+    manual_map: dict[str, str] | None = None,
 ) -> Path:
     """Simulate a (calibrated) scenario and compare it with the log it came from."""
     from zsa_sim.experiment.runner import RunOptions, run_experiment
@@ -308,7 +340,7 @@ def check_scenario(
             xes="none",
         ),
     )
-    return check_fit(outcome.run_dir, log, columns=columns)
+    return check_fit(outcome.run_dir, log, columns=columns, manual_map=manual_map)
 
 
 def _f(value: float) -> str:

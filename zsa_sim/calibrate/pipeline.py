@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zsa_sim.calibrate.arrivals import Demand, estimate_demand
+from zsa_sim.calibrate.arrivals import Demand, arrival_profiles, estimate_demand
 from zsa_sim.calibrate.branches import Routing, replay_cases, rounds_distribution
 from zsa_sim.calibrate.calendar import OfficeHours, from_scenario, propose
 from zsa_sim.calibrate.effort import EffortEstimate, estimate_efforts
@@ -47,6 +47,8 @@ class Calibration:
     #: case attribute -> share of 'true' (flags used in conditions)
     flags: dict[str, tuple[float, int]] = field(default_factory=dict)
     channels: dict[str, float] = field(default_factory=dict)
+    #: channel -> (profile as the scenario writes it, cases, share inside office hours)
+    profiles: dict[str, tuple[object, int, float]] = field(default_factory=dict)
     #: a scenario the calendar came from (municipality figures are taken from it)
     base: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -109,6 +111,7 @@ def calibrate_log(
     work_calendar = office.working_calendar(table)
     efforts = estimate_efforts(table, node_ids, list(model.tasks), work_calendar, task_rows)
     demand = estimate_demand(table.select(rows))
+    profiles = arrival_profiles(table, demand.arrival, work_calendar, fitting)
     waits = estimate_waits(table, node_ids, model, fitting)
     role_names = np.array(table.role_names, dtype=object)[table.role]
     bpmn_roles = np.array(
@@ -133,6 +136,7 @@ def calibrate_log(
         rounds=_rounds(model, routing),
         flags=_flags(table, model, fitting),
         channels=_channels(table, fitting),
+        profiles=profiles,
         base=calendar.partition("#")[0] if calendar else None,
         warnings=warnings,
     )

@@ -353,9 +353,17 @@ def _events(path: Path) -> Iterator[tuple[int, dict[str, str], list[dict[str, st
     try:
         with raw:
             context = iterparse(
-                raw, events=("end",), forbid_dtd=True, forbid_entities=True, forbid_external=True
+                raw,
+                events=("start", "end"),
+                forbid_dtd=True,
+                forbid_entities=True,
+                forbid_external=True,
             )
-            for _, element in context:
+            root = None
+            for kind, element in context:
+                if kind == "start":
+                    root = element if root is None else root
+                    continue
                 if _local(element.tag) != "trace":
                     continue
                 number += 1
@@ -369,7 +377,10 @@ def _events(path: Path) -> Iterator[tuple[int, dict[str, str], list[dict[str, st
                     for event in element
                     if _local(event.tag) == "event"
                 ]
+                # drop the trace, and its empty shell from the log element
                 element.clear()
+                if root is not None:
+                    root.clear()
                 yield number, attributes, events
     except DefusedXmlException as err:
         raise CalibrationError(

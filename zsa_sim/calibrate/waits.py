@@ -1,15 +1,14 @@
 """Applicants' reaction times: how long until a message arrives, and who never answers.
 
 The delay of a message catch event is calendar time from the row before it in the case
-(e.g. the request for documents) to the event. When the event races a timer (an
-event-based gateway with a deadline), an answer later than the deadline is never seen:
-the timer fires instead. Two things are then mixed in the timer's count, the applicants
-who never answer and those who would have answered late. The delay is therefore fitted
-as a lognormal truncated at the deadline T (maximum likelihood), and the share who never
-answer follows from the count of answers: answered = n (1 − never) F(T), so
-never = 1 − answered / (n F(T)). Without a race, every delay is seen and the families
-are compared as for efforts (:mod:`zsa_sim.calibrate.fitting`); never is then the share
-of cases that reached the event and ended or stopped without it.
+(e.g. the request for documents) to the event. When the event races other events (an
+event-based gateway with a deadline, or a withdrawal), an answer later than the winner
+is never seen. Two things are then mixed in the rivals' count, the applicants who never
+answer and those who would have answered later. So the delay (lognormal) and the share
+who never answer are fitted together by maximum likelihood, every wait won by a rival
+being a right-censored observation at the rival's time (competing risks). Without a
+race, every delay is seen and the families are compared as for efforts
+(:mod:`zsa_sim.calibrate.fitting`), with nobody never answering.
 """
 
 from __future__ import annotations
@@ -62,22 +61,38 @@ def _race(model: ServiceModel, event_id: str) -> list[str]:
     return rivals
 
 
-def _truncated_lognormal(delays: np.ndarray, deadline: float) -> tuple[float, float]:
-    """(mu, sigma) of log-delays by maximum likelihood, truncated at the deadline."""
+def censored_lognormal(delays: np.ndarray, censored: np.ndarray) -> tuple[float, float, float]:
+    """(mu, sigma, never) by maximum likelihood from answers and censored waits.
+
+    An answer after t has density (1 - never) f(t); a wait ended by something else at
+    c (the deadline, or a rival message) says the answer had not come by c, with
+    probability never + (1 - never) (1 - F(c)). Lognormal F; Nelder-Mead on
+    (mu, log sigma, logit never).
+    """
     from scipy import optimize, stats
 
     logs = np.log(np.maximum(delays, 1e-6))
-    upper = math.log(deadline)
+    log_c = np.log(np.maximum(censored, 1e-6))
 
     def nll(theta: np.ndarray) -> float:
-        mu, log_sigma = theta
+        mu, log_sigma, logit = theta
         sigma = math.exp(log_sigma)
-        tail = stats.norm.logcdf((upper - mu) / sigma)
-        return -float(np.sum(stats.norm.logpdf(logs, mu, sigma)) - len(logs) * tail)
+        never = 1.0 / (1.0 + math.exp(-logit))
+        answered = math.log1p(-never) if never < 1 else -math.inf
+        won = np.sum(stats.norm.logpdf(logs, mu, sigma) - logs) + len(logs) * answered
+        survive = stats.norm.sf((log_c - mu) / sigma)
+        lost = np.sum(np.log(never + (1 - never) * survive + 1e-300))
+        return -float(won + lost)
 
-    start = np.array([logs.mean(), math.log(max(logs.std(), 1e-3))])
-    result = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6})
-    return float(result.x[0]), float(math.exp(result.x[1]))
+    share = len(censored) / max(len(censored) + len(delays), 1)
+    start = np.array(
+        [logs.mean(), math.log(max(logs.std(), 1e-3)), math.log((share + 0.01) / (1.01 - share))]
+    )
+    result = optimize.minimize(
+        nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 4000}
+    )
+    mu, log_sigma, logit = result.x
+    return float(mu), float(math.exp(log_sigma)), float(1.0 / (1.0 + math.exp(-logit)))
 
 
 def estimate_waits(
@@ -100,12 +115,8 @@ def estimate_waits(
             continue
         if timed_out:
             waited = (table.end[timer_rows] - before[timer_rows]) / 1440.0
-            deadline = float(np.nanmedian(waited))
-            mu, sigma = _truncated_lognormal(delays, deadline)
-            from scipy import stats
-
-            reach = float(stats.norm.cdf((math.log(deadline) - mu) / sigma))
-            never = max(0.0, 1.0 - answered / ((answered + timed_out) * reach))
+            waited = waited[~np.isnan(waited)]
+            mu, sigma, never = censored_lognormal(delays, waited)
             mean = math.exp(mu + sigma * sigma / 2)
             fit = Fit(
                 "lognormal",
@@ -114,9 +125,11 @@ def estimate_waits(
                 answered,
                 float(delays.mean()) * 1440.0,
             )
+            deadline = float(np.median(waited)) if len(waited) else None
             note = (
-                f"n={answered} answers, {timed_out} deadlines ({deadline:.1f} d); lognormal "
-                f"truncated at the deadline (ML), P(answer before deadline)={reach:.3f}"
+                f"n={answered} answers, {timed_out} waits ended otherwise (deadline or "
+                f"another event, median {deadline:.1f} d): lognormal with never-share by "
+                "maximum likelihood, those waits censored"
             )
             out[event_id] = WaitEstimate(fit, never, answered, timed_out, deadline, note)
         else:

@@ -173,21 +173,11 @@ def _volume(cal: Calibration, base: dict[str, dict]) -> list[str]:
         if len(seen) == 12
         else (f"months seen: {', '.join(map(str, seen))}; TODO: the others are set to the mean")
     )
-    weekday = ", ".join(
-        f"{d} {s:.0%}"
-        for d, s in zip(
-            ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"), demand.weekday_share, strict=True
-        )
-    )
-    peak = sorted(range(24), key=lambda h: -demand.hour_share[h])[:3]
     lines = [
         f"    cases_per_1000: {_round4(rate)}   # {note}",
         "    volume: 1.0",
         f"    seasonality: {inline([round(f, 3) for f in demand.seasonality])}   # "
-        f"arrivals a day per month / mean ({months}; n={sum(demand.counted.values()):,} cases)",
-        f"    # arrivals by weekday: {weekday}; busiest hours: "
-        + ", ".join(f"{h}:00 {demand.hour_share[h]:.0%}" for h in peak)
-        + " (not a scenario key yet: for review)",
+        f"arrivals per month / their mean ({months}; n={sum(demand.counted.values()):,} cases)",
     ]
     if cal.channels:
         lines.append(
@@ -197,6 +187,20 @@ def _volume(cal: Calibration, base: dict[str, dict]) -> list[str]:
         lines.append(
             "    channels: {paper: 1.0}   # TODO: the log has no channel attribute; placeholder"
         )
+    written = set(cal.channels) or {"paper"}
+    profiles = {c: p for c, p in cal.profiles.items() if c in written}
+    if profiles:
+        lines.append("    arrival_profiles:   # when in the week applications arrive, per channel")
+        for channel, (profile, n, inside) in profiles.items():
+            how = (
+                "within office hours"
+                if profile == "office_hours"
+                else "weekday and hour weights (count / mean)"
+            )
+            lines.append(
+                f"      {_key(channel)}: {inline(profile)}   # n={n:,} cases, "
+                f"{inside:.1%} inside office hours: {how}"
+            )
     return lines
 
 
@@ -308,29 +312,40 @@ def _errors(cal: Calibration) -> list[str]:
 
 
 def _applicants(cal: Calibration) -> list[str]:
-    if cal.service in ("hundehaltung", "wohngeld"):
-        return [
-            "    applicants:",
-            f"      generator: {cal.service}   # its defaults: the log does not describe them",
-        ]
-    lines = ["    applicants:", "      generator: generic"]
-    if cal.rounds is not None and cal.rounds[1]:
+    own = cal.service in ("hundehaltung", "wohngeld")
+    lines = ["    applicants:"]
+    if own:
+        lines.append(f"      generator: {cal.service}   # its defaults unless given below")
+    else:
+        lines.append("      generator: generic")
+    if cal.rounds is not None and cal.rounds[1] and _takes_rounds(cal.service, own):
         probabilities, n = cal.rounds
         shares = _shares({str(i): p for i, p in enumerate(probabilities)})
         lines.append(
             f"      missing_documents: {inline(list(shares.values()))}   # P(0, 1, ... request "
             f"rounds) from the loop, n={n:,} cases (Kaplan-Meier for unanswered requests)"
         )
-    else:
+    elif not own:
         lines.append("      missing_documents: [1.0]   # no request loop seen")
     lines += _attribute_notes(cal)
-    if cal.flags:
+    if cal.flags and not own:
         lines.append("      flags:")
         lines += [
             f"        {_key(name)}: {round(share, 4)}   # share true, n={n:,} cases"
             for name, (share, n) in cal.flags.items()
         ]
     return lines
+
+
+def _takes_rounds(service: str, own: bool) -> bool:
+    """Whether the service's applicant generator has a ``missing_documents`` list."""
+    if not own:
+        return True
+    from zsa_sim.synth.hundehaltung import HundehaltungApplicants
+    from zsa_sim.synth.wohngeld import WohngeldApplicants
+
+    model = WohngeldApplicants if service == "wohngeld" else HundehaltungApplicants
+    return "missing_documents" in model.model_fields
 
 
 def _attribute_notes(cal: Calibration) -> list[str]:

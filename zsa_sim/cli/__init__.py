@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
     handle_termination()
+    _one_line_warnings()
+    _writable_matplotlib_config()
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
@@ -102,6 +104,66 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except KeyboardInterrupt as err:
         _interrupted(err)
+
+
+#: Warnings said in other words: matplotlib warns once per chart and missing glyph when
+#: names hold characters its font lacks (emoji), dozens of two-line warnings (issue 14).
+_REWORDED = (
+    (
+        "Glyph ",
+        "some characters of the names are missing from the charts' font "
+        "(they are drawn as empty boxes)",
+    ),
+)
+
+
+def _one_line_warnings() -> None:
+    """Every warning as one line on stderr, and each only once per command."""
+    import warnings
+
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+        text = " ".join(str(message).split())
+        for prefix, reworded in _REWORDED:
+            if text.startswith(prefix):
+                text = reworded
+        if text not in seen:
+            seen.add(text)
+            click.echo(f"warning: {text[:300]}", err=True)
+
+    warnings.showwarning = show
+
+
+def _writable_matplotlib_config() -> None:
+    """A read-only or missing HOME: give matplotlib a config folder of its own, quietly.
+
+    Otherwise it says so in two long log lines on every command that draws, and builds
+    its font cache anew each time (issue 14). An explicit ``MPLCONFIGDIR`` is kept.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    wanted = Path(base) / "matplotlib"
+    try:
+        wanted.mkdir(parents=True, exist_ok=True)
+        if os.access(wanted, os.W_OK):
+            return
+    except OSError:
+        pass
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    fallback = Path(tempfile.gettempdir()) / f"zsa-sim-matplotlib-{uid}"
+    try:
+        fallback.mkdir(mode=0o700, exist_ok=True)
+        if hasattr(os, "getuid") and fallback.stat().st_uid != uid:
+            return  # someone else's folder: let matplotlib make its own
+    except OSError:
+        return
+    os.environ["MPLCONFIGDIR"] = str(fallback)
 
 
 def _interrupted(err: KeyboardInterrupt) -> NoReturn:

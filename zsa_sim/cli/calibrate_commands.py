@@ -111,7 +111,13 @@ def calibrate(
     if check:
         from zsa_sim.calibrate.fitcheck import check_scenario
 
-        report = check_scenario(out, log, replications=replications, columns=parse_columns(columns))
+        report = check_scenario(
+            out,
+            log,
+            replications=replications,
+            columns=parse_columns(columns),
+            manual_map=parse_manual(manual),
+        )
         click.echo(f"fit report: {report}")
 
 
@@ -119,6 +125,7 @@ def calibrate(
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.argument("log", type=click.Path(path_type=Path))
 @click.option("--columns", default=None, help="Header names of LOG, as for calibrate.")
+@click.option("--map", "manual", multiple=True, help="'Log activity=BPMN_id' (repeatable).")
 @click.option("--service", default=None, help="Compare this service only.")
 @click.option(
     "-o",
@@ -128,7 +135,12 @@ def calibrate(
     help="Folder [default: RUN_DIR/fit].",
 )
 def check_fit_command(
-    run_dir: Path, log: Path, columns: str | None, service: str | None, out: Path | None
+    run_dir: Path,
+    log: Path,
+    columns: str | None,
+    manual: tuple[str, ...],
+    service: str | None,
+    out: Path | None,
 ) -> None:
     """Compare a simulation run with an observed log: fit.html and fit.csv.
 
@@ -143,9 +155,17 @@ def check_fit_command(
       zsa-sim check-fit results/cal/<timestamp> log.csv
     """
     from zsa_sim.calibrate.fitcheck import check_fit
+    from zsa_sim.calibrate.mapping import parse_manual
     from zsa_sim.calibrate.reader import parse_columns
 
-    report = check_fit(run_dir, log, out=out, columns=parse_columns(columns), service=service)
+    report = check_fit(
+        run_dir,
+        log,
+        out=out,
+        columns=parse_columns(columns),
+        service=service,
+        manual_map=parse_manual(manual),
+    )
     click.echo(f"fit report: {report}")
 
 

@@ -170,6 +170,10 @@ def run(
     )
     with progress_display(sys.stderr.isatty(), quiet) as (progress, phase):
         outcome = run_and_report(scenario or default_scenario(), options, progress, phase)
+    from zsa_sim.experiment.overload import run_warnings
+
+    for line in run_warnings(scenario or default_scenario(), outcome.run.outputs):
+        click.echo(line, err=True)
     if not quiet:
         for municipality, lines in outcome.run.summary["verdicts"].items():
             click.echo(f"{municipality}:")

@@ -40,7 +40,11 @@ def serve(scenario: Path | None, port: int, host: str, out: Path, jobs: int | No
     from zsa_sim.web.app import serve as serve_workbench
 
     serve_workbench(
-        scenario or default_scenario(), host=host, port=port, out_root=out, workers=jobs,
+        scenario or default_scenario(),
+        host=host,
+        port=port,
+        out_root=out,
+        workers=jobs,
         announce=click.echo,
     )
 

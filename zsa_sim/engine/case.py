@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 def case_id(service: str, municipality: str, index: int) -> str:
     """The case id written to the event log: ``service:municipality:index``.
 
+    Cases of the initial backlog have negative indices and the ids ``...:B1``, ``...:B2``.
     The one place that decides the format, so a scenario that needs another one changes
     only this function.
     """
+    if index < 0:
+        return f"{service}:{municipality}:B{-index}"
     return f"{service}:{municipality}:{index}"
 
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from zsa_sim.bpmn import model as bpmn
 from zsa_sim.engine.expressions import Expression, compile_expression
-from zsa_sim.engine.staff import StaffPool
 from zsa_sim.errors import SimulationError
+
+if TYPE_CHECKING:  # the scenario layer imports this module; SimPy only at run time
+    from zsa_sim.engine.staff import StaffPool
 
 INF = math.inf
 

@@ -155,6 +155,24 @@ class WaitRule:
 
 
 @dataclass(frozen=True)
+class RenewalRule:
+    """Approved cases that come back as renewal applications.
+
+    When a case reaches the main process's end event ``end_event`` and ``condition``
+    (an expression over its attributes; None: always) holds, it applies again with
+    probability ``share``, ``delay`` (calendar minutes) later, as a new case of the same
+    applicant (same attributes), unless that is at or after ``until`` (the end of the
+    arrivals). Both draws are keyed by the case (common random numbers).
+    """
+
+    end_event: str
+    share: float
+    delay: Distribution
+    until: float
+    condition: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSetup:
     """One administrative service: its BPMN model and the parameters of its elements.
 
@@ -176,6 +194,8 @@ class ServiceSetup:
     effort_multipliers: Mapping[str, str] = field(default_factory=dict)
     #: id of the task whose completion is the decision (Bescheid), for lead times.
     decision_task: str | None = None
+    #: approved cases that apply again later (None: no renewals).
+    renewal: RenewalRule | None = None
     #: loop or multi-instance activity id -> instance count: a distribution (rounded)
     #: or an expression over case attributes; overrides the BPMN's loopCardinality.
     instances: Mapping[str, Distribution | str] = field(default_factory=dict)
@@ -187,6 +207,11 @@ class CaseArrival:
 
     ``index`` is the case's running number within its (service, municipality) stream;
     the engine keys all of the case's random draws on it (common random numbers).
+
+    A case of the initial backlog has ``node``, the id of the main-process node where it
+    stands when the run begins (a task it waits for, a catch event, ...), a negative
+    ``index`` and a ``time`` before the epoch (its application date): the engine writes
+    its start-event row at ``time`` and puts its token on ``node`` at once.
     """
 
     service: str
@@ -196,6 +221,7 @@ class CaseArrival:
     attributes: Mapping[str, Scalar] = field(default_factory=dict)
     #: larger = served first by every staff pool (the scenario's ``priority:``).
     priority: float = 0.0
+    node: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ from zsa_sim.engine.case import Case, case_id
 from zsa_sim.engine.graph import Compiler, Graph
 from zsa_sim.engine.other_work import OtherWork
 from zsa_sim.engine.queues import make_pool
-from zsa_sim.engine.setup import CaseSource, SimulationSetup
+from zsa_sim.engine.renewals import Renewals
+from zsa_sim.engine.setup import CaseArrival, CaseSource, SimulationSetup
 from zsa_sim.engine.setup_checks import check_service_keys, check_setup
 from zsa_sim.engine.staff import StaffPool, build_members
 from zsa_sim.errors import SimulationError, ZsaError
@@ -143,6 +144,10 @@ class Simulation:
             )
             self.graphs.append((source, compiler.compile()))
         self.runner = ActivityRunner(self.env, self.draws.draw, sink.record, setup.max_visits)
+        if any(s.renewal is not None for s in setup.services.values()):
+            graphs = {(src.service, src.municipality): g for src, g in self.graphs}
+            renewals = Renewals(self.env, setup, self.runner, self.draws.draw, graphs)
+            self.runner.on_case_end = renewals.case_ended
         self._ran = False
 
     def run(self) -> SimulationResult:
@@ -199,6 +204,9 @@ class Simulation:
             at = float(arrival.time)
             if at >= horizon:
                 return
+            if arrival.node is not None:
+                self._resume(arrival, graph)
+                continue
             if not at >= env.now:
                 raise SimulationError(
                     f"arrivals of service {service!r}, municipality {municipality!r} are not "
@@ -230,6 +238,37 @@ class Simulation:
             )
             case.arrival = at
             runner.start_case(case, graph)
+
+    def _resume(self, arrival: CaseArrival, graph: Graph) -> None:
+        """Start a case of the initial backlog where it stands (see CaseArrival)."""
+        service, municipality = arrival.service, arrival.municipality
+        node = graph.nodes.get(arrival.node or "")
+        if node is None or not arrival.time <= self.env.now or arrival.index >= 0:
+            raise SimulationError(
+                f"backlog case {arrival.index} of service {service!r}, municipality "
+                f"{municipality!r}: node {arrival.node!r} must be a node of the main process, "
+                f"its arrival ({arrival.time!r}) not after now ({self.env.now!r}) and its "
+                "index negative"
+            )
+        setup = self.setup
+        attributes = arrival.attributes
+        case = Case(
+            service,
+            municipality,
+            arrival.index,
+            attributes,
+            arrival.priority,
+            (
+                case_id(service, municipality, arrival.index),
+                service,
+                municipality,
+                setup.variant,
+                setup.replication,
+            ),
+            tuple(attributes.get(name, "") for name in setup.attribute_names),
+        )
+        case.arrival = float(arrival.time)  # its deadline (EDF) counts from then
+        self.runner.resume_case(case, graph, node, float(arrival.time))
 
 
 @contextmanager

@@ -102,6 +102,8 @@ class TokenFlow:
         self.cases_completed = 0
         #: cases not yet completed, in order of arrival (for the final flush)
         self.open_cases: dict[Case, None] = {}
+        #: called when a token of a case's top level reaches an end event (renewals)
+        self.on_case_end: Callable[[Case, Node], None] | None = None
 
     # -- rows ---------------------------------------------------------------------
 
@@ -137,6 +139,18 @@ class TokenFlow:
         self.spawn(root, graph.start, None)
         if graph.event_subs:
             self.arm_event_subs(root)
+
+    def resume_case(self, case: Case, graph: Graph, node: Node, arrival: float) -> None:
+        """Open a case of the initial backlog: it arrived at ``arrival`` (before now) and
+        stands at ``node`` now. Its start-event row is written at ``arrival``; what it
+        went through before the run is not logged."""
+        root = Scope(case, graph)
+        case.root = root
+        self.open_cases[case] = None
+        self.cases_started += 1
+        if graph.start.log:
+            self.row(case, graph.start, "", arrival, arrival, arrival, 0.0)
+        self.spawn(root, node, None)
 
     def spawn(self, scope: Scope, node: Node, via: Flow | None) -> Token:
         """A new token on ``node`` (arrived over ``via``; None skips a join's wait)."""
@@ -226,6 +240,8 @@ class TokenFlow:
         if node.log:
             now = self.env.now
             self.row(token.case, node, "", now, now, now, 0.0)
+        if self.on_case_end is not None and token.scope.parent is None:
+            self.on_case_end(token.case, node)
         if node.terminate:
             scope = token.scope
             self.cancel_scope(scope, skip=token)

@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import IO, Any, cast
 
 from zsa_sim.errors import ResultsError
+from zsa_sim.eventlog.bounded import bounded_lines, open_results_text
 from zsa_sim.eventlog.schema import CORE_FIELDS, ActivityRecord
 
 #: Written into the metadata file: simulated cases of invented applicants.
@@ -434,9 +435,8 @@ def _write_metadata(writer: CsvEventLogWriter) -> None:
 
 def _open_text_in(path: Path) -> IO[str]:
     try:
-        if path.suffix == ".gz":
-            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-        return open(path, encoding="utf-8", newline="")
+        # a gzip bomb is refused, not decompressed into memory (issue 14)
+        return open_results_text(path)
     except OSError as err:
         raise ResultsError(f"cannot read the event log: {err}", source=path) from err
 
@@ -547,7 +547,7 @@ def _open_rows(path: Path, epoch: datetime | None) -> tuple[list[str], Generator
         epoch = datetime.fromisoformat(meta["epoch"])
     types: dict[str, str] = meta.get("attribute_types", {})
     stream = _open_text_in(path)
-    reader = csv.reader(stream)
+    reader = csv.reader(bounded_lines(stream, path))
     try:
         header = next(reader)
     except StopIteration:

@@ -139,6 +139,12 @@ def compare_notes(
             else "method: unpaired (Welch), the runs are independent"
         )
     checks = (
+        # unrelated scenarios first: their differences are no effect of a change (issue 14)
+        (
+            "name",
+            "Szenario (ein anderes: die Unterschiede sind keine Wirkung einer Änderung)",
+            "scenario (another one: the differences are no effect of a change)",
+        ),
         ("sha256", "Szenario-Datei (Hash)", "scenario file (hash)"),
         ("seed", "Seed", "seed"),
         ("replications", "Replikationen", "replications"),

@@ -29,6 +29,7 @@ length of at most :data:`MAX_HANDSHAKE_BYTES`) before the client connects.
 
 from __future__ import annotations
 
+import itertools
 import socket
 import struct
 import uuid
@@ -45,6 +46,8 @@ R = TypeVar("R")
 INSTALL_HINT = "pip install 'zsa-sim[distributed]'"
 #: evaluated on the scheduler and the workers; only builtins, so it unpickles anywhere
 VERSION_PROBE = "__import__('zsa_sim').__version__"
+#: Tasks submitted ahead per worker thread of the cluster.
+IN_FLIGHT_PER_THREAD = 2
 #: Schemes of a scheduler address that zsa-sim accepts.
 SCHEMES = ("tcp", "tls")
 #: A Dask handshake is a few hundred bytes; a larger length is another protocol.
@@ -127,7 +130,7 @@ class DaskExecutor:
         self.connect_timeout = connect_timeout
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
-        """Submit every task and yield (index, result) as the workers finish them."""
+        """Submit tasks a few at a time; yield (index, result) as the workers finish them."""
         distributed = self.distributed
         if self.scheme == "tcp":
             probe_scheduler(self.host, self.port, self.connect_timeout)
@@ -145,20 +148,34 @@ class DaskExecutor:
             client.close()
             raise
         run = uuid.uuid4().hex[:8]
-        pending: dict[str, int] = {}
+        # a few tasks per worker thread in flight, the next submitted as one finishes:
+        # every task carries the pickled scenario, so a thousand at once would hold a
+        # thousand copies on the client and the scheduler (issue 14)
+        threads = sum(client.nthreads().values()) or 1
+        queue = iter(enumerate(tasks))
+        pending: dict[str, tuple[int, Any]] = {}
+
+        def submit(index: int, task: T) -> Any:
+            # pure=False and a unique key: equal tasks of two runs are never merged
+            future = client.submit(fn, task, key=f"zsa-sim-{run}-{index}", pure=False)
+            pending[future.key] = (index, future)
+            return future
+
         try:
-            futures = []
-            for index, task in enumerate(tasks):
-                # pure=False and a unique key: equal tasks of two runs are never merged
-                future = client.submit(fn, task, key=f"zsa-sim-{run}-{index}", pure=False)
-                pending[future.key] = index
-                futures.append(future)
-            for future in distributed.as_completed(futures):
-                index = pending.pop(future.key)
-                yield index, future.result()
+            first = [
+                submit(i, t) for i, t in itertools.islice(queue, IN_FLIGHT_PER_THREAD * threads)
+            ]
+            finished = distributed.as_completed(first)
+            for future in finished:
+                index, _ = pending.pop(future.key)
+                result = future.result()
+                following = next(queue, None)
+                if following is not None:
+                    finished.add(submit(*following))
+                yield index, result
         finally:
             if pending:
-                client.cancel([f for f in futures if f.key in pending])
+                client.cancel([future for _, future in pending.values()])
             client.close()
 
 

@@ -9,6 +9,8 @@ Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
 
 - **Window.** Case KPIs count the cases that *arrived* in ``[window_start, window_end)``;
   earlier arrivals are the warm-up (the system filling up from empty) and are left out.
+  Cases of the initial backlog (``initial_state``) arrived before the run began
+  (``arrival < 0``, which no new application can) and count as window arrivals.
   The run may go on after ``window_end`` (a cool-down), which lets late arrivals finish.
   Throughput counts decisions that fell in the window, whatever the arrival.
 - **Open cases are counted, not dropped.** A window arrival still open at the end is in
@@ -293,7 +295,7 @@ def _case_kpis(
                      "is_open", "applicant_time", "effort_minutes")
     }  # fmt: skip
     n = len(cases)
-    arrived = (c["arrival"] >= window_start) & (c["arrival"] < window_end)
+    arrived = ((c["arrival"] >= window_start) | (c["arrival"] < 0)) & (c["arrival"] < window_end)
     started = arrived & ~np.isnan(c["first_start"])
     decided = arrived & ~np.isnan(c["decision"])
     in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)
@@ -453,8 +455,24 @@ def working_day_counter(calendar: WorkingCalendar) -> Callable[[float, float], f
     working days" is usually counted.
     """
     working: list[int] = []  # cumulative working days, working[d] = days 0..d-1
+    weekly: list[int] = []  # working weekday by day % 7 (0 = the epoch's weekday)
 
     def cumulative(day: int) -> int:
+        if day < 0:
+            # before the epoch (an initial backlog's application date) the calendar is
+            # not laid out: count its weekly pattern (a weekday that works in any of the
+            # first three weeks), holidays unknown; minus the working days in [day, 0)
+            if not weekly:
+                weekly.extend(
+                    int(any(
+                        calendar.work_between((d + 7 * k) * MINUTES_PER_DAY,
+                                              (d + 7 * k + 1) * MINUTES_PER_DAY) > 0
+                        for k in range(3)
+                    ))
+                    for d in range(7)
+                )  # fmt: skip
+            weeks, rest = divmod(-day, 7)
+            return -(weeks * sum(weekly) + sum(weekly[(day + i) % 7] for i in range(rest)))
         if not working:
             working.append(0)
         while len(working) <= day:

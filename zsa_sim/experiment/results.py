@@ -41,10 +41,10 @@ from typing import Any
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.csv_log import format_value
+from zsa_sim.experiment.reading import SUMMARY_FILE, load_summary  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
-SUMMARY_FILE = "summary.json"
 INPUTS_DIR = "inputs"
 PARTIAL_PREFIX = ".partial-"
 _STAMP_FORMAT = "%Y-%m-%dT%H-%M-%S"
@@ -477,21 +477,3 @@ def copy_inputs(folder: Path, files: Iterable[Path]) -> list[Path]:
     cannot both be kept and are refused.
     """
     return write_inputs(folder, snapshot_inputs(files))
-
-
-def load_summary(run_dir: Path) -> dict[str, Any]:
-    """The ``summary.json`` of a run, as a dict."""
-    path = Path(run_dir) / SUMMARY_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResultsError("no summary.json: not a complete results folder", source=path) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ResultsError(f"cannot read the summary: {err}", source=path) from err
-    try:
-        summary = json.loads(text)
-    except ValueError as err:
-        raise ResultsError(f"summary is not valid JSON: {err}", source=path) from err
-    if not isinstance(summary, dict):
-        raise ResultsError("summary is not a JSON object", source=path)
-    return summary

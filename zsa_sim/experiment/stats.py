@@ -24,7 +24,6 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 #: The confidence level of every interval unless a caller asks otherwise.
 CONFIDENCE = 0.95
@@ -66,8 +65,11 @@ def t_interval(
         centred = np.where(finite, x - np.expand_dims(mean, axis), 0.0)
         var = np.where(n > 1, (centred**2).sum(axis=axis) / np.maximum(n - 1, 1), np.nan)
         sd = np.sqrt(var)
-        t = stats.t.ppf(0.5 + confidence / 2, np.where(n > 1, n - 1, 1))
-        half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), np.nan)
+        if np.any(n > 1):
+            t = _t_quantile(0.5 + confidence / 2, np.where(n > 1, n - 1, 1))
+            half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), np.nan)
+        else:  # no interval anywhere: spare the caller the import of scipy (issue 19)
+            half = np.full(np.shape(mean), np.nan)
     return mean, mean - half, mean + half, n, sd
 
 
@@ -124,8 +126,16 @@ def unpaired_difference(a: ArrayLike, b: ArrayLike, confidence: float = CONFIDEN
     if se == 0:
         return Estimate(diff, diff, diff, n, 0.0)
     df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
-    half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
+    half = float(_t_quantile(0.5 + confidence / 2, df)) * se
     return Estimate(diff, diff - half, diff + half, n, se)
+
+
+def _t_quantile(p: float, df: ArrayLike) -> np.ndarray:
+    """Student-t quantile; scipy is imported here, where it is needed (issue 19: importing
+    scipy.stats is about two thirds of the start-up of a one-replication ``zsa-sim run``)."""
+    from scipy import stats
+
+    return stats.t.ppf(p, df)
 
 
 def _pair(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

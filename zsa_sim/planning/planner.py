@@ -154,6 +154,7 @@ def plan_staffing(
         scenario = load_scenario(scenario)
     if isinstance(target, str):
         target = parse_target(target)
+    scenario = target.period_for(scenario)  # a backlog target: the run ends on its day
     variant_of(scenario, variant)
     key = staffing_key(scenario, variant, key, service)
     groups = tuple(participating_groups(scenario, variant, service))

@@ -85,6 +85,11 @@ class StaffingSearch:
     notes: tuple[Note, ...]
 
 
+#: Finest FTE grid of a staffing search: ``--step 1e-9`` "confirmed" differences of
+#: a billionth of a position, which only the random noise decides.
+MIN_STEP = 0.05
+
+
 def search_staffing(
     evaluator: Evaluator,
     target: Target,
@@ -105,6 +110,11 @@ def search_staffing(
     """
     if not step > 0:
         raise ScenarioError(f"step must be positive, got {step}")
+    if step < MIN_STEP:
+        raise ScenarioError(
+            f"step {step:g} FTE is finer than {MIN_STEP:g} FTE (about two working hours a "
+            "week): staffing differences that small are noise, not a plan (issue 14)"
+        )
     if replications < 2:
         raise ScenarioError(
             f"replications: a confidence bound needs at least 2 replications, got {replications}"

@@ -218,6 +218,8 @@ def run_sweep(
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    if target is not None:
+        scenario = target.period_for(scenario)  # a backlog target: the run ends on its day
     if not varies:
         raise ScenarioError("--vary: give at least one KEY=START:STOP:STEP")
     keys = [v.key for v in varies]

@@ -10,6 +10,15 @@ German, or with the KPI id for scripts::
     Median Wartezeit <= 2 Tage              ->  waiting_time_median <= 2 days
     lead_time_workdays_p90<=15              ->  lead_time_workdays_p90 <= 15 working_days
 
+A backlog target counts the open applications on a day (``open_cases``: arrived,
+initial backlog included, and not finished)::
+
+    open cases <= 500 by 2026-09-30         ->  open_cases <= 500 cases, by 2026-09-30
+    offene Fälle <= 500 bis 30.09.2026      ->  the same
+
+For such a target the planner ends the simulated period on that day (no cool-down), so
+the run's open cases at its end are the open cases on that day.
+
 The unit decides between the two lead-time KPIs: working days ("Arbeitstage") select
 ``lead_time_workdays_*``, calendar days (or none) ``lead_time_*``; hours and weeks are
 converted to days. Only KPIs reported per service and municipality can be targets (not
@@ -27,11 +36,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
 
 from zsa_sim.errors import ScenarioError
 from zsa_sim.experiment.formatting import Lang, format_number, unit_name
 from zsa_sim.experiment.kpis import KPI_INFO, QUANTILES
+
+if TYPE_CHECKING:
+    from zsa_sim.scenario import Scenario
 
 Operator = Literal["<=", "<", ">=", ">"]
 
@@ -73,6 +86,13 @@ _MEASURES: dict[str, str] = {
     "waiting time": "waiting_time",
     "wartezeit": "waiting_time",
 }
+#: words of the open-cases KPI (no statistic: a count on a day)
+_OPEN_CASES = ("open cases", "open applications", "offene fälle", "offene faelle",
+               "offene anträge", "offene antraege", "rückstand", "backlog")  # fmt: skip
+_BY = re.compile(
+    r"\s+(?:by|bis|bis zum|am|on)\s+(?P<date>\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})\s*$",
+    re.IGNORECASE,
+)
 #: statistic words -> KPI suffix
 _STATISTICS: dict[str, str] = {
     "mean": "mean",
@@ -124,6 +144,8 @@ class Target:
     unit: str
     #: the text it was parsed from ('' when made in Python)
     text: str = ""
+    #: the day the KPI is judged on (backlog targets: open cases on that day), or None
+    by: date | None = None
 
     @property
     def upper(self) -> bool:
@@ -158,9 +180,28 @@ class Target:
         """The target for people: "Durchlaufzeit (Arbeitstage) p90 ≤ 15 Arbeitstage"."""
         info = KPI_INFO[self.kpi]
         label = info.label_de if lang == "de" else info.label_en
+        if self.by is not None:
+            day = self.by.strftime("%d.%m.%Y") if lang == "de" else self.by.isoformat()
+            label = f"offene Fälle am {day}" if lang == "de" else f"open cases on {day}"
         value = format_number(self.value, lang, _digits(self.value))
         unit = unit_name(self.unit, lang)
         return f"{label} {_SYMBOLS[self.operator]} {value} {unit}".strip()
+
+    def period_for(self, scenario: Scenario) -> Scenario:
+        """The scenario to judge the target on: for a dated target, ended on its day
+        (its last simulated minute is the end of that day, no cool-down), so the open
+        cases at the end of the run are those on that day; else the scenario itself."""
+        if self.by is None:
+            return scenario
+        period = scenario.period
+        days = (self.by - period.start).days + 1
+        if not 1 <= days <= period.days:
+            last = period.start.toordinal() + period.days - 1
+            raise ScenarioError(
+                f"target {self.text or self.describe('en')!r}: the day must lie in the "
+                f"observed period {period.start} .. {date.fromordinal(last)}"
+            )
+        return scenario.with_changes({"period.days": days, "period.cooldown_days": 0})
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values for plan.json."""
@@ -170,6 +211,7 @@ class Target:
             "value": self.value,
             "unit": self.unit,
             "text": self.text,
+            "by": self.by.isoformat() if self.by is not None else None,
         }
 
     @classmethod
@@ -181,7 +223,12 @@ class Target:
             raise ScenarioError(f"target {data!r}: needs kpi, operator and value") from err
         if kpi not in CASE_KPIS or operator not in _SYMBOLS or not math.isfinite(value):
             raise ScenarioError(f"target {data!r}: not a case KPI, operator and finite value")
-        return cls(kpi, operator, value, KPI_INFO[kpi].unit, str(data.get("text", "")))
+        by = data.get("by")
+        try:
+            day = date.fromisoformat(by) if by else None
+        except (TypeError, ValueError) as err:
+            raise ScenarioError(f"target {data!r}: 'by' is not a date") from err
+        return cls(kpi, operator, value, KPI_INFO[kpi].unit, str(data.get("text", "")), day)
 
 
 def _digits(value: float) -> int:
@@ -196,7 +243,11 @@ def parse_target(text: str) -> Target:
     """Read a target such as "p90 lead time <= 15 working days" (see the module docstring)."""
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError("target: empty (e.g. 'p90 lead time <= 15 working days')")
-    match = _SPLIT.match(text)
+    by = None
+    dated = _BY.search(text)
+    if dated is not None:
+        by = _date(dated["date"], text)
+    match = _SPLIT.match(text[: dated.start()] if dated is not None else text)
     if match is None:
         raise ScenarioError(
             f"target {text!r}: expected '<KPI> <= <number> [unit]', "
@@ -214,7 +265,22 @@ def parse_target(text: str) -> Target:
             f"target {text!r}: {kpi} is measured in {unit_name(native, 'en')}, "
             f"not {unit_name(unit, 'en')}"
         )
-    return Target(kpi, operator, value * factor, native, text.strip())
+    if by is not None and kpi != "open_cases":
+        raise ScenarioError(
+            f"target {text!r}: a date ('by ...') goes with open cases, e.g. "
+            "'open cases <= 500 by 2026-09-30'"
+        )
+    return Target(kpi, operator, value * factor, native, text.strip(), by)
+
+
+def _date(text: str, whole: str) -> date:
+    try:
+        if "." in text:
+            day, month, year = (int(p) for p in text.split("."))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ScenarioError(f"target {whole!r}: {text!r} is not a date") from None
 
 
 def _number(text: str, whole: str) -> float:
@@ -245,6 +311,10 @@ def _kpi(lhs: str, unit: str | None, whole: str) -> str:
             )
         return lhs
     words = lhs.lower().replace("-", " ")
+    if any(phrase in words for phrase in _OPEN_CASES):
+        if unit not in (None, "cases"):
+            raise ScenarioError(f"target {whole!r}: open cases are counted in cases")
+        return "open_cases"
     stem = next((s for phrase, s in _MEASURES.items() if phrase in words), None)
     if stem is None:
         raise ScenarioError(

@@ -14,8 +14,6 @@ file raises a one-line :class:`~zsa_sim.errors.ResultsError` naming it.
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import math
 import re
 from array import array
@@ -32,8 +30,8 @@ from zsa_sim.experiment.activities import ActivityRow, read_activities
 from zsa_sim.experiment.cases import CaseRecord, case_column
 from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
+from zsa_sim.experiment.reading import bounded_lines, load_summary, open_results_text
 from zsa_sim.experiment.replication import PoolInfo
-from zsa_sim.experiment.results import load_summary
 
 #: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
 _PARTIAL = re.compile(r"\.partial-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-\d+(?:-\d+)?")
@@ -203,7 +201,8 @@ class RunResults:
         mask = (
             (c["service"] == service)
             & (c["variant"] == variant)
-            & (c["arrival"] >= self.window_start)
+            # the initial backlog arrived before the run (arrival < 0) and counts too
+            & ((c["arrival"] >= self.window_start) | (c["arrival"] < 0))
             & (c["arrival"] < self.window_end)
         )
         if municipality is not None:
@@ -216,8 +215,22 @@ class RunResults:
 
 
 def load_results(run_dir: str | Path) -> RunResults:
-    """Read a results folder (see :doc:`notes/RESULTS.md`) into :class:`RunResults`."""
-    run_dir = Path(run_dir)
+    """Read a results folder (see :doc:`notes/RESULTS.md`) into :class:`RunResults`.
+
+    A folder whose files parse but hold something else than zsa-sim wrote (a summary
+    entry of another type, deep inside) is a one-line ResultsError (issue 14).
+    """
+    try:
+        return _load_results(Path(run_dir))
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as err:
+        raise ResultsError(
+            f"the results hold unexpected content ({type(err).__name__}: {str(err)[:120]}); "
+            "not a folder zsa-sim wrote, or a damaged one",
+            source=Path(run_dir),
+        ) from err
+
+
+def _load_results(run_dir: Path) -> RunResults:
     if not run_dir.is_dir():
         raise ResultsError("not a results folder (no such directory)", source=run_dir)
     summary = load_summary(run_dir)
@@ -373,16 +386,11 @@ def _first_existing(run_dir: Path, names: tuple[str, ...]) -> Path:
     raise ResultsError(f"no {' or '.join(names)} in the results folder", source=run_dir)
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
-
-
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
-        with _open_text(path) as handle:
-            yield from enumerate(csv.DictReader(handle), start=2)
+        # bounded: a gzip bomb or an endless line is an error, not gigabytes (issue 14)
+        with open_results_text(path) as handle:
+            yield from enumerate(csv.DictReader(bounded_lines(handle, path)), start=2)
     except FileNotFoundError:
         raise ResultsError("missing from the results folder", source=path) from None
     except (OSError, UnicodeDecodeError, csv.Error, EOFError) as err:

@@ -22,12 +22,19 @@ see the same people with the same documents, and the difference is the organisat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from zsa_sim.engine.calendar import WorkingCalendar
-from zsa_sim.engine.setup import SimulationSetup, StaffPoolSpec, TaskRouting
+from zsa_sim.engine.setup import (
+    RenewalRule,
+    ServiceSetup,
+    SimulationSetup,
+    StaffPoolSpec,
+    TaskRouting,
+)
 from zsa_sim.errors import ScenarioError
+from zsa_sim.scenario.demand_checks import renewal_end_event
 from zsa_sim.scenario.office import (
     defer_arrivals,
     discipline,
@@ -41,6 +48,7 @@ from zsa_sim.scenario.resolve import attribute_names, resolve_service
 from zsa_sim.scenario.schema import Scenario, Variant
 from zsa_sim.scenario.service_model import ServiceModel
 from zsa_sim.synth.applicants import case_source
+from zsa_sim.synth.backlog import FROM_BACKLOG, has_backlog
 
 #: Pool of a single pooled ZSA team.
 POOLED_TEAM = "team"
@@ -215,7 +223,10 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
 
     refuse_errors(scenario)
     org = organisation(scenario, variant)
-    services = {key: resolve_service(scenario, key)[0] for key in scenario.services}
+    services = {
+        key: _with_renewal(scenario, key, resolve_service(scenario, key)[0])
+        for key in scenario.services
+    }
     period = scenario.period
     calendars = _Calendars(scenario)
     pools = {
@@ -255,6 +266,7 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
             for (s_key, _), _r in org.routes.items()
             for name in attribute_names(scenario.services[s_key])
         }
+        | ({FROM_BACKLOG} if has_backlog(scenario) else set())
     )
     return SimulationSetup(
         epoch=period.epoch,
@@ -268,6 +280,23 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
         variant=variant,
         attribute_names=tuple(names),
     )
+
+
+def _with_renewal(scenario: Scenario, key: str, service: ServiceSetup) -> ServiceSetup:
+    """The service with its renewal rule (``services.<key>.renewals``), if any."""
+    spec = scenario.services[key].renewals
+    if spec is None:
+        return service
+    end_event = renewal_end_event(scenario.definitions(key).main_process, spec.end_event)
+    assert end_event is not None  # refuse_errors checked it
+    rule = RenewalRule(
+        end_event=end_event,
+        share=spec.share,
+        delay=spec.after.minutes(),
+        until=scenario.period.arrivals_end,
+        condition=spec.condition,
+    )
+    return replace(service, renewal=rule)
 
 
 def _routing(scenario: Scenario, route: RoutePlan) -> TaskRouting:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from zsa_sim.bpmn.validate import Finding, validate_model
 from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario.build import organisation
+from zsa_sim.scenario.demand_checks import demand_findings
 from zsa_sim.scenario.loader import read_document, scenario_from_data
 from zsa_sim.scenario.messages import schema_problems
 from zsa_sim.scenario.office import office_findings
@@ -50,7 +51,37 @@ def validate_scenario_file(path: str | Path) -> list[Finding]:
             raise
         return [Finding("error", key, message) for key, message in schema_problems(cause, data)]
     scenario._files = files
-    return check_scenario(scenario, include_models=True)
+    findings = check_scenario(scenario, include_models=True)
+    if not any(f.severity == "error" for f in findings):
+        findings.extend(_engine_refusals(scenario))
+    return findings
+
+
+class _NoLog:
+    """An event-log sink that keeps nothing (the engine is only built, never run)."""
+
+    def record(self, row: object) -> None:
+        """Drop the row."""
+
+
+def _engine_refusals(scenario: Scenario) -> list[Finding]:
+    """What the engine would refuse when it builds a variant: ``run`` must not differ.
+
+    Every variant's first replication is built (pools, calendars, compiled process
+    graphs) but not run, which takes a fraction of a second; whatever the engine checks
+    before simulating is thereby checked here too.
+    """
+    from zsa_sim.engine.simulation import Simulation
+    from zsa_sim.errors import ZsaError
+    from zsa_sim.scenario.build import build_setup
+
+    out = []
+    for variant in scenario.variants:
+        try:
+            Simulation(build_setup(scenario, variant, 0), _NoLog())  # type: ignore[arg-type]
+        except ZsaError as err:
+            out.append(Finding("error", f"variants.{variant}", err.detail))
+    return out
 
 
 def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[Finding]:
@@ -63,6 +94,7 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
             findings.extend(_model_findings(scenario, key))
         findings.extend(resolve_service(scenario, key)[1])
     findings.extend(_references(scenario, models))
+    findings.extend(demand_findings(scenario))
     findings.extend(_input_names(scenario))
     if not any(f.severity == "error" for f in findings):
         findings.extend(_staffing(scenario, models))
@@ -94,17 +126,25 @@ def _input_names(scenario: Scenario) -> list[Finding]:
 def _model_findings(scenario: Scenario, key: str) -> list[Finding]:
     """The BPMN model's own findings, less warnings the scenario answers.
 
-    The model check warns that a gateway without conditions needs probabilities from
-    the scenario; when the scenario gives them, the warning is answered and dropped.
+    The model check warns that a gateway without conditions needs probabilities, a
+    timer without duration a duration, a process without lanes roles; when the scenario
+    gives them, the warning is answered and dropped.
     """
     definitions = scenario.definitions(key)
     model = ServiceModel(definitions)
+    spec = scenario.services[key]
     answered = set()
-    for gw_key in scenario.services[key].branches:
-        try:
-            answered.add(model.resolve(gw_key, model.branching_gateways(), "gateway"))
-        except LookupError:
-            continue
+    for keys, among in (
+        (spec.branches, model.branching_gateways()),
+        (spec.timers, model.timer_events()),
+    ):
+        for element_key in keys:
+            try:
+                answered.add(model.resolve(element_key, among, "element"))
+            except LookupError:
+                continue
+    if all(model.role_of(t) is not None for t in model.tasks):
+        answered.update(p.id for p in model.processes)
     name = Path(definitions.source).name
     out = []
     for f in validate_model(definitions):
@@ -222,8 +262,20 @@ def _staffing(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Findi
     out: list[Finding] = []
     used: set[str] = set()
     declared: dict[str, str] = {}
-    for v_key in scenario.variants:
+    for v_key, variant in scenario.variants.items():
         org = organisation(scenario, v_key)
+        if variant.zsa is not None and not any(
+            route.central for routes in org.routes.values() for route in routes.values()
+        ):
+            out.append(
+                Finding(
+                    "warning",
+                    f"variants.{v_key}.zsa",
+                    "the ZSA takes over no task: none of the tasks it would get is "
+                    "centralisable, so this variant equals one without ZSA (mark tasks with "
+                    "services.<key>.centralisable or zsa:centralisable in the BPMN)",
+                )
+            )
         reported: set[str] = set()
         for (s_key, m_key), routes in org.routes.items():
             model = models[s_key]

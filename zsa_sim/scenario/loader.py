@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from zsa_sim.bpmn.model import Definitions
 from zsa_sim.errors import BpmnError, ScenarioError
 from zsa_sim.scenario.messages import MAX_LISTED, describe_validation_error
-from zsa_sim.scenario.schema import Scenario
+from zsa_sim.scenario.schema import Scenario, ServiceSpec
 
 #: Refuse larger files: a scenario is a few hundred lines.
 MAX_BYTES = 2_000_000
@@ -281,9 +281,12 @@ def read_service_model(scenario: Scenario, service: str) -> Definitions:
             f"{key}: BPMN file {path}: {not_a_file(path)}", source=scenario.source or None
         )
     try:
-        return read_bpmn(path)
+        definitions = read_bpmn(path)
     except BpmnError as err:
         raise ScenarioError(f"{key}: {err}", source=scenario.source or None) from err
+    from zsa_sim.scenario.adapt import adapt_definitions
+
+    return adapt_definitions(definitions, scenario.services[service])
 
 
 def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
@@ -320,7 +323,7 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     changed._files = list(scenario._files)
     for key, spec in changed.services.items():
         old = scenario.services.get(key)
-        if old is not None and old.bpmn == spec.bpmn and key in scenario._definitions:
+        if old is not None and _same_model(old, spec) and key in scenario._definitions:
             changed._definitions[key] = scenario._definitions[key]
     refuse_errors(changed)
     return changed
@@ -338,3 +341,9 @@ def _child(node: Any, part: str) -> Any:
 def _is_ramp(value: list) -> bool:
     """A list of staff steps ({since|from, fte}) as dumped from a scenario."""
     return bool(value) and all(isinstance(v, dict) and "fte" in v for v in value)
+
+
+def _same_model(old: ServiceSpec, new: ServiceSpec) -> bool:
+    """True when both specs read the same file and adapt it the same way."""
+    fields = ("bpmn", "process", "roles", "default_role", "centralisable", "branches")
+    return all(getattr(old, f) == getattr(new, f) for f in fields)

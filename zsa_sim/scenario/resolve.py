@@ -13,13 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from zsa_sim.bpmn.model import InclusiveGateway
+from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, feel_to_expression, number_of
+from zsa_sim.bpmn.model import Event, InclusiveGateway
 from zsa_sim.bpmn.validate import Finding
 from zsa_sim.engine.expressions import compile_expression
 from zsa_sim.engine.nodes import MI_VARIABLES, completion_condition
 from zsa_sim.engine.setup import BranchRule, ServiceSetup, WaitRule
+from zsa_sim.engine.timers import TimerSyntaxError, parse_cycle, parse_date, parse_duration
 from zsa_sim.errors import SimulationError
+from zsa_sim.eventlog.schema import CORE_FIELDS
+from zsa_sim.scenario.adapt import process_id_for
+from zsa_sim.scenario.condition_types import flag_misuse
 from zsa_sim.scenario.schema import Scenario, ServiceSpec
 from zsa_sim.scenario.service_model import ServiceModel
 
@@ -59,11 +65,15 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
     model = ServiceModel(scenario.definitions(key))
     out = _Collector(f"services.{key}")
     attributes = set(attribute_names(spec))
+    _attribute_columns(spec, out)
+    _process_choice(spec, model, out)
+    _roles(spec, model, out)
     efforts = _efforts(spec, model, out)
     decision = _decision_task(spec, model, out)
     branches = _branches(spec, model, out, attributes)
     waits = _waits(spec, model, out)
     timers = _by_id(spec.timers, model, model.timer_events(), "timer event", "timers", out)
+    _timer_durations(model, timers, out)
     errors = _by_id(spec.errors, model, model.error_events(), "error boundary event", "errors", out)
     for event_id in list(errors):
         host = model.error_events()[event_id].attached_to
@@ -89,7 +99,9 @@ def resolve_service(scenario: Scenario, key: str) -> tuple[ServiceSetup, list[Fi
         task_id = _resolve(model, task_key, model.tasks, "task", path, out)
         if task_id is not None and _expression_ok(text, path, attributes, out):
             multipliers[task_id] = text
-    if spec.priority is not None and _expression_ok(spec.priority, "priority", attributes, out):
+    # arrival_day: see zsa_sim.synth.applicants.ARRIVAL_DAY
+    priority_names = attributes | {"arrival_day"}
+    if spec.priority is not None and _expression_ok(spec.priority, "priority", priority_names, out):
         _priority_values_ok(spec, out)
     setup = ServiceSetup(
         name=key,
@@ -119,6 +131,80 @@ def _resolve(
     except LookupError as err:
         out.error(path, str(err))
         return None
+
+
+def yes_no_attributes(spec: ServiceSpec) -> set[str]:
+    """The applicants' attributes that are yes/no, whichever generator makes them.
+
+    Read from a draw of two applicants with a generator of its own (no shared random
+    state): a boolean column is a yes/no attribute.
+    """
+    import numpy as np
+
+    sample = spec.applicants.draw(np.random.default_rng(0), 2)
+    return {name for name, values in sample.items() if np.asarray(values).dtype == bool}
+
+
+def _attribute_columns(spec: ServiceSpec, out: _Collector) -> None:
+    """Case attributes become event-log columns; a core column's name would clash."""
+    for name in spec.applicants.attribute_names():
+        if name in CORE_FIELDS:
+            out.error(
+                f"applicants.flags.{name}",
+                f"attribute {name!r} clashes with the event log column {name!r}; rename it "
+                "(in the conditions too, under conditions:) or give the gateway branch "
+                "probabilities",
+            )
+
+
+def _process_choice(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> None:
+    defs = model.definitions
+    if spec.process is not None and process_id_for(defs, spec.process) is None:
+        known = [*defs.processes, *(p.id for p in defs.participants if p.process_ref)]
+        out.error("process", f"names no process or pool of the file (known: {', '.join(known)})")
+
+
+def _roles(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> None:
+    """Every task key names a task, and every task ends up with a staff role."""
+    for section, keys in (("roles", spec.roles), ("centralisable", spec.centralisable)):
+        for task_key in keys:
+            _resolve(model, task_key, model.tasks, "task", f"{section}.{task_key}", out)
+    for task_id in model.tasks:
+        if model.role_of(task_id) is None:
+            out.error(
+                "roles",
+                f"task {model.label(task_id)} lies in no lane and has no role (add "
+                f"'default_role: clerk' for all such tasks, or 'roles: {{{task_id}: clerk}}')",
+            )
+
+
+def _timer_durations(model: ServiceModel, given: Mapping[str, object], out: _Collector) -> None:
+    """Timers without a usable duration in the model need one from the scenario."""
+    for event_id, event in model.timer_events().items():
+        if event_id in given or not isinstance(event, Event) or event.definition.timer is None:
+            continue
+        timer = event.definition.timer
+        hint = f"'timers: {{{event_id}: {{fixed: 7, unit: d}}}}'"
+        if not timer.expression:
+            label = f" (its label says {event.name!r})" if event.name else ""
+            out.error(
+                "timers",
+                f"timer {model.label(event_id)} has no duration in the model{label}; "
+                f"give it, e.g. {hint}",
+            )
+            continue
+        try:
+            if timer.kind == "timeDuration":
+                parse_duration(timer.expression)
+            elif timer.kind == "timeCycle":
+                parse_cycle(timer.expression)
+            else:
+                parse_date(timer.expression, datetime(2000, 1, 1))
+        except TimerSyntaxError as err:
+            out.error(
+                "timers",
+                f"timer {model.label(event_id)}: {err}; give its duration instead, e.g. {hint}",
+            )
 
 
 def _efforts(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict:
@@ -168,6 +254,7 @@ def _branches(
     spec: ServiceSpec, model: ServiceModel, out: _Collector, attributes: set[str]
 ) -> dict[str, BranchRule]:
     gateways = model.branching_gateways()
+    flags = yes_no_attributes(spec)
     probabilities: dict[str, dict[str, float]] = {}
     for gw_key, flows in spec.branches.items():
         path = f"branches.{gw_key}"
@@ -192,8 +279,9 @@ def _branches(
         probabilities[gw_id] = chosen
 
     overrides: dict[str, str] = {}
-    for flow_id, text in spec.conditions.items():
+    for flow_id, written in spec.conditions.items():
         path = f"conditions.{flow_id}"
+        text = feel_to_expression(written) or written  # FEEL as in Camunda 8 models
         flow = model.flows.get(flow_id)
         if flow is None:
             out.error(path, f"unknown sequence flow (known: {', '.join(model.flows)})")
@@ -202,6 +290,9 @@ def _branches(
         elif flow.source in probabilities:
             out.error(path, f"gateway '{flow.source}' is given probabilities; drop one of them")
         elif _expression_ok(text, path, attributes, out):
+            misuse = flag_misuse(text, flags)
+            if misuse:
+                out.error(path, misuse)
             overrides[flow_id] = text
 
     rules: dict[str, BranchRule] = {}
@@ -209,17 +300,36 @@ def _branches(
         if gw_id in probabilities:
             rules[gw_id] = BranchRule(probabilities=probabilities[gw_id])
             continue
+        from_model = _model_probabilities(model, gw_id, out)
+        if from_model is not None:
+            rules[gw_id] = BranchRule(probabilities=from_model)
+            continue
         conditions: dict[str, str] = {}
+        hint = (
+            f"or give the gateway branch probabilities instead ('branches: {{{gw_id}: "
+            f"{{{gateway.outgoing[0]}: 0.5, ...}}}}')"
+        )
         for flow_id in gateway.outgoing:
             flow = model.flows.get(flow_id)
             if flow is None:
                 continue
             if flow_id in overrides:
                 conditions[flow_id] = overrides[flow_id]
+            elif flow.condition and number_of(flow.condition) is not None:
+                out.error(
+                    "bpmn",
+                    f"bpmn (flow '{flow_id}' of {model.label(gw_id)}): the condition "
+                    f"{flow.condition!r} is a number, which would always be true; {hint}",
+                )
             elif flow.condition:
                 where = f"bpmn (flow '{flow_id}' of {model.label(gw_id)})"
-                if _expression_ok(flow.condition, where, attributes, out, prefix_key="bpmn"):
+                if _expression_ok(
+                    flow.condition, where, attributes, out, prefix_key="bpmn", hint=hint
+                ):
                     conditions[flow_id] = flow.condition
+                    misuse = flag_misuse(flow.condition, flags)
+                    if misuse:
+                        out.error("bpmn", f"{where}: {misuse}; {hint}")
         if not conditions:
             out.error(
                 "branches",
@@ -230,11 +340,47 @@ def _branches(
     return rules
 
 
+def _model_probabilities(
+    model: ServiceModel, gw_id: str, out: _Collector
+) -> dict[str, float] | None:
+    """Branch probabilities the model wrote as conditions (``0.2``), or None."""
+    gateway = model.nodes[gw_id]
+    flows = [model.flows[f] for f in gateway.outgoing if f in model.flows]
+    given = {
+        f.id: float(f.properties[PROBABILITY_PROPERTY])
+        for f in flows
+        if PROBABILITY_PROPERTY in f.properties
+    }
+    if not given:
+        return None
+    rest = [f.id for f in flows if f.id not in given and f.id != gateway.default_flow]
+    total = sum(given.values())
+    if isinstance(gateway, InclusiveGateway):
+        return given
+    if len(rest) == 1 and gateway.default_flow is None:
+        given[rest[0]] = max(0.0, 1.0 - total)
+        total = 1.0
+    if total > 1.0 + SUM_TOLERANCE or (gateway.default_flow is None and abs(total - 1) > 1e-6):
+        out.error(
+            "branches",
+            f"gateway {model.label(gw_id)}: the probabilities written as its conditions sum "
+            f"to {total:g}, not 1; give them under branches",
+        )
+    return given
+
+
 def _waits(spec: ServiceSpec, model: ServiceModel, out: _Collector) -> dict[str, WaitRule]:
     events = model.wait_events()
     waits: dict[str, WaitRule] = {}
     for event_key, wait in spec.waits.items():
-        event_id = _resolve(model, event_key, events, "message event", f"waits.{event_key}", out)
+        event_id = _resolve(
+            model,
+            event_key,
+            events,
+            "message, signal or conditional event",
+            f"waits.{event_key}",
+            out,
+        )
         if event_id is not None:
             waits[event_id] = WaitRule(delay=wait.delay.minutes(), never=wait.never)
     for event_id in events:
@@ -357,6 +503,7 @@ def _priority_values_ok(spec: ServiceSpec, out: _Collector) -> None:
         for row in range(PRIORITY_PROBE):
             attributes = {name: values[row] for name, values in columns.items()}
             attributes["channel"] = channel
+            attributes["arrival_day"] = 0.0
             try:
                 as_priority(expression(attributes), "priority")
             except SimulationError as err:
@@ -370,21 +517,23 @@ def _expression_ok(
     attributes: set[str],
     out: _Collector,
     prefix_key: str | None = None,
+    hint: str = "",
 ) -> bool:
     """Compile an expression and check the attributes it reads exist."""
     path = prefix_key if prefix_key is not None else where
     detail = f"{where}: " if prefix_key is not None else ""
+    tail = f"; {hint}" if hint else ""
     try:
         expression = compile_expression(text, where)
     except SimulationError as err:
-        out.error(path, f"{detail}{err.detail.removeprefix(where + ': ')}")
+        out.error(path, f"{detail}{err.detail.removeprefix(where + ': ')}{tail}")
         return False
     unknown = sorted(expression.names - attributes)
     if unknown:
         out.error(
             path,
             f"{detail}expression {text!r} reads {', '.join(map(repr, unknown))}, which the "
-            f"applicants do not have (they have: {', '.join(sorted(attributes))})",
+            f"applicants do not have (they have: {', '.join(sorted(attributes))}){tail}",
         )
         return False
     return True

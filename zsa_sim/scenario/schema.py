@@ -39,6 +39,12 @@ from pydantic import (
     field_validator,
 )
 
+from zsa_sim.scenario.demand_spec import (
+    ArrivalProfile,
+    InitialState,
+    RenewalSpec,
+    VolumeChanges,
+)
 from zsa_sim.scenario.distribution_spec import DistributionSpec, instance_count_form
 from zsa_sim.scenario.office_spec import (
     Closure,
@@ -308,6 +314,12 @@ def _twelve_positive(factors: list[float]) -> list[float]:
     return factors
 
 
+def _listed_true(value: Any) -> Any:
+    if isinstance(value, list):
+        return dict.fromkeys((str(v) for v in value), True)
+    return value
+
+
 class ServiceTarget(Model):
     """A service level, e.g. "p90 of the lead time at most 15 working days".
 
@@ -341,6 +353,19 @@ class ServiceSpec(Model):
     channels: Annotated[dict[Key, Probability], AfterValidator(_sums_to_one)]
     #: the task whose completion is the decision; default: the BPMN's zsa:decision task.
     decision_task: str | None = None
+    #: the process (or pool) a case runs through, by id or name; default: the file's
+    #: executable process with lanes and the most tasks (``zsa-sim inspect`` says which).
+    process: str | None = None
+    #: task id or name -> staff role, overriding the lanes (for models without lanes).
+    roles: dict[str, Key] = Field(default_factory=dict)
+    #: staff role of every task that lies in no lane and is not listed under ``roles``.
+    default_role: Key | None = None
+    #: task id or name -> may the ZSA do it (overrides ``zsa:centralisable``); a list
+    #: of tasks means ``true`` for each.
+    centralisable: Annotated[
+        dict[str, Annotated[bool, _required("yes/no (true or false)")]],
+        BeforeValidator(_listed_true),
+    ] = Field(default_factory=dict)
     #: task id or task name -> working time per execution.
     efforts: dict[str, Effort]
     #: gateway id or name -> outgoing flow id or target name -> probability.
@@ -350,7 +375,9 @@ class ServiceSpec(Model):
     #: message catch event id or name -> applicant reaction time.
     waits: dict[str, Wait] = Field(default_factory=dict)
     #: timer event id or name -> duration overriding the BPMN's timeDuration.
-    timers: dict[str, DistributionSpec] = Field(default_factory=dict)
+    timers: dict[str, Annotated[DistributionSpec, _required("timer duration")]] = Field(
+        default_factory=dict
+    )
     #: error boundary event id or name -> probability that the task ends with that error.
     errors: dict[str, BranchProbability] = Field(default_factory=dict)
     #: task id or name -> expression over attributes multiplying the drawn effort.
@@ -363,6 +390,12 @@ class ServiceSpec(Model):
     priority: str | None = None
     #: optional service level (reports mark it; the planner can aim at it).
     target: ServiceTarget | None = None
+    #: volume factors from a date on (e.g. a reform), see :mod:`.demand_spec`.
+    volume_changes: VolumeChanges = Field(default_factory=list)
+    #: approved cases that come back as renewal applications.
+    renewals: RenewalSpec | None = None
+    #: channel -> when in the week applications arrive (default: see demand_spec).
+    arrival_profiles: dict[Key, ArrivalProfile] = Field(default_factory=dict)
 
     @property
     def normalised_seasonality(self) -> tuple[float, ...]:
@@ -521,6 +554,8 @@ class Scenario(Model):
     municipalities: Annotated[dict[Key, Municipality], Field(min_length=1)]
     zsa: Zsa | None = None
     variants: Annotated[dict[Key, Variant], Field(min_length=1)]
+    #: municipality -> service -> node id -> open cases on the first day (a backlog).
+    initial_state: InitialState = Field(default_factory=dict)
 
     #: the file it was loaded from (for messages); set by the loader.
     _source: str = PrivateAttr(default="")

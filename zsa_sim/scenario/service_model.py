@@ -35,7 +35,8 @@ from zsa_sim.bpmn.model import (
     Task,
 )
 
-#: Event kinds whose timing is the outside world's (the applicant's) reaction.
+#: Event kinds whose timing is the outside world's (the applicant's) reaction; a
+#: conditional event waits for a condition on data the simulation does not have.
 WAIT_KINDS = ("message", "signal", "conditional")
 
 
@@ -126,12 +127,20 @@ class ServiceModel:
         return chain
 
     def role_of(self, task_id: str) -> str | None:
-        """The staff role doing a task: the nearest lane's zsa:role, else its lane id."""
+        """The staff role doing a task, or None.
+
+        The task's own ``zsa:role`` (from the file, or from the scenario's ``roles`` and
+        ``default_role``), else the nearest lane's ``zsa:role``, else the name (or id)
+        of the task's innermost lane.
+        """
+        own = (self.tasks[task_id].properties.get(ROLE_PROPERTY) or "").strip()
+        if own:
+            return own
         chain = self.lane_chain(task_id)
         for lane in chain:
             if lane.properties.get(ROLE_PROPERTY):
                 return lane.role
-        return chain[0].id if chain else None
+        return chain[0].role if chain else None
 
     def centralisable(self, task_id: str) -> bool:
         """True when the central unit may do the task (task property, else its lanes')."""

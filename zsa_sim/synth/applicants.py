@@ -18,8 +18,7 @@ engine and are only made for the CSV export (:mod:`zsa_sim.synth.export`).
 
 from __future__ import annotations
 
-import calendar as month_calendar
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -29,6 +28,9 @@ import numpy as np
 from zsa_sim.engine.expressions import as_priority, compile_expression
 from zsa_sim.engine.setup import CaseArrival, CaseSource
 from zsa_sim.randomness import stream
+from zsa_sim.synth.arrivals import draw_arrivals, month_bounds, segments
+from zsa_sim.synth.backlog import FROM_BACKLOG, generate_backlog, has_backlog
+from zsa_sim.synth.profiles import Density, default_profile, density
 
 if TYPE_CHECKING:
     from zsa_sim.scenario.schema import Scenario
@@ -91,53 +93,51 @@ class Applicants:
                 )
 
 
-def month_segments(epoch: datetime, end_minutes: float) -> list[tuple[float, float, int, int]]:
-    """Pieces of [0, end) that lie in one calendar month: (start, end, month 0..11, days)."""
-    segments: list[tuple[float, float, int, int]] = []
-    day = epoch.date()
-    start = 0.0
-    while start < end_minutes:
-        days_in_month = month_calendar.monthrange(day.year, day.month)[1]
-        first_next = (day.replace(day=1) + timedelta(days=days_in_month)) - day
-        stop = min(end_minutes, start + first_next.days * MINUTES_PER_DAY)
-        segments.append((start, stop, day.month - 1, days_in_month))
-        day = day + first_next
-        start = stop
-    return segments
-
-
-def expected_counts(
-    annual: float, seasonality: Sequence[float], segments: Sequence[tuple[float, float, int, int]]
-) -> np.ndarray:
-    """Expected arrivals per segment: ``annual * s_m / 12`` per full month, prorated."""
-    return np.array(
-        [
-            annual * seasonality[month] / 12.0 * (stop - start) / (days * MINUTES_PER_DAY)
-            for start, stop, month, days in segments
-        ]
-    )
-
-
-def arrival_times(
-    rng: np.random.Generator,
-    annual: float,
-    seasonality: Sequence[float],
-    epoch: datetime,
-    end_minutes: float,
-) -> np.ndarray:
-    """Sorted arrival minutes of the monthly piecewise-constant Poisson process."""
-    segments = month_segments(epoch, end_minutes)
-    counts = rng.poisson(expected_counts(annual, seasonality, segments))
-    starts = np.repeat([s[0] for s in segments], counts)
-    lengths = np.repeat([s[1] - s[0] for s in segments], counts)
-    return np.sort(starts + rng.random(int(counts.sum())) * lengths)
-
-
 def annual_cases(scenario: Scenario, service: str, municipality: str) -> float:
     """Expected applications per year of a service in a municipality."""
     spec = scenario.services[service]
     population = scenario.municipalities[municipality].population
     return spec.cases_per_1000 * spec.volume * population / 1000.0
+
+
+def volume_steps(scenario: Scenario, service: str, municipality: str) -> list[tuple[float, float]]:
+    """The service's volume factors for a municipality as ``(from_minutes, factor)``.
+
+    On one date an entry naming the municipality wins over one for all municipalities.
+    """
+    epoch = scenario.period.epoch.date()
+    by_date: dict[date, tuple[bool, float]] = {}
+    for change in scenario.services[service].volume_changes:
+        own = change.municipalities is not None
+        if own and municipality not in change.municipalities:  # type: ignore[operator]
+            continue
+        if change.start not in by_date or own:
+            by_date[change.start] = (own, change.factor)
+    return [
+        ((day - epoch).days * MINUTES_PER_DAY, factor)
+        for day, (_own, factor) in sorted(by_date.items())
+    ]
+
+
+def channel_densities(scenario: Scenario, service: str, municipality: str) -> dict[str, Density]:
+    """Each channel's arrival profile as a density over the months of the run."""
+    spec = scenario.services[service]
+    period = scenario.period
+    first, days = month_bounds(period.epoch, period.arrivals_end)
+    calendar = scenario.calendars[scenario.municipalities[municipality].calendar]
+    weekly = calendar.weekly_minutes()
+    closed = calendar.closed_days(first, first + timedelta(days=days))
+    return {
+        channel: density(
+            spec.arrival_profiles.get(channel, default_profile(channel)),
+            first,
+            period.epoch,
+            days,
+            weekly,
+            closed,
+        )
+        for channel in spec.channels
+    }
 
 
 def generate_applicants(
@@ -147,47 +147,67 @@ def generate_applicants(
     spec = scenario.services[service]
     period = scenario.period
     arrivals_rng = stream(scenario.seed, replication, "arrivals", service, municipality)
-    times = arrival_times(
+    times, channels = draw_arrivals(
         arrivals_rng,
         annual_cases(scenario, service, municipality),
         spec.normalised_seasonality,
-        period.epoch,
-        period.arrivals_end,
+        segments(period.epoch, period.arrivals_end, volume_steps(scenario, service, municipality)),
+        spec.channels,
+        channel_densities(scenario, service, municipality),
     )
     n = int(times.size)
     rng = stream(scenario.seed, replication, "attributes", service, municipality)
-    channels = np.array(list(spec.channels), dtype=object)
-    cumulative = np.cumsum(list(spec.channels.values()))
-    cumulative[-1] = 1.0
-    attributes: dict[str, np.ndarray] = {
-        "channel": channels[np.searchsorted(cumulative, rng.random(n), side="right")]
-    }
+    attributes: dict[str, np.ndarray] = {"channel": channels}
     attributes.update(spec.applicants.draw(rng, n))
-    priorities = None
-    if spec.priority is not None:
-        where = f"services.{service}.priority"
-        if scenario.source:
-            where = f"{scenario.source}: {where}"
-        expression = compile_expression(spec.priority, where)
-        names = list(attributes)
-        priorities = np.empty(n, dtype=float)
-        # chunk-wise, so that the year is never held as Python objects at once
-        for lo in range(0, n, ARRIVAL_CHUNK):
-            hi = min(lo + ARRIVAL_CHUNK, n)
-            columns = [attributes[k][lo:hi].tolist() for k in names]
-            priorities[lo:hi] = [
-                as_priority(expression(dict(zip(names, row, strict=True))), where)
-                for row in zip(*columns, strict=True)
-            ]
+    if has_backlog(scenario):
+        attributes[FROM_BACKLOG] = np.zeros(n, dtype=bool)
+    priorities = priorities_of(scenario, service, attributes, times)
     return Applicants(service, municipality, times, attributes, priorities)
+
+
+#: Besides the attributes, a priority expression may read the application's day: days
+#: since the run's epoch, fractional, negative for the initial backlog. ``-arrival_day``
+#: works applications in order of receipt: an older case's next step comes before a
+#: newer case's first (the usual office practice; plain FIFO per task starts new files
+#: before it finishes old ones).
+ARRIVAL_DAY = "arrival_day"
+
+
+def priorities_of(
+    scenario: Scenario, service: str, attributes: Mapping[str, np.ndarray], times: np.ndarray
+) -> np.ndarray | None:
+    """Each applicant's priority by the service's expression (None: no expression)."""
+    spec = scenario.services[service]
+    if spec.priority is None:
+        return None
+    where = f"services.{service}.priority"
+    if scenario.source:
+        where = f"{scenario.source}: {where}"
+    expression = compile_expression(spec.priority, where)
+    attributes = {**attributes, ARRIVAL_DAY: np.asarray(times, dtype=float) / MINUTES_PER_DAY}
+    names = list(attributes)
+    n = int(times.size)
+    priorities = np.empty(n, dtype=float)
+    # chunk-wise, so that the year is never held as Python objects at once
+    for lo in range(0, n, ARRIVAL_CHUNK):
+        hi = min(lo + ARRIVAL_CHUNK, n)
+        columns = [attributes[k][lo:hi].tolist() for k in names]
+        priorities[lo:hi] = [
+            as_priority(expression(dict(zip(names, row, strict=True))), where)
+            for row in zip(*columns, strict=True)
+        ]
+    return priorities
 
 
 def case_source(
     scenario: Scenario, service: str, municipality: str, replication: int
 ) -> CaseSource:
-    """A lazy engine source: applicants are generated when the engine asks for them."""
+    """A lazy engine source: the initial backlog, then the new applications, generated
+    when the engine asks for them."""
 
     def arrivals() -> Iterator[CaseArrival]:
+        # the initial backlog first: it stands in the process when the run begins
+        yield from generate_backlog(scenario, service, municipality, replication).arrivals()
         yield from generate_applicants(scenario, service, municipality, replication).arrivals()
 
     return CaseSource(service=service, municipality=municipality, arrivals=arrivals)

@@ -25,6 +25,7 @@ from faker import Faker
 from zsa_sim.errors import ScenarioError
 from zsa_sim.randomness import stream
 from zsa_sim.synth.applicants import arrival_datetime, generate_applicants
+from zsa_sim.synth.backlog import Backlog, generate_backlog, has_backlog
 
 if TYPE_CHECKING:
     from zsa_sim.scenario.schema import Scenario
@@ -71,7 +72,9 @@ def write_synthetic_data(
     """Write ``<out_dir>/<scenario>/<service>_<municipality>.csv`` for every pair.
 
     Returns the paths written. Each file: the synthetic-data notice, then a header and
-    one row per applicant in arrival order.
+    one row per applicant: the initial backlog first (ids ``B1``, ``B2``, ..., oldest
+    first, with the node each stands at in ``backlog_node``), then the new applications
+    in arrival order.
     """
     folder = Path(out_dir) / scenario.name
     try:
@@ -83,45 +86,58 @@ def write_synthetic_data(
         for s_key in municipality.services:
             if s_key not in scenario.services:
                 continue
-            applicants = generate_applicants(scenario, s_key, m_key, replication)
+            path = folder / f"{s_key}_{m_key}.csv"
+            _write_pair(scenario, s_key, m_key, replication, path)
+            written.append(path)
+    return written
+
+
+def _write_pair(scenario: Scenario, s_key: str, m_key: str, replication: int, path: Path) -> None:
+    """One file: the initial backlog first (case ``B1``, ``B2``, ... and the node it
+    stands at, if the scenario has a backlog), then the new applications in order."""
+    municipality = scenario.municipalities[m_key]
+    applicants = generate_applicants(scenario, s_key, m_key, replication)
+    backlog = generate_backlog(scenario, s_key, m_key, replication)
+    with_backlog = has_backlog(scenario)
+    columns = list(applicants.attributes)
+    parts = (
+        [("backlog", backlog), ("identity", applicants)]
+        if with_backlog
+        else [("identity", applicants)]
+    )
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(NOTICE.format(seed=scenario.seed, replication=replication) + "\n")
+        writer = csv.writer(handle, lineterminator="\n")
+        node_column = ["backlog_node"] if with_backlog else []
+        writer.writerow(
+            ["case_index", "arrival", "service", "municipality", *node_column, *columns,
+             *IDENTITY_COLUMNS]
+        )  # fmt: skip
+        for purpose, people_of in parts:
             identity_seed = int(
-                stream(scenario.seed, replication, "identity", s_key, m_key).integers(2**31)
+                stream(scenario.seed, replication, purpose, s_key, m_key).integers(2**31)
             )
             people = identities(
                 identity_seed,
-                len(applicants),
+                len(people_of),
                 municipality.postcodes,
                 scenario.municipality_name(m_key),
                 scenario.period.start,
             )
-            path = folder / f"{s_key}_{m_key}.csv"
-            columns = list(applicants.attributes)
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(NOTICE.format(seed=scenario.seed, replication=replication) + "\n")
-                writer = csv.writer(handle, lineterminator="\n")
+            values = [people_of.attributes[c].tolist() for c in columns]
+            nodes = people_of.nodes.tolist() if isinstance(people_of, Backlog) else None
+            for i, minutes in enumerate(people_of.times.tolist()):
+                arrival = arrival_datetime(scenario.period.epoch, minutes)
+                index = f"B{i + 1}" if nodes is not None else i
+                node = [nodes[i] if nodes is not None else ""] if with_backlog else []
                 writer.writerow(
                     [
-                        "case_index",
-                        "arrival",
-                        "service",
-                        "municipality",
-                        *columns,
-                        *IDENTITY_COLUMNS,
+                        index,
+                        arrival.isoformat(timespec="seconds"),
+                        s_key,
+                        m_key,
+                        *node,
+                        *(column[i] for column in values),
+                        *(people[c][i] for c in IDENTITY_COLUMNS),
                     ]
                 )
-                values = [applicants.attributes[c].tolist() for c in columns]
-                times = applicants.times.tolist()
-                for i, minutes in enumerate(times):
-                    arrival = arrival_datetime(scenario.period.epoch, minutes)
-                    writer.writerow(
-                        [
-                            i,
-                            arrival.isoformat(timespec="seconds"),
-                            s_key,
-                            m_key,
-                            *(column[i] for column in values),
-                            *(people[c][i] for c in IDENTITY_COLUMNS),
-                        ]
-                    )
-            written.append(path)
-    return written

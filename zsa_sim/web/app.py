@@ -120,8 +120,11 @@ def _protect(server: Any, token: str) -> None:
         if valid(request.args.get("token")):
             flask.g.set_token_cookie = True
             return None
-        return flask.Response("403 Forbidden: open the URL with the token printed at start.\n",
-                              status=403, mimetype="text/plain")
+        return flask.Response(
+            "403 Forbidden: open the URL with the token printed at start.\n",
+            status=403,
+            mimetype="text/plain",
+        )
 
     @server.after_request
     def remember(response: Any) -> Any:

@@ -131,9 +131,7 @@ def compare_figure(run_dirs: Sequence[Path], kpi: str, lang: Lang = "de") -> Any
     return fig
 
 
-def process_map_figure(
-    scenario: Any, service: str, central: bool, lang: Lang = "de"
-) -> Any | None:
+def process_map_figure(scenario: Any, service: str, central: bool, lang: Lang = "de") -> Any | None:
     """The service's BPMN diagram, centralisable tasks dashed and tagged; None without one.
 
     ``central``: whether the service's centralisable tasks go to the ZSA in the variant
@@ -170,8 +168,14 @@ def process_map_figure(
             ys.append(y)
         xs.append(None)
         ys.append(None)
-    fig.add_scatter(x=xs, y=ys, mode="lines", line={"color": "#555", "width": 1},
-                    hoverinfo="skip", showlegend=False)
+    fig.add_scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        line={"color": "#555", "width": 1},
+        hoverinfo="skip",
+        showlegend=False,
+    )
     hover_x, hover_y, hover_text = [], [], []
     for node_id, node in model.nodes.items():
         b = diagram.shapes.get(node_id)
@@ -181,8 +185,13 @@ def process_map_figure(
             movable = node_id in model.tasks and model.centralisable(node_id)
             fill = _CENTRAL_FILL if movable and central else "white"
             dash = "dash" if movable else "solid"
-            shapes.append(_rect(b, line={"color": "black", "width": 2 if movable else 1,
-                                         "dash": dash}, fillcolor=fill))
+            shapes.append(
+                _rect(
+                    b,
+                    line={"color": "black", "width": 2 if movable else 1, "dash": dash},
+                    fillcolor=fill,
+                )
+            )
             annotations.append(_label(b.x + b.width / 2, b.y + b.height / 2, node.name or node_id))
             if movable:
                 annotations.append(_label(b.x + 4, b.y + 8, "ZSA", 0, size=8, anchor="left"))
@@ -197,15 +206,29 @@ def process_map_figure(
                 + t("web.map.centralisable" if movable else "web.map.local", lang)
             )
         elif isinstance(node, Event):
-            shapes.append({"type": "circle", "x0": b.x, "y0": b.y, "x1": b.x + b.width,
-                           "y1": b.y + b.height, "line": {"color": "black", "width": 1}})
+            shapes.append(
+                {
+                    "type": "circle",
+                    "x0": b.x,
+                    "y0": b.y,
+                    "x1": b.x + b.width,
+                    "y1": b.y + b.height,
+                    "line": {"color": "black", "width": 1},
+                }
+            )
         elif isinstance(node, Gateway):
             cx, cy = b.x + b.width / 2, b.y + b.height / 2
-            path = (f"M {cx} {b.y} L {b.x + b.width} {cy} L {cx} {b.y + b.height} "
-                    f"L {b.x} {cy} Z")
+            path = f"M {cx} {b.y} L {b.x + b.width} {cy} L {cx} {b.y + b.height} L {b.x} {cy} Z"
             shapes.append({"type": "path", "path": path, "line": {"color": "black", "width": 1}})
-    fig.add_scatter(x=hover_x, y=hover_y, mode="markers", marker={"size": 24, "opacity": 0},
-                    hovertext=hover_text, hoverinfo="text", showlegend=False)
+    fig.add_scatter(
+        x=hover_x,
+        y=hover_y,
+        mode="markers",
+        marker={"size": 24, "opacity": 0},
+        hovertext=hover_text,
+        hoverinfo="text",
+        showlegend=False,
+    )
     x0 = min(b.x for b in diagram.shapes.values())
     x1 = max(b.x + b.width for b in diagram.shapes.values())
     y0 = min(b.y for b in diagram.shapes.values())
@@ -229,13 +252,27 @@ def _effort(efforts: Any, node_id: str, name: str) -> str:
 
 
 def _rect(b: Any, **style: Any) -> dict[str, Any]:
-    return {"type": "rect", "x0": b.x, "y0": b.y, "x1": b.x + b.width, "y1": b.y + b.height,
-            "layer": "below", **style}
+    return {
+        "type": "rect",
+        "x0": b.x,
+        "y0": b.y,
+        "x1": b.x + b.width,
+        "y1": b.y + b.height,
+        "layer": "below",
+        **style,
+    }
 
 
 def _label(
     x: float, y: float, text: str, angle: float = 0, size: int = 9, anchor: str = "center"
 ) -> dict[str, Any]:
     wrapped = "<br>".join(textwrap.wrap(text, 16)) if angle == 0 else text
-    return {"x": x, "y": y, "text": wrapped, "showarrow": False, "textangle": -angle,
-            "font": {"size": size}, "xanchor": anchor}
+    return {
+        "x": x,
+        "y": y,
+        "text": wrapped,
+        "showarrow": False,
+        "textangle": -angle,
+        "font": {"size": size},
+        "xanchor": anchor,
+    }

@@ -259,9 +259,7 @@ def kpi_headers(lang: Lang = "de") -> list[str]:
     return [kpi_label(k, lang) for k in CONCLUSION_KPIS]
 
 
-def compare_runs(
-    run_dirs: Iterable[Path], kpi: str, lang: Lang = "de"
-) -> list[dict[str, Any]]:
+def compare_runs(run_dirs: Iterable[Path], kpi: str, lang: Lang = "de") -> list[dict[str, Any]]:
     """Side by side: one row per (treatment, municipality), one column per run (its mean).
 
     Rows show the KPI's treatment mean with the paired difference from the run's own

@@ -113,9 +113,7 @@ def scaled_distribution(dumped: Mapping[str, Any], factor: float) -> dict[str, A
         if key == "unit":
             out[key] = value
         elif isinstance(value, Mapping):
-            out[key] = {
-                k: v if k in _SHAPE_PARAMS else v * factor for k, v in value.items()
-            }
+            out[key] = {k: v if k in _SHAPE_PARAMS else v * factor for k, v in value.items()}
         elif isinstance(value, list | tuple):
             out[key] = [v * factor for v in value]
         else:

@@ -112,8 +112,16 @@ def connect(app: Any, bench: Workbench) -> None:
         if status.state != "done":
             return "0", text, True, *(no_update,) * 5
         options = bench.run_options()
-        return ("1", text, True, options, status.run_dir, options, "answer",
-                bench.next_name(status.name))
+        return (
+            "1",
+            text,
+            True,
+            options,
+            status.run_dir,
+            options,
+            "answer",
+            bench.next_name(status.name),
+        )
 
     @app.callback(
         Output("answer", "children"),
