@@ -6,10 +6,12 @@ and once at reduced speed all day (``StaffPoolSpec.part_time = "speed"``), with 
 applicants, and prints the mean wait for the first processing and the mean lead time of
 one municipality's cases (arrivals in the observed window) and the paired change.
 
-    python benchmarks/part_time_models.py scenarios/pilot.yaml Elbe-Havel-Land 3 Task_Steuerbescheid_erlassen
+    python benchmarks/part_time_models.py scenarios/pilot.yaml Zerbst 3 \
+        Task_Steuerbescheid_erlassen
     python benchmarks/part_time_models.py tests/data/scenarios/mini.yaml Bdorf 10 Task_Bescheid
 
-The figures in the README ("Modelling office reality") come from these two calls.
+The figures in the README ("Modelling office reality") come from these calls (and the
+first for Elbe-Havel-Land).
 """
 
 from __future__ import annotations
