@@ -19,7 +19,9 @@ Sections:
 2. Prosimos 2.1.0 on the three-task model, same BPMN file, same number of cases, both
    writing a CSV event log; wall time ratio, peak memory and mean cycle time with 95 %
    batch-means intervals against the exact Jackson-network value.
-3. Scaling through the full ``zsa-sim run`` pipeline (engine, streamed CSV event log,
+3. The same as a user runs it (issue 19, benchmarks/user_level.py): ``zsa-sim run``
+   and Prosimos as whole processes, imports and outputs included, alternating, medians.
+4. Scaling through the full ``zsa-sim run`` pipeline (engine, streamed CSV event log,
    case table, KPIs, results folder; no XES, no report), one replication of one
    variant, each size in its own process: wall time and peak resident memory.
 
@@ -46,6 +48,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]  # run from a fresh clone
 import pilot_replay  # noqa: E402
 import prosimos_bench  # noqa: E402
 import three_task  # noqa: E402
+import user_level  # noqa: E402
 
 import scenarios  # noqa: E402
 from zsa_sim.engine import simulate  # noqa: E402
@@ -166,7 +169,9 @@ def _installed(name: str) -> bool:
         return False
 
 
-def render(args: argparse.Namespace, info: str, through: list[dict], prosimos, scale) -> str:
+def render(
+    args: argparse.Namespace, info: str, through: list[dict], prosimos, scale, user=None
+) -> str:
     lines = [
         START,
         f"## Results ({'quick' if args.quick else 'full'} run, {dt.date.today().isoformat()})",
@@ -213,6 +218,12 @@ def render(args: argparse.Namespace, info: str, through: list[dict], prosimos, s
             f"Exact mean cycle time (Jackson network): {theory:.1f} min; the two intervals "
             f"{'overlap and both contain it' if agree else 'DO NOT AGREE'}.",
         ]
+    if user is not None:
+        lines += ["", "### As a user runs it: whole processes (target: >= 10x less CPU)", ""]
+        if isinstance(user, str):
+            lines.append(f"Not run: {user}.")
+        else:
+            lines.append(user_level.markdown(user, 5_000 if args.quick else 50_000))
     lines += ["", "### Scaling: full pipeline, one process (target: 1M cases < 300 MB)", ""]
     if scale:
         lines += [
@@ -269,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_prosimos:
         print("Prosimos ...", flush=True)
         prosimos = prosimos_bench.compare(5_000 if quick else 50_000, not args.no_install)
+        print("user level (zsa-sim run against Prosimos, whole processes) ...", flush=True)
+        user = user_level.compare(5_000 if quick else 50_000, repeats, not args.no_install)
+    else:
+        user = None
 
     if args.scaling == "none":
         sizes: list[int] = []
@@ -279,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     print("scaling ...", flush=True)
     scale = scaling(sizes)
 
-    block = render(args, info, through, prosimos, scale)
+    block = render(args, info, through, prosimos, scale, user)
     print(block)
     write_results(args.out, block)
     print(f"written to {args.out}")

@@ -167,13 +167,17 @@ def run_measured(args: list[str], cwd: Path | None = None) -> tuple[ProcessRun, 
     return ProcessRun(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024.0), stdout
 
 
-def run_zsa(scenario: Path, python: str = sys.executable) -> ProcessRun:
-    """``zsa-sim run`` as a user types it, into a fresh results folder."""
+def run_zsa(scenario: Path, tree: Path = HERE.parent) -> ProcessRun:
+    """``zsa-sim run`` as a user types it, into a fresh results folder.
+
+    ``tree``: the source tree whose ``zsa_sim`` runs (the current directory's package
+    wins over the installed one), e.g. a ``git archive`` of the commit before a change.
+    """
     out = Path(tempfile.mkdtemp(prefix="zsa_user_", dir=USER_WORK))
     try:
         run, _ = run_measured(
             [
-                python,
+                sys.executable,
                 "-m",
                 "zsa_sim",
                 "run",
@@ -187,7 +191,7 @@ def run_zsa(scenario: Path, python: str = sys.executable) -> ProcessRun:
                 "-o",
                 str(out),
             ],
-            cwd=HERE.parent,
+            cwd=tree,
         )
         return run
     finally:
@@ -223,6 +227,8 @@ def run_prosimos(cases: int) -> ProcessRun:
 class Comparison:
     zsa: list[ProcessRun]
     prosimos: list[ProcessRun]
+    #: the same zsa-sim runs of another tree (the code before a change), if asked for
+    before: list[ProcessRun]
 
     @staticmethod
     def median(runs: list[ProcessRun]) -> ProcessRun:
@@ -237,17 +243,22 @@ class Comparison:
         return self.median(self.prosimos).cpu / self.median(self.zsa).cpu
 
 
-def compare(cases: int, repeats: int, install: bool = True) -> Comparison | str:
-    """Alternating runs of both tools; the reason instead if Prosimos cannot run."""
+def compare(
+    cases: int, repeats: int, install: bool = True, before: Path | None = None
+) -> Comparison | str:
+    """Alternating runs of both tools (and of the tree ``before``); the reason instead if
+    Prosimos cannot run."""
     problem = ensure_prosimos(install)
     if problem:
         return problem
     scenario = write_scenario(cases)
-    zsa, prosimos = [], []
+    zsa, prosimos, old = [], [], []
     for _ in range(repeats):
+        if before is not None:
+            old.append(run_zsa(scenario, before))
         zsa.append(run_zsa(scenario))
         prosimos.append(run_prosimos(cases))
-    return Comparison(zsa, prosimos)
+    return Comparison(zsa, prosimos, old)
 
 
 def markdown(result: Comparison, cases: int) -> str:
@@ -255,7 +266,10 @@ def markdown(result: Comparison, cases: int) -> str:
         "| tool (whole process) | cases | CPU s (median) | wall s | peak MB | CPU s of each run |",
         "|---|---:|---:|---:|---:|---|",
     ]
-    for name, runs in (("zsa-sim run", result.zsa), ("Prosimos 2.1.0", result.prosimos)):
+    named = [("zsa-sim run", result.zsa), ("Prosimos 2.1.0", result.prosimos)]
+    if result.before:
+        named.insert(0, ("zsa-sim run, before", result.before))
+    for name, runs in named:
         m = Comparison.median(runs)
         each = " / ".join(f"{r.cpu:.2f}" for r in runs)
         lines.append(
@@ -263,6 +277,9 @@ def markdown(result: Comparison, cases: int) -> str:
         )
     lines.append("")
     lines.append(f"Prosimos needs **{result.cpu_ratio:.1f}x** the CPU of `zsa-sim run`.")
+    if result.before:
+        ratio = Comparison.median(result.prosimos).cpu / Comparison.median(result.before).cpu
+        lines.append(f"Before: {ratio:.1f}x.")
     return "\n".join(lines)
 
 
@@ -271,6 +288,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-install", action="store_true")
+    parser.add_argument("--before", type=Path, help="also run this zsa-sim source tree")
     parser.add_argument("--zsa-only", action="store_true", help="only zsa-sim (profiling aid)")
     args = parser.parse_args()
     if args.zsa_only:
@@ -278,7 +296,7 @@ def main() -> None:
         for _ in range(args.repeats):
             print(run_zsa(scenario))
         return
-    result = compare(args.cases, args.repeats, install=not args.no_install)
+    result = compare(args.cases, args.repeats, install=not args.no_install, before=args.before)
     if isinstance(result, str):
         sys.exit(result)
     print(markdown(result, args.cases))

@@ -43,6 +43,7 @@ from zsa_sim.experiment.cases import CaseRecord, CaseTable
 from zsa_sim.experiment.comparison import Comparison, KpiSummary, aggregate, compare_variants
 from zsa_sim.experiment.kpis import KpiValue, replication_kpis, working_day_counter
 from zsa_sim.experiment.results import write_csv, write_json
+from zsa_sim.experiment.weekly import WEEKLY_FILE, QueueByWeek, WeeklyRow, weekly_rows
 
 DATA = Path(__file__).parent / "data" / "report"
 EPOCH = datetime(2026, 1, 1)
@@ -360,11 +361,16 @@ def build_results(
     stats = ActivityStats(WINDOW_START, WINDOW_END)
     all_cases: list[CaseRecord] = []
     values: list[KpiValue] = []
+    weekly: list[WeeklyRow] = []
     groups = [(s.key, m.name) for m in municipalities for s in SERVICES if s.key in m.volumes]
     for replication in range(replications):
         for variant in VARIANTS:
-            table = CaseTable({s.key: s.decision_task for s in SERVICES})
-            sink = Tee(table, stats)
+            table = CaseTable(
+                {s.key: s.decision_task for s in SERVICES},
+                caseworker_roles={s.key: tasks[s.key][s.decision_task].role for s in SERVICES},
+            )
+            queue = QueueByWeek(WINDOW_END)
+            sink = Tee(table, stats, queue)
             for mi, m in enumerate(municipalities):
                 for si, spec in enumerate(SERVICES):
                     if spec.key not in m.volumes:
@@ -374,6 +380,9 @@ def build_results(
                         sink.record(r)
             records = table.records()
             all_cases += records
+            weekly += weekly_rows(
+                variant, replication, queue, table.pool_loads(), available[variant]
+            )
             values += replication_kpis(
                 records,
                 table.pool_loads(),
@@ -404,6 +413,7 @@ def build_results(
     write_csv(run_dir / "kpis_by_replication.csv", (v._asdict() for v in values), KpiValue._fields)
     write_csv(run_dir / "comparison.csv", (c._asdict() for c in comparison), Comparison._fields)
     _write_cases(run_dir / "cases.csv.gz", all_cases)
+    write_csv(run_dir / WEEKLY_FILE, (w._asdict() for w in weekly), WeeklyRow._fields)
     stats.write_csv(run_dir / "activities.csv")
     return Built(run_dir, kpis, values, comparison, all_cases)
 

@@ -864,3 +864,17 @@ def test_files_in_a_bpmn_draft_namespace_are_read(tmp_path: Path) -> None:
     assert old != text
     (tmp_path / "old.bpmn").write_text(old, encoding="utf-8")
     assert list(read_bpmn(tmp_path / "old.bpmn").main_process.nodes) == ["S", "A", "E"]
+
+
+def test_called_element_as_qname(tmp_path: Path) -> None:
+    body = CHAIN.replace(
+        '<bpmn:task id="A" name="Arbeit" />', '<bpmn:callActivity id="A" calledElement="tns:Q" />'
+    )
+    outside = (
+        '<bpmn:process id="Q"><bpmn:startEvent id="QS" /><bpmn:endEvent id="QE" />'
+        '<bpmn:sequenceFlow id="QF" sourceRef="QS" targetRef="QE" /></bpmn:process>'
+    )
+    defs = read_bpmn(write(tmp_path, body, outside=outside))
+    call = defs.processes["P"].node("A")
+    assert call.called_element == "Q"
+    assert defs.black_box_reason(call) is None

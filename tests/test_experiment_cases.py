@@ -469,3 +469,33 @@ def test_columns_give_the_arrays_of_the_records() -> None:
     for name, column in expected.items():
         assert got[name].dtype == column.dtype, name
         np.testing.assert_array_equal(got[name], column)
+
+
+def test_caseworker_start_is_the_first_step_in_the_decision_tasks_role() -> None:
+    # issue 16: the front office's scan is the first step, but an applicant waits for
+    # the case worker; rows arrive in completion order, the case worker's first step
+    # (in the ZSA here) is the earliest start in the decision task's role
+    table = CaseTable({"hund": "Bescheid"}, caseworker_roles={"hund": "clerk"})
+    rows = [
+        row("c1", "Start", "startEvent", 0.0, 0.0, 0.0),
+        row("c1", "Scan", "task", 0.0, 10.0, 20.0, resource="fo1", role="front_office",
+            org_unit="Halle"),
+        row("c1", "Bescheid", "task", 20.0, 900.0, 950.0, resource="zsa2", role="clerk",
+            org_unit="ZSA"),
+        row("c1", "Pruefen", "task", 20.0, 400.0, 450.0, resource="zsa1", role="clerk",
+            org_unit="ZSA"),
+        row("c1", "End", "endEvent", 950.0, 950.0, 950.0),
+    ]  # fmt: skip
+    (record,) = feed(table, rows).records()
+    assert record.first_start == 10.0
+    assert record.caseworker_start == 400.0
+    assert record.decision == 950.0
+    columns = table.columns()
+    assert columns.column("caseworker_start").tolist() == [400.0]
+    assert list(CaseColumns.from_records([record])) == [record]
+
+
+def test_without_a_caseworker_role_the_caseworker_start_is_unknown() -> None:
+    table = CaseTable({"hund": "Bescheid"})
+    (record,) = feed(table, one_case()).records()
+    assert math.isnan(record.caseworker_start)

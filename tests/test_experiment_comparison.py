@@ -9,7 +9,7 @@ import pytest
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.comparison import aggregate, compare_variants, resolution, verdict
-from zsa_sim.experiment.kpis import KpiValue
+from zsa_sim.experiment.kpis import KPI_INFO, KpiValue
 from zsa_sim.experiment.stats import Estimate
 
 T_975_3 = 3.182446305284263
@@ -165,3 +165,28 @@ def test_aggregate_gives_mean_and_interval_per_variant() -> None:
     assert (base.ci_low, base.ci_high) == pytest.approx((2.5 - half, 2.5 + half))
     assert (treat.mean, treat.n) == (2.0, 1)
     assert math.isnan(treat.ci_low)
+
+
+def test_the_readme_example_lines_are_what_verdict_prints() -> None:
+    # issue 16: the README showed "sinkt um 2,3 Tage [1,9; 2,7]", a format the tool no
+    # longer printed; each example line is rebuilt here from its own numbers
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What a run does", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    lines = [
+        line.strip()
+        for block in blocks
+        for line in block.splitlines()
+        if ": " in line and ("Tage" in line or "Änderung" in line)
+    ]
+    assert lines, "no example verdict line in the README"
+    labels = {info.label_de: kpi for kpi, info in KPI_INFO.items()}
+    for line in lines:
+        _, label, _how = re.match(r"(\w+, )?([^:]+?)(:| sinkt| steigt)", line).groups()
+        numbers = [float(x.replace(",", ".")) for x in re.findall(r"-?\d+,\d", line)]
+        mean, low, high = numbers or [0.0, 0.0, 0.0]
+        est = Estimate(mean, low, high, 3, 1.0)
+        assert line.endswith(verdict(labels[label], est, "de")), line

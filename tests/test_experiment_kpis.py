@@ -326,3 +326,21 @@ def test_other_work_counts_in_the_utilisation_and_is_reported_apart() -> None:
     assert values[("clerk", "utilisation")] == pytest.approx(0.25)
     assert values[("clerk", "utilisation_other_work")] == pytest.approx(0.25)
     assert values[("clerk", "other_work_hours")] == pytest.approx(values[("clerk", "staff_hours")])
+
+
+def test_wait_until_the_case_worker_is_its_own_stage() -> None:
+    # issue 16: the first step (front office) comes 1-3 days after arrival; the case
+    # worker (tax_clerk, the decision task's role) begins 2 h before each decision,
+    # so that wait is the lead time [2, 4, 6, 8] days minus 1/12 day
+    table = CaseTable({"hund": "T_Bescheid"}, caseworker_roles={"hund": "tax_clerk"})
+    for r in log():
+        table.record(r)
+    rows = replication_kpis(
+        table.records(), variant="dezentral", replication=0,
+        window_start=WINDOW[0], window_end=WINDOW[1],
+    )  # fmt: skip
+    v = {(r.service, r.municipality, r.pool, r.kpi): r.value for r in rows}
+    assert case_kpi(v, "caseworker_wait_mean") == pytest.approx(5.0 - 1 / 12)
+    assert case_kpi(v, "caseworker_wait_median") == pytest.approx(5.0 - 1 / 12)
+    assert case_kpi(v, "waiting_time_mean") == pytest.approx(2.5)  # to the first step
+    assert KPI_INFO["caseworker_wait_mean"].unit == "days"

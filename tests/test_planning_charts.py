@@ -1,3 +1,5 @@
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -90,3 +92,33 @@ def test_key_labels():
     assert key_label("services.wohngeld.volume", "en") == "volume factor wohngeld"
     assert key_label("municipalities.Halle.staff.tax_clerk") == "Halle: tax_clerk (VZÄ)"
     assert key_label("zsa.effort_factor") == "zsa.effort_factor"
+
+
+def test_a_wide_interval_never_draws_a_band_below_zero():
+    # issue 16: a waiting-time band reached -2.3 days
+    sweep = hand_sweep()
+    wide = tuple(
+        dataclasses.replace(r, summary=r.summary._replace(ci_low=r.summary.mean - 20.0))
+        for r in sweep.rows
+    )
+    chart = line_chart(dataclasses.replace(sweep, rows=wide), "waiting_time_p90", "zentral",
+                       "antrag", "de")  # fmt: skip
+    ax = chart.figure.axes[0]
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert bands
+    for band in bands:
+        assert min(v[1] for path in band.get_paths() for v in path.vertices) >= 0.0
+    close_chart(chart)
+
+
+def test_titles_and_legends_name_services_variants_and_teams_not_ids():
+    # issue 16: "Halle/housing_lead", "ZSA/team" and service keys in sweep charts
+    chart = line_chart(hand_sweep(), "utilisation", "zentral", None, "de")
+    labels = [t.get_text() for t in chart.figure.legends[0].get_texts()]
+    assert "gemeinsames Team, ZSA" in labels
+    assert not any("/" in label for label in labels)
+    assert "Zentral (ZSA)" in chart.title and ", zentral" not in chart.title
+    close_chart(chart)
+    chart = line_chart(hand_sweep(), "waiting_time_p90", "zentral", "antrag", "de")
+    assert "antrag" not in chart.title
+    close_chart(chart)

@@ -145,7 +145,7 @@ def test_the_first_screen_holds_the_conclusion_for_every_municipality(tmp_path) 
             )
             assert bottom <= height, (row.text, bottom, height)
             cells = row.find_elements(By.TAG_NAME, "td")
-            assert len(cells) == 4 and all(c.text.strip() for c in cells)
+            assert len(cells) == 5 and all(c.text.strip() for c in cells)
         if os.environ.get("ZSA_SCREENSHOT"):  # refresh the README's picture on request
             SHOTS.mkdir(parents=True, exist_ok=True)
             driver.save_screenshot(str(SHOTS / "report_first_screen.png"))

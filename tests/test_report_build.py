@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -27,6 +28,8 @@ EXPECTED = {
     "utilisation",
     "staff_cost",
     "hours_freed",
+    "weekly_utilisation",
+    "weekly_queue",
     "process_map_hundehaltung",
     "process_map_wohngeld",
 }
@@ -157,3 +160,22 @@ def test_a_staffing_plan_beside_the_run_becomes_a_report_section(tmp_path, monke
     assert page.count('id="planning"') == 1
     assert 'href="#planning"' in page
     assert "VZÄ" in page
+
+
+def test_the_english_report_names_the_services_in_english() -> None:
+    from tests.report_fixture import cached_report
+
+    page = cached_report("en").report.read_text(encoding="utf-8")
+    shown = re.sub(r"<details>.*?</details>", "", page, flags=re.S)  # raw parameters aside
+    assert "Housing benefit" in shown and "Dog keeping" in shown
+    assert "Wohngeld:" not in shown and ">Wohngeld<" not in shown
+
+
+def test_an_english_report_first_makes_its_charts_folder(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(build, "CHART_SOURCES", (staff_charts,))
+    run_dir = copy_results(tmp_path)
+    files = build_report(run_dir, "en")
+    assert files.charts and all(c.png.parent == run_dir / "charts" / "en" for c in files.charts)
+    assert all(c.png.is_file() for c in files.charts)
+    german = build_report(run_dir, "de")  # the German charts keep the English beside them
+    assert all(c.png.is_file() for c in (*german.charts, *files.charts))

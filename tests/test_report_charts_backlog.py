@@ -82,3 +82,29 @@ def test_chart_has_a_panel_per_municipality_and_a_finding(results) -> None:
     assert chart.title.startswith("Dezentral: offene Fälle in Dessau-Roßlau wachsen auf ")
     assert label_overlaps(chart.figure) == []
     plt.close(chart.figure)
+
+
+def test_observed_open_cases_come_from_the_scenario_parameters() -> None:
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from zsa_sim.report.charts_backlog import observed_open_cases
+
+    summary = {"scenario": {"parameters": {"observed": {"open_cases": {
+        "Magdeburg": {"2023-09-30": 14000, "2022-10-01": 4000}}}}}}  # fmt: skip
+    results = SimpleNamespace(summary=summary, epoch=datetime(2022, 10, 1))
+    # the end of a day is the chart's x = days since the epoch + 1
+    assert observed_open_cases(results, "Magdeburg") == [(1, 4000), (365, 14000)]
+    assert observed_open_cases(results, "Halle") == []
+    assert observed_open_cases(SimpleNamespace(summary={}, epoch=results.epoch), "X") == []
+
+
+def test_title_of_a_one_variant_run_names_the_variant_once() -> None:
+    from types import SimpleNamespace
+
+    from zsa_sim.report.charts_backlog import _backlog_title
+
+    results = SimpleNamespace(baseline="dezentral", treatment="dezentral", name=lambda m: m)
+    ends = {("Magdeburg", "dezentral"): 14974.0}
+    title = _backlog_title(results, ["Magdeburg"], dict(ends), ends, "en")
+    assert title == "Open cases on the last day of the evaluation window: Magdeburg 14,974"

@@ -92,3 +92,32 @@ def test_eight_long_names_still_do_not_overlap() -> None:
     assert chart.figure.get_figwidth() > 10  # the figure widens with the categories
     assert label_overlaps(chart.figure) == []
     plt.close(chart.figure)
+
+
+def test_the_mean_interval_is_distinct_from_the_whiskers_and_in_the_legend(results) -> None:
+    # issue 16: the CI bar sat on the whisker line with identical caps, and the legend
+    # showed only the circle although the central variant uses squares
+    from matplotlib.colors import to_hex
+
+    from zsa_sim.report.charts_times import CI_COLOR
+    from zsa_sim.report.style import variant_style
+
+    chart = time_chart(results, "wohngeld", "lead_time", "de")
+    ax = chart.figure.axes[0]
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert bars
+    whisker_x = {
+        round(float(line.get_xdata()[0]), 6)
+        for line in ax.lines
+        if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]
+    }
+    for bar in bars:
+        (segments,) = bar.lines[2]
+        x = round(float(segments.get_segments()[0][0][0]), 6)
+        assert x not in whisker_x  # beside the whisker, not on it
+        assert to_hex(segments.get_color()[0]) == CI_COLOR.lower()
+        assert bar.lines[1] == ()  # no caps
+    (legend,) = chart.figure.legends
+    markers = [h.get_marker() for h in legend.legend_handles if hasattr(h, "get_marker")]
+    assert markers == [variant_style(i).marker for i in range(len(results.variants))]
+    plt.close(chart.figure)

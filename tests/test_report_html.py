@@ -158,3 +158,17 @@ def test_period_in_german_dates_with_warm_up_before_and_cool_down(pages) -> None
 def test_the_decision_task_column_names_the_task(pages) -> None:
     text = _reader_text(_text(pages["de"]))
     assert "Hundesteuerbescheid erlassen" in text and "Wohngeldbescheid erlassen" in text
+
+
+def test_process_maps_are_full_size_with_a_link_to_the_full_image(pages) -> None:
+    page = _text(pages["de"])
+    maps = [c for c in pages["de"].charts if c.name.startswith("process_map_")]
+    assert maps
+    for chart in maps:
+        start = page.index(f'<figure id="chart-{chart.name}">')
+        figure = page[start : page.index("</figure>", start)]
+        assert '<div class="wide"><img' in figure
+        for ext in ("svg", "png"):
+            link = f"charts/{chart.name}.{ext}"
+            assert f'href="{link}"' in figure
+            assert (pages["de"].run_dir / link).is_file()

@@ -116,6 +116,10 @@ def test_text_colour_is_legible_on_dark_and_light_fills() -> None:
     assert text_color_on("#FFEA46") == "black"  # cividis' bright end
     assert relative_luminance("#FFFFFF") == pytest.approx(1.0)
     assert relative_luminance("#000000") == pytest.approx(0.0)
+    # issue 16: white text on mid-grey boxes; black has the higher contrast there
+    assert relative_luminance("#7F7F7F") == pytest.approx(0.212, abs=0.002)
+    assert text_color_on("#7F7F7F") == "black"
+    assert text_color_on("#6E6E6E") == "white"  # luminance 0.156: white wins (just)
 
 
 def test_width_grows_with_categories_within_page_limits() -> None:

@@ -180,3 +180,16 @@ def test_a_number_next_to_a_real_condition_stops_run_too(tmp_path: Path) -> None
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"the condition '0\.3' is a number, which would"):
         load_scenario(path)  # what run does before it simulates
+
+
+def test_probabilities_written_as_conditions_must_sum_to_one(tmp_path: Path) -> None:
+    bpmn = tmp_path / "model" / "signavio_wohngeld.bpmn"
+    bpmn.parent.mkdir()
+    text = (TOOLS / bpmn.name).read_text(encoding="utf-8")
+    bpmn.write_text(text.replace(">0.25<", ">0.5<"), encoding="utf-8")
+    path = filled_scenario(bpmn, tmp_path)
+    assert (
+        "error: services.signavio_wohngeld.branches: gateway 'sid-GW-OK' (Unterlagen "
+        "vollständig?): the probabilities written as its conditions sum to 1.25, not 1; give "
+        "them under branches"
+    ) in messages(path)

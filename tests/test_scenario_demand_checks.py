@@ -32,6 +32,10 @@ def test_the_demand_test_scenario_is_clean() -> None:
         ({"services.antrag.volume_changes": [{"from": "2026-02-01", "factor": 2.0,
                                               "municipalities": ["Zdorf"]}]},
          "services.antrag.volume_changes.0.municipalities", "unknown municipality 'Zdorf'"),
+        ({"observed.open_cases": {"Zdorf": {"2026-02-01": 5}}},
+         "observed.open_cases.Zdorf", "unknown municipality"),
+        ({"observed.open_cases": {"Adorf": {"2027-02-01": 5}}},
+         "observed.open_cases.Adorf.2027-02-01", "outside the run (2026-01-01 .. 2026-05-30)"),
     ],
 )  # fmt: skip
 def test_bad_demand_keys_are_reported_by_key_path(changes, path, message) -> None:

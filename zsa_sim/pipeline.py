@@ -59,7 +59,8 @@ def run_and_report(
 
     A report failure of any kind is caught and returned in ``report_error``: the run is
     finished and complete by then, and losing it to a chart would be the worse outcome.
-    Ctrl-C is not caught (the results folder is complete all the same).
+    Ctrl-C is not caught, but the interruption says that the results folder is complete
+    and how to draw its report.
     """
     options = options or RunOptions()
     run = run_experiment(scenario, options, progress, phase)
@@ -67,6 +68,12 @@ def run_and_report(
         return PipelineOutcome(run)
     try:
         report = report_run(run.run_dir, options.lang, phase)
+    except KeyboardInterrupt as err:  # Ctrl-C or SIGTERM while drawing: the run is kept
+        err.add_note(
+            f"The results in {run.run_dir} were kept; the report was not drawn "
+            f"(zsa-sim report {run.run_dir} draws it)."
+        )
+        raise
     except Exception as err:  # any report failure must keep the results
         reason = " ".join(str(err).split()) or type(err).__name__
         return PipelineOutcome(run, report_error=f"{type(err).__name__}: {reason}"[:500])

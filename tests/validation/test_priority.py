@@ -11,7 +11,7 @@ through the applicant generator and the engine to the event log:
   ones (false = 0). With ``W0 = Σ λ_i E[S_i²]/2`` the class-k mean wait is
   ``W0 / ((1 - σ_{k-1})(1 - σ_k))``: 0.886 h urgent, 2.954 h normal (served the wrong
   way round: 4.575 h and 1.373 h). The closed-form value must lie inside the 99 %
-  Student-t interval over the scenario's 8 replications, and the interval must be
+  Student-t interval over the scenario's 12 replications, and the interval must be
   narrower than 25 % of it (the check's power); the reversed order's value must lie
   outside it.
 - **The sample path**: whenever the clerk takes a normal case from the queue, no urgent

@@ -265,7 +265,8 @@ def _draft(
     if local == "callActivity":
         # without calledElement the call activity is a black box the scenario gives an
         # effort, like a task (Definitions.black_box_reason)
-        kwargs["called_element"] = (element.get("calledElement") or "").strip()
+        # a QName ("tns:Process_1"): process ids are NCNames, so the prefix can go
+        kwargs["called_element"] = (element.get("calledElement") or "").strip().rpartition(":")[2]
         return CallActivity, kwargs
     kwargs["task_type"] = local
     return Task, kwargs

@@ -14,6 +14,11 @@ comes from :mod:`zsa_sim.randomness`: per-case draws from a
 absences from streams keyed by pool and member. The same setup therefore gives the
 same event log, row for row.
 
+A case of the initial backlog (an arrival with a ``node``) starts at once where it
+stands, its start-event row dated at its application (before the epoch); with a
+renewal rule, an approved case starts a renewal case later
+(:mod:`zsa_sim.engine.renewals`).
+
 Rows the engine writes (one per activity instance, in the order they complete):
 
 - start event of the case: ``enabled = start = complete`` = arrival; end events and

@@ -13,7 +13,12 @@ Definitions (all times are simulation minutes since the run's epoch):
   subprocess has start events of its own). A case without any start-event row, which
   the engine should never produce, takes its earliest ``enabled`` time instead.
 - ``first_start``: the earliest ``start`` of a row with a non-empty ``resource``, i.e. the
-  first time a member of staff began work on the case; NaN if nobody has yet.
+  first time a member of staff began work on the case; NaN if nobody has yet. For
+  Wohngeld that is often the front office's scan, which says little about the case.
+- ``caseworker_start``: the earliest ``start`` of a row worked by the *case worker*: a
+  member of staff in the role (lane) of the service's decision task, in whichever
+  organisation unit (municipality or ZSA); NaN if none yet or the service has no
+  decision task. "Waiting until the case worker" is measured to it.
 - ``decision``: ``complete`` of the service's decision task (the Bescheid); if a case
   passes it more than once, the last completion counts; NaN if never completed.
 - ``end``: the latest ``complete`` of the case's rows, once the case has an end-event
@@ -86,6 +91,7 @@ class CaseRecord(NamedTuple):
     effort_minutes: float
     outcome: str
     is_open: bool
+    caseworker_start: float = NAN
 
     @property
     def waiting(self) -> float:
@@ -161,6 +167,7 @@ class _Stream:
 
     __slots__ = (
         "arrival",
+        "caseworker_start",
         "decision",
         "effort",
         "first_enabled",
@@ -190,6 +197,7 @@ class _Stream:
         ("arrival", "d", math.inf),
         ("first_enabled", "d", math.inf),
         ("first_start", "d", math.inf),
+        ("caseworker_start", "d", math.inf),
         ("decision", "d", NAN),
         ("last_complete", "d", -math.inf),
         ("effort", "d", 0.0),
@@ -219,6 +227,8 @@ class _Stream:
     def grow(self, size: int) -> None:
         """Make room for slots up to ``size - 1``."""
         missing = size - len(self.flags)
+        if missing <= 0:
+            return
         self.flags.extend(bytes(missing))
         for name, _code, default in self._DEFAULTS:
             getattr(self, name).extend(repeat(default, missing))
@@ -237,8 +247,9 @@ class CaseTable:
     """Reduces an event-log stream to :class:`CaseRecord` and :class:`PoolLoad` rows.
 
     ``decision_tasks`` maps each service to the id of its decision task; services
-    without one get NaN decisions. ``side_end_events`` maps a service to end-event ids
-    that do not end a case (see the module docstring).
+    without one get NaN decisions. ``caseworker_roles`` maps a service to the role of
+    its case workers (the decision task's lane role). ``side_end_events`` maps a service
+    to end-event ids that do not end a case (see the module docstring).
     """
 
     def __init__(
@@ -246,8 +257,10 @@ class CaseTable:
         decision_tasks: Mapping[str, str],
         *,
         side_end_events: Mapping[str, Collection[str]] | None = None,
+        caseworker_roles: Mapping[str, str] | None = None,
     ) -> None:
         self.decision_tasks = dict(decision_tasks)
+        self.caseworker_roles = dict(caseworker_roles or {})
         self.side_end_events = {s: frozenset(ids) for s, ids in (side_end_events or {}).items()}
         #: (variant, replication, service, municipality, numbered) -> its cases
         self._streams: dict[tuple[str, int, str, str, bool], _Stream] = {}
@@ -269,6 +282,7 @@ class CaseTable:
         ``zsa:decision`` in the BPMN model; side end events come from the model.
         """
         decisions: dict[str, str] = {}
+        roles: dict[str, str] = {}
         sides: dict[str, frozenset[str]] = {}
         for name, service in services.items():
             process = service.definitions.main_process
@@ -277,8 +291,12 @@ class CaseTable:
             )
             if decision is not None:
                 decisions[name] = decision
+                # a decision task inside a subprocess has no lane of the main process
+                lane = process.lane_of(decision) if decision in process.nodes else None
+                if lane is not None:
+                    roles[name] = lane.role
             sides[name] = side_end_events(process)
-        return cls(decisions, side_end_events=sides)
+        return cls(decisions, side_end_events=sides, caseworker_roles=roles)
 
     # -- the sink ---------------------------------------------------------------------
 
@@ -297,7 +315,10 @@ class CaseTable:
             if tail.isdigit() and tail.isascii() and (tail[0] != "0" or len(tail) == 1):
                 slot = int(tail)
                 if slot >= len(stream.flags):
-                    stream.grow(slot + 1)
+                    # in steps of an eighth (at least 256 slots), not one case at a time
+                    # (issue 19); slots without rows are no cases (flag bit 1 unset)
+                    size = len(stream.flags)
+                    stream.grow(max(slot + 1, size + (size >> 3) + 256))
                 return stream, slot
         key = (variant, replication, service, municipality, False)
         stream = self._streams.get(key)
@@ -342,8 +363,11 @@ class CaseTable:
             s.open_rows[i] += 1
         if started:
             s.effort[i] += effort
-            if resource and start < s.first_start[i]:
-                s.first_start[i] = start
+            if resource:
+                if start < s.first_start[i]:
+                    s.first_start[i] = start
+                if start < s.caseworker_start[i] and role == self.caseworker_roles.get(service):
+                    s.caseworker_start[i] = start
         if kind == "startEvent":
             if enabled < s.arrival[i]:
                 s.arrival[i] = enabled
@@ -480,6 +504,8 @@ class CaseColumns:
 
     #: per-case float columns, in CaseRecord order
     _FLOATS = ("arrival", "first_start", "decision", "end", "applicant_time", "effort_minutes")
+    #: per-case float columns after ``is_open`` in CaseRecord (fields added later)
+    _LATE_FLOATS = ("caseworker_start",)
     #: rows made at a time when iterating (bounded memory for Python objects)
     _CHUNK = 4096
 
@@ -512,7 +538,8 @@ class CaseColumns:
         names: list[str] = []
         number = slot_of.copy()
         first = {name: np.empty(n) for name in ("arrival", "first_enabled", "first_start",
-                 "decision", "last_complete", "effort", "wait_lo", "wait_hi")}  # fmt: skip
+                 "caseworker_start", "decision", "last_complete", "effort", "wait_lo",
+                 "wait_hi")}  # fmt: skip
         outcome = np.empty(n, dtype=np.int32)
         open_rows = np.empty(n, dtype=np.int64)
         flags = np.empty(n, dtype=np.uint8)
@@ -555,6 +582,8 @@ class CaseColumns:
         data["number"] = number
         data["arrival"] = np.where(np.isfinite(arrival), arrival, NAN)
         data["first_start"] = np.where(np.isfinite(first["first_start"]), first["first_start"], NAN)
+        worker = first["caseworker_start"]
+        data["caseworker_start"] = np.where(np.isfinite(worker), worker, NAN)
         data["decision"] = first["decision"]
         data["end"] = np.where(is_open, NAN, first["last_complete"])
         data["applicant_time"] = applicant
@@ -581,7 +610,7 @@ class CaseColumns:
             "outcome": np.array(outcome_codes, dtype=np.int32),
             "is_open": case_column("is_open", (r.is_open for r in rows)),
         }
-        for name in cls._FLOATS:
+        for name in (*cls._FLOATS, *cls._LATE_FLOATS):
             data[name] = case_column(name, (getattr(r, name) for r in rows))
         table = [(*key, None) for key in streams]
         return cls(table, [r.case_id for r in rows], list(outcomes), data)
@@ -638,17 +667,19 @@ class CaseColumns:
         for lo in range(0, len(self), self._CHUNK):
             hi = lo + self._CHUNK
             floats = [data[name][lo:hi].tolist() for name in self._FLOATS]
-            for k, case_id, outcome, is_open, *times in zip(
+            worker = data["caseworker_start"][lo:hi].tolist()
+            for k, case_id, outcome, is_open, caseworker, *times in zip(
                 data["stream"][lo:hi].tolist(),
                 self._case_ids(lo, hi),
                 data["outcome"][lo:hi].tolist(),
                 data["is_open"][lo:hi].tolist(),
+                worker,
                 *floats,
                 strict=True,
             ):
                 variant, replication, service, municipality, _prefix = streams[k]
                 yield CaseRecord(variant, replication, case_id, service, municipality,
-                                 *times, outcomes[outcome], is_open)  # fmt: skip
+                                 *times, outcomes[outcome], is_open, caseworker)  # fmt: skip
 
 
 def records_to_arrays(records: Iterable[CaseRecord] | CaseColumns) -> dict[str, np.ndarray]:

@@ -18,6 +18,10 @@ Decisions (see also :mod:`zsa_sim.experiment.cases` for the case times):
   times are, by nature, only known for cases that reached first processing or the
   decision; cases that had not are counted in ``unstarted_cases`` and ``open_cases`` so
   a reader sees how much the time statistics are censored.
+- **Stages of waiting.** ``waiting_time``: until the first step of anybody (the front
+  office's scan counts); ``caseworker_wait``: until the first step of the case worker
+  (the role of the decision task), what an applicant waits for; ``lead_time``: until
+  the decision. Each over the window arrivals that reached that stage.
 - **Units.** Times are reported in calendar days (the log's minutes / 1440); lead time
   also in working days if a ``working_days(a, b)`` counter is given
   (:func:`working_day_counter` builds one from a reference calendar), for service levels
@@ -106,7 +110,16 @@ KPI_INFO: dict[str, KpiInfo] = {
         "Wartezeit",
         "waiting time",
         "days",
-        "calendar days from application to the first processing step by staff",
+        "calendar days from application to the first step of any member of staff "
+        "(often the front office's scan, not the case worker)",
+    ),
+    **_time_kpis(
+        "caseworker_wait",
+        "Wartezeit bis Sachbearbeitung",
+        "wait until case worker",
+        "days",
+        "calendar days from application to the first step of the case worker (the role "
+        "of the decision task's lane, in the municipality or the ZSA)",
     ),
     **_time_kpis(
         "lead_time",
@@ -161,15 +174,16 @@ KPI_INFO: dict[str, KpiInfo] = {
         "window arrivals finished by the end of the run",
     ),
     "open_cases": KpiInfo(
-        "Zahl offener Fälle am Ende",
-        "open cases at end",
+        "Zahl offener Fälle nach dem Nachlauf",
+        "open cases after the cool-down",
         "cases",
         "lower",
-        "window arrivals still open when the run ended",
+        "window arrivals still open when the run ended (after the cool-down, which has "
+        "no new arrivals; the backlog chart counts on each day instead)",
     ),
     "unstarted_cases": KpiInfo(
-        "Zahl unbearbeiteter Fälle am Ende",
-        "unstarted cases at end",
+        "Zahl unbearbeiteter Fälle nach dem Nachlauf",
+        "unstarted cases after the cool-down",
         "cases",
         "lower",
         "window arrivals not yet touched by staff when the run ended",
@@ -292,7 +306,7 @@ def _case_kpis(
     c = {
         name: cases.column(name)
         for name in ("service", "municipality", "arrival", "first_start", "decision",
-                     "is_open", "applicant_time", "effort_minutes")
+                     "is_open", "applicant_time", "effort_minutes", "caseworker_start")
     }  # fmt: skip
     n = len(cases)
     arrived = ((c["arrival"] >= window_start) | (c["arrival"] < 0)) & (c["arrival"] < window_end)
@@ -300,6 +314,8 @@ def _case_kpis(
     decided = arrived & ~np.isnan(c["decision"])
     in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)
     waiting = (c["first_start"] - c["arrival"]) / MINUTES_PER_DAY
+    reached_worker = arrived & ~np.isnan(c["caseworker_start"])
+    worker_wait = (c["caseworker_start"] - c["arrival"]) / MINUTES_PER_DAY
     lead = (c["decision"] - c["arrival"]) / MINUTES_PER_DAY
     lead_work = np.full(n, np.nan)
     if working_days is not None:
@@ -330,6 +346,7 @@ def _case_kpis(
         add("throughput", np.count_nonzero(group & in_window_decision))
         for stem, values, mask in (
             ("waiting_time", waiting, started),
+            ("caseworker_wait", worker_wait, reached_worker),
             ("lead_time", lead, decided),
             ("lead_time_workdays", lead_work, decided if working_days else None),
         ):

@@ -29,6 +29,7 @@ from zsa_sim.experiment.cases import CaseRecord
 from zsa_sim.experiment.comparison import Comparison, KpiSummary, aggregate, compare_variants
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask
 from zsa_sim.experiment.results import snapshot_inputs, write_csv, write_inputs, write_json
+from zsa_sim.experiment.weekly import WEEKLY_FILE, WeeklyRow
 from zsa_sim.scenario import Scenario
 
 BASELINE = "dezentral"
@@ -71,6 +72,11 @@ def write_outputs(
     write_csv(folder / "kpis_by_replication.csv", (r._asdict() for r in kpi_rows), KPI_FIELDS)
     write_csv(folder / "kpis.csv", (s._asdict() for s in summaries), KpiSummary._fields)
     write_csv(folder / "comparison.csv", (c._asdict() for c in comparisons), Comparison._fields)
+    write_csv(
+        folder / WEEKLY_FILE,
+        (w._asdict() for out in outputs for w in out.weekly),
+        WeeklyRow._fields,
+    )
     write_cases(folder / "cases.csv.gz", (c for out in outputs for c in out.cases))
     write_activities((a for out in outputs for a in out.activities), folder / "activities.csv")
     if inputs is None:

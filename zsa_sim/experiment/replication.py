@@ -26,6 +26,8 @@ from zsa_sim.experiment.kpis import (
     replication_kpis,
     working_day_counter,
 )
+from zsa_sim.experiment.partition import combine_results, independent_setups
+from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
 from zsa_sim.scenario import Scenario, build_setup
 
 
@@ -67,6 +69,8 @@ class ReplicationOutput:
     cases_open: int
     rows_written: int
     attribute_names: tuple[str, ...]
+    #: each pool's weeks: utilisation and mean queue length (pools_weekly.csv)
+    weekly: tuple[WeeklyRow, ...] = ()
 
 
 def run_replication(task: ReplicationTask) -> ReplicationOutput:
@@ -101,13 +105,17 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
     window_start, window_end = scenario.period.window
     table = CaseTable.from_services(setup.services)
     activities = ActivityStats(window_start, window_end)
-    sinks: list[EventLogSink] = [table, activities]
+    queue = QueueByWeek(scenario.period.horizon)
+    sinks: list[EventLogSink] = [table, activities, queue]
     writer = None
     if task.log_path is not None:
         writer = CsvEventLogWriter(task.log_path, setup.epoch, setup.attribute_names)
         sinks.append(writer)
     try:
-        result = simulate(setup, Tee(*sinks))
+        # municipalities that share no staff are simulated one group after the other
+        # (same cases, smaller simulations; see zsa_sim.experiment.partition)
+        tee = Tee(*sinks)
+        result = combine_results(setup, [simulate(part, tee) for part in independent_setups(setup)])
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -119,6 +127,10 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
     cases = table.columns(task.variant, task.replication)
     loads = table.pool_loads(task.variant, task.replication)
     del table, sinks
+    available = pool_availability(
+        setup.pools,
+        {pool_id: stats.available_minutes_by_day for pool_id, stats in result.pools.items()},
+    )
     kpis = replication_kpis(
         cases,
         loads,
@@ -126,10 +138,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         replication=task.replication,
         window_start=window_start,
         window_end=window_end,
-        available_minutes=pool_availability(
-            setup.pools,
-            {pool_id: stats.available_minutes_by_day for pool_id, stats in result.pools.items()},
-        ),
+        available_minutes=available,
         cost_per_hour=pool_cost_rates(setup.pools),
         working_days=working_day_counter(reference_calendar(setup)),
         groups=sorted(setup.routing),
@@ -156,6 +165,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         cases_open=result.cases_open,
         rows_written=result.rows_written,
         attribute_names=setup.attribute_names,
+        weekly=tuple(weekly_rows(task.variant, task.replication, queue, loads, available)),
     )
 
 

@@ -21,6 +21,7 @@ the runner nor the planner.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -33,8 +34,9 @@ from zsa_sim.report.charts_backlog import backlog_charts
 from zsa_sim.report.charts_ecdf import ecdf_charts
 from zsa_sim.report.charts_staff import staff_charts
 from zsa_sim.report.charts_times import time_charts
+from zsa_sim.report.charts_weekly import weekly_charts
 from zsa_sim.report.html import write_html
-from zsa_sim.report.i18n import LANGS
+from zsa_sim.report.i18n import LANGS, service_label
 from zsa_sim.report.loaders import RunResults, load_results
 from zsa_sim.report.process_map import process_map_charts
 from zsa_sim.report.style import Chart, ChartFile, close_chart, save_chart
@@ -45,6 +47,7 @@ CHART_SOURCES: tuple[Callable[[RunResults, Lang], Iterable[Chart]], ...] = (
     ecdf_charts,
     backlog_charts,
     staff_charts,
+    weekly_charts,
     process_map_charts,
 )
 
@@ -98,7 +101,7 @@ def save_charts(
 
 def write_charts(run_dir: str | Path, lang: str = "de") -> list[ChartFile]:
     """Read a results folder and write its charts (PNG and SVG) into ``charts/``."""
-    return save_charts(load_results(run_dir), lang)
+    return save_charts(translated(load_results(run_dir), _check_lang(lang)), lang)
 
 
 def _planning(results: RunResults, lang: Lang) -> tuple[str | None, float | None]:
@@ -120,6 +123,14 @@ def _planning(results: RunResults, lang: Lang) -> tuple[str | None, float | None
     return planning_section(plan, lang), float(needed) if needed is not None else None
 
 
+def translated(results: RunResults, lang: Lang) -> RunResults:
+    """The results with the services' names in the report's language."""
+    if lang == "de":
+        return results
+    services = tuple(s._replace(label=service_label(s.label, lang)) for s in results.services)
+    return dataclasses.replace(results, services=services)
+
+
 def _staging(run_dir: Path, lang: Lang) -> Path:
     """A fresh staging folder for a language's charts (a stale one is removed first)."""
     staging = run_dir / f".charts-partial-{lang}"
@@ -138,6 +149,7 @@ def _swap_in(staging: Path, final: Path, lang: Lang) -> None:
                 if other != "de" and (final / other).is_dir():
                     os.replace(final / other, staging / other)
         os.replace(final, old)
+    final.parent.mkdir(parents=True, exist_ok=True)  # charts/ for charts/en/
     os.replace(staging, final)
     shutil.rmtree(old, ignore_errors=True)
 
@@ -150,7 +162,7 @@ def build_report(run_dir: str | Path, lang: str = "de", with_excel: bool = False
     see the module docstring.
     """
     lang = _check_lang(lang)
-    results = load_results(run_dir)
+    results = translated(load_results(run_dir), lang)
     final = charts_dir(results.run_dir, lang)
     staging = _staging(results.run_dir, lang)
     path = report_path(results.run_dir, lang)

@@ -5,8 +5,10 @@ late; it shows as a backlog that keeps rising. For every municipality this chart
 the number of cases that have arrived and are not yet finished at the end of each day
 (all services), as the mean over replications with a band for the 95 % confidence
 interval of that mean, from ``cases.csv`` (``arrival`` and ``end``; a case without an
-end is open until the run stops). The warm-up is shaded: it is simulated so the year
-does not start from an empty office, but it is not part of the KPIs.
+end is open until the run stops); for reference scenarios the observed figures of the
+scenario's ``observed.open_cases`` as black diamonds. The warm-up is shaded: it is
+simulated so the year does not start from an empty office, but it is not part of the
+KPIs.
 """
 
 from __future__ import annotations
@@ -49,6 +51,17 @@ def open_cases(results: RunResults, municipality: str, variant: str) -> np.ndarr
         finished = np.searchsorted(ends, ends_of_days, side="right")
         out[row] = arrived - finished
     return out
+
+
+def observed_open_cases(results: RunResults, municipality: str) -> list[tuple[int, int]]:
+    """Observed open cases of a municipality (scenario key ``observed.open_cases``) as
+    (day on the chart's axis: the end of that day, value), in date order."""
+    parameters = (results.summary.get("scenario") or {}).get("parameters") or {}
+    days = ((parameters.get("observed") or {}).get("open_cases") or {}).get(municipality) or {}
+    epoch = results.epoch.date()
+    return sorted(
+        ((date.fromisoformat(day) - epoch).days + 1, int(value)) for day, value in days.items()
+    )
 
 
 def month_ticks(epoch: date, days: int, lang: Lang) -> tuple[list[int], list[str]]:
@@ -128,6 +141,17 @@ def backlog_chart(results: RunResults, lang: Lang = "de") -> Chart:
             )
             ends[(municipality, variant)] = float(mean[-1])
             starts[(municipality, variant)] = float(mean[min(int(warmup), days - 1)])
+        seen = observed_open_cases(results, municipality)
+        if seen:
+            ax.plot(
+                [day for day, _ in seen],
+                [value for _, value in seen],
+                linestyle="none",
+                marker="D",
+                markersize=5,
+                color="black",
+                label=tr("backlog.observed", lang),
+            )
         ax.set_title(results.name(municipality), loc="left", fontweight="normal", fontsize=9.5)
         ax.set_ylim(bottom=0)
         ax.set_xlim(0, days)
@@ -164,6 +188,8 @@ def _backlog_title(
         "base_end": number(ends[(top, base)], lang, 0),
         "treat_end": number(ends[(top, treat)], lang, 0),
     }
+    if base == treat:  # a scenario with one variant (e.g. a reference scenario)
+        return tr("backlog.end_one", lang, **values)
     start = starts[(top, base)]
     if ends[(top, base)] > 1.5 * start + 5 and ends[(top, treat)] < ends[(top, base)]:
         values["base"] = variant_label(base, lang)

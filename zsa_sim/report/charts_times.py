@@ -36,6 +36,9 @@ from zsa_sim.report.style import (
     wrap,
 )
 
+#: The colour of the mean's confidence interval: not black, so it never reads as a whisker.
+CI_COLOR = "#B2182B"
+
 #: KPI stems drawn, with the case columns they are measured from.
 TIMES: dict[str, str] = {"waiting_time": "first_start", "lead_time": "decision"}
 
@@ -102,17 +105,19 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
                 box.set_hatch(style.hatch)
             mean = results.kpi(variant, service, municipality, f"{stem}_mean")
             if mean is not None and np.isfinite(mean.mean):
+                # beside the whisker line (not on it), thick, coloured and without caps,
+                # so the interval of the mean cannot be mistaken for the 5-95 % whiskers
                 ax.errorbar(
-                    [x],
+                    [x + slot * 0.22],
                     [mean.mean],
                     yerr=error_extent(mean),
                     fmt=style.marker,
                     markersize=6,
                     markerfacecolor="white",
-                    markeredgecolor="black",
-                    ecolor="black",
-                    elinewidth=1.4,
-                    capsize=3,
+                    markeredgecolor=CI_COLOR,
+                    ecolor=CI_COLOR,
+                    elinewidth=2.6,
+                    capsize=0,
                     zorder=5,
                 )
     ax.set_xticks(range(len(municipalities)), [wrap(results.name(m)) for m in municipalities])
@@ -122,18 +127,19 @@ def time_chart(results: RunResults, service: str, stem: str, lang: Lang = "de") 
     ax.set_ylabel(tr(f"times.{stem}.axis", lang))
     ax.set_title(tr(f"times.{stem}.panel", lang, service=label), loc="left", fontweight="normal")
     handles = variant_patches([variant_label(v, lang) for v in variants])
-    handles.append(
-        Line2D(
-            [],
-            [],
-            marker="o",
-            color="black",
-            markerfacecolor="white",
-            linestyle="-",
-            label=tr("legend.mean_ci", lang),
+    for v_index, variant in enumerate(variants):  # every variant's own marker
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker=variant_style(v_index).marker,
+                color=CI_COLOR,
+                markerfacecolor="white",
+                linewidth=2.6,
+                label=f"{tr('legend.mean_ci', lang)} ({variant_label(variant, lang, short=True)})",
+            )
         )
-    )
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 3))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(variants))
     title = comparison_finding(
         f"{stem}_p90", results.comparisons(f"{stem}_p90", service), lang, results.name
     )

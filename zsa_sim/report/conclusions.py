@@ -5,9 +5,9 @@ variant changes for the four things a decision turns on, each named with what it
 measures:
 
 - **lead time**: calendar days from the application to the decision (Bescheid), mean;
-- **waiting**: calendar days from the application to the first step of any member of
-  staff (for Wohngeld often the front office's scan, so it says little about the case
-  worker), mean;
+- **waiting per stage**: calendar days from the application to the case worker's first
+  step (the role of the decision task), and to the first step of any member of staff
+  (for Wohngeld often the front office's scan, so it says little on its own), means;
 - **cost**: the *paid capacity* of the municipality's own staff (available hours x hourly
   rate, busy or not): what the budget pays. Worked time is shown as utilisation, never
   as a second cost figure;
@@ -36,6 +36,7 @@ from zsa_sim.experiment.kpis import ALL
 #: (KPI id, German heading, English heading) of the case columns, in order.
 CASE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("lead_time_mean", "Durchlaufzeit bis Bescheid", "Lead time to decision"),
+    ("caseworker_wait_mean", "Wartezeit bis Sachbearbeitung", "Wait until case worker"),
     ("waiting_time_mean", "Wartezeit bis zum ersten Arbeitsschritt", "Wait until first step"),
 )
 #: What each column measures, stated under the table.
@@ -43,18 +44,22 @@ DEFINITIONS: dict[Lang, str] = {
     "de": (
         "Änderung = {treat} − {base}, Mittelwert über {n} Replikationen mit "
         "95-%-Konfidenzintervall; Zeiten in Kalendertagen. Durchlaufzeit: Eingang bis "
-        "Bescheid. Wartezeit: Eingang bis zum ersten Arbeitsschritt irgendeiner Stelle "
-        "(auch Posteingang/Scan), nicht bis zum ersten Schritt der Sachbearbeitung. "
+        "Bescheid. Wartezeit bis Sachbearbeitung: Eingang bis zum ersten Schritt der "
+        "Rolle, die den Bescheid erlässt (in Kommune oder ZSA). Wartezeit bis zum ersten "
+        "Arbeitsschritt: Eingang bis zum ersten Schritt irgendeiner Stelle (auch "
+        "Posteingang/Scan). "
         "Personalkosten: bezahlte Kapazität des eigenen Personals (verfügbare Stunden × "
         "Kostensatz, ob ausgelastet oder nicht). VZÄ: besetzte Vollzeitäquivalente. "
         "„keine Änderung“: kleiner als die letzte angezeigte Stelle."
     ),
     "en": (
         "Change = {treat} − {base}, mean over {n} replications with 95% confidence "
-        "interval; times in calendar days. Lead time: application to decision. Wait: "
-        "application to the first step by any member of staff (including mail room/scan), "
-        "not to the case worker's first step. Staff cost: paid capacity of the own staff "
-        "(available hours × cost rate, busy or not). FTE: staffed full-time equivalents. "
+        "interval; times in calendar days. Lead time: application to decision. Wait until "
+        "case worker: application to the first step of the role that issues the decision "
+        "(in the municipality or the ZSA). Wait until first step: application to the "
+        "first step of any member of staff (including mail room/scan). Staff cost: paid "
+        "capacity of the own staff (available hours × cost rate, busy or not). FTE: "
+        "staffed full-time equivalents. "
         "'no change': smaller than the last digit shown."
     ),
 }
@@ -79,12 +84,18 @@ def _index(rows: list[Mapping[str, Any]], *keys: str) -> dict[tuple[Any, ...], M
     return {tuple(r.get(k, "") for k in keys): r for r in rows}
 
 
+def _number(value: Any) -> float:
+    """A summary figure as a float; missing (None, absent) is NaN."""
+    return math.nan if value is None else float(value)
+
+
 def change_text(row: Mapping[str, Any] | None, lang: Lang) -> str:
     """A comparison row as "−0,5 Tage [−0,7; −0,2]", "keine Änderung", ... ("" if none)."""
     if row is None:
         return ""
-    diff, unit = float(row.get("difference", math.nan)), str(row.get("unit", ""))
-    low, high = float(row.get("ci_low", math.nan)), float(row.get("ci_high", math.nan))
+    diff, unit = _number(row.get("difference")), str(row.get("unit", ""))
+    # one replication (or one without variance) has no interval: None in the summary
+    low, high = _number(row.get("ci_low")), _number(row.get("ci_high"))
     if not math.isfinite(diff):
         return "–"
     if abs(diff) < resolution(unit):
@@ -189,10 +200,11 @@ def cost_text(c: Conclusion, lang: Lang) -> str:
         return money(c.cost_treat, lang)
     if not math.isfinite(c.cost_treat):
         return money(c.cost_base, lang)
-    return (
-        f"{money(c.cost_base, lang)} → {money(c.cost_treat, lang)} "
-        f"({signed(c.cost_treat - c.cost_base, 'EUR', lang)})"
-    )
+    change = c.cost_treat - c.cost_base
+    if abs(change) < resolution("EUR"):
+        return f"{money(c.cost_treat, lang)} ({'gleich' if lang == 'de' else 'same'})"
+    base = format_number(c.cost_base, lang, 0)
+    return f"{base} → {money(c.cost_treat, lang)} ({signed(change, 'EUR', lang)})"
 
 
 def fte_text(c: Conclusion, lang: Lang) -> str:
@@ -276,8 +288,7 @@ def precision_warning(summary: Mapping[str, Any], lang: Lang) -> str | None:
         if r.get("kpi") == "lead_time_mean"
         and r.get("service") == ALL
         and not r.get("pool")
-        and math.isfinite(float(r.get("ci_high", math.nan)) - float(r.get("ci_low", math.nan)))
-        and float(r["ci_high"]) - float(r["ci_low"]) > 10
+        and _number(r.get("ci_high")) - _number(r.get("ci_low")) > 10  # NaN compares False
     ]
     if replications >= FEW_REPLICATIONS and not wide:
         return None

@@ -48,6 +48,8 @@ from zsa_sim.report.targets import definition
 SUMMARY_KPIS: tuple[str, ...] = (
     "waiting_time_mean",
     "waiting_time_p90",
+    "caseworker_wait_mean",
+    "caseworker_wait_p90",
     "lead_time_mean",
     "lead_time_p90",
     "lead_time_workdays_p90",
@@ -77,6 +79,7 @@ table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .9rem; width
 th, td { border: 1px solid #999; padding: .25rem .45rem; text-align: left;
   vertical-align: top; }
 table.conclusion td, table.conclusion th { font-size: .95rem; }
+table.conclusion td.num { white-space: normal; }
 p.warning { border: 2px solid #8B0000; padding: .4rem .7rem; font-weight: bold; }
 p.definitions { font-size: .85rem; color: #222; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -86,6 +89,9 @@ tr.group th { background: #DDD; }
 .worse { font-weight: bold; text-decoration: underline; }
 figure { margin: 1.6rem 0; break-inside: avoid; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; border: 1px solid #CCC; }
+figure .wide { overflow-x: auto; }
+figure .wide img { max-width: none; }
+p.links { font-size: .85rem; margin: .2rem 0; }
 figcaption { font-size: .9rem; color: #222; margin-top: .3rem; }
 figcaption strong { display: block; font-size: 1rem; color: #111; }
 ul.verdicts { margin: .2rem 0 .8rem; }
@@ -397,13 +403,27 @@ def _unit_rows(
 # -- charts ----------------------------------------------------------------------------------
 
 
+#: Charts too detailed to shrink to the page: shown at full size in a scrolling box.
+FULL_SIZE_PREFIX = "process_map_"
+
+
 def _charts(charts: Sequence[ChartFile], lang: Lang) -> str:
+    folder = "charts/" if lang == "de" else f"charts/{lang}/"
     parts = []
     for chart in charts:
         data = base64.b64encode(chart.png.read_bytes()).decode("ascii")
+        image = f'<img src="data:image/png;base64,{data}" alt="{_e(chart.title)}">'
+        if chart.name.startswith(FULL_SIZE_PREFIX):
+            # a process map shrunk to the page is unreadable: full size, scrolling, and a
+            # link to the files beside the report (the SVG zooms without limit)
+            links = " · ".join(
+                f'<a href="{_e(folder + chart.name + ext)}">{_e(tr("html.full_image", lang))}'
+                f" ({ext[1:].upper()})</a>"
+                for ext in (".svg", ".png")
+            )
+            image = f'<div class="wide">{image}</div><p class="links">{links}</p>'
         parts.append(
-            f'<figure id="chart-{_e(chart.name)}">'
-            f'<img src="data:image/png;base64,{data}" alt="{_e(chart.title)}">'
+            f'<figure id="chart-{_e(chart.name)}">{image}'
             f"<figcaption>{_e(chart.caption)}</figcaption>"
             "</figure>"
         )

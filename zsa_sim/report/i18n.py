@@ -181,13 +181,50 @@ STRINGS: dict[str, tuple[str, str]] = {
         "FTE is working time, not a post: whether staff are reassigned is the "
         "municipality's decision.",
     ),
+    # -- weekly charts -----------------------------------------------------------------
+    "weekly.utilisation.axis": ("Auslastung je Woche", "Utilisation per week"),
+    "weekly.queue.axis": ("Aufgaben in der Warteschlange", "Tasks waiting"),
+    "weekly.utilisation.title": (
+        "Auslastung je Team und Woche: höchste Woche {value} ({team}, {variant})",
+        "Utilisation per team and week: highest week {value} ({team}, {variant})",
+    ),
+    "weekly.queue.title": (
+        "Warteschlange je Team und Woche: im Mittel bis zu {value} wartende Aufgaben "
+        "({team}, {variant})",
+        "Queue per team and week: up to {value} tasks waiting on average ({team}, {variant})",
+    ),
+    "weekly.utilisation.none": ("Auslastung je Team und Woche", "Utilisation per team and week"),
+    "weekly.queue.none": ("Warteschlange je Team und Woche", "Queue per team and week"),
+    "weekly.utilisation.caption": (
+        "Je Woche: Arbeitszeit der in der Woche begonnenen Aufgaben geteilt durch die "
+        "verfügbare Arbeitszeit des Teams (nach Abwesenheiten). Farbe: Team, Linienart: "
+        "Variante; Mittelwert über {n} Replikationen. Wochen ab Beginn der "
+        "Einschwingphase; Feiertagswochen haben weniger verfügbare Zeit.",
+        "Per week: working time of the tasks begun in the week over the team's available "
+        "working time (after absences). Colour: team, line style: variant; mean over {n} "
+        "replications. Weeks from the start of the warm-up; holiday weeks have less "
+        "available time.",
+    ),
+    "weekly.queue.caption": (
+        "Je Woche: mittlere Zahl der Aufgaben, die auf das Team warten (bereit, aber noch "
+        "nicht begonnen), über alle Tage und Stunden der Woche. Farbe: Team, Linienart: "
+        "Variante; Mittelwert über {n} Replikationen.",
+        "Per week: mean number of tasks waiting for the team (ready, not yet begun), over "
+        "all days and hours of the week. Colour: team, line style: variant; mean over {n} "
+        "replications.",
+    ),
     # -- backlog chart -----------------------------------------------------------------
     "backlog.axis": ("Offene Fälle", "Open cases"),
+    "backlog.observed": ("beobachtet", "observed"),
     "backlog.warmup": ("Einschwingphase (nicht ausgewertet)", "warm-up (not evaluated)"),
     "backlog.grows": (
         "{base}: offene Fälle in {municipality} wachsen auf {base_end}, {treat} nur auf "
         "{treat_end}",
         "{base}: open cases in {municipality} grow to {base_end}, {treat} only to {treat_end}",
+    ),
+    "backlog.end_one": (
+        "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end}",
+        "Open cases on the last day of the evaluation window: {municipality} {base_end}",
     ),
     "backlog.end": (
         "Offene Fälle am letzten Tag des Auswertungszeitraums: {municipality} {base_end} "
@@ -312,6 +349,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "html.meta.seed": ("Startwert (Seed)", "Seed"),
     "html.toc": ("Inhalt", "Contents"),
+    "html.full_image": ("in voller Größe öffnen", "open at full size"),
     "html.verdicts": ("Ergebnis auf einen Blick", "Results at a glance"),
     "html.verdicts.intro": (
         "Gepaarter Vergleich {treat} gegenüber {base} je Kommune (gleiche Fälle in beiden "
@@ -437,7 +475,12 @@ def kpi_label(kpi: str, lang: Lang = "de") -> str:
     info = KPI_INFO.get(kpi)
     if info is None:
         return kpi
-    return info.label_de if lang == "de" else info.label_en
+    label = info.label_de if lang == "de" else info.label_en
+    if kpi.startswith("waiting_time_"):  # say which wait: there are stages (issue 16)
+        label = label.replace("Wartezeit", "Wartezeit bis 1. Arbeitsschritt", 1).replace(
+            "waiting time", "wait until first step", 1
+        )
+    return label
 
 
 def kpi_unit(kpi: str, lang: Lang = "de") -> str:
@@ -482,3 +525,17 @@ def date_text(day: date | str, lang: Lang = "de") -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day[:10])
     return day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat()
+
+
+#: English names of the shipped services (the BPMN process names are German).
+SERVICE_NAMES_EN: dict[str, str] = {
+    "Hundeanmeldung inkl. Hundesteuer": "Dog registration incl. dog tax",
+    "Hundehaltung": "Dog keeping",
+    "Wohngeld (Mietzuschuss)": "Housing benefit (rent subsidy)",
+    "Wohngeld": "Housing benefit",
+}
+
+
+def service_label(label: str, lang: Lang = "de") -> str:
+    """A service's name in the report's language (unknown names stay as written)."""
+    return SERVICE_NAMES_EN.get(label, label) if lang == "en" else label

@@ -32,6 +32,7 @@ from zsa_sim.experiment.comparison import Comparison, KpiSummary
 from zsa_sim.experiment.kpis import ALL, KpiValue
 from zsa_sim.experiment.reading import bounded_lines, load_summary, open_results_text
 from zsa_sim.experiment.replication import PoolInfo
+from zsa_sim.experiment.weekly import WEEKLY_FILE, WeeklyRow
 
 #: A run folder still being written (see zsa_sim.experiment.results): the stamp inside.
 _PARTIAL = re.compile(r"\.partial-(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d)-\d+(?:-\d+)?")
@@ -103,6 +104,8 @@ class RunResults:
     epoch: datetime
     #: municipality key -> display name (from the scenario parameters)
     display_names: dict[str, str] = field(default_factory=dict)
+    #: each pool's weeks (pools_weekly.csv; empty for folders written before it existed)
+    weekly: tuple[WeeklyRow, ...] = ()
     _kpi_index: dict[tuple[str, str, str, str, str], KpiSummary] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -280,7 +283,22 @@ def _load_results(run_dir: Path) -> RunResults:
         window_end=end,
         epoch=epoch,
         display_names=_display_names(scenario),
+        weekly=_read_weekly(run_dir / WEEKLY_FILE),
     )
+
+
+def _read_weekly(path: Path) -> tuple[WeeklyRow, ...]:
+    """pools_weekly.csv as rows; none if the folder predates the file."""
+    if not path.exists():
+        return ()
+
+    def make(r: dict[str, str]) -> WeeklyRow:
+        return WeeklyRow(
+            r["variant"], int(r["replication"]), r["org_unit"], r["role"], int(r["week"]),
+            _float(r["busy_hours"]), _float(r["available_hours"]), _float(r["queue_mean"]),
+        )  # fmt: skip
+
+    return tuple(_typed(path.name, n, r, make) for n, r in _csv_rows(path))
 
 
 # -- summary.json ------------------------------------------------------------------------
@@ -489,6 +507,8 @@ def _comparison(row: dict[str, str], number: int) -> Comparison:
 
 
 _CASE_TEXT = ("variant", "case_id", "service", "municipality", "outcome")
+#: case fields added after the first results folders were written (missing = unknown)
+_LATER_CASE_FIELDS = frozenset({"caseworker_start"})
 
 
 def _case_value(name: str, text: str) -> Any:
@@ -516,7 +536,11 @@ def _read_cases(path: Path) -> dict[str, np.ndarray]:
     shared: dict[str, str] = {}  # one str object per variant, service, ... value
     for number, row in _csv_rows(path):
         try:
-            values = [_case_value(n, row[n]) for n in fields]
+            # caseworker_start came later: older folders lack it (NaN = unknown)
+            values = [
+                _case_value(n, row.get(n, "") if n in _LATER_CASE_FIELDS else row[n])
+                for n in fields
+            ]
         except (KeyError, TypeError, ValueError) as err:
             raise ResultsError(f"line {number}: {err!r}", source=path) from err
         for name, append, value in zip(fields, appends, values, strict=True):

@@ -7,12 +7,15 @@
   before it would add to it);
 - ``volume_changes``: known municipalities;
 - ``arrival_profiles``: known channels of the service;
-- ``renewals``: an end event of the main process, a condition that compiles.
+- ``renewals``: an end event of the main process, a condition that compiles;
+- ``observed``: known municipalities, days inside the run.
 
 Findings carry the key path, e.g. ``initial_state.Magdeburg.wohngeld.Task_Foo``.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from zsa_sim.bpmn.model import (
     CallActivity,
@@ -40,6 +43,7 @@ def demand_findings(scenario: Scenario) -> list[Finding]:
     """Errors in ``initial_state``, ``volume_changes``, ``arrival_profiles``, ``renewals``."""
     out: list[Finding] = []
     out.extend(_initial_state(scenario))
+    out.extend(_observed(scenario))
     for s_key, spec in scenario.services.items():
         path = f"services.{s_key}"
         for i, change in enumerate(spec.volume_changes):
@@ -139,4 +143,23 @@ def _initial_state(scenario: Scenario) -> list[Finding]:
                         f"{path}.{s_key}.{node_id}",
                         f"{what} (known: {', '.join(allowed)})",
                     )
+    return out
+
+
+def _observed(scenario: Scenario) -> list[Finding]:
+    out: list[Finding] = []
+    period = scenario.period
+    first = period.epoch.date()
+    last = date.fromordinal(first.toordinal() + period.total_days - 1)
+    for m_key, days in scenario.observed.open_cases.items():
+        path = f"observed.open_cases.{m_key}"
+        if m_key not in scenario.municipalities:
+            known = ", ".join(scenario.municipalities)
+            out.append(Finding("error", path, f"unknown municipality (known: {known})"))
+            continue
+        for day in days:
+            if not first <= day <= last:
+                out.append(
+                    Finding("error", f"{path}.{day}", f"outside the run ({first} .. {last})")
+                )
     return out

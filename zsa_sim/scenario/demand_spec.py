@@ -26,6 +26,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    NonNegativeInt,
     PositiveFloat,
     PositiveInt,
     field_validator,
@@ -39,6 +40,7 @@ __all__ = [
     "ArrivalProfile",
     "BacklogSpec",
     "InitialState",
+    "Observed",
     "RenewalSpec",
     "VolumeChange",
     "VolumeChanges",
@@ -139,3 +141,14 @@ class BacklogSpec(_Model):
 
 #: municipality -> service -> BPMN node id -> open cases there.
 InitialState = dict[str, dict[str, dict[str, BacklogSpec]]]
+
+
+class Observed(_Model):
+    """Figures observed in reality, shown beside the simulated ones (reference scenarios).
+
+    ``open_cases``: municipality -> day -> open applications at the end of that day (all
+    services), as offices and the press report them; the report's open-cases chart
+    marks them. Give the source of each figure in a comment.
+    """
+
+    open_cases: dict[str, dict[date, NonNegativeInt]] = Field(default_factory=dict)

@@ -300,7 +300,8 @@ def _branches(
         if gw_id in probabilities:
             rules[gw_id] = BranchRule(probabilities=probabilities[gw_id])
             continue
-        from_model = _model_probabilities(model, gw_id, out)
+        overridden = any(f in overrides for f in gateway.outgoing)
+        from_model = None if overridden else _model_probabilities(model, gw_id, out)
         if from_model is not None:
             rules[gw_id] = BranchRule(probabilities=from_model)
             continue
@@ -346,11 +347,23 @@ def _model_probabilities(
     """Branch probabilities the model wrote as conditions (``0.2``), or None."""
     gateway = model.nodes[gw_id]
     flows = [model.flows[f] for f in gateway.outgoing if f in model.flows]
-    given = {
-        f.id: float(f.properties[PROBABILITY_PROPERTY])
-        for f in flows
-        if PROBABILITY_PROPERTY in f.properties
-    }
+    given: dict[str, float] = {}
+    for flow in flows:
+        text = flow.properties.get(PROBABILITY_PROPERTY)
+        if text is None:
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value <= 1.0:
+            out.error(
+                "bpmn",
+                f"flow '{flow.id}' of {model.label(gw_id)}: {PROBABILITY_PROPERTY} {text!r} is "
+                "not a probability between 0 and 1",
+            )
+            return None
+        given[flow.id] = value
     if not given:
         return None
     rest = [f.id for f in flows if f.id not in given and f.id != gateway.default_flow]
@@ -503,7 +516,9 @@ def _priority_values_ok(spec: ServiceSpec, out: _Collector) -> None:
         for row in range(PRIORITY_PROBE):
             attributes = {name: values[row] for name, values in columns.items()}
             attributes["channel"] = channel
-            attributes["arrival_day"] = 0.0
+            attributes["arrival_day"] = row / 10 - 5.0  # backlog days are negative
+            if expression.names - attributes.keys():
+                return  # reads something only the run knows: the run checks it
             try:
                 as_priority(expression(attributes), "priority")
             except SimulationError as err:

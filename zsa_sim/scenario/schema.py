@@ -42,6 +42,7 @@ from pydantic import (
 from zsa_sim.scenario.demand_spec import (
     ArrivalProfile,
     InitialState,
+    Observed,
     RenewalSpec,
     VolumeChanges,
 )
@@ -556,6 +557,8 @@ class Scenario(Model):
     variants: Annotated[dict[Key, Variant], Field(min_length=1)]
     #: municipality -> service -> node id -> open cases on the first day (a backlog).
     initial_state: InitialState = Field(default_factory=dict)
+    #: observed figures to show beside the simulated ones (reference scenarios).
+    observed: Observed = Field(default_factory=Observed)
 
     #: the file it was loaded from (for messages); set by the loader.
     _source: str = PrivateAttr(default="")

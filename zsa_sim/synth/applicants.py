@@ -1,14 +1,15 @@
 """The year's applicants of one service in one municipality: when they come, who they are.
 
-Arrivals form a non-homogeneous Poisson process with a rate that is constant within
-each calendar month: a year brings ``cases_per_1000 * volume * population / 1000``
-applications on average, month ``m`` a share ``seasonality_m / 12`` of them (factors
-normalised to average 1), spread evenly over the month's days and hours. Within a month
-the count is Poisson and the times are uniform, which is exactly that process; both are
-drawn in one vectorised step. Applications arrive from the first simulated day (warm-up
-included) until the end of the observed period.
+Arrivals form a non-homogeneous Poisson process per channel: a year brings
+``cases_per_1000 * volume * population / 1000`` applications on average, month ``m`` a
+share ``seasonality_m / 12`` of them (factors normalised to average 1), times the factor
+of any ``volume_changes`` in force, spread over the month by the channel's arrival
+profile (office hours for paper and counter, an evening peak online; see
+:mod:`zsa_sim.synth.arrivals` and :mod:`zsa_sim.synth.profiles`). Applications arrive
+from the first simulated day (warm-up included) until the end of the observed period.
+The initial backlog (:mod:`zsa_sim.synth.backlog`) comes first in a case source.
 
-Each applicant then gets a channel and the service's attributes from the scenario's
+Each applicant comes with its channel and gets the service's attributes from the scenario's
 generator (:mod:`zsa_sim.synth.hundehaltung`, :mod:`zsa_sim.synth.wohngeld`,
 :mod:`zsa_sim.synth.generic`). Arrival times and attributes come from two streams keyed
 by seed, replication, service and municipality, **not** by variant: every variant sees
