@@ -21,6 +21,9 @@ def value_at(scenario: Scenario, key: str) -> Any:
     """The scenario's current value at a dotted key path (ScenarioError if there is none)."""
     node: Any = scenario.model_dump()
     for depth, part in enumerate(key.split(".")):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]  # a step of a staff ramp: zsa.staff.1.fte
+            continue
         if not isinstance(node, Mapping) or part not in node or node[part] is None:
             where = ".".join(key.split(".")[: depth + 1])
             raise ScenarioError(f"{where}: no such key (planning {key!r})", source=scenario.source)
@@ -61,6 +64,12 @@ def staffing_key(
             teams = ", ".join(staff)
             raise ScenarioError(
                 f"{base}: the ZSA has teams ({teams}); choose one with --key {base}.<team>",
+                source=scenario.source,
+            )
+        if isinstance(staff, list):
+            raise ScenarioError(
+                f"{base}: is a staff ramp (FTE from dates); the planner varies one number: "
+                f"choose the step with --key {base}.<n>.fte (n = 0 for the first step)",
                 source=scenario.source,
             )
         return base
