@@ -11,8 +11,9 @@ years (about 6,400 cases; utilisation of the clerks about 0.45) are simulated on
 about 5 s of CPU (the mini model is small); replication 0's event log is calibrated.
 
 The office calendar is given (``calendar=...#rathaus``, ``--calendar`` on the command
-line): when nobody works a full day, the log cannot show the office's afternoon, and the
-proposed calendar would be the part-timers' mornings with 1.0 FTE each.
+line): when nobody works a full day, the log cannot show the office's afternoon; the
+proposed calendar is then the half-timers' mornings (7:00-11:15, Friday to 9:30), and
+the FTE come out relative to them (1.0 and 0.6 instead of 0.5 and 0.3).
 
 Tolerances, derived from the sample sizes like those of ``test_calibrate_roundtrip.py``:
 
@@ -24,7 +25,7 @@ Tolerances, derived from the sample sizes like those of ``test_calibrate_roundtr
   log's whole seconds (Nachfordern is fixed, so that is all it gets). So every task also
   meets the issue's 5 % target, which the test checks too. Counting closed hours of a
   part-timer's day as work (as the calibrator did before it read her hours weekday by
-  weekday) made Bescheid 7 % and Abholung 12 % too long.
+  weekday) made Nachfordern 6.5 %, Bescheid 6 % and Versenden 7 % too long.
 - FTE per municipality and role exactly (the calibrator's resolution is 0.1 FTE and the
   true shares lie on it; a clerk whose closing time is misread by half an hour is off by
   0.1).

@@ -91,7 +91,7 @@ def clerk_calendars(
     day's hours (0.5 FTE: to 11:15 from Monday to Thursday, to 9:30 on a short Friday); a
     weekday with fewer than :data:`MIN_PER_WEEKDAY` observations takes her latest time
     over all days. (Her end as one quarter hour for all days, as before, counted a 0.3 FTE
-    clerk's 9:33 as 9:45 and her Friday's 8:30 as 9:45: decisions came out 7 % too long.)
+    clerk's 9:33 as 9:45 and her Friday's 8:30 as 9:45: decisions came out 6 % too long.)
     If her day is more than half an hour shorter than the office's at either end on any
     weekday, her calendar is the office hours clipped to it: a step of hers that runs past
     her own closing time resumes in her next hours, so only those count as work.
