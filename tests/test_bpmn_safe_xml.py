@@ -192,3 +192,19 @@ def test_every_refusal_is_one_line_with_its_cause_chained(tmp_path: Path, data: 
         parse_xml_file(_write(tmp_path, data))
     assert "\n" not in str(caught.value)
     assert caught.value.__cause__ is not None
+
+
+def test_a_symbolic_link_loop_is_named_not_called_missing(tmp_path: Path) -> None:
+    # issue 14 item 11: a loop is no "file not found", for the model and its siblings
+    (tmp_path / "a.bpmn").symlink_to(tmp_path / "b.bpmn")
+    (tmp_path / "b.bpmn").symlink_to(tmp_path / "a.bpmn")
+    with pytest.raises(BpmnError, match=r"a\.bpmn: a loop of symbolic links$"):
+        read_bpmn(tmp_path / "a.bpmn")
+
+
+def test_a_broken_symbolic_link_says_so(tmp_path: Path) -> None:
+    (tmp_path / "link.bpmn").symlink_to(tmp_path / "nowhere.bpmn")
+    with pytest.raises(BpmnError, match=r"a symbolic link to a file that does not exist$"):
+        read_bpmn(tmp_path / "link.bpmn")
+    with pytest.raises(BpmnError, match=r"missing\.bpmn: file not found$"):
+        read_bpmn(tmp_path / "missing.bpmn")

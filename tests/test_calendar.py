@@ -191,3 +191,35 @@ def test_shared_layout_gives_the_answers_of_the_list_layout_bit_for_bit(horizon)
                 cal, layout, t0
             )
             assert cal.work_between(t0, t0 + width) == expected
+
+
+# -- periods: hours that change over time (issue 17) ------------------------------------
+
+
+def test_periods_change_the_hours_from_a_day_on_and_the_last_goes_on_beyond_the_layout():
+    # from Monday 5 January (day 4) 8:00-10:00 every weekday, from Monday 12 January
+    # (day 11) no hours at all, then from day 18 on Mondays 9:00-11:00 only
+    two_hours = {d: ((480.0, 600.0),) for d in range(5)}
+    base = WorkingCalendar(epoch=EPOCH, horizon_days=30)
+    cal = base.with_periods([(4, two_hours), (11, {}), (18, {0: ((540.0, 660.0),)})])
+    assert cal.hours_on(3) == base.weekly and cal.hours_on(4) == two_hours
+    assert cal.hours_on(12) == {} and cal.pattern_changes == (4, 11, 18)
+    # 3 hours of work begun Thursday 1 January 15:00 (the base hours, no holidays here):
+    # 1 h that day, 2 h on Friday from 7:30
+    assert cal.add_work(t(1, 1, 15), 180) == t(1, 2, 9, 30)
+    # begun after Friday's closing: Monday 8:00-10:00 and Tuesday 8:00-9:00
+    assert cal.add_work(t(1, 2, 15), 180) == t(1, 6, 9)
+    # work begun on Friday 9 January 9:00 (1 h left that day) waits through the empty week
+    assert cal.add_work(t(1, 9, 9), 120) == t(1, 19, 10)
+    assert cal.next_open(t(1, 12, 9)) == t(1, 19, 9)
+    assert cal.work_between(t(1, 5), t(1, 12)) == 5 * 120
+    # beyond the 30 laid-out days the last pattern repeats: Mondays 9:00-11:00
+    assert cal.add_work(t(2, 2, 12), 180) == t(2, 16, 10)
+
+
+def test_periods_must_be_ordered_and_leave_hours_at_the_end():
+    base = WorkingCalendar(epoch=EPOCH)
+    with pytest.raises(ValueError, match="increasing day numbers"):
+        base.with_periods([(5, {}), (3, dict(base.weekly))])
+    with pytest.raises(ValueError, match="needs office hours"):
+        base.with_periods([(5, {})])

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("matplotlib", "scipy", "simpy", "dask", "distributed", "faker", "pandas", "pyarrow")
+#: SimPy is not among them: it imports in ~40 ms, and `validate SCENARIO` builds each
+#: variant's engine once (without running it) so that it refuses what `run` would.
+HEAVY = ("matplotlib", "scipy", "dask", "distributed", "faker", "pandas", "pyarrow", "dash")
 
 PROBE = """
 import json, sys

@@ -394,11 +394,13 @@ def test_fifo_without_priorities():
     assert [r.start for r in rows if r.activity_id == "A"] == [0, 10, 20, 30]
 
 
-def test_part_time_member_works_at_her_speed():
+def test_part_time_member_works_at_full_speed_in_her_own_hours():
+    # 0.5 FTE on a round-the-clock calendar: 0:00-12:00 each day (issue 17, hours model)
     rows, result = run(
-        setup_for(linear("A"), {"A": 10}, arrivals_at([0]), pools=[pool("p", fte=0.5)])
+        setup_for(linear("A"), {"A": 10}, arrivals_at([0, 780]), pools=[pool("p", fte=0.5)])
     )
-    assert times(rows, "A") == (0, 0, 20)
+    work = sorted((r.start, r.complete) for r in rows if r.activity_id == "A")
+    assert work == [(0, 10), (1440, 1450)]
     assert rows[1].resource == "p#1"
     assert result.pools["p"].available_minutes_by_day[0] == 720
 
@@ -408,7 +410,7 @@ def test_fractional_fte_gives_a_part_time_last_member():
         setup_for(linear("A"), {"A": 10}, arrivals_at([0, 0]), pools=[pool("p", fte=1.5)])
     )
     work = sorted((r.resource, r.complete) for r in rows if r.activity_id == "A")
-    assert work == [("p#1", 10), ("p#2", 20)]
+    assert work == [("p#1", 10), ("p#2", 10)]
 
 
 def test_task_rows_name_the_pool_role_and_events_the_lane_role():

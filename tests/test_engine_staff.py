@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import pytest
 import simpy
 from engine_models import EPOCH, arrivals_at, linear, pool, run, setup_for, times
 from scipy.stats import binom
@@ -164,8 +165,8 @@ def test_no_task_starts_while_its_member_is_off_duty():
 def test_available_minutes_cover_the_horizon_and_cut_the_last_day():
     members, available = build_members(pool("p", fte=1.5, calendar=OFFICE), 0, 0, at(1, 12))
     assert len(members) == 2
-    # Monday: 510 * 1.5; Tuesday until noon: 270 * 1.5
-    assert list(available) == [765.0, 405.0]
+    # Monday: 510 + 255 (her own hours 7:30-11:45); Tuesday until noon: 270 + 255
+    assert list(available) == [765.0, 525.0]
     assert datetime(2026, 1, 5).weekday() == 0
 
 
@@ -217,3 +218,112 @@ def test_members_share_the_date_objects_of_their_absence_days():
 
 def _day_numbers(member: StaffMember) -> list[int]:
     return [(day - EPOCH.date()).days for day in member.calendar.closed_days]
+
+
+# -- issue 17: part-time as her own hours, staff that change over time ------------------
+
+
+def test_part_time_hours_rule_mornings_and_a_weekly_block_for_tiny_shares():
+    from zsa_sim.engine.staff import part_time_hours
+
+    weekly = OFFICE.weekly  # Mon-Thu 450-960 (510 min), Fri 450-750 (300 min): 2,340 a week
+    half = part_time_hours(weekly, 0.5)
+    assert half[0] == ((450.0, 705.0),) and half[4] == ((450.0, 600.0),)
+    assert sum(e - s for iv in half.values() for s, e in iv) == 1170.0
+    # 0.1 FTE: 234 minutes as one block on Monday morning
+    assert part_time_hours(weekly, 0.1) == {0: ((450.0, 684.0),)}
+    # 0.018 FTE: 42.12 minutes a week
+    tiny = part_time_hours(weekly, 0.018)
+    assert list(tiny) == [0] and tiny[0][0][1] - 450.0 == pytest.approx(42.12)
+    assert part_time_hours(weekly, 1.0) == dict(weekly)
+    assert part_time_hours(weekly, 0.0) == {}
+
+
+def test_a_task_of_a_half_time_member_takes_its_effort_in_working_time():
+    # 0.5 FTE in the office: Monday 7:30-11:45; 6 hours of work begun Monday 9:00 are
+    # 2.75 h on Monday and 3.25 h on Tuesday: done Tuesday 10:45, and the logged
+    # working time is the effort (the speed model would have needed 12 office hours).
+    rows, result = run(
+        setup_for(
+            linear("A"),
+            {"A": 360},
+            arrivals_at([at(0, 9)]),
+            pools=[pool("p", fte=0.5, calendar=OFFICE)],
+            horizon=at(7, 0),
+        )
+    )
+    assert times(rows, "A") == (at(0, 9), at(0, 9), at(1, 10.75))
+    assert OFFICE.work_between(at(0, 9), at(1, 10.75)) > 360  # office hours in between
+    assert result.pools["p"].available_minutes_by_day[:2] == (255.0, 255.0)
+
+
+def test_the_speed_model_is_kept_for_comparison():
+    from dataclasses import replace
+
+    spec = replace(pool("p", fte=0.5, calendar=OFFICE), part_time="speed")
+    rows, _ = run(
+        setup_for(linear("A"), {"A": 360}, arrivals_at([at(0, 9)]), pools=[spec], horizon=at(7, 0))
+    )
+    # 720 office minutes: Monday 9:00-16:00 (420) and Tuesday 7:30-12:30 (300)
+    assert times(rows, "A") == (at(0, 9), at(0, 9), at(1, 12.5))
+
+
+def test_staff_ramp_up_members_start_when_their_posts_are_filled():
+    # 1 FTE from day 0, 2.5 FTE from day 2 (Wednesday): member 2 full-time and member 3
+    # half-time from Wednesday on, nobody but member 1 before.
+    spec = StaffPoolSpec(
+        "p", "clerk", "unit", 2.5, OFFICE, fte_timeline=((0.0, 1.0), (at(2, 0), 2.5))
+    )
+    members, available = build_members(spec, 0, 0, at(5, 0))
+    assert [m.id for m in members] == ["p#1", "p#2", "p#3"]
+    assert list(available) == [510.0, 510.0, 510 + 510 + 255.0, 1275.0, 300 + 300 + 150.0]
+    assert members[1].next_duty(at(0, 9)) == at(2, 7.5)
+    # three cases on Monday 9:00: member 1 takes one, the others wait for Wednesday
+    rows, _ = run(
+        setup_for(
+            linear("A"),
+            {"A": 30},
+            arrivals_at([at(0, 9)] * 3),
+            pools=[spec],
+            horizon=at(5, 0),
+        )
+    )
+    starts = sorted((r.start, r.resource) for r in rows if r.activity_id == "A")
+    assert starts == [(at(0, 9), "p#1"), (at(0, 9.5), "p#1"), (at(0, 10), "p#1")]
+    rows, _ = run(
+        setup_for(
+            linear("A"),
+            {"A": 600},
+            arrivals_at([at(0, 9)] * 3),
+            pools=[spec],
+            horizon=at(5, 0),
+        )
+    )
+    starts = sorted((r.start, r.resource) for r in rows if r.activity_id == "A")
+    assert starts == [(at(0, 9), "p#1"), (at(1, 10.5), "p#1"), (at(2, 7.5), "p#2")]
+
+
+def test_a_leaver_finishes_her_task_but_takes_no_new_one():
+    # 2 FTE until Tuesday midnight, then 1: member 2 begins 10 h of work Tuesday 9:00,
+    # finishes it on Wednesday 10:30 (her last hours go on for it) and takes nothing
+    # else: the case of Wednesday 8:00 waits for member 1.
+    timeline = ((0.0, 2.0), (at(2, 0), 1.0))
+    spec = StaffPoolSpec("p", "clerk", "unit", 2.0, OFFICE, fte_timeline=timeline)
+    members, available = build_members(spec, 0, 0, at(4, 0))
+    assert members[1].until == at(2, 0)
+    assert list(available) == [1020.0, 1020.0, 510.0, 510.0]
+    rows, _ = run(
+        setup_for(
+            linear("A"),
+            {"A": 600},
+            arrivals_at([at(1, 9), at(1, 9), at(2, 8)]),
+            pools=[spec],
+            horizon=at(6, 0),
+        )
+    )
+    work = sorted((r.resource, r.start, r.complete) for r in rows if r.activity_id == "A")
+    assert work == [
+        ("p#1", at(1, 9), at(2, 10.5)),
+        ("p#1", at(2, 10.5), at(3, 12)),
+        ("p#2", at(1, 9), at(2, 10.5)),
+    ]

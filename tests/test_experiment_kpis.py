@@ -308,6 +308,26 @@ def test_engine_pools_map_to_log_pool_keys() -> None:
     assert rates[("ZSA", "front_office")] == 45.0
 
 
+def test_other_work_counts_in_the_utilisation_and_is_reported_apart() -> None:
+    # one pool, 480 available minutes on each window day, 120 minutes of other work a
+    # day and no cases: utilisation 0.25, all of it other work
+    days = int(WINDOW[1] // 1440) + 1
+    pool_key = ("Adorf", "clerk")
+    rows = replication_kpis(
+        CaseTable({}).records(),
+        variant="dezentral",
+        replication=0,
+        window_start=WINDOW[0],
+        window_end=WINDOW[1],
+        available_minutes={pool_key: np.full(days, 480.0)},
+        other_work_minutes={pool_key: np.full(days, 120.0)},
+    )
+    values = {(k.pool, k.kpi): k.value for k in rows if k.pool}
+    assert values[("clerk", "utilisation")] == pytest.approx(0.25)
+    assert values[("clerk", "utilisation_other_work")] == pytest.approx(0.25)
+    assert values[("clerk", "other_work_hours")] == pytest.approx(values[("clerk", "staff_hours")])
+
+
 def test_wait_until_the_case_worker_is_its_own_stage() -> None:
     # issue 16: the first step (front office) comes 1-3 days after arrival; the case
     # worker (tax_clerk, the decision task's role) begins 2 h before each decision,

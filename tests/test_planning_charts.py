@@ -109,3 +109,16 @@ def test_a_wide_interval_never_draws_a_band_below_zero():
     for band in bands:
         assert min(v[1] for path in band.get_paths() for v in path.vertices) >= 0.0
     close_chart(chart)
+
+
+def test_titles_and_legends_name_services_variants_and_teams_not_ids():
+    # issue 16: "Halle/housing_lead", "ZSA/team" and service keys in sweep charts
+    chart = line_chart(hand_sweep(), "utilisation", "zentral", None, "de")
+    labels = [t.get_text() for t in chart.figure.legends[0].get_texts()]
+    assert "gemeinsames Team, ZSA" in labels
+    assert not any("/" in label for label in labels)
+    assert "Zentral (ZSA)" in chart.title and ", zentral" not in chart.title
+    close_chart(chart)
+    chart = line_chart(hand_sweep(), "waiting_time_p90", "zentral", "antrag", "de")
+    assert "antrag" not in chart.title
+    close_chart(chart)

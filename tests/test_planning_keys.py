@@ -3,7 +3,13 @@ from pathlib import Path
 import pytest
 
 from zsa_sim.errors import ScenarioError
-from zsa_sim.planning.keys import participating_groups, staffing_key, team_pool, value_at
+from zsa_sim.planning.keys import (
+    participating_groups,
+    planned_ramp,
+    staffing_key,
+    team_pool,
+    value_at,
+)
 from zsa_sim.scenario import load_scenario
 
 DATA = Path(__file__).parent / "data" / "scenarios"
@@ -47,6 +53,30 @@ def test_other_numeric_keys_are_allowed_but_not_the_zsa(mini):
         staffing_key(mini, "zentral", key="municipalities.Adorf.staff.judge")
     with pytest.raises(ScenarioError, match=r"name: holds 'mini', not a number"):
         staffing_key(mini, "zentral", key="name")
+
+
+def test_a_step_of_a_staff_ramp_is_planned_on_its_own(mini):
+    # issue 17: "2 FTE from March, how many from July?" varies the FTE of the second step
+    ramp = [{"from": "2026-01-01", "fte": 0.5}, {"from": "2026-03-01", "fte": 1.0}]
+    ramped = mini.with_changes({"zsa.staff": ramp})
+    with pytest.raises(ScenarioError, match=r"zsa.staff: is a staff ramp .* --key zsa.staff.<n>"):
+        staffing_key(ramped, "zentral")
+    assert staffing_key(ramped, "zentral", key="zsa.staff.1.fte") == "zsa.staff.1.fte"
+    assert team_pool(ramped, "zsa.staff.1.fte") == ("ZSA", "team")
+    assert planned_ramp(ramped, "zsa.staff.1.fte", 2.25) == [
+        {"from": "2026-01-01", "fte": 0.5},
+        {"from": "2026-03-01", "fte": 2.25},
+    ]
+    assert planned_ramp(ramped, "zsa.staff", 2.25) is None
+    # mini observes 120 days from 1 January and cools down 30 days: the run ends on 30 May
+    late = mini.with_changes({"zsa.staff": [ramp[0], {"from": "2026-05-31", "fte": 1.0}]})
+    with pytest.raises(
+        ScenarioError, match=r"zsa.staff.1.fte: this step starts on 2026-05-31, after the "
+        r"simulated period \(last day 2026-05-30\)"
+    ):  # fmt: skip
+        staffing_key(late, "zentral", key="zsa.staff.1.fte")
+    inside = mini.with_changes({"zsa.staff": [ramp[0], {"from": "2026-05-30", "fte": 1.0}]})
+    assert staffing_key(inside, "zentral", key="zsa.staff.1.fte") == "zsa.staff.1.fte"
 
 
 def test_a_variant_without_zsa_has_no_staffing(mini):

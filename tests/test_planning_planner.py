@@ -10,16 +10,19 @@ allows). The planner's answer must meet the target, one step below must miss it.
 
 import csv
 import math
+import statistics
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from scipy.stats import t as t_dist
 
 from tests.planning_fixture import cheap_plan
 from zsa_sim.errors import ScenarioError
 from zsa_sim.experiment.runner import RunOptions, run_experiment
 from zsa_sim.experiment.stats import upper_bound
 from zsa_sim.planning import plan_staffing
+from zsa_sim.planning.section import format_plan
 from zsa_sim.scenario import load_scenario
 
 ROOT = Path(__file__).parent.parent
@@ -56,6 +59,28 @@ def meets_by_runner(scenario, key, fte, replications, target, groups, tmp_path) 
         if not (upper_bound(kpi) <= target.value and sum(shares) / len(shares) <= 1 - quantile):
             return False
     return True
+
+
+def open_cases_bound_by_runner(scenario, staff, tmp_path) -> dict[str, float]:
+    """Run ``zentral`` with ``zsa.staff = staff`` through the runner; per municipality the
+    one-sided 95% upper bound (Student t) of the mean open cases at the end of the run."""
+    outcome = run_experiment(
+        scenario.with_changes({"zsa.staff": staff}),
+        RunOptions(
+            variants=("zentral",), eventlog=False, xes="none", report=False,
+            out_root=tmp_path / f"ramp-{staff[-1]['fte']}",
+        ),
+    )  # fmt: skip
+    values = defaultdict(list)
+    with open(outcome.run_dir / "kpis_by_replication.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            key = (row["pool"], row["service"], row["kpi"])
+            if key == ("", "antrag", "open_cases") and row["municipality"] != "all":
+                values[row["municipality"]].append(float(row["value"]))
+    return {
+        m: statistics.mean(v) + t_dist.ppf(0.95, len(v) - 1) * statistics.stdev(v) / len(v) ** 0.5
+        for m, v in values.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +169,32 @@ def test_plan_answers_the_smallest_zsa_that_clears_a_backlog_by_a_day() -> None:
     )  # fmt: skip
     assert plan.target.kpi == "open_cases" and plan.scenario.period.days == 59
     assert (plan.fte, plan.confirmed) == (1.0, True)
+
+
+def test_plan_answers_the_smallest_ramp_up_that_clears_a_backlog_by_a_day(tmp_path):
+    # issue 17: "the ZSA starts with 0.5 FTE in January; how many from February to have at
+    # most 40 open cases on 28 February?" ramp_mini starts with 65 open cases; the answer
+    # is the second step's FTE, confirmed here by runs through the runner: with 1.5 FTE
+    # from February the 95% bound of the open cases is <= 40 everywhere, with 1.25 not
+    plan = plan_staffing(
+        SMALL.parent / "ramp_mini.yaml", "open cases <= 40 by 2026-02-28", key="zsa.staff.1.fte",
+        replications=2, max_replications=2, jobs=1,
+    )  # fmt: skip
+    assert (plan.key, plan.start_fte, plan.fte, plan.confirmed) == (
+        "zsa.staff.1.fte",
+        1.0,
+        1.5,
+        True,
+    )
+    first = {"from": "2026-01-01", "fte": 0.5}
+    assert plan.to_dict()["ramp"] == [first, {"from": "2026-02-01", "fte": 1.5}]
+    assert "0.50 FTE from 2026-01-01, 1.50 FTE from 2026-02-01" in format_plan(plan, "en")
+    # the ZSA figures are those of the ramp's pool; no break-even for one step of a ramp
+    assert plan.economics is not None and plan.economics.zsa_fte == 1.5
+    assert plan.economics.break_even is not None and plan.economics.break_even.status == "ramp"
+    assert plan.economics.break_even.checks == ()
+    cut = plan.scenario  # ends on 28 February (59 days, no cool-down), 2 replications
+    assert (cut.period.days, cut.period.cooldown_days, cut.replications) == (59, 0, 2)
+    meets = open_cases_bound_by_runner(cut, [first, {"from": "2026-02-01", "fte": 1.5}], tmp_path)
+    misses = open_cases_bound_by_runner(cut, [first, {"from": "2026-02-01", "fte": 1.25}], tmp_path)
+    assert set(meets) == {"Adorf", "Bdorf"} and max(meets.values()) <= 40 < misses["Adorf"]

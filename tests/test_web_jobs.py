@@ -86,3 +86,11 @@ def test_a_failing_run_reports_the_one_line_error(tmp_path):
 
 def test_fraction_before_the_first_task():
     assert JobStatus("x", "n", "running", "prepare").fraction == 0.0
+
+
+def test_shutdown_names_only_runs_it_cancelled(tmp_path):
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\n", encoding="utf-8")
+    jobs.wait(jobs.submit(bad, "bad"), timeout=60)
+    assert jobs.shutdown() == []

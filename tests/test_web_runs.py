@@ -140,3 +140,20 @@ def test_compare_runs_puts_runs_in_columns(run_dir, tmp_path):
     ]
     assert rows[0]["mini · 2026-01-01T10-00-00"] == rows[0]["mini · 2026-01-02T10-00-00"]
     assert rows[2]["mini · 2026-01-01T10-00-00"] == "–"  # the ZSA has no lead time
+
+
+def test_one_treatment_keeps_its_verdicts_and_the_scenarios_order(run_dir, tmp_path):
+    copy = tmp_path / "mini" / run_dir.name
+    shutil.copytree(run_dir, copy)
+    path = copy / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    scenario = summary["scenario"]
+    scenario["variants"] = {k: v for k, v in scenario["variants"].items() if k != "hybrid"}
+    scenario["municipalities"] = scenario["municipalities"][::-1]  # Bdorf first
+    summary["comparison"] = [c for c in summary["comparison"] if c["treatment"] == "zentral"]
+    summary["verdicts"] = {"Adorf": {"de": ["Wartezeit sinkt"], "en": ["waiting down"]}}
+    path.write_text(json.dumps(summary), encoding="utf-8")
+    rows = conclusion(copy, "en")
+    assert [r.unit_key for r in rows] == ["Bdorf", "Adorf", "ZSA"]
+    assert rows[1].verdicts == ("waiting down",)
+    assert rows[0].verdicts == ()

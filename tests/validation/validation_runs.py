@@ -238,6 +238,9 @@ SCENARIO_VARIANTS = [
     ("tests/data/scenarios/mini.yaml", "dezentral"),
     ("tests/data/scenarios/mini.yaml", "zentral"),
     ("tests/data/scenarios/mini.yaml", "hybrid"),
+    # staff ramp, closures, overtime, per-clerk and EDF queues, other work (issue 17)
+    ("tests/data/scenarios/mini_office.yaml", "dezentral"),
+    ("tests/data/scenarios/mini_office.yaml", "zentral"),
 ]
 
 

@@ -14,6 +14,7 @@ references forbidden; expat itself never fetches anything from the network.
 
 from __future__ import annotations
 
+import errno
 import re
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -60,12 +61,24 @@ class _DepthLimitedBuilder:
         return self._builder.close()
 
 
+def _missing(file: Path) -> str:
+    """Why a path that does not exist cannot be read: missing, a loop or a broken link."""
+    if not file.is_symlink():
+        return "file not found"
+    try:
+        file.stat()
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "a loop of symbolic links"
+    return "a symbolic link to a file that does not exist"
+
+
 def read_limited(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Return the bytes of a file, refusing missing, non-regular or oversized files."""
     file = Path(path)
     try:
         if not file.exists():
-            raise BpmnError("file not found", source=path)
+            raise BpmnError(_missing(file), source=path)
         if file.is_dir():
             raise BpmnError("is a directory, not a BPMN file", source=path)
         if not file.is_file():  # a pipe would block for ever, /dev/zero never end

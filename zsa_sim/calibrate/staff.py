@@ -7,6 +7,10 @@ start to her last end, against the office minutes of that weekday; the 90th perc
 over her dates, capped at 1 and rounded to a tenth (a full-timer's busy days reach
 closing time; a part-timer's end earlier). Under light load a clerk's busy span is
 shorter than her presence, so the figure is a lower bound there; the comment says so.
+A part-timer whose own hours the log shows (:func:`zsa_sim.calibrate.effort.clerk_calendars`)
+gets those hours' share of the office week, rounded to a tenth: her busy span cannot
+serve, because a step she leaves at her closing time ends on a later day, which would
+stretch her day to the office's end (every 0.3 FTE clerk came out as 1.0).
 
 Absence: the share of open dates, between a clerk's first and last date, on which she
 did nothing; with enough work per day that is her leave and sickness. The median over
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from zsa_sim.calibrate.effort import clerk_calendars
 from zsa_sim.engine.calendar import WorkingCalendar
 
 
@@ -54,6 +59,8 @@ def estimate_staff(
     for i in idx:
         by_clerk[int(table.resource[i])].append(int(i))
     open_by_weekday = {w: sum(b - a for a, b in calendar.weekly.get(w, ())) for w in range(7)}
+    own = clerk_calendars(table, rows, calendar)
+    office_week = sum(open_by_weekday.values())
     epoch_weekday = table.epoch.weekday()
     absences: dict[str, list[float]] = defaultdict(list)
     per_group: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -76,6 +83,9 @@ def estimate_staff(
             if open_minutes > 0:
                 shares.append(min(1.0, (last[d] - first[d]) / open_minutes))
         fte = 1.0 if not shares else min(1.0, round(float(np.percentile(shares, 90)) + 0.049, 1))
+        if _clerk in own and office_week > 0:
+            week = sum(b - a for ivs in own[_clerk].weekly.values() for a, b in ivs)
+            fte = min(1.0, round(week / office_week, 1))
         per_group[(org, role)].append(max(fte, 0.1))
         worked = set(first)
         open_dates = [

@@ -74,10 +74,10 @@ class ActivityRunner(TokenFlow):
         enabled = env.now
         armed = self._arm(token, node, iteration, enabled) if node.timed else None
         pool = node.pool
-        member = None if pool.waiting else pool.acquire()
+        member = pool.acquire_for(case)
         if member is None:
             token.pending = (node, enabled, NAN, "", effort)
-            entry = pool.enqueue(case.priority)
+            entry = pool.enqueue(case.priority, case)
             try:
                 granted: StaffMember = yield entry[2]
             except simpy.Interrupt:

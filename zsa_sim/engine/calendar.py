@@ -14,6 +14,11 @@ any closed day are therefore laid out once per (epoch, weekly hours, horizon) an
 shared; a calendar keeps only a byte per interval that marks it closed (holiday,
 absence) and its cumulative working minutes as ``array('d')``: about 9 bytes per
 interval instead of three lists of float objects (about 100 bytes).
+
+Hours that change over time: ``periods`` lists (first day number, weekly hours) from
+which another weekly pattern is in force: overtime weeks (longer days), a part-time
+member's own hours (:mod:`zsa_sim.engine.staff`), a post filled or left (no hours before
+or after). The last pattern goes on beyond the layout.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ import numpy as np
 MINUTES_PER_DAY = 1440.0
 #: Weekly hours as weekday (0 = Monday) -> tuple of (start, end) minutes after midnight.
 WeeklyHours = Mapping[int, tuple[tuple[float, float], ...]]
+
+#: Weekly hours as a hashable, sorted key (the form ``periods`` holds).
+WeeklyKey = tuple[tuple[int, tuple[tuple[float, float], ...]], ...]
 
 #: A typical German town hall: Mon-Thu 7:30-16:00, Fri 7:30-12:30 (39 hours minus breaks
 #: is close to this; the scenario states its own hours).
@@ -55,20 +63,30 @@ class WorkingCalendar:
     closed_days: frozenset[date] = frozenset()
     always: bool = False
     horizon_days: int = 3 * 366
+    #: (first day number since the epoch, weekly hours) from which other hours apply,
+    #: in increasing day order; ``weekly`` applies before the first.
+    periods: tuple[tuple[int, WeeklyKey], ...] = ()
 
     def __post_init__(self) -> None:
-        for weekday, intervals in self.weekly.items():
-            if weekday not in range(7):
-                raise ValueError(f"weekday must be 0..6, got {weekday}")
-            last_end = 0.0
-            for start, end in intervals:
-                if not 0 <= start < end <= MINUTES_PER_DAY or start < last_end:
-                    raise ValueError(
-                        f"office hours on weekday {weekday} must be ordered intervals "
-                        f"within the day, got {intervals}"
-                    )
-                last_end = end
-        if not self.always and not any(self.weekly.values()):
+        patterns = [self.weekly, *(dict(w) for _, w in self.periods)]
+        for weekly in patterns:
+            for weekday, intervals in weekly.items():
+                if weekday not in range(7):
+                    raise ValueError(f"weekday must be 0..6, got {weekday}")
+                last_end = 0.0
+                for start, end in intervals:
+                    if not 0 <= start < end <= MINUTES_PER_DAY or start < last_end:
+                        raise ValueError(
+                            f"office hours on weekday {weekday} must be ordered intervals "
+                            f"within the day, got {intervals}"
+                        )
+                    last_end = end
+        days = [d for d, _ in self.periods]
+        if days != sorted(set(days)) or (days and days[0] < 0):
+            raise ValueError(f"periods must start on increasing day numbers >= 0, got {days}")
+        if self.periods and self.always:
+            raise ValueError("an always-open calendar has no periods (use 24-hour weekly hours)")
+        if not self.always and not any(patterns[-1].values()):
             raise ValueError("a calendar needs office hours on at least one weekday")
 
     @classmethod
@@ -96,7 +114,38 @@ class WorkingCalendar:
             closed_days=closed,
             always=self.always,
             horizon_days=self.horizon_days,
+            periods=self.periods,
         )
+
+    def with_periods(self, periods: Iterable[tuple[int, WeeklyHours]]) -> WorkingCalendar:
+        """The same calendar with other weekly hours from given day numbers on.
+
+        An always-open calendar becomes 24-hour working days on all seven weekdays.
+        """
+        weekly = self.weekly
+        if self.always:
+            weekly = {d: ((0.0, MINUTES_PER_DAY),) for d in range(7)}
+        return WorkingCalendar(
+            epoch=self.epoch,
+            weekly=weekly,
+            closed_days=self.closed_days,
+            horizon_days=self.horizon_days,
+            periods=tuple((day, _weekly_key(hours)) for day, hours in periods),
+        )
+
+    def hours_on(self, day_no: int) -> WeeklyHours:
+        """The weekly hours in force on day ``day_no`` (since the epoch)."""
+        hours = self.weekly
+        for first, pattern in self.periods:
+            if first > day_no:
+                break
+            hours = dict(pattern)
+        return hours
+
+    @property
+    def pattern_changes(self) -> tuple[int, ...]:
+        """Day numbers at which the weekly hours change (period starts)."""
+        return tuple(d for d, _ in self.periods)
 
     # -- layout -------------------------------------------------------------------
 
@@ -113,7 +162,7 @@ class WorkingCalendar:
         """
         first = self.epoch.date()
         starts, ends, lengths, day_numbers = _office_layout(
-            first, _weekly_key(self.weekly), self.horizon_days
+            first, _weekly_key(self.weekly), self.horizon_days, self.periods
         )
         # a datetime never equalled a day of the layout, so it closes nothing
         closed_numbers = {
@@ -143,8 +192,13 @@ class WorkingCalendar:
         return k
 
     @cached_property
+    def _final_weekly(self) -> WeeklyHours:
+        """The weekly hours in force after the last period starts (beyond the layout)."""
+        return dict(self.periods[-1][1]) if self.periods else self.weekly
+
+    @cached_property
     def _weekly_minutes(self) -> float:
-        return sum(end - start for iv in self.weekly.values() for start, end in iv)
+        return sum(end - start for iv in self._final_weekly.values() for start, end in iv)
 
     @cached_property
     def _end(self) -> float:
@@ -286,7 +340,7 @@ class WorkingCalendar:
             if day in self.closed_days:
                 day_no += 1
                 continue
-            for start, end in self.weekly.get(day.weekday(), ()):
+            for start, end in self._final_weekly.get(day.weekday(), ()):
                 lo, hi = max(offset + start, t), offset + end
                 if hi <= lo:
                     continue
@@ -296,18 +350,19 @@ class WorkingCalendar:
             day_no += 1
 
 
-def _weekly_key(weekly: WeeklyHours) -> tuple[tuple[int, tuple[tuple[float, float], ...]], ...]:
+def _weekly_key(weekly: WeeklyHours) -> WeeklyKey:
     """Weekly hours as a hashable key (the mapping itself is a dict)."""
     return tuple(
         sorted((day, tuple((start, end) for start, end in iv)) for day, iv in weekly.items())
     )
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _office_layout(
     first: date,
-    weekly: tuple[tuple[int, tuple[tuple[float, float], ...]], ...],
+    weekly: WeeklyKey,
     horizon_days: int,
+    periods: tuple[tuple[int, WeeklyKey], ...] = (),
 ) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[int, ...]]:
     """The office hours of ``horizon_days`` days from ``first`` without any closed day:
     interval starts and ends (minutes since the epoch), lengths and day numbers.
@@ -317,11 +372,13 @@ def _office_layout(
     per-calendar layout computed them, so nothing downstream changes.
     """
     hours = dict(weekly)
+    changes = {day_no: dict(pattern) for day_no, pattern in periods}
     starts: list[float] = []
     ends: list[float] = []
     lengths: list[float] = []
     day_numbers: list[int] = []
     for day_no in range(horizon_days):
+        hours = changes.get(day_no, hours)
         day = first + timedelta(days=day_no)
         offset = day_no * MINUTES_PER_DAY
         for start, end in hours.get(day.weekday(), ()):

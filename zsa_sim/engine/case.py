@@ -16,6 +16,7 @@ These are runtime objects with ``__slots__``; the frozen process model is never 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,9 @@ class Case:
     """One applicant's case in one service and municipality."""
 
     __slots__ = (
+        "arrival",
         "attributes",
+        "deadline",
         "id",
         "index",
         "last_org",
@@ -79,6 +82,10 @@ class Case:
         #: org unit of the case's last finished task (None before the first)
         self.last_org: str | None = None
         self.root: Scope | None = None
+        #: when the application arrived (set by the arrival process; NaN if unknown)
+        self.arrival = math.nan
+        #: due time for earliest-deadline-first queues (set on the first such queue)
+        self.deadline = math.nan
 
 
 class Scope:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from zsa_sim.bpmn.model import Definitions
 from zsa_sim.engine.calendar import WorkingCalendar
@@ -24,13 +25,67 @@ Scalar = str | int | float | bool
 
 
 @dataclass(frozen=True)
+class QueueDiscipline:
+    """In which order a pool's waiting requests are served.
+
+    - ``priority`` (default): by the case's priority, first come first served within
+      equal priority (without a priority expression this is FIFO over the pool);
+    - ``fifo``: first come, first served over the pool, priorities ignored;
+    - ``edf``: earliest deadline first; the deadline is the case's arrival plus ``due``,
+      an expression over the case's attributes in calendar days (e.g. ``"20"`` or
+      ``"10 if channel == 'online' else 20"``);
+    - ``per_clerk``: one queue per staff member; a case goes to the member whose letter
+      range (``ranges``, one per member, e.g. ``("A-F", "G-L", "M-R", "S-Z")``) holds the
+      first letter of the attribute ``by`` (e.g. a surname), or, without ``by``, of the
+      applicant's surname initial drawn from :data:`zsa_sim.engine.queues.SURNAME_INITIALS`;
+      without ``ranges`` the alphabetical order of surnames is cut into equal shares
+      (ranges balanced below the letter, as "Sch-Sz"); within a clerk's queue by
+      priority, then first come first served. Nobody else takes a clerk's cases, also
+      while she is absent.
+    """
+
+    kind: Literal["priority", "fifo", "edf", "per_clerk"] = "priority"
+    due: str | None = None
+    by: str | None = None
+    ranges: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OtherWorkSpec:
+    """Work on the same staff that is not the modelled process (change notices, objections).
+
+    Items of ``effort`` working minutes arrive either every ``interval`` calendar minutes
+    (deterministic, the first after half an interval; "hours per week" become items of
+    one hour) or, with ``interval`` None, as a Poisson stream of ``rate`` items per
+    calendar minute. They queue with the cases (deadline, for EDF: their arrival) and
+    are not written to the event log; the time spent is reported per pool.
+    """
+
+    name: str
+    effort: Distribution
+    interval: float | None = None
+    rate: float = 0.0
+    #: (begin, end) minutes in which no items arrive: contact with the public (enquiries
+    #: at the counter or by phone) stops while the office is closed to the public.
+    paused: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class StaffPoolSpec:
     """Staff of one role in one organisational unit (e.g. Wohngeld case workers of Halle).
 
     ``fte`` may be fractional: 2.5 FTE are three staff members, two full-time and one
-    who spends half of her working time on these services (she works at half speed).
-    ``absence_rate`` is the share of working days a member is absent (illness, leave,
-    training); absent days are drawn per member and day.
+    who spends half of her working time on these services. With ``part_time="hours"``
+    (default) she works at full speed for her own, shorter hours (the rule is in
+    :func:`zsa_sim.engine.staff.part_time_hours`), so a task's working time is its
+    effort; ``"speed"`` is the former model (she works all office hours at half speed),
+    kept for comparison. ``absence_rate`` is the share of working days a member is
+    absent (illness, leave, training); absent days are drawn per member and day.
+
+    ``fte_timeline`` makes the staff change over time: (minute since the epoch, FTE from
+    then on) pairs in increasing order, the first at 0 (posts filled, leavers, a ramp-up
+    from 2 to 8 FTE). ``fte`` is then the largest FTE of the timeline (the posts at full
+    strength), which reports and cost weights use. Empty: ``fte`` throughout.
     """
 
     id: str
@@ -40,6 +95,15 @@ class StaffPoolSpec:
     calendar: WorkingCalendar
     absence_rate: float = 0.0
     cost_per_hour: float = 0.0
+    fte_timeline: tuple[tuple[float, float], ...] = ()
+    part_time: Literal["hours", "speed"] = "hours"
+    discipline: QueueDiscipline = QueueDiscipline()
+    other_work: tuple[OtherWorkSpec, ...] = ()
+
+    @property
+    def timeline(self) -> tuple[tuple[float, float], ...]:
+        """(minute, FTE) pairs from time 0 on; ``((0.0, fte),)`` for constant staff."""
+        return self.fte_timeline or ((0.0, self.fte),)
 
 
 @dataclass(frozen=True)

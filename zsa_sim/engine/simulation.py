@@ -51,7 +51,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import simpy
 from simpy.events import Process
@@ -59,6 +59,8 @@ from simpy.events import Process
 from zsa_sim.engine.activities import ActivityRunner
 from zsa_sim.engine.case import Case, case_id
 from zsa_sim.engine.graph import Compiler, Graph
+from zsa_sim.engine.other_work import OtherWork
+from zsa_sim.engine.queues import make_pool
 from zsa_sim.engine.renewals import Renewals
 from zsa_sim.engine.setup import CaseArrival, CaseSource, SimulationSetup
 from zsa_sim.engine.setup_checks import check_service_keys, check_setup
@@ -80,6 +82,10 @@ class PoolStats:
     #: FTE-weighted working minutes available on each calendar day from the epoch, with
     #: absences deducted (day 0 is the epoch's day; the last day ends at the horizon)
     available_minutes_by_day: tuple[float, ...]
+    #: effort of other work (not the modelled process) begun on each calendar day
+    other_work_minutes_by_day: tuple[float, ...] = ()
+    #: effort of other work still waiting for staff at the horizon
+    other_work_queued_minutes: float = 0.0
 
     @property
     def available_minutes(self) -> float:
@@ -111,9 +117,12 @@ class Simulation:
         self.draws = DrawTable(setup.seed, setup.replication)
         self.pools: dict[str, StaffPool] = {}
         self.pool_stats: dict[str, PoolStats] = {}
+        self.other_work: dict[str, OtherWork] = {}
         for pool_id, spec in setup.pools.items():
             members, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
-            self.pools[pool_id] = StaffPool(self.env, spec, members)
+            self.pools[pool_id] = make_pool(
+                self.env, spec, members, setup.seed, setup.replication
+            )
             self.pool_stats[pool_id] = PoolStats(
                 pool=pool_id,
                 role=spec.role,
@@ -122,6 +131,15 @@ class Simulation:
                 cost_per_hour=spec.cost_per_hour,
                 available_minutes_by_day=tuple(float(v) for v in available),
             )
+            if spec.other_work:
+                self.other_work[pool_id] = OtherWork(
+                    self.env,
+                    self.pools[pool_id],
+                    spec.other_work,
+                    setup.seed,
+                    setup.replication,
+                    len(available),
+                )
         for service_key, service in setup.services.items():
             check_service_keys(service_key, service)
         self.graphs: list[tuple[CaseSource, Graph]] = []
@@ -145,6 +163,8 @@ class Simulation:
         env, horizon = self.env, self.setup.horizon
         for source, graph in self.graphs:
             Process(env, self._arrivals(source, graph))
+        for other in self.other_work.values():
+            other.start(horizon)
         step, peek = env.step, env.peek
         events = 0
         try:
@@ -164,6 +184,12 @@ class Simulation:
             raise
         runner = self.runner
         runner.flush()
+        for pool_id, other in self.other_work.items():
+            self.pool_stats[pool_id] = replace(
+                self.pool_stats[pool_id],
+                other_work_minutes_by_day=tuple(float(v) for v in other.minutes_by_day),
+                other_work_queued_minutes=other.queued,
+            )
         return SimulationResult(
             cases_started=runner.cases_started,
             cases_completed=runner.cases_completed,
@@ -215,6 +241,7 @@ class Simulation:
                 ),
                 tuple(attributes.get(name, "") for name in names),
             )
+            case.arrival = at
             runner.start_case(case, graph)
 
     def _resume(self, arrival: CaseArrival, graph: Graph) -> None:
@@ -245,6 +272,7 @@ class Simulation:
             ),
             tuple(attributes.get(name, "") for name in setup.attribute_names),
         )
+        case.arrival = float(arrival.time)  # its deadline (EDF) counts from then
         self.runner.resume_case(case, graph, node, float(arrival.time))
 
 

@@ -1,18 +1,25 @@
 """Staff pools: who is free to do a task, and who is on duty right now.
 
 A :class:`StaffPool` is the runtime form of a :class:`~zsa_sim.engine.setup.StaffPoolSpec`:
-``ceil(fte)`` staff members, the last one working at speed ``fte - floor(fte)`` when the
-FTE is fractional (half a position does half the work per working hour). Each member has
-her own calendar: the pool's office hours without her absence days, drawn per member and
-day from the random stream ``("absence", pool id, member number)``.
+``ceil(fte)`` staff members. A fractional FTE is a part-time member who works at full
+speed for her own, shorter hours (:func:`part_time_hours`: the first part of every
+working day, or for less than a day a week a block at the start of the week), so the
+working time of a task is its effort. Staff that change over time (``fte_timeline``) are
+members whose hours begin when their post is filled and end when they leave: the last
+members of the pool come and go first; a member who leaves finishes the task in hand
+but takes no new one. Each member has her own calendar: these hours without her absence
+days, drawn per member and day from the random stream ``("absence", pool id, member
+number)``.
 
 Dispatch: a request is granted to an idle member who is on duty now. When the only idle
 members are off duty (evening, weekend, absent), the request waits and the pool wakes up
 when the first of them comes on duty; work is never handed to an absent member while
-present colleagues might become free first. Waiting requests are served by priority
-(larger value first, as the scenario's ``priority:`` documents) and first come, first
-served within equal priority. Work once begun
-continues across closing time on the member's next working day (effort is working time).
+present colleagues might become free first. Waiting requests are served by the pool's
+queue discipline (:class:`~zsa_sim.engine.setup.QueueDiscipline`: by default priority,
+larger value first, as the scenario's ``priority:`` documents; FIFO; earliest deadline
+first; per-clerk queues are :class:`zsa_sim.engine.queues.ClerkPool`) and first come,
+first served within equal keys. Work once begun continues across closing time on the
+member's next working day (effort is working time).
 
 This is a deliberately small replacement for ``simpy.Resource``: a member who is idle
 and on duty is handed out without scheduling an event, and the queue is a heap.
@@ -24,29 +31,61 @@ import heapq
 import itertools
 import math
 from collections import deque
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import simpy
 
-from zsa_sim.engine.calendar import MINUTES_PER_DAY, WorkingCalendar
+from zsa_sim.engine.calendar import MINUTES_PER_DAY, WeeklyHours, WorkingCalendar
 from zsa_sim.engine.setup import StaffPoolSpec
+from zsa_sim.errors import SimulationError
 from zsa_sim.randomness import stream
+
+INF = math.inf
+#: Below this share of a full-time post a part-time member works one block at the start
+#: of the week instead of a little every day (0.1 FTE: about 4 hours on Monday morning).
+CONCENTRATE_BELOW = 0.2
 
 
 class StaffMember:
-    """One person of a pool; ``speed`` < 1 for a part-time share."""
+    """One person of a pool.
 
-    __slots__ = ("always", "calendar", "id", "inv_speed", "number", "speed")
+    ``speed`` is 1 in the hours model (a part-time member has shorter hours instead);
+    only the former speed model gives a part-time member ``speed`` < 1. ``until`` is
+    when she leaves: she takes no new work from then on (a task in hand is finished).
+    """
 
-    def __init__(self, pool_id: str, number: int, speed: float, calendar: WorkingCalendar):
+    __slots__ = ("always", "calendar", "id", "inv_speed", "number", "speed", "until")
+
+    def __init__(
+        self,
+        pool_id: str,
+        number: int,
+        speed: float,
+        calendar: WorkingCalendar,
+        until: float = INF,
+    ):
         self.id = f"{pool_id}#{number}"
         self.number = number
         self.speed = speed
         self.inv_speed = 1.0 / speed
         self.calendar = calendar
-        self.always = calendar.always
+        self.always = calendar.always and until == INF
+        self.until = until
+
+    def on_duty(self, t: float) -> bool:
+        """May she begin work at ``t``: within her hours and not yet gone."""
+        return t < self.until and self.calendar.is_open(t)
+
+    def next_duty(self, t: float) -> float:
+        """When she is next on duty from ``t`` on (``inf`` if she has left by then)."""
+        if t >= self.until:
+            return INF
+        at = self.calendar.next_open(t)
+        return at if at < self.until else INF
 
     def finish_time(self, start: float, effort: float) -> float:
         """When this member, beginning at ``start``, has done ``effort`` working minutes."""
@@ -64,6 +103,7 @@ class StaffPool:
 
     __slots__ = (
         "_always",
+        "_key",
         "_seq",
         "_wake_at",
         "env",
@@ -75,20 +115,32 @@ class StaffPool:
         "waiting",
     )
 
-    def __init__(self, env: simpy.Environment, spec: StaffPoolSpec, members: list[StaffMember]):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        spec: StaffPoolSpec,
+        members: list[StaffMember],
+        key: Callable[[Any, float, float], float] | None = None,
+    ):
         self.env = env
         self.id = spec.id
         self.spec = spec
         self.members = members
         self.idle: deque[StaffMember] = deque(members)
-        #: heap of [-priority, sequence, event] (a min-heap, so the largest priority
-        #: comes first); a cancelled entry has event None
+        #: heap of [key, sequence, event], key -priority by default (a min-heap, so the
+        #: largest priority comes first); a cancelled entry has event None
         self.queue: list[list] = []
         #: number of live (not cancelled) entries in the queue
         self.waiting = 0
         self._seq = itertools.count()
         self._wake_at: float | None = None
         self._always = all(m.always for m in members)
+        #: (case, priority, now) -> queue key; None: the priority as given
+        self._key = key
+
+    def acquire_for(self, case: Any) -> StaffMember | None:
+        """A member for this case now, or None (then :meth:`enqueue` it)."""
+        return None if self.waiting else self.acquire()
 
     def acquire(self, now: float | None = None) -> StaffMember | None:
         """An idle member on duty now, or None; only call while nobody is waiting."""
@@ -100,19 +152,21 @@ class StaffPool:
         if now is None:
             now = self.env.now
         for i, member in enumerate(idle):
-            if member.calendar.is_open(now):
+            if member.on_duty(now):
                 del idle[i]
                 return member
         return None
 
-    def enqueue(self, priority: float) -> list:
+    def enqueue(self, priority: float, case: Any = None) -> list:
         """Queue a request; ``entry[2]`` is the event that yields the granted member.
 
         ``priority``: larger is served first (issue 14: the scenario says so; the heap
         pops its smallest key, so the key is the negated priority; ``-0.0 == 0.0``, so
-        equal priorities stay first come, first served by the sequence number).
+        equal priorities stay first come, first served by the sequence number). A
+        discipline with a key of its own (FIFO, EDF) orders by that key instead.
         """
-        entry = [-priority, next(self._seq), simpy.Event(self.env)]
+        key = -priority if self._key is None else self._key(case, priority, self.env.now)
+        entry = [key, next(self._seq), simpy.Event(self.env)]
         heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:
@@ -134,13 +188,13 @@ class StaffPool:
     def release(self, member: StaffMember) -> None:
         """A member finished (or abandoned) a task: next request, or idle."""
         now = self.env.now
-        if self.waiting and (self._always or member.calendar.is_open(now)):
+        if self.waiting and (self._always or member.on_duty(now)):
             self._grant(member)
             return
         self.idle.append(member)
         if self.waiting:
             # she is off duty now, as is every idle member: wake up when she comes on
-            self._wake_up(member.calendar.next_open(now))
+            self._wake_up(member.next_duty(now))
 
     def _grant(self, member: StaffMember) -> None:
         queue = self.queue
@@ -173,11 +227,11 @@ class StaffPool:
                 break
             self._grant(member)
         if self.waiting and idle:
-            self._wake_up(min(m.calendar.next_open(now) for m in idle))
+            self._wake_up(min(m.next_duty(now) for m in idle))
 
     def _wake_up(self, at: float) -> None:
-        """Dispatch again at ``at`` unless a wake-up is due no later."""
-        if self._wake_at is not None and self._wake_at <= at:
+        """Dispatch again at ``at`` unless a wake-up is due no later (never: nothing)."""
+        if at == INF or (self._wake_at is not None and self._wake_at <= at):
             return
         self._wake_at = at
         timeout = self.env.timeout(max(at - self.env.now, 0.0))
@@ -191,13 +245,116 @@ class StaffPool:
             self._dispatch(max(self.env.now, at))
 
 
+def part_time_hours(weekly: WeeklyHours, share: float) -> WeeklyHours:
+    """A part-time member's own weekly hours: ``share`` of the office's, at full speed.
+
+    - ``share`` >= 1: the office hours;
+    - :data:`CONCENTRATE_BELOW` <= ``share`` < 1: on every working day the first
+      ``share`` of that day's hours (0.5 FTE with 7:30-16:00 works 7:30-11:45);
+    - below it: ``share`` of the week's hours as one block from the start of the
+      week's first working day on (0.1 FTE of a 39-hour week: 3.9 hours on Monday
+      morning; 0.018 FTE: 42 minutes). A member with so small a share does these
+      services now and then, not a few minutes every day.
+
+    Her working time per week is therefore exactly ``share`` times the office's.
+    """
+    if share >= 1.0:
+        return dict(weekly)
+    if share <= 0.0:
+        return {}
+    out: dict[int, tuple[tuple[float, float], ...]] = {}
+    if share >= CONCENTRATE_BELOW:
+        for day, intervals in weekly.items():
+            total = sum(end - start for start, end in intervals)
+            out[day] = _first_minutes(intervals, share * total)
+        return {d: iv for d, iv in out.items() if iv}
+    left = share * sum(end - start for iv in weekly.values() for start, end in iv)
+    for day in sorted(weekly):
+        if left <= 0:
+            break
+        intervals = weekly[day]
+        total = sum(end - start for start, end in intervals)
+        take = min(left, total)
+        if take > 0:
+            out[day] = _first_minutes(intervals, take)
+            left -= take
+    return out
+
+
+def _first_minutes(
+    intervals: tuple[tuple[float, float], ...], minutes: float
+) -> tuple[tuple[float, float], ...]:
+    """The first ``minutes`` of a day's working intervals."""
+    out: list[tuple[float, float]] = []
+    for start, end in intervals:
+        if minutes <= 1e-9:
+            break
+        stop = min(end, start + minutes)
+        out.append((start, stop))
+        minutes -= stop - start
+    return tuple(out)
+
+
+def member_shares(
+    timeline: tuple[tuple[float, float], ...], number: int
+) -> list[tuple[int, float]]:
+    """(day number, share) of member ``number`` (1-based) along a pool's FTE timeline.
+
+    Member k works ``clamp(fte - (k - 1), 0, 1)`` of a post: with 2.5 FTE members 1 and
+    2 full-time and member 3 half-time; when the pool grows to 4, member 3 becomes
+    full-time and member 4 starts.
+    """
+    out: list[tuple[int, float]] = []
+    for minute, fte in timeline:
+        share = min(max(fte - (number - 1), 0.0), 1.0)
+        if share < 1e-9:
+            share = 0.0
+        day = round(minute / MINUTES_PER_DAY)
+        if out and out[-1][0] == day:
+            out[-1] = (day, share)
+        elif not out or out[-1][1] != share:
+            out.append((day, share))
+    return out
+
+
+def _member_calendar(
+    calendar: WorkingCalendar, shares: list[tuple[int, float]]
+) -> tuple[WorkingCalendar, float]:
+    """A member's own calendar and the minute she leaves (``inf``: she stays).
+
+    Before her post is filled and between a departure and a return she has no hours;
+    after she leaves for good her last hours go on, for the task in hand only.
+    """
+    if len(shares) == 1 and shares[0][1] >= 1.0 and not calendar.periods:
+        return calendar, INF
+    until = INF
+    last_positive = max(i for i, (_, share) in enumerate(shares) if share > 0)
+    if last_positive < len(shares) - 1:
+        until = shares[last_positive + 1][0] * MINUTES_PER_DAY
+        shares = shares[: last_positive + 1]
+    changes = sorted({0, *calendar.pattern_changes, *(d for d, _ in shares)})
+    periods: list[tuple[int, WeeklyHours]] = []
+    base = calendar
+    if calendar.always:
+        base = calendar.with_periods([])  # 24-hour days on all weekdays
+    for day in changes:
+        share = 0.0
+        for first, value in shares:
+            if first <= day:
+                share = value
+        periods.append((day, part_time_hours(base.hours_on(day), share)))
+    return base.with_periods(periods), until
+
+
 def build_members(
     spec: StaffPoolSpec, seed: int, replication: int, horizon: float
 ) -> tuple[list[StaffMember], np.ndarray]:
-    """The members of a pool and its FTE-weighted available minutes per calendar day.
+    """The members of a pool and its available working minutes per calendar day.
 
     The run covers the calendar days from the epoch to ``horizon`` (minutes); absences
-    are drawn for each of them, and the last day counts up to the horizon only.
+    are drawn for each of them, and the last day counts up to the horizon only. In the
+    hours model a member's available minutes are her own hours (minus absences) up to
+    the day she leaves; in the speed model the office hours times her speed.
     """
     days = days_covered(horizon)
     calendar = spec.calendar
@@ -207,29 +364,46 @@ def build_members(
             weekly=calendar.weekly,
             closed_days=calendar.closed_days,
             horizon_days=days + 8,
+            periods=calendar.periods,
         )
-    base_minutes = calendar.open_minutes_by_day(days)
-    last_day_start = (days - 1) * MINUTES_PER_DAY
-    if horizon < last_day_start + MINUTES_PER_DAY:
-        base_minutes[-1] = calendar.work_between(last_day_start, horizon)
-    whole = math.floor(spec.fte + 1e-9)
-    speeds = [1.0] * whole
-    if spec.fte - whole > 1e-9:
-        speeds.append(spec.fte - whole)
+    timeline = spec.timeline
+    peak = max(fte for _, fte in timeline)
+    count = math.ceil(peak - 1e-9)
+    if spec.part_time == "speed" and len(timeline) > 1:
+        raise SimulationError(
+            f"staff pool {spec.id!r}: the speed model of part-time work needs constant staff"
+        )
     members: list[StaffMember] = []
     available = np.zeros(days)
     first = calendar.epoch.date()
-    for number, speed in enumerate(speeds, start=1):
-        member_calendar = calendar
+    last_day_start = (days - 1) * MINUTES_PER_DAY
+    minutes_of: dict[tuple, np.ndarray] = {}
+    for number in range(1, count + 1):
+        shares = member_shares(timeline, number)
+        if spec.part_time == "speed":
+            speed, member_calendar, until = shares[0][1], calendar, INF
+        else:
+            speed = 1.0
+            member_calendar, until = _member_calendar(calendar, shares)
+        # members with the same shares have the same hours (periods decide them)
+        base_minutes = minutes_of.get(member_calendar.periods)
+        if base_minutes is None:
+            base_minutes = member_calendar.open_minutes_by_day(days)
+            if horizon < last_day_start + MINUTES_PER_DAY:
+                base_minutes[-1] = member_calendar.work_between(last_day_start, horizon)
+            minutes_of[member_calendar.periods] = base_minutes
         minutes = base_minutes
+        if until < INF:
+            minutes = minutes.copy()
+            minutes[max(int(until // MINUTES_PER_DAY), 0) :] = 0.0
         if spec.absence_rate > 0 and days > 0:
             u = stream(seed, replication, "absence", spec.id, number).random(days)
-            absent = np.flatnonzero((u < spec.absence_rate) & (base_minutes > 0))
+            absent = np.flatnonzero((u < spec.absence_rate) & (minutes > 0))
             if absent.size:
-                member_calendar = calendar.without_days(_dates(first, absent))
-                minutes = base_minutes.copy()
+                member_calendar = member_calendar.without_days(_dates(first, absent))
+                minutes = minutes.copy()
                 minutes[absent] = 0.0
-        members.append(StaffMember(spec.id, number, speed, member_calendar))
+        members.append(StaffMember(spec.id, number, speed, member_calendar, until))
         available += speed * minutes
     return members, available
 

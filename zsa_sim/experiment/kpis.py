@@ -233,6 +233,21 @@ KPI_INFO: dict[str, KpiInfo] = {
         "lower",
         "working days the pool needs to clear the backlog without overtime",
     ),
+    "other_work_hours": KpiInfo(
+        "sonstige Arbeit",
+        "other work",
+        "hours",
+        "neutral",
+        "effort of work outside the modelled process begun in the window "
+        "(change notices, objections, enquiries; included in staff hours)",
+    ),
+    "utilisation_other_work": KpiInfo(
+        "Auslastung durch sonstige Arbeit",
+        "utilisation by other work",
+        "share",
+        "neutral",
+        "other work / available working time in the window (part of the utilisation)",
+    ),
 }
 
 
@@ -248,12 +263,15 @@ def replication_kpis(
     cost_per_hour: Mapping[PoolKey, float] | None = None,
     working_days: Callable[[float, float], float] | None = None,
     groups: Iterable[tuple[str, str]] = (),
+    other_work_minutes: Mapping[PoolKey, ArrayLike] | None = None,
 ) -> list[KpiValue]:
     """All KPIs of one run (see the module docstring for the definitions).
 
     ``cases`` and ``pools`` must all belong to ``variant`` and ``replication``.
     ``groups`` adds (service, municipality) pairs to report even if they had no case
-    in this run, so every replication yields the same rows.
+    in this run, so every replication yields the same rows. ``other_work_minutes``:
+    pool -> effort of other work (not the modelled process) begun per calendar day; it
+    counts in the pool's staff hours, cost and utilisation and is reported apart.
     """
     if not window_start < window_end:
         raise ValueError(f"window must not be empty: [{window_start}, {window_end})")
@@ -264,7 +282,14 @@ def replication_kpis(
     for other in sorted(runs - {(variant, replication)}):
         raise ValueError(f"replication_kpis({variant!r}, {replication}) got a row of run {other!r}")
     out = _case_kpis(columns, window_start, window_end, working_days, groups)
-    out += _pool_kpis(loads, window_start, window_end, available_minutes or {}, cost_per_hour or {})
+    out += _pool_kpis(
+        loads,
+        window_start,
+        window_end,
+        available_minutes or {},
+        cost_per_hour or {},
+        other_work_minutes or {},
+    )
     return [KpiValue(variant, replication, *row) for row in out]
 
 
@@ -351,6 +376,7 @@ def _pool_kpis(
     window_end: float,
     available: Mapping[PoolKey, ArrayLike],
     cost_per_hour: Mapping[PoolKey, float],
+    other_work: Mapping[PoolKey, ArrayLike],
 ) -> list[_Row]:
     first_day = math.ceil(window_start / MINUTES_PER_DAY)
     last_day = math.ceil(window_end / MINUTES_PER_DAY)  # exclusive
@@ -376,7 +402,10 @@ def _pool_kpis(
             add("staff_hours", hours, service)
             add("cost", hours * rate, service)
             add("backlog_hours", queued[pool][service] / 60, service)
-        staff_hours = sum(busy.get(pool, {}).values()) / 60
+        other_hours = 0.0
+        if pool in other_work:
+            other_hours = window_sum(np.asarray(other_work[pool], dtype=float)) / 60
+        staff_hours = sum(busy.get(pool, {}).values()) / 60 + other_hours
         backlog_hours = sum(queued.get(pool, {}).values()) / 60
         add("staff_hours", staff_hours)
         add("cost", staff_hours * rate)
@@ -391,6 +420,11 @@ def _pool_kpis(
         add("available_hours", available_hours)
         add("capacity_cost", available_hours * rate)
         add("utilisation", staff_hours / available_hours if available_hours > 0 else math.nan)
+        add("other_work_hours", other_hours)
+        add(
+            "utilisation_other_work",
+            other_hours / available_hours if available_hours > 0 else math.nan,
+        )
         add("backlog_days", backlog_hours / daily_hours if daily_hours > 0 else math.nan)
     return out
 

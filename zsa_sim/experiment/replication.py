@@ -142,6 +142,14 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         cost_per_hour=pool_cost_rates(setup.pools),
         working_days=working_day_counter(reference_calendar(setup)),
         groups=sorted(setup.routing),
+        other_work_minutes=pool_availability(
+            setup.pools,
+            {
+                pool_id: stats.other_work_minutes_by_day
+                for pool_id, stats in result.pools.items()
+                if stats.other_work_minutes_by_day
+            },
+        ),
     )
     return ReplicationOutput(
         variant=task.variant,

@@ -132,9 +132,16 @@ def simulate_all(
     jobs: int | None = None,
     scheduler: str | None = None,
     progress: ProgressCallback | None = None,
+    phase: PhaseCallback | None = None,
 ) -> list[ReplicationOutput]:
-    """Run the tasks on the chosen executor; outputs in task order."""
+    """Run the tasks on the chosen executor; outputs in task order.
+
+    ``phase`` hears "simulating" once the executor is ready (a bad ``jobs`` or
+    ``scheduler`` is refused before anything is announced).
+    """
     executor = make_executor(jobs, scheduler)
+    if phase is not None:
+        phase("simulating")
     outputs: list[ReplicationOutput | None] = [None] * len(tasks)
     for done, (index, output) in enumerate(executor.map_unordered(run_replication, tasks), 1):
         outputs[index] = output
@@ -169,10 +176,8 @@ def run_experiment(
         if log_dir is not None:
             log_dir.mkdir()
         tasks = plan_tasks(scenario, options.variants, log_dir, parts_scope)
-        if phase is not None:
-            phase("simulating")
         outputs = simulate_all(
-            tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress
+            tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress, phase=phase
         )
         if phase is not None:
             phase("writing results")

@@ -35,6 +35,7 @@ from zsa_sim.experiment.kpis import ALL, KPI_INFO
 from zsa_sim.planning.sweep import SweepResult
 from zsa_sim.planning.targets import POOL_KPIS, Target
 from zsa_sim.planning.texts import text
+from zsa_sim.report.i18n import role_label, variant_label
 from zsa_sim.report.style import (
     OKABE_ITO,
     SEQUENTIAL_CMAP,
@@ -95,8 +96,13 @@ def _index(result: SweepResult) -> _Index:
     return out
 
 
-def _series(result: SweepResult, variant: str, kpi: str, service: str | None) -> list[tuple]:
-    """(label, service, municipality, pool) of the lines: municipalities or pools."""
+def _series(
+    result: SweepResult, variant: str, kpi: str, service: str | None, lang: Lang = "de"
+) -> list[tuple]:
+    """(label, service, municipality, pool) of the lines: municipalities or pools.
+
+    Labels are names, never ids: "Sachbearbeitung, Halle (Saale)", not "Halle/clerk".
+    """
     seen: dict[tuple[str, str, str], None] = {}
     for row in result.rows:
         s = row.summary
@@ -107,10 +113,11 @@ def _series(result: SweepResult, variant: str, kpi: str, service: str | None) ->
                 seen[(s.service, s.municipality, s.pool)] = None
         elif s.service == service and s.municipality != ALL and not s.pool:
             seen[(s.service, s.municipality, s.pool)] = None
-    names = {m: result.scenario.municipality_name(m) for m in result.scenario.municipalities}
+    names = {m: _unit_name(result, m) for m in result.scenario.municipalities}
     out = []
     for svc, municipality, pool in seen:
-        label = f"{municipality}/{pool}" if pool else names.get(municipality, municipality)
+        place = names.get(municipality, municipality)
+        label = f"{role_label(pool, lang)}, {place}" if pool else place
         out.append((label, svc, municipality, pool))
     return out
 
@@ -151,7 +158,7 @@ def line_chart(
 ) -> Chart | None:
     """KPI against the first swept key with 95% bands (see the module docstring)."""
     index = _index(result)
-    series = _series(result, variant, kpi, service)
+    series = _series(result, variant, kpi, service, lang)
     if not series:
         return None
     grid = _point_grid(result)
@@ -216,7 +223,8 @@ def line_chart(
     fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)))
     title = text(
         "sweep.line_title", lang, kpi=_kpi_name(kpi, lang),
-        service=service or text("sweep.pools", lang), variant=variant,
+        service=_service_name(result, service) if service else text("sweep.pools", lang),
+        variant=variant_label(variant, lang),
     )  # fmt: skip
     set_title(fig, title)
     name = _name("sweep-line", kpi, variant, service)
@@ -224,6 +232,21 @@ def line_chart(
     if target is not None:
         caption += text("sweep.caption_target_line", lang)
     return Chart(name, title, caption, fig)
+
+
+def _unit_name(result: SweepResult, unit: str) -> str:
+    """A municipality's display name; other org units (the ZSA) as they are called."""
+    if unit in result.scenario.municipalities:
+        return result.scenario.municipality_name(unit)
+    return unit
+
+
+def _service_name(result: SweepResult, service: str) -> str:
+    """The service's process name from its BPMN model (the key if it has none)."""
+    try:
+        return result.scenario.definitions(service).main_process.name or service
+    except (KeyError, AttributeError):
+        return service
 
 
 def _digits(value: float) -> int:
@@ -306,10 +329,17 @@ def heat_chart(
     bar = fig.colorbar(image, ax=ax)
     bar.set_label(_kpi_label(kpi, lang))
     bar.ax.yaxis.set_major_formatter(tick_formatter(lang))
-    where = service or (f"{pool[0]}/{pool[1]}" if pool else text("sweep.all", lang))
-    title = text(
-        "sweep.heat_title", lang, kpi=_kpi_label(kpi, lang), service=where, variant=variant
+    where = (
+        _service_name(result, service)
+        if service
+        else f"{role_label(pool[1], lang)}, {_unit_name(result, pool[0])}"
+        if pool
+        else text("sweep.all", lang)
     )
+    title = text(
+        "sweep.heat_title", lang, kpi=_kpi_label(kpi, lang), service=where,
+        variant=variant_label(variant, lang),
+    )  # fmt: skip
     set_title(fig, title)
     name = _name("sweep-heat", kpi, variant, service, *(pool or ()))
     caption = text("sweep.caption_heat", lang, replications=result.replications)

@@ -9,7 +9,9 @@ these dotted key paths (:meth:`zsa_sim.scenario.Scenario.with_changes`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from zsa_sim.errors import ScenarioError
@@ -21,11 +23,36 @@ def value_at(scenario: Scenario, key: str) -> Any:
     """The scenario's current value at a dotted key path (ScenarioError if there is none)."""
     node: Any = scenario.model_dump()
     for depth, part in enumerate(key.split(".")):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]  # a step of a staff ramp: zsa.staff.1.fte
+            continue
         if not isinstance(node, Mapping) or part not in node or node[part] is None:
             where = ".".join(key.split(".")[: depth + 1])
             raise ScenarioError(f"{where}: no such key (planning {key!r})", source=scenario.source)
         node = node[part]
     return node
+
+
+#: ``<staff key>.<n>.fte``: the FTE of step n of a staff ramp (``zsa.staff.1.fte``)
+_RAMP_STEP = re.compile(r"^(?P<staff>.+)\.(?P<index>\d+)\.fte$")
+
+
+def ramp_step(key: str) -> tuple[str, int] | None:
+    """The ramp's key and the step's index when ``key`` names one step of a staff ramp."""
+    match = _RAMP_STEP.match(key)
+    return None if match is None else (match["staff"], int(match["index"]))
+
+
+def planned_ramp(scenario: Scenario, key: str, fte: float) -> list[dict[str, Any]] | None:
+    """The whole ramp with step ``key`` at ``fte`` (for the plan's answer); None if no ramp."""
+    step = ramp_step(key)
+    if step is None:
+        return None
+    steps = value_at(scenario, step[0])
+    return [
+        {"from": s["since"].isoformat(), "fte": fte if i == step[1] else float(s["fte"])}
+        for i, s in enumerate(steps)
+    ]
 
 
 def zsa_staff_key(scenario: Scenario, variant: str) -> str:
@@ -63,6 +90,12 @@ def staffing_key(
                 f"{base}: the ZSA has teams ({teams}); choose one with --key {base}.<team>",
                 source=scenario.source,
             )
+        if isinstance(staff, list):
+            raise ScenarioError(
+                f"{base}: is a staff ramp (FTE from dates); the planner varies one number: "
+                f"choose the step with --key {base}.<n>.fte (n = 0 for the first step)",
+                source=scenario.source,
+            )
         return base
     if base is not None and base != "zsa.staff" and key.startswith("zsa.staff"):
         raise ScenarioError(
@@ -76,13 +109,36 @@ def staffing_key(
             f"{key}: holds {current!r}, not a number of FTE (for ZSA teams use {key}.<team>)",
             source=scenario.source,
         )
+    step = ramp_step(key)
+    if step is not None:
+        _check_step_in_run(scenario, key, value_at(scenario, f"{step[0]}.{step[1]}"))
     return key
 
 
+def _check_step_in_run(scenario: Scenario, key: str, step: Mapping[str, Any]) -> None:
+    """Refuse a ramp step that starts when the run is over: varying it changes nothing
+    (e.g. a reinforcement from July against a backlog target for June)."""
+    period = scenario.period
+    end = period.start + timedelta(days=period.days + period.cooldown_days)
+    if step["since"] >= end:
+        last = end - timedelta(days=1)
+        raise ScenarioError(
+            f"{key}: this step starts on {step['since']}, after the simulated period "
+            f"(last day {last}), so its FTE cannot change the result; plan an earlier step",
+            source=scenario.source,
+        )
+
+
 def team_pool(scenario: Scenario, key: str) -> tuple[str, str] | None:
-    """The (org_unit, role) pool whose FTE a ZSA staff key sets, or None for other keys."""
+    """The (org_unit, role) pool whose FTE a ZSA staff key sets, or None for other keys.
+
+    A step of a ramp (``zsa.staff.1.fte``) sets the pool of the ramp (``zsa.staff``).
+    """
     if scenario.zsa is None:
         return None
+    step = ramp_step(key)
+    if step is not None:
+        key = step[0]
     parts = key.split(".")
     if parts[-1] == "staff" and (key == "zsa.staff" or key.endswith(".zsa.staff")):
         return (scenario.zsa.name, POOLED_TEAM)

@@ -11,7 +11,9 @@ in both variants, break-even volume.
 **Which key.** The planner varies ``variants.<variant>.zsa.staff`` when the variant
 states its own ZSA staff, else ``zsa.staff`` (the pilot: one pooled team of 11.75 FTE);
 when the ZSA has teams, the team of ``service`` (``zsa.staff.wohngeld``) or the one
-named by ``key``. ``key`` may name any other numeric key too (e.g. a municipality's
+named by ``key``; for a staff ramp the step named by ``key`` (``zsa.staff.1.fte``: the
+smallest reinforcement from that step's date, e.g. to clear a backlog by a day; no
+break-even then). ``key`` may name any other numeric key too (e.g. a municipality's
 remaining staff in the variant); the economics then leave out the ZSA figures.
 
 Runs go through the runner's machinery (``simulate_all`` on ``make_executor(jobs,
@@ -37,7 +39,14 @@ from zsa_sim.planning.economics import (
     summarise_costs,
 )
 from zsa_sim.planning.evaluate import CandidateCheck, Group, SimulationEvaluator, check_groups
-from zsa_sim.planning.keys import participating_groups, staffing_key, team_pool, value_at
+from zsa_sim.planning.keys import (
+    participating_groups,
+    planned_ramp,
+    ramp_step,
+    staffing_key,
+    team_pool,
+    value_at,
+)
 from zsa_sim.planning.staffing import PlanProgress, StaffingSearch, search_staffing
 from zsa_sim.planning.targets import Target, parse_target
 from zsa_sim.scenario import Scenario, load_scenario
@@ -107,6 +116,8 @@ class PlanResult:
             "replications": self.replications,
             "confirm_replications": search.confirm_replications,
             "fte": search.fte,
+            # a ramp step was planned: the whole ramp with the answer in its place
+            "ramp": None if search.fte is None else planned_ramp(s, self.key, search.fte),
             "found": search.fte is not None,
             "reason": search.reason,
             "confirmed": search.confirmed,
@@ -249,7 +260,11 @@ def _economics(
     per_case, work, difference = summarise_costs(rows_b, rows_v, baseline, variant, final)
     team = team_pool(scenario, key)
     result = None
-    if team is not None and break_even:
+    if team is not None and break_even and ramp_step(key) is not None:
+        # a cost-neutral ZSA is a constant staffing: the break-even of one ramp step
+        # (whose cost depends on when it starts) would answer another question
+        result = BreakEven("ramp", math.nan, math.nan, None, replications, ())
+    elif team is not None and break_even:
         exact = cost_neutral_fte(rows_b, rows_v, team, search.fte)
         on_grid = math.floor(exact / search.step + 1e-9) * search.step if exact > 0 else 0.0
         on_grid = round(on_grid, 9)

@@ -130,6 +130,10 @@ def _answer_lines(plan: Mapping[str, Any], lang: Lang) -> list[str]:
         text("plan.answer", lang, fte=fte(plan["fte"], lang), key=plan["key"],
              start=fte(plan["start_fte"], lang))
     )  # fmt: skip
+    if plan.get("ramp"):
+        steps = [text("plan.ramp_step", lang, day=_day(s["from"], lang), fte=fte(s["fte"], lang))
+                 for s in plan["ramp"]]  # fmt: skip
+        lines.append(text("plan.ramp", lang, steps=", ".join(steps)))
     below = plan["confirmation"]["below"]
     if not plan["confirmed"]:
         lines.append(text("plan.unconfirmed", lang))
@@ -144,6 +148,11 @@ def _answer_lines(plan: Mapping[str, Any], lang: Lang) -> list[str]:
                  fte=fte(plan["fte"], lang), below=fte(below["value"], lang))
         )  # fmt: skip
     return lines
+
+
+def _day(iso: str, lang: Lang) -> str:
+    """A date of plan.json as its reader writes it (``01.03.2026`` in German)."""
+    return ".".join(reversed(iso.split("-"))) if lang == "de" else iso
 
 
 def _check_rows(plan: Mapping[str, Any], lang: Lang) -> list[list[str]]:

@@ -14,7 +14,7 @@ arrival and work times, one more server never delays a start (induction over the
 cases: the sorted vector of times at which servers become free is never later), and
 every later step of a case can then only begin earlier, so waiting and lead times fall
 in expectation as staffing rises. This is not guaranteed path by path here: a new
-part-time member works slowly (speed = her FTE share) and may take a task a full-time
+part-time member works only her own, shorter hours and may take a task a full-time
 colleague would have finished sooner; members differ by their absence days; priorities
 and hand-overs reorder cases; a quantile over one replication is noisy. The search
 therefore **guards** the assumption: every candidate evaluated with the final number of

@@ -28,6 +28,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Ergebnis: {fte} VZÄ in der ZSA (Schlüssel {key}; im Szenario {start} VZÄ)",
         "Answer: {fte} FTE at the ZSA (key {key}; the scenario states {start} FTE)",
     ),
+    "plan.ramp": (
+        "Personalaufbau der ZSA damit: {steps}",
+        "The ZSA's staff ramp with it: {steps}",
+    ),
+    "plan.ramp_step": ("ab {day} {fte} VZÄ", "{fte} FTE from {day}"),
     "plan.no_answer": (
         "Ergebnis: Das Ziel ist im Suchbereich nicht erreichbar (Schlüssel {key}).",
         "Answer: the target cannot be met in the search range (key {key}).",
@@ -113,6 +118,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "be.no_budget": (
         "keins: das frei werdende Personal bezahlt weniger als eine Stufe ({fte} VZÄ) in der ZSA",
         "none: the staff freed pay for less than one step ({fte} FTE) at the ZSA",
+    ),
+    "be.ramp": (
+        "nicht berechnet: geplant wurde eine Stufe eines Personalaufbaus, eine "
+        "kostenneutrale ZSA hat gleichbleibendes Personal",
+        "not computed: one step of a staff ramp was planned, a cost-neutral ZSA has constant staff",
     ),
     "be.definition": (
         "Break-even: das größte Vielfache des heutigen Antragsvolumens, bei dem eine ZSA "

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from typing import Any
 
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.setup import (
@@ -35,6 +35,15 @@ from zsa_sim.engine.setup import (
 )
 from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario.demand_checks import renewal_end_event
+from zsa_sim.scenario.office import (
+    defer_arrivals,
+    discipline,
+    fte_timeline,
+    office_calendar,
+    other_work,
+    public_windows,
+)
+from zsa_sim.scenario.office_spec import Closure, OtherWork, QueueSpec, is_ramp, peak_fte
 from zsa_sim.scenario.resolve import attribute_names, resolve_service
 from zsa_sim.scenario.schema import Scenario, Variant
 from zsa_sim.scenario.service_model import ServiceModel
@@ -49,7 +58,10 @@ CALENDAR_MARGIN_DAYS = 366
 
 @dataclass(frozen=True)
 class PoolPlan:
-    """A staff pool before calendars are built; ``key_path`` says where its FTE come from."""
+    """A staff pool before calendars are built; ``key_path`` says where its FTE come from.
+
+    ``fte`` is the largest FTE when ``steps`` (a staff ramp) make the staff change.
+    """
 
     id: str
     role: str
@@ -59,6 +71,10 @@ class PoolPlan:
     absence_rate: float
     cost_per_hour: float
     key_path: str
+    steps: tuple[Any, ...] = ()
+    queue: QueueSpec | None = None
+    other_work: tuple[OtherWork, ...] = ()
+    closures: tuple[Closure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,18 +134,22 @@ def organisation(scenario: Scenario, variant: str) -> Organisation:
     for m_key, municipality in scenario.municipalities.items():
         staff = dict(municipality.staff)
         staff.update(spec.staff.get(m_key, {}))
-        for role, fte in staff.items():
-            if fte > 0:
+        for role, value in staff.items():
+            if peak_fte(value) > 0:
                 overridden = role in spec.staff.get(m_key, {})
                 org.pools[f"{m_key}/{role}"] = PoolPlan(
                     id=f"{m_key}/{role}",
                     role=role,
                     org_unit=m_key,
-                    fte=fte,
+                    fte=peak_fte(value),
                     calendar=municipality.calendar,
                     absence_rate=municipality.absence_rate,
                     cost_per_hour=municipality.cost_per_hour,
                     key_path=_staff_path(variant, m_key, role, overridden),
+                    steps=tuple(value) if is_ramp(value) else (),
+                    queue=spec.queues.get(m_key, {}).get(role, municipality.queues.get(role)),
+                    other_work=tuple(municipality.other_work.get(role, ())),
+                    closures=tuple(municipality.closures),
                 )
     zsa_path = "zsa.staff"
     zsa_staff = None
@@ -138,17 +158,20 @@ def organisation(scenario: Scenario, variant: str) -> Organisation:
         zsa_staff = spec.zsa.staff if spec.zsa.staff is not None else zsa.staff
         if spec.zsa.staff is not None:
             zsa_path = f"variants.{variant}.zsa.staff"
-        teams = {POOLED_TEAM: zsa_staff} if isinstance(zsa_staff, int | float) else zsa_staff
-        for team, fte in teams.items():
+        teams = zsa_staff if isinstance(zsa_staff, Mapping) else {POOLED_TEAM: zsa_staff}
+        for team, value in teams.items():
             org.pools[f"{zsa.name}/{team}"] = PoolPlan(
                 id=f"{zsa.name}/{team}",
                 role=team,
                 org_unit=zsa.name,
-                fte=float(fte),
+                fte=peak_fte(value),
                 calendar=zsa.calendar,
                 absence_rate=zsa.absence_rate,
                 cost_per_hour=zsa.cost_per_hour,
                 key_path=zsa_path,
+                steps=tuple(value) if is_ramp(value) else (),
+                queue=zsa.queues.get(team),
+                other_work=tuple(zsa.other_work.get(team, ())),
             )
     central_pairs = centralised(scenario, variant)
     for m_key, municipality in scenario.municipalities.items():
@@ -178,8 +201,8 @@ def _staff_path(variant: str, municipality: str, role: str, overridden: bool) ->
     return f"municipalities.{municipality}.staff"
 
 
-def _zsa_team(staff: float | Mapping[str, float] | None, service: str, role: str) -> str:
-    if staff is None or isinstance(staff, int | float):
+def _zsa_team(staff: Any, service: str, role: str) -> str:
+    if not isinstance(staff, Mapping):
         return POOLED_TEAM
     if service in staff:
         return service
@@ -205,16 +228,19 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
         for key in scenario.services
     }
     period = scenario.period
-    calendars = _calendars(scenario)
+    calendars = _Calendars(scenario)
     pools = {
         p.id: StaffPoolSpec(
             id=p.id,
             role=p.role,
             org_unit=p.org_unit,
             fte=p.fte,
-            calendar=calendars[p.calendar],
+            calendar=calendars.get(p.calendar, p.closures),
             absence_rate=p.absence_rate,
             cost_per_hour=p.cost_per_hour,
+            fte_timeline=fte_timeline(list(p.steps), period.epoch) if p.steps else (),
+            discipline=discipline(p.queue),
+            other_work=other_work(p.other_work, _public_windows(scenario, p)),
         )
         for p in org.pools.values()
     }
@@ -231,7 +257,8 @@ def build_setup(scenario: Scenario, variant: str, replication: int) -> Simulatio
             table[task_id] = _routing(scenario, route)
         routing[pair] = table
     sources = tuple(
-        case_source(scenario, s_key, m_key, replication) for (s_key, m_key) in org.routes
+        _deferred(scenario, calendars, case_source(scenario, s_key, m_key, replication))
+        for (s_key, m_key) in org.routes
     )
     names = sorted(
         {
@@ -283,17 +310,43 @@ def _routing(scenario: Scenario, route: RoutePlan) -> TaskRouting:
     )
 
 
-def _calendars(scenario: Scenario) -> dict[str, WorkingCalendar]:
-    period = scenario.period
-    layout_days = period.total_days + CALENDAR_MARGIN_DAYS
-    first = period.epoch.date()
-    last = first + timedelta(days=layout_days)
-    return {
-        key: WorkingCalendar(
-            epoch=period.epoch,
-            weekly=spec.weekly_minutes(),
-            closed_days=spec.closed_days(first, last),
-            horizon_days=layout_days,
-        )
-        for key, spec in scenario.calendars.items()
-    }
+class _Calendars:
+    """The scenario's calendars, with a municipality's own closures where it has some."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.layout_days = scenario.period.total_days + CALENDAR_MARGIN_DAYS
+        self._built: dict[tuple[str, tuple[Closure, ...]], WorkingCalendar] = {}
+
+    def get(self, key: str, closures: tuple[Closure, ...] = ()) -> WorkingCalendar:
+        """The calendar ``key`` with extra closures (built once per combination)."""
+        if (key, closures) not in self._built:
+            try:
+                self._built[(key, closures)] = office_calendar(
+                    self.scenario.calendars[key],
+                    self.scenario.period.epoch,
+                    self.layout_days,
+                    closures,
+                )
+            except ValueError as err:
+                raise ScenarioError(
+                    f"calendars.{key}: {err}", source=self.scenario.source
+                ) from None
+        return self._built[(key, closures)]
+
+
+def _public_windows(scenario: Scenario, pool: PoolPlan) -> list[tuple[float, float, Any]]:
+    """The closures to the public of a pool's calendar and municipality."""
+    closures = [*scenario.calendars[pool.calendar].closures, *pool.closures]
+    return public_windows(closures, scenario.period.epoch)
+
+
+def _deferred(scenario: Scenario, calendars: _Calendars, source: Any) -> Any:
+    """A municipality's arrivals with its closures to the public applied."""
+    municipality = scenario.municipalities[source.municipality]
+    closures = [*scenario.calendars[municipality.calendar].closures, *municipality.closures]
+    windows = public_windows(closures, scenario.period.epoch)
+    if not windows:
+        return source
+    calendar = calendars.get(municipality.calendar, tuple(municipality.closures))
+    return defer_arrivals(source, windows, calendar)

@@ -22,6 +22,7 @@ from zsa_sim.scenario.build import organisation
 from zsa_sim.scenario.demand_checks import demand_findings
 from zsa_sim.scenario.loader import read_document, scenario_from_data
 from zsa_sim.scenario.messages import schema_problems
+from zsa_sim.scenario.office import office_findings
 from zsa_sim.scenario.resolve import resolve_service
 from zsa_sim.scenario.schema import Scenario
 from zsa_sim.scenario.service_model import ServiceModel
@@ -297,6 +298,9 @@ def _staffing(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Findi
                         f"{model.label(task_id)} of {s_key} stays there"
                     )
                 out.append(Finding("error", route.key_path, message))
+        out.extend(
+            Finding("error", path, message) for path, message in office_findings(scenario, org)
+        )
         for pool in org.pools.values():
             if pool.org_unit in scenario.municipalities:
                 declared.setdefault(pool.id, f"municipalities.{pool.org_unit}.staff.{pool.role}")

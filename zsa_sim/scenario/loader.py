@@ -301,13 +301,24 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
         parts = key_path.split(".")
         node: Any = data
         for depth, part in enumerate(parts[:-1]):
-            if not isinstance(node, dict) or part not in node or node[part] is None:
+            node = _child(node, part)
+            if node is None:
                 where = ".".join(parts[: depth + 1])
                 raise ScenarioError(f"{where}: no such key (changing {key_path!r})", source=source)
-            node = node[part]
+        last = parts[-1]
+        if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+            node[int(last)] = copy.deepcopy(value)
+            continue
         if not isinstance(node, dict):
             raise ScenarioError(f"{key_path}: cannot set a value here", source=source)
-        node[parts[-1]] = copy.deepcopy(value)
+        ramp = isinstance(node.get(last), list) and _is_ramp(node[last])
+        if ramp and not isinstance(value, list):
+            raise ScenarioError(
+                f"{key_path}: is a staff ramp (FTE from dates); a single number would replace "
+                f"every step: vary one step's FTE instead, e.g. {key_path}.0.fte",
+                source=source,
+            )
+        node[last] = copy.deepcopy(value)
     changed = scenario_from_data(data, source=scenario.source)
     changed._files = list(scenario._files)
     for key, spec in changed.services.items():
@@ -316,6 +327,20 @@ def apply_changes(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
             changed._definitions[key] = scenario._definitions[key]
     refuse_errors(changed)
     return changed
+
+
+def _child(node: Any, part: str) -> Any:
+    """A map's value or a list's item by a dotted key part (None if there is none)."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
+
+
+def _is_ramp(value: list) -> bool:
+    """A list of staff steps ({since|from, fte}) as dumped from a scenario."""
+    return bool(value) and all(isinstance(v, dict) and "fte" in v for v in value)
 
 
 def _same_model(old: ServiceSpec, new: ServiceSpec) -> bool:

@@ -47,6 +47,14 @@ from zsa_sim.scenario.demand_spec import (
     VolumeChanges,
 )
 from zsa_sim.scenario.distribution_spec import DistributionSpec, instance_count_form
+from zsa_sim.scenario.office_spec import (
+    Closure,
+    OtherWork,
+    Overtime,
+    QueueSpec,
+    StaffRamp,
+    StaffStep,
+)
 from zsa_sim.synth.common import Probability
 from zsa_sim.synth.generic import GenericApplicants
 from zsa_sim.synth.hundehaltung import HundehaltungApplicants
@@ -94,6 +102,21 @@ def _at_most(limit: float, what: str) -> Any:
 
 Fte = Annotated[PositiveFloat, _at_most(MAX_FTE, "FTE")]
 FteOrZero = Annotated[NonNegativeFloat, _at_most(MAX_FTE, "FTE")]
+
+
+def _ramp_at_most(steps: list[StaffStep]) -> list[StaffStep]:
+    for step in steps:
+        if step.fte > MAX_FTE:
+            raise ValueError(f"FTE must be at most {MAX_FTE:,.0f}, got {step.fte:g}")
+    return steps
+
+
+#: Staff changing over time: steps [{from: DATE, fte: N}, ...] (see office_spec).
+Ramp = Annotated[StaffRamp, AfterValidator(_ramp_at_most)]
+#: FTE as a number, or a ramp.
+StaffValue = Fte | Ramp
+#: FTE as a number (0: none) or a ramp, for a variant's remaining staff.
+RemainingStaff = FteOrZero | Ramp
 
 
 def _start_in_range(start: date) -> date:
@@ -198,6 +221,10 @@ class CalendarSpec(Model):
     hours: dict[Weekday, list[Interval]]
     #: further closed days, e.g. 24 and 31 December, a staff outing.
     closed: list[date] = Field(default_factory=list)
+    #: periods closed for all work or to the public only (see office_spec).
+    closures: list[Closure] = Field(default_factory=list)
+    #: periods of overtime: extra hours per full-time member and week.
+    overtime: list[Overtime] = Field(default_factory=list)
 
     @field_validator("holidays")
     @classmethod
@@ -409,9 +436,16 @@ class Municipality(Model):
     postcodes: Annotated[list[Postcode], Field(min_length=1)]
     #: services this municipality is the competent authority for.
     services: list[Key]
-    #: role -> FTE working on these services (roles are the BPMN lanes' zsa:role).
-    staff: dict[Key, Fte]
+    #: role -> FTE working on these services (roles are the BPMN lanes' zsa:role), or
+    #: a list of steps [{from: DATE, fte: N}, ...] for staff that change over time.
+    staff: dict[Key, StaffValue]
     calendar: Key
+    #: role -> queue discipline (default: priority, then first come first served).
+    queues: dict[Key, QueueSpec] = Field(default_factory=dict)
+    #: role -> work outside the modelled process on the same staff.
+    other_work: dict[Key, list[OtherWork]] = Field(default_factory=dict)
+    #: this municipality's own closures (besides its calendar's).
+    closures: list[Closure] = Field(default_factory=list)
     #: share of working days a staff member is absent (illness, leave, training).
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     #: EUR per staff hour (salary and overheads).
@@ -419,12 +453,17 @@ class Municipality(Model):
 
 
 def _staff_tag(value: Any) -> str:
-    return "teams" if isinstance(value, Mapping) else "pooled"
+    if isinstance(value, Mapping):
+        return "teams"
+    return "ramp" if isinstance(value, list | tuple) else "pooled"
 
 
-#: ZSA staff: one pooled team (a number, FTE) or FTE per role or per service (a map).
+#: ZSA staff: one pooled team (a number, FTE, or a ramp of steps) or FTE per role or
+#: per service (a map of numbers or ramps).
 ZsaStaff = Annotated[
-    Annotated[Fte, Tag("pooled")] | Annotated[dict[Key, Fte], Tag("teams")],
+    Annotated[Fte, Tag("pooled")]
+    | Annotated[Ramp, Tag("ramp")]
+    | Annotated[dict[Key, StaffValue], Tag("teams")],
     Discriminator(_staff_tag),
 ]
 
@@ -443,6 +482,10 @@ class Zsa(Model):
     handover: DistributionSpec | None = None
     #: factor on the effort of centralised tasks (< 1: a specialised team is faster).
     effort_factor: Annotated[PositiveFloat, _at_most(MAX_EFFORT_FACTOR, "effort_factor")] = 1.0
+    #: team (``team`` for a pooled one) -> queue discipline.
+    queues: dict[Key, QueueSpec] = Field(default_factory=dict)
+    #: team -> work outside the modelled process on the same staff.
+    other_work: dict[Key, list[OtherWork]] = Field(default_factory=dict)
 
 
 def _all_tag(value: Any) -> str:
@@ -471,7 +514,10 @@ class Variant(Model):
     description: str = ""
     zsa: VariantZsa | None = None
     #: municipality -> role -> FTE remaining in this variant (unlisted: unchanged; 0: none).
-    staff: dict[Key, dict[Key, FteOrZero]] = Field(default_factory=dict)
+    staff: dict[Key, dict[Key, RemainingStaff]] = Field(default_factory=dict)
+    #: municipality -> role -> queue discipline in this variant (overrides the
+    #: municipality's), e.g. per-clerk queues against FIFO over the team.
+    queues: dict[Key, dict[Key, QueueSpec]] = Field(default_factory=dict)
 
 
 #: Most replications per variant: the results of every replication are held until the

@@ -10,6 +10,7 @@ Dash is an optional extra (``pip install 'zsa-sim[web]'``); only :func:`serve` a
 :func:`create_app` need it, and they import it when called.
 """
 
+from zsa_sim.web.app import create_app, serve, start_server
 from zsa_sim.web.jobs import JobManager, JobStatus
 from zsa_sim.web.whatif import WhatIf, apply_whatif, changes_of, whatif_of, write_version
 
@@ -19,6 +20,9 @@ __all__ = [
     "WhatIf",
     "apply_whatif",
     "changes_of",
+    "create_app",
+    "serve",
+    "start_server",
     "whatif_of",
     "write_version",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import signal
 import socket
 import threading
 from dataclasses import dataclass
@@ -153,14 +154,13 @@ class Server:
     _server: Any
     _thread: threading.Thread | None = None
 
-    def stop(self) -> None:
-        """Stop serving and cancel a run still going."""
+    def stop(self) -> list[str]:
+        """Stop serving and cancel a run still going; the names of cancelled runs."""
         self._server.shutdown()
         if self._thread is not None:
             self._thread.join(5)
         bench = self._server.app.config.get("WORKBENCH")
-        if bench is not None:
-            bench.jobs.shutdown()
+        return bench.jobs.shutdown() if bench is not None else []
 
 
 def start_server(
@@ -217,7 +217,17 @@ def serve(
         )
     else:
         announce("Only this computer can reach it. Press Ctrl-C to stop.")
+    def stop_on_term(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # as Ctrl-C: cancel a run still going, then exit
+
+    previous = signal.signal(signal.SIGTERM, stop_on_term)
+    cancelled: list[str] = []
     try:
-        server._server.serve_forever()
+        server._server.serve_forever()  # werkzeug ends it quietly on Ctrl-C
     finally:
-        server.stop()
+        signal.signal(signal.SIGTERM, previous)
+        cancelled = server.stop()
+    if cancelled:
+        announce(f"Stopped; cancelled the run of {', '.join(cancelled)}, nothing of it kept.")
+    else:
+        announce("Stopped.")

@@ -15,7 +15,7 @@ from typing import Any
 from zsa_sim.experiment.formatting import Lang
 from zsa_sim.experiment.results import load_summary
 from zsa_sim.report.i18n import kpi_label, kpi_unit, number, role_label, variant_label
-from zsa_sim.web.runs import ALL, read_entry
+from zsa_sim.web.runs import ALL, display_names, read_entry
 from zsa_sim.web.texts import t
 
 #: one colour per variant (baseline grey, then the report's blues and a contrast)
@@ -29,16 +29,13 @@ def _go() -> Any:
     return go
 
 
-def _names(summary: dict[str, Any]) -> dict[str, str]:
-    params = summary.get("scenario", {}).get("parameters", {}).get("municipalities", {})
-    return {key: (spec.get("name") or key) for key, spec in params.items()}
 
 
 def kpi_figure(run_dir: Path, kpi: str, lang: Lang = "de") -> Any:
     """Bars per municipality, one per variant, with the 95 % interval as error bars."""
     go = _go()
     summary = load_summary(Path(run_dir))
-    names = _names(summary)
+    names = display_names(summary)
     variants = list(summary.get("scenario", {}).get("variants", {}))
     rows = {
         (k["variant"], k["municipality"]): k
@@ -96,7 +93,7 @@ def compare_figure(run_dirs: Sequence[Path], kpi: str, lang: Lang = "de") -> Any
         treatments = [v for v in scenario.get("variants", {}) if v != baseline]
         if not treatments:
             continue
-        names = _names(summary)
+        names = display_names(summary)
         rows = {
             k["municipality"]: k
             for k in summary.get("kpis", [])

@@ -249,7 +249,14 @@ class JobManager:
                 elapsed=time.time() - self._status[job_id].started,
                 eta=None,
             )
-        clean_partial(self.out_root)
+        # the replication workers may take a moment to die and free the folder's lock
+        deadline = time.monotonic() + CANCEL_TIMEOUT
+        while True:
+            clean_partial(self.out_root)
+            left = list(self.out_root.glob(f"*/.partial-*-{process.pid}*"))
+            if not left or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         return self._status[job_id]
 
     def wait(self, job_id: str, timeout: float | None = None, poll: float = 0.1) -> JobStatus:
@@ -271,10 +278,13 @@ class JobManager:
 
             forkserver.ensure_running()
 
-    def shutdown(self) -> None:
-        """Cancel whatever still runs (the server is stopping)."""
+    def shutdown(self) -> list[str]:
+        """Cancel whatever still runs (the server is stopping); the names of those runs."""
+        cancelled = []
         for job_id in list(self._status):
-            self.cancel(job_id)
+            if not self.status(job_id).finished:
+                cancelled.append(self.cancel(job_id).name)
+        return cancelled
 
 
 def _kill_group(process: Any) -> None:

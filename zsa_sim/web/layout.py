@@ -168,8 +168,9 @@ def scenario_tab(scenario: Scenario, lang: Lang) -> list[Any]:
             children=[
                 html.P(f"{t('web.scenario.file', lang)}: {scenario.source}"),
                 html.P(
-                    f"{t('web.scenario.period', lang)}: {p.start} + {p.days} "
-                    f"({scenario.replications} × {scenario.seed})"
+                    f"{t('web.scenario.period', lang)}: {p.start}, {p.days} {t('web.days', lang)}; "
+                    f"{t('web.form.replications', lang)}: {scenario.replications}; "
+                    f"{t('web.form.seed', lang)}: {scenario.seed}"
                 ),
                 html.P(scenario.description),
             ],

@@ -128,10 +128,14 @@ def _names(summary: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _display_names(summary: dict[str, Any]) -> dict[str, str]:
+def display_names(summary: dict[str, Any]) -> dict[str, str]:
+    """Municipality key -> display name, in the scenario's order."""
     params = summary.get("scenario", {}).get("parameters", {}).get("municipalities", {})
     names = {key: (spec.get("name") or key) for key, spec in params.items()}
-    return names or _names(summary)
+    order = list(_names(summary))
+    ordered = {key: names.get(key, key) for key in order}
+    ordered.update({key: name for key, name in names.items() if key not in ordered})
+    return ordered
 
 
 def _fte(summary: dict[str, Any], variant: str, org_unit: str) -> float:
@@ -157,7 +161,7 @@ def _pool_sum(summary: dict[str, Any], variant: str, org_unit: str, kpi: str) ->
 
 def _central_units(summary: dict[str, Any], variant: str) -> set[str]:
     """Org units with pools in a variant that are not municipalities (the ZSA)."""
-    municipalities = set(_display_names(summary))
+    municipalities = set(display_names(summary))
     return {
         str(p["org_unit"])
         for p in summary.get("pools", [])
@@ -170,7 +174,7 @@ def conclusion(run_dir: Path, lang: Lang = "de") -> list[ConclusionRow]:
     summary = load_summary(Path(run_dir))
     scenario = summary.get("scenario", {})
     baseline = str(scenario.get("baseline", ""))
-    names = _display_names(summary)
+    names = display_names(summary)
     order = list(names)
     rows: dict[tuple[str, str], dict[str, Cell]] = {}
     for c in summary.get("comparison", []):
@@ -209,8 +213,13 @@ def conclusion(run_dir: Path, lang: Lang = "de") -> list[ConclusionRow]:
         units += sorted(m for (t, m) in rows if t == treatment and m not in order)
         for unit in units:
             lines = verdicts.get(unit, {}).get(lang, []) if isinstance(verdicts, dict) else []
+            # with one treatment the lines are its own; with more, each names its variant
             prefix = f"{treatment}, "
-            mine = tuple(line[len(prefix) :] for line in lines if line.startswith(prefix))
+            mine = (
+                tuple(line[len(prefix) :] for line in lines if line.startswith(prefix))
+                if len(treatments) > 1
+                else tuple(lines)
+            )
             out.append(
                 ConclusionRow(
                     unit_key=unit,

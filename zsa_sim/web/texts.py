@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "web.tab.maps": ("Prozesslandkarten", "Process maps"),
     "web.scenario.file": ("Szenariodatei", "Scenario file"),
     "web.scenario.period": ("Zeitraum", "Period"),
+    "web.days": ("Tage", "days"),
     "web.scenario.services": ("Leistungen", "Services"),
     "web.scenario.variants": ("Varianten", "Variants"),
     "web.col.key": ("Schlüssel", "Key"),

@@ -145,7 +145,14 @@ def connect(app: Any, bench: Workbench) -> None:
             ("waiting_time_p90", kpi_label("waiting_time_p90", lang)),
             ("cost", t("web.col.cost", lang)),
             ("staff", t("web.col.staff", lang)),
-            ("verdicts", t("web.col.verdicts", lang)),
+        ]
+        verdicts = [
+            html.Details([
+                html.Summary(f"{row['municipality']} ({row['variant']})"),
+                html.Ul([html.Li(line) for line in row["verdicts"].splitlines()]),
+            ], open=True)
+            for row in rows
+            if row["verdicts"]
         ]
         return [
             html.H3(f"{entry.name} · {entry.stamp}"),
@@ -157,6 +164,8 @@ def connect(app: Any, bench: Workbench) -> None:
                 columns=[{"name": name, "id": key} for key, name in columns],
                 **TABLE_STYLE,
             ),
+            html.H4(t("web.col.verdicts", lang)),
+            html.Div(verdicts, id="verdicts", style={"fontSize": "13px"}),
             html.H4(t("web.answer.charts", lang)),
             html.Div([dcc.Graph(figure=f, config={"displaylogo": False}) for f in figures]),
         ]
