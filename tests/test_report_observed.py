@@ -33,8 +33,17 @@ def _results(observed: list[dict]) -> RunResults:
         for rep, value in enumerate(values)
     ]
     arrivals = KpiSummary(
-        "per_clerk", "wohngeld", "Halle", "", "arrivals", "cases", 16883.0, 16500.0, 17266.0,
-        3, 150.0,
+        "per_clerk",
+        "wohngeld",
+        "Halle",
+        "",
+        "arrivals",
+        "cases",
+        16883.0,
+        16500.0,
+        17266.0,
+        3,
+        150.0,
     )
     return RunResults(
         run_dir=Path("/nonexistent/run"),

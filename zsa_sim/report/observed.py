@@ -70,8 +70,9 @@ def observed_rows(results: RunResults, lang: Lang = "de") -> list[ObservedRow]:
         else:
             summary = results.kpi(variant, service, municipality, kpi)
             nan = math.nan
-            mean, low, high = (summary.mean, summary.ci_low, summary.ci_high) if summary else (
-                nan, nan, nan)
+            mean, low, high = (
+                (summary.mean, summary.ci_low, summary.ci_high) if summary else (nan, nan, nan)
+            )
             unit = summary.unit if summary else ""
         value = float(entry.get("value", math.nan))
         inside = None
@@ -100,8 +101,7 @@ def _ratio(
             by_rep[row.variant][row.replication] = row.value
     pairs = sorted(set(by_rep[variant]) & set(by_rep[baseline]))
     ratios = [
-        by_rep[variant][r] / by_rep[baseline][r] if by_rep[baseline][r] else math.nan
-        for r in pairs
+        by_rep[variant][r] / by_rep[baseline][r] if by_rep[baseline][r] else math.nan for r in pairs
     ]
     if not ratios:
         return math.nan, math.nan, math.nan
@@ -122,13 +122,14 @@ def _what(
     parts = [kpi_label(kpi, lang)]
     if baseline:
         over = "gegenüber" if de else "over"
-        parts[0] += (
-            f" {variant_label(variant, lang)} {over} {variant_label(str(baseline), lang)}"
-        )
+        parts[0] += f" {variant_label(variant, lang)} {over} {variant_label(str(baseline), lang)}"
     else:
         parts.append(variant_label(variant, lang))
-    parts.append(("alle Kommunen" if de else "all municipalities") if municipality == ALL
-                 else results.name(municipality))
+    parts.append(
+        ("alle Kommunen" if de else "all municipalities")
+        if municipality == ALL
+        else results.name(municipality)
+    )
     if service != ALL:
         try:
             parts.append(results.service(service).label)
@@ -154,8 +155,13 @@ def observed_section(results: RunResults, lang: Lang = "de") -> str:
         return ""
     de = lang == "de"
     heads = (
-        ("Kennzahl", "Beobachtet", "Simuliert: Mittelwert [95-%-Intervall]", "Im Intervall?",
-         "Quelle")
+        (
+            "Kennzahl",
+            "Beobachtet",
+            "Simuliert: Mittelwert [95-%-Intervall]",
+            "Im Intervall?",
+            "Quelle",
+        )
         if de
         else ("KPI", "Observed", "Simulated: mean [95 % interval]", "Inside?", "Source")
     )
