@@ -201,9 +201,7 @@ class Simulation:
 
     def _arrivals(self, source: CaseSource, graph: Graph) -> Generator:
         """Start a case for each arrival of one (service, municipality) stream."""
-        env, runner, setup = self.env, self.runner, self.setup
-        horizon, names = setup.horizon, setup.attribute_names
-        variant, replication = setup.variant, setup.replication
+        env, runner, horizon = self.env, self.runner, self.setup.horizon
         service, municipality = source.service, source.municipality
         for arrival in source.arrivals():
             at = float(arrival.time)
@@ -225,39 +223,15 @@ class Simulation:
                 )
             if at > env.now:
                 yield env.timeout(at - env.now)
-            attributes = arrival.attributes
-            case = Case(
-                service,
-                municipality,
-                arrival.index,
-                attributes,
-                arrival.priority,
-                (
-                    case_id(service, municipality, arrival.index),
-                    service,
-                    municipality,
-                    variant,
-                    replication,
-                ),
-                tuple(attributes.get(name, "") for name in names),
-            )
+            case = self._case(arrival)
             case.arrival = at
             runner.start_case(case, graph)
 
-    def _resume(self, arrival: CaseArrival, graph: Graph) -> None:
-        """Start a case of the initial backlog where it stands (see CaseArrival)."""
-        service, municipality = arrival.service, arrival.municipality
-        node = graph.nodes.get(arrival.node or "")
-        if node is None or not arrival.time <= self.env.now or arrival.index >= 0:
-            raise SimulationError(
-                f"backlog case {arrival.index} of service {service!r}, municipality "
-                f"{municipality!r}: node {arrival.node!r} must be a node of the main process, "
-                f"its arrival ({arrival.time!r}) not after now ({self.env.now!r}) and its "
-                "index negative"
-            )
-        setup = self.setup
+    def _case(self, arrival: CaseArrival) -> Case:
+        """The runtime case of an arrival: its log key columns and attribute values."""
+        setup, service, municipality = self.setup, arrival.service, arrival.municipality
         attributes = arrival.attributes
-        case = Case(
+        return Case(
             service,
             municipality,
             arrival.index,
@@ -272,6 +246,19 @@ class Simulation:
             ),
             tuple(attributes.get(name, "") for name in setup.attribute_names),
         )
+
+    def _resume(self, arrival: CaseArrival, graph: Graph) -> None:
+        """Start a case of the initial backlog where it stands (see CaseArrival)."""
+        service, municipality = arrival.service, arrival.municipality
+        node = graph.nodes.get(arrival.node or "")
+        if node is None or not arrival.time <= self.env.now or arrival.index >= 0:
+            raise SimulationError(
+                f"backlog case {arrival.index} of service {service!r}, municipality "
+                f"{municipality!r}: node {arrival.node!r} must be a node of the main process, "
+                f"its arrival ({arrival.time!r}) not after now ({self.env.now!r}) and its "
+                "index negative"
+            )
+        case = self._case(arrival)
         case.arrival = float(arrival.time)  # its deadline (EDF) counts from then
         self.runner.resume_case(case, graph, node, float(arrival.time))
 
