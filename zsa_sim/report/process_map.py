@@ -197,10 +197,10 @@ class _Painter:
                     participant.name,
                     collapsed=participant.process_ref is None,
                 )
-        for process in processes:
-            for lane in process.lanes:
-                if lane.id in self.shapes:
-                    self._lane(self.shapes[lane.id], lane.name)
+        lanes = {lane.id: lane for process in processes for lane in process.lanes}
+        for lane in lanes.values():  # a subprocess's body lists its parent's lanes again
+            if lane.id in self.shapes:
+                self._lane(self.shapes[lane.id], lane.name)
         for node in nodes.values():  # expanded subprocesses behind their content
             bounds = self.shapes.get(node.id)
             if isinstance(node, SubProcess) and bounds is not None and self._expanded(bounds):
