@@ -13,6 +13,8 @@ from zsa_sim.scenario.checks import check_scenario
 from zsa_sim.scenario.demand_checks import renewal_end_event, waiting_nodes
 
 DEMAND = Path(__file__).parent / "data" / "scenarios" / "demand_mini.yaml"
+#: a valid observed KPI (made up)
+OBS = {"kpi": "arrivals", "municipality": "Adorf", "value": 300, "source": "made up"}
 
 
 def test_the_demand_test_scenario_is_clean() -> None:
@@ -36,6 +38,18 @@ def test_the_demand_test_scenario_is_clean() -> None:
          "observed.open_cases.Zdorf", "unknown municipality"),
         ({"observed.open_cases": {"Adorf": {"2027-02-01": 5}}},
          "observed.open_cases.Adorf.2027-02-01", "outside the run (2026-01-01 .. 2026-05-30)"),
+        ({"observed.kpis": [{**OBS, "kpi": "lead_tme_mean"}]},
+         "observed.kpis.0.kpi", "unknown kpi 'lead_tme_mean'"),
+        ({"observed.kpis": [OBS, {**OBS, "municipality": "Zdorf"}]},
+         "observed.kpis.1.municipality", "unknown municipality 'Zdorf' (known: all, Adorf, Bdorf)"),
+        ({"observed.kpis": [{**OBS, "service": "hund"}]},
+         "observed.kpis.0.service", "unknown service 'hund' (known: all, antrag)"),
+        ({"observed.kpis": [{**OBS, "variant": "zentral", "baseline": "fifo"}]},
+         "observed.kpis.0.baseline", "unknown baseline 'fifo'"),
+        ({"observed.kpis": [{**OBS, "source": " "}]},
+         "observed.kpis.0.source", "must not be empty"),
+        ({"observed.kpis": [{"kpi": "arrivals", "municipality": "Adorf", "value": 3}]},
+         "observed.kpis.0.source", "required key missing"),
     ],
 )  # fmt: skip
 def test_bad_demand_keys_are_reported_by_key_path(changes, path, message) -> None:
@@ -43,6 +57,14 @@ def test_bad_demand_keys_are_reported_by_key_path(changes, path, message) -> Non
         load_scenario(DEMAND).with_changes(changes)
     text = str(info.value)
     assert f"{path}: {message}" in text
+
+
+def test_observed_kpis_are_accepted() -> None:
+    ratio = {**OBS, "kpi": "lead_time_mean", "variant": "zentral", "baseline": "dezentral"}
+    scenario = load_scenario(DEMAND).with_changes({"observed.kpis": [OBS, ratio]})
+    assert [k.kpi for k in scenario.observed.kpis] == ["arrivals", "lead_time_mean"]
+    assert scenario.observed.kpis[0].service == "all"
+    assert scenario.observed.kpis[1].baseline == "dezentral"
 
 
 def test_renewal_end_event_by_id_or_name() -> None:

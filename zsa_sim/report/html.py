@@ -41,6 +41,7 @@ from zsa_sim.report.i18n import (
     variant_label,
 )
 from zsa_sim.report.loaders import RunResults
+from zsa_sim.report.observed import observed_section
 from zsa_sim.report.style import ChartFile
 from zsa_sim.report.targets import definition
 
@@ -148,6 +149,10 @@ def render_html(
         ("charts", tr("html.charts", lang), _charts(charts, lang)),
         ("assumptions", tr("html.assumptions", lang), _assumptions(results, lang)),
     ]
+    observed = observed_section(results, lang)
+    if observed:  # reference scenarios: what was observed beside the simulation
+        head = "Beobachtet und simuliert" if lang == "de" else "Observed and simulated"
+        sections.insert(2, ("observed", head, observed))
     toc = "".join(f'<li><a href="#{key}">{_e(head)}</a></li>' for key, head, _ in sections)
     body = "".join(
         f'<section id="{key}"><h2>{_e(head)}</h2>{content}</section>'

@@ -8,7 +8,8 @@
 - ``volume_changes``: known municipalities;
 - ``arrival_profiles``: known channels of the service;
 - ``renewals``: an end event of the main process, a condition that compiles;
-- ``observed``: known municipalities, days inside the run.
+- ``observed``: known municipalities, days inside the run; ``observed.kpis``: known KPI,
+  municipality, service and variants.
 
 Findings carry the key path, e.g. ``initial_state.Magdeburg.wohngeld.Task_Foo``.
 """
@@ -162,4 +163,27 @@ def _observed(scenario: Scenario) -> list[Finding]:
                 out.append(
                     Finding("error", f"{path}.{day}", f"outside the run ({first} .. {last})")
                 )
+    out.extend(_observed_kpis(scenario))
+    return out
+
+
+def _observed_kpis(scenario: Scenario) -> list[Finding]:
+    """Each ``observed.kpis`` entry names a KPI, municipality, service and variants the
+    run has (else the report's row would stay empty without saying why)."""
+    from zsa_sim.experiment.kpis import ALL, KPI_INFO
+
+    out: list[Finding] = []
+    for number, entry in enumerate(scenario.observed.kpis):
+        path = f"observed.kpis.{number}"
+        known: list[tuple[str, str | None, list[str]]] = [
+            ("kpi", entry.kpi, sorted(KPI_INFO)),
+            ("municipality", entry.municipality, [ALL, *scenario.municipalities]),
+            ("service", entry.service, [ALL, *scenario.services]),
+            ("variant", entry.variant, list(scenario.variants)),
+            ("baseline", entry.baseline, list(scenario.variants)),
+        ]
+        for key, value, allowed in known:
+            if value is not None and value not in allowed:
+                what = f"unknown {key} {value!r} (known: {', '.join(allowed)})"
+                out.append(Finding("error", f"{path}.{key}", what))
     return out

@@ -41,6 +41,7 @@ __all__ = [
     "BacklogSpec",
     "InitialState",
     "Observed",
+    "ObservedKpi",
     "RenewalSpec",
     "VolumeChange",
     "VolumeChanges",
@@ -143,12 +144,42 @@ class BacklogSpec(_Model):
 InitialState = dict[str, dict[str, dict[str, BacklogSpec]]]
 
 
+def _stated(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+class ObservedKpi(_Model):
+    """One observed figure compared with a KPI of the run (``observed.kpis`` entry).
+
+    ``kpi`` is a KPI of ``kpis.csv`` (``arrivals``, ``lead_time_mean``, ...) of one
+    ``municipality`` (or ``all``), ``service`` (default ``all``) and ``variant`` (default:
+    the baseline). With ``baseline`` the figure is a ratio: the KPI of ``variant`` over
+    that of ``baseline``, paired per replication ("FIFO halved processing times": 0.5).
+    ``source`` says where the figure comes from; the report prints it beside the row.
+    """
+
+    kpi: str
+    municipality: str
+    value: float
+    source: Annotated[str, AfterValidator(_stated)]
+    service: str = "all"
+    variant: str | None = None
+    baseline: str | None = None
+
+
 class Observed(_Model):
     """Figures observed in reality, shown beside the simulated ones (reference scenarios).
 
     ``open_cases``: municipality -> day -> open applications at the end of that day (all
     services), as offices and the press report them; the report's open-cases chart
     marks them. Give the source of each figure in a comment.
+
+    ``kpis``: observed KPI values (:class:`ObservedKpi`), each with its source; the
+    report's section "Observed and simulated" lists each beside the simulated mean and
+    its 95 % interval.
     """
 
     open_cases: dict[str, dict[date, NonNegativeInt]] = Field(default_factory=dict)
+    kpis: list[ObservedKpi] = Field(default_factory=list)
