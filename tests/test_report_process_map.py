@@ -12,7 +12,7 @@ import pytest
 from matplotlib.patches import Circle, FancyBboxPatch, Polygon
 
 from tests.report_fixture import DATA, cached_results, copy_results
-from zsa_sim.bpmn import Task, read_bpmn
+from zsa_sim.bpmn import SubProcess, Task, read_bpmn
 from zsa_sim.experiment.activities import ActivityRow
 from zsa_sim.report.loaders import ServiceInfo, load_results
 from zsa_sim.report.process_map import (
@@ -162,8 +162,6 @@ def _overlap(a, b, tolerance: float) -> bool:
 def test_labels_of_the_shipped_models_cover_no_shape_and_no_other_label(results, name) -> None:
     """As drawn at full size: each text lies clear of every task, event and gateway but
     the one it belongs to (the name inside a task), and no two texts overlap."""
-    from zsa_sim.bpmn import SubProcess
-
     definitions = read_bpmn(ROOT / "processes" / name)
     bare = dataclasses.replace(
         results, activities=[], services=(ServiceInfo("x", "Modell", name, ""),)
