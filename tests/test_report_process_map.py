@@ -12,10 +12,12 @@ import pytest
 from matplotlib.patches import Circle, FancyBboxPatch, Polygon
 
 from tests.report_fixture import DATA, cached_results, copy_results
-from zsa_sim.bpmn import Task, read_bpmn
+from zsa_sim.bpmn import SubProcess, Task, read_bpmn
 from zsa_sim.experiment.activities import ActivityRow
 from zsa_sim.report.loaders import ServiceInfo, load_results
 from zsa_sim.report.process_map import (
+    MAP_DPI,
+    _all_processes,
     central_tasks,
     load_model,
     mean_waits,
@@ -142,3 +144,56 @@ def test_no_model_file_or_no_diagram_means_no_map(tmp_path, results) -> None:
     (run_dir / "inputs" / "hundehaltung_mini.bpmn").write_text(no_di, encoding="utf-8")
     assert load_model(load_results(run_dir), "hundehaltung") is None
     shutil.rmtree(run_dir)
+
+
+def _pixel_box(ax, b) -> tuple[float, float, float, float]:
+    (x0, y0), (x1, y1) = ax.transData.transform([(b.x, b.y), (b.x + b.width, b.y + b.height)])
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _overlap(a, b, tolerance: float) -> bool:
+    return (
+        min(a[2], b[2]) - max(a[0], b[0]) > tolerance
+        and min(a[3], b[3]) - max(a[1], b[1]) > tolerance
+    )
+
+
+@pytest.mark.parametrize("name", ["wohngeld.bpmn", "hundehaltung.bpmn"])
+def test_labels_of_the_shipped_models_cover_no_shape_and_no_other_label(results, name) -> None:
+    """As drawn at full size: each text lies clear of every task, event and gateway but
+    the one it belongs to (the name inside a task), and no two texts overlap."""
+    definitions = read_bpmn(ROOT / "processes" / name)
+    bare = dataclasses.replace(
+        results, activities=[], services=(ServiceInfo("x", "Modell", name, ""),)
+    )
+    chart = process_map_chart(bare, "x", definitions, "de")
+    fig = chart.figure
+    fig.set_dpi(MAP_DPI)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    nodes = {n.id: n for p in _all_processes(definitions) for n in p.nodes.values()}
+    shapes = definitions.diagram.shapes
+    ax = fig.axes[0]
+    boxes = {
+        node_id: _pixel_box(ax, b)
+        for node_id, b in shapes.items()
+        if node_id in nodes
+        and not (isinstance(nodes[node_id], SubProcess) and b.width > 160 and b.height > 110)
+    }
+    texts = [t for t in ax.texts if t.get_text().strip()]
+    assert len(texts) > 40
+    extents = []
+    for text in texts:
+        e = text.get_window_extent(renderer)
+        box = (e.x0, e.y0, e.x1, e.y1)
+        centre = ((e.x0 + e.x1) / 2, (e.y0 + e.y1) / 2)
+        own = {
+            i for i, b in boxes.items() if b[0] <= centre[0] <= b[2] and b[1] <= centre[1] <= b[3]
+        }
+        hit = [i for i, b in boxes.items() if i not in own and _overlap(box, b, 2.0)]
+        assert not hit, f"{text.get_text()!r} covers {hit}"
+        extents.append((text.get_text(), box))
+    for k, (first, a) in enumerate(extents):
+        for second, b in extents[k + 1 :]:
+            assert not _overlap(a, b, 2.0), f"{first!r} overlaps {second!r}"
+    plt.close(fig)

@@ -17,6 +17,7 @@ tag, so the map also shows *what* moved. A diagram-less file gives no map.
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from collections import defaultdict
@@ -166,10 +167,29 @@ class _Painter:
         # diagram pixels per character at that size (DejaVu Sans: ~0.6 em per character)
         self.char_px = 0.6 * self.font / 72 / scale
         self.line_px = 1.15 * self.font / 72 / scale
+        self.scale = scale
+        #: node id -> box (x0, y0, x1, y1) of every drawn task, event and gateway
+        self.obstacles: dict[str, _Box] = {}
+        #: boxes of the free-standing labels placed so far
+        self.placed: list[_Box] = []
+        #: boxes around the segments of all flows (a label may cross one, at a cost)
+        self.segments: list[_Box] = []
 
     def draw(self) -> None:
         processes = _all_processes(self.definitions)
         nodes: dict[str, FlowNode] = {n.id: n for p in processes for n in p.nodes.values()}
+        self.obstacles = {
+            node_id: _box(b)
+            for node_id, b in self.shapes.items()
+            if node_id in nodes
+            and not (isinstance(nodes[node_id], SubProcess) and self._expanded(b))
+        }
+        self.placed = []
+        self.segments = [
+            (min(a[0], b[0]) - 1, min(a[1], b[1]) - 1, max(a[0], b[0]) + 1, max(a[1], b[1]) + 1)
+            for points in self.edges.values()
+            for a, b in itertools.pairwise(points)
+        ]
         for participant in self.definitions.participants:
             if participant.id in self.shapes:
                 self._pool(
@@ -177,10 +197,10 @@ class _Painter:
                     participant.name,
                     collapsed=participant.process_ref is None,
                 )
-        for process in processes:
-            for lane in process.lanes:
-                if lane.id in self.shapes:
-                    self._lane(self.shapes[lane.id], lane.name)
+        lanes = {lane.id: lane for process in processes for lane in process.lanes}
+        for lane in lanes.values():  # a subprocess's body lists its parent's lanes again
+            if lane.id in self.shapes:
+                self._lane(self.shapes[lane.id], lane.name)
         for node in nodes.values():  # expanded subprocesses behind their content
             bounds = self.shapes.get(node.id)
             if isinstance(node, SubProcess) and bounds is not None and self._expanded(bounds):
@@ -277,7 +297,18 @@ class _Painter:
                 zorder=3,
             )
         )
-        self.ax.text(b.x + 8, b.y + 6, name, ha="left", va="top", fontsize=self.font, zorder=4)
+        if name:
+            self._label(
+                name,
+                [
+                    (b.x + 8, b.y + 6, "left", "top"),
+                    (b.x + b.width - 8, b.y + 6, "right", "top"),
+                    (b.x + 8, b.y + b.height - 6, "left", "bottom"),
+                    (b.x + b.width - 8, b.y + b.height - 6, "right", "bottom"),
+                ],
+                self.font,
+                zorder=4,
+            )
 
     # -- flows -----------------------------------------------------------------------
 
@@ -324,15 +355,15 @@ class _Painter:
             )
         if name:
             (x0, y0), (x1, y1) = points[0], points[1]
-            self.ax.text(
-                (x0 + x1) / 2 + 3,
-                (y0 + y1) / 2 - 3,
+            anchors = [((x0 + x1) / 2, (y0 + y1) / 2)]
+            anchors += [_along(points, f) for f in (0.5, 0.3, 0.7, 0.15, 0.85)]
+            offsets = [(3, -3, "left", "bottom"), (3, 3, "left", "top")]
+            offsets += [(-3, -3, "right", "bottom"), (-3, 3, "right", "top")]
+            self._label(
                 name,
-                ha="left",
-                va="bottom",
-                fontsize=self.font * 0.9,
+                [(x + dx, y + dy, ha, va) for x, y in anchors for dx, dy, ha, va in offsets],
+                self.font * 0.9,
                 zorder=7,
-                color="black",
             )
 
     # -- nodes -----------------------------------------------------------------------
@@ -457,16 +488,7 @@ class _Painter:
             )
         self._event_marker(node, cx, cy, r)
         if node.name and not isinstance(node, BoundaryEvent):
-            self.ax.text(
-                cx,
-                b.y + b.height + 4,
-                _wrap(node.name, int(max(b.width * 2.2, 60) / self.char_px)),
-                ha="center",
-                va="top",
-                fontsize=self.font * 0.9,
-                zorder=11,
-                linespacing=1.0,
-            )
+            self._node_name(node.name, b, below_first=True)
 
     def _event_marker(self, node: Event, cx: float, cy: float, r: float) -> None:
         kind = node.definition.kind
@@ -557,16 +579,106 @@ class _Painter:
                     )
                 )
         if node.name:
-            self.ax.text(
-                cx,
-                b.y - 4,
-                _wrap(node.name, int(max(b.width * 2.2, 60) / self.char_px)),
-                ha="center",
-                va="bottom",
-                fontsize=self.font * 0.9,
-                zorder=11,
-                linespacing=1.0,
-            )
+            self._node_name(node.name, b, below_first=False)
+
+    # -- labels ----------------------------------------------------------------------
+
+    def _node_name(self, name: str, b: Bounds, below_first: bool) -> None:
+        """An event's or gateway's name outside its shape, on the first free side."""
+        cx, cy = b.x + b.width / 2, b.y + b.height / 2
+        below = (cx, b.y + b.height + 4, "center", "top")
+        above = (cx, b.y - 4, "center", "bottom")
+        sides = [below, above] if below_first else [above, below]
+        sides += [
+            (b.x + b.width + 4, cy, "left", "center"),
+            (b.x - 4, cy, "right", "center"),
+            (b.x + b.width + 2, b.y + b.height + 2, "left", "top"),
+            (b.x + b.width + 2, b.y - 2, "left", "bottom"),
+            (b.x - 2, b.y + b.height + 2, "right", "top"),
+            (b.x - 2, b.y - 2, "right", "bottom"),
+        ]
+        text = _wrap(name, int(max(b.width * 2.2, 60) / self.char_px))
+        self._label(text, sides, self.font * 0.9, zorder=11, linespacing=1.0)
+
+    def _label(
+        self,
+        text: str,
+        candidates: list[tuple[float, float, str, str]],
+        fontsize: float,
+        zorder: int,
+        linespacing: float = 1.2,
+    ) -> None:
+        """Write a free-standing label at the first candidate position whose text box
+        covers no task, event or gateway, no label placed before and no flow (else where
+        it covers least, a flow counting far less than a shape), on a half-transparent
+        white ground so a crossing line never makes it unreadable.
+
+        The size is measured with the figure's renderer in points and converted to
+        diagram pixels with the drawing scale; a margin covers the few percent the
+        constrained layout may shrink the panel by.
+        """
+        artist = self.ax.text(
+            0,
+            0,
+            text,
+            fontsize=fontsize,
+            zorder=zorder,
+            linespacing=linespacing,
+            color="black",
+            bbox={
+                "boxstyle": "square,pad=0.1",
+                "facecolor": "white",
+                "edgecolor": "none",
+                "alpha": 0.8,
+            },
+        )
+        renderer = self.ax.figure.canvas.get_renderer()
+        extent = artist.get_window_extent(renderer)
+        to_px = 72 / self.ax.figure.dpi / 72 / self.scale * 1.12
+        w, h = extent.width * to_px + 2, extent.height * to_px + 2
+        best: tuple[float, _Box, tuple[float, float, str, str]] | None = None
+        for x, y, ha, va in candidates:
+            x0 = {"left": x, "center": x - w / 2, "right": x - w}[ha]
+            y0 = {"top": y, "center": y - h / 2, "bottom": y - h}[va]
+            box = (x0, y0, x0 + w, y0 + h)
+            cost = sum(_overlap(box, o) for o in [*self.obstacles.values(), *self.placed])
+            cost += 0.1 * sum(_overlap(box, o) for o in self.segments)
+            if best is None or cost < best[0]:
+                best = (cost, box, (x, y, ha, va))
+            if cost == 0:
+                break
+        assert best is not None
+        x, y, ha, va = best[2]
+        artist.set_position((x, y))
+        artist.set_horizontalalignment(ha)
+        artist.set_verticalalignment(va)
+        self.placed.append(best[1])
+
+
+_Box = tuple[float, float, float, float]
+
+
+def _box(b: Bounds) -> _Box:
+    return (b.x, b.y, b.x + b.width, b.y + b.height)
+
+
+def _overlap(a: _Box, b: _Box) -> float:
+    """Area two boxes share (0 if they only touch)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _along(points: tuple[tuple[float, float], ...], fraction: float) -> tuple[float, float]:
+    """The point at a fraction of a polyline's length."""
+    lengths = [math.dist(a, b) for a, b in itertools.pairwise(points)]
+    left = fraction * sum(lengths)
+    for (a, b), length in zip(itertools.pairwise(points), lengths, strict=True):
+        if left <= length and length > 0:
+            t = left / length
+            return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+        left -= length
+    return points[-1]
 
 
 def _wrap(text: str, width: int) -> str:
