@@ -33,11 +33,17 @@ def describe_validation_error(err: ValidationError, data: Any) -> str:
 
 
 def schema_problems(err: ValidationError, data: Any) -> list[tuple[str, str]]:
-    """Every pydantic error as (key path, message)."""
-    return [
+    """Every pydantic error as (key path, message), each once.
+
+    A value that may be written in several forms (an FTE as a number or as a list of
+    steps) fails once per form; after the union tags are dropped from the path those are
+    the same problem, said once.
+    """
+    problems = (
         (_clip(key_path(error["loc"], data, error["type"])), _clip(_message(error, data)))
         for error in err.errors(include_url=False)
-    ]
+    )
+    return list(dict.fromkeys(problems))
 
 
 #: Longest key path or message quoted from a file (a pasted text can be megabytes long).
