@@ -17,7 +17,11 @@ OPTIONS = dict(jobs=1, eventlog=False, report=False, xes="none", variants=("deze
 def test_an_overloaded_pool_is_reported(tmp_path: Path) -> None:
     path = filled_scenario(TOOLS / "bpmnio_fundsache.bpmn", tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["municipalities"]["Musterstadt"]["staff"]["sachbearbeitung"] = 0.05
+    # far more applications than half a clerk can handle (a 0.05 FTE clerk is, with
+    # part-time as own hours, there 2 h on Monday mornings: too few hours to saturate)
+    data["municipalities"]["Musterstadt"]["staff"]["sachbearbeitung"] = 0.5
+    for service in data["services"].values():
+        service["cases_per_1000"] = service["cases_per_1000"] * 20
     data["period"]["cooldown_days"] = 0
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     outcome = run_experiment(
