@@ -11,8 +11,7 @@ Names are imported on first use, so ``zsa-sim --help`` stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from zsa_sim.lazy import lazy_exports
 
 _EXPORTS = {
     "CalibrationError": "zsa_sim.calibrate.table",
@@ -26,16 +25,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'zsa_sim.calibrate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
