@@ -35,6 +35,26 @@ def test_an_overloaded_pool_is_reported(tmp_path: Path) -> None:
     assert "Musterstadt/sachbearbeitung (" in line and "overloaded" in line
 
 
+def test_most_cases_open_without_a_saturated_pool_is_still_said(tmp_path: Path) -> None:
+    # A 0.05 FTE clerk works about two hours on Monday mornings: in 40 days she cannot
+    # reach the saturation threshold, yet nearly every case is still open at the end.
+    path = filled_scenario(TOOLS / "bpmnio_fundsache.bpmn", tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["municipalities"]["Musterstadt"]["staff"]["sachbearbeitung"] = 0.05
+    data["period"]["cooldown_days"] = 0
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    outcome = run_experiment(
+        load_scenario(path),
+        RunOptions(out_root=tmp_path / "r", **OPTIONS),  # type: ignore[arg-type]
+    )
+    (output,) = outcome.outputs
+    assert output.cases_open > output.cases_started / 2
+    (line,) = run_warnings(path, outcome.outputs)
+    assert line.startswith("warning: variant 'dezentral': ")
+    assert "still open" in line and "the busiest pool is Musterstadt/sachbearbeitung (" in line
+    assert "overloaded" not in line
+
+
 def test_a_healthy_run_has_no_warning_and_a_multi_pool_file_names_its_process(
     tmp_path: Path,
 ) -> None:

@@ -58,6 +58,21 @@ def run_warnings(
                 "overloaded, the KPIs describe only the cases that finished (more staff, less "
                 "volume, or check efforts and branch probabilities)"
             )
+        else:
+            # Most cases open without a saturated pool is no steady state either (a clerk
+            # of a few hours a week, waits or timers longer than the period): still said.
+            busiest = max(utilisation.items(), key=lambda kv: fmean(kv[1]), default=None)
+            where = (
+                f"; the busiest pool is {busiest[0][0]}/{busiest[0][1]} "
+                f"({fmean(busiest[1]):.0%})"
+                if busiest
+                else ""
+            )
+            lines.append(
+                f"warning: variant '{variant}': {open_share:.0%} of the cases are still open "
+                f"at the end{where}: the KPIs describe only the cases that finished (check "
+                "staff hours, waits and timers against the period's length)"
+            )
     return lines
 
 
