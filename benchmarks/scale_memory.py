@@ -114,7 +114,8 @@ def main() -> None:
             f"{label:>10} cases {state['cases']:>9,} rss {rss_mb():7.1f} MB "
             f"malloc used {info.uordblks / 2**20:7.1f} free {info.fordblks / 2**20:7.1f} "
             f"mmap {info.hblkhd / 2**20:6.1f} MB pymalloc arenas {pymalloc_arenas():5} "
-            f"blocks {sys.getallocatedblocks():>9,} objects {len(gc.get_objects()):>9,} cpu {time.process_time():7.1f}"
+            f"blocks {sys.getallocatedblocks():>9,} objects {len(gc.get_objects()):>9,} "
+            f"cpu {time.process_time():7.1f}"
         )
         if args.tracemalloc:
             line += f" traced {tracemalloc.get_traced_memory()[0] / 2**20:7.1f} MB"
