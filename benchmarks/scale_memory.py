@@ -13,7 +13,8 @@ fragmentation costs), pymalloc's arenas, live Python objects, and with
 ``--tracemalloc`` Python's traced memory. ``--trim`` calls glibc's ``malloc_trim(0)``
 after each group (the experiment behind :func:`zsa_sim.memory.release_free_memory`);
 ``--types`` prints the object types whose counts grew most between the first and the
-last sampled group.
+last sampled group; ``--phases`` the peak of each phase of the replication (simulation,
+case columns, pool loads, KPIs, weekly rows), each from a fresh high-water mark.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from peak_memory import peak_mb  # noqa: E402
 
 import scenarios  # noqa: E402
 import zsa_sim.engine as engine  # noqa: E402
+from zsa_sim.experiment import replication  # noqa: E402
+from zsa_sim.experiment.cases import CaseTable  # noqa: E402
 from zsa_sim.experiment.replication import ReplicationTask, run_replication  # noqa: E402
 
 
@@ -92,6 +95,29 @@ def pymalloc_arenas() -> int:
     return -1
 
 
+def _reset_peak() -> None:
+    """Start a new high-water mark of resident memory (Linux: clear_refs 5)."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+
+
+def _phase(name, fn):
+    """``fn`` that prints resident memory before, its own peak and after."""
+
+    def measured(*args, **kwargs):
+        before = rss_mb()
+        _reset_peak()
+        result = fn(*args, **kwargs)
+        print(
+            f"  phase {name:<17} rss before {before:7.1f} peak {peak_mb():7.1f} "
+            f"after {rss_mb():7.1f} MB",
+            flush=True,
+        )
+        return result
+
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("copies", type=int)
@@ -101,6 +127,9 @@ def main() -> None:
     parser.add_argument("--trim", action="store_true")
     parser.add_argument("--types", action="store_true")
     parser.add_argument("--collect", action="store_true", help="gc.collect() after each group")
+    parser.add_argument(
+        "--phases", action="store_true", help="peak memory of each phase of the replication"
+    )
     args = parser.parse_args()
     scenario = scenarios.state_wide(args.copies)
     if args.tracemalloc:
@@ -141,6 +170,15 @@ def main() -> None:
         return result
 
     engine.simulate = counting_simulate
+    if args.phases:
+        for owner, name in (
+            (replication, "simulate_groups"),
+            (CaseTable, "columns"),
+            (CaseTable, "pool_loads"),
+            (replication, "replication_kpis"),
+            (replication, "weekly_rows"),
+        ):
+            setattr(owner, name, _phase(name, getattr(owner, name)))
     sample("start")
     with tempfile.TemporaryDirectory() as tmp:
         output = run_replication(

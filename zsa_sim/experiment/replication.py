@@ -122,7 +122,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         writer.close()
     # built once: the KPIs and the results both need every case; in columns, and the
     # table (and the sinks holding it) dropped before the KPIs need memory of their own
-    cases = table.columns(task.variant, task.replication)
+    cases = table.columns(task.variant, task.replication, release=True)
     loads = table.pool_loads(task.variant, task.replication)
     del table, sinks
     available = pool_availability(
