@@ -226,8 +226,8 @@ class _Stream:
         self.flags = bytearray()
         for name, code, _default in self._DEFAULTS:
             setattr(self, name, array(code))
-        #: slot -> the second and later catch-event intervals, flat: lo, hi, lo, hi, ...
-        self.more_waits: dict[int, array] = {}
+        #: the second and later catch-event intervals, flat: slot, lo, hi, slot, lo, hi, ...
+        self.more_waits = array("d")
 
     def grow(self, size: int) -> None:
         """Make room for slots up to ``size - 1``."""
@@ -249,8 +249,8 @@ class _Stream:
 
     def release(self) -> int:
         """Give the cases' memory back (the stream is empty afterwards); bytes freed."""
-        freed = len(self.flags) * _SLOT_BYTES
-        self.names, self.slots, self.flags, self.more_waits = [], {}, bytearray(), {}
+        freed = len(self.flags) * _SLOT_BYTES + 8 * len(self.more_waits)
+        self.names, self.slots, self.flags, self.more_waits = [], {}, bytearray(), array("d")
         for name, code, _default in self._DEFAULTS:
             setattr(self, name, array(code))
         return freed
@@ -396,11 +396,8 @@ class CaseTable:
         elif kind == "intermediateCatchEvent" and completed:
             if s.wait_hi[i] != s.wait_hi[i]:  # the first (complete is never NaN here)
                 s.wait_lo[i], s.wait_hi[i] = enabled, complete
-            else:
-                more = s.more_waits.get(i)
-                if more is None:
-                    more = s.more_waits[i] = array("d")
-                more.extend((enabled, complete))
+            else:  # (slot, lo, hi) flat: 24 B, not a dict entry and an array per case
+                s.more_waits.extend((i, enabled, complete))
         if completed and activity_id == self.decision_tasks.get(service):
             decision = s.decision[i]
             if decision != decision or complete > decision:
@@ -705,9 +702,13 @@ def _gather(stream: _Stream, slots: np.ndarray, rows: np.ndarray, data: dict) ->
     applicant = np.where(hi > lo, hi - lo, 0.0)
     if stream.more_waits:
         position = dict(zip(slots.tolist(), range(len(slots)), strict=True))
-        for slot, more in stream.more_waits.items():
-            pairs = zip(more[::2], more[1::2], strict=True)
-            waits = [(stream.wait_lo[slot], stream.wait_hi[slot]), *pairs]
+        more: dict[int, list[tuple[float, float]]] = {}
+        flat = stream.more_waits
+        for k in range(0, len(flat), 3):
+            slot = int(flat[k])
+            more.setdefault(slot, [(stream.wait_lo[slot], stream.wait_hi[slot])])
+            more[slot].append((flat[k + 1], flat[k + 2]))
+        for slot, waits in more.items():
             applicant[position[slot]] = _union_length(waits)
     for i in np.flatnonzero(~np.isnan(hi) & np.isnan(lo)).tolist():
         applicant[i] = _union_length([(float(lo[i]), float(hi[i]))])
