@@ -511,3 +511,11 @@ def test_released_columns_are_the_same_and_leave_the_other_runs() -> None:
     # the released run has no cases left (its memory is free); the other run is whole
     assert len(handed.columns("dezentral", 0)) == 0
     assert repr(list(handed.columns("dezentral", 1))) == repr(list(kept.columns("dezentral", 1)))
+
+
+def test_codes_index_the_sorted_names_of_a_stream_field() -> None:
+    columns = feed(CaseTable({"hund": "Task_Bescheid"}), _engine_like_cases()).columns()
+    for name in ("service", "municipality"):
+        codes, values = columns.codes(name)
+        assert values == sorted(set(columns.column(name).tolist()))
+        assert [values[k] for k in codes.tolist()] == columns.column(name).tolist()

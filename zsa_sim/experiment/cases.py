@@ -643,6 +643,19 @@ class CaseColumns:
             return case_column(name, self._case_ids(0, len(self)))
         raise KeyError(name)
 
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A stream field ("variant", "service" or "municipality") as codes: per case an
+        index into the returned sorted list of its values.
+
+        4 bytes a case instead of an object column's 8 (and its comparisons of strings):
+        what a state-wide run's KPIs group by (issue 19).
+        """
+        position = ("variant", "replication", "service", "municipality").index(name)
+        values = sorted({s[position] for s in self.streams})
+        index = {value: k for k, value in enumerate(values)}
+        of_stream = np.array([index[s[position]] for s in self.streams], dtype=np.int32)
+        return of_stream[self.data["stream"]], values
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Every field as a column (as :func:`records_to_arrays` gives them)."""
         return {name: self.column(name) for name in CaseRecord._fields}
