@@ -1,7 +1,7 @@
 """Where the memory of a state-wide run goes, group by group (issue 19, target 4b).
 
-Usage: python3 scale_memory.py COPIES [--variant dezentral] [--every 10] [--tracemalloc]
-       [--trim] [--types]
+Usage: python3 scale_memory.py COPIES [--variant dezentral] [--every 10] [--days N]
+       [--tracemalloc] [--trim] [--collect] [--types] [--phases]
 
 Runs one replication of the state-wide scenario (benchmarks/scenarios.py) as
 :func:`~zsa_sim.experiment.replication.run_replication` does (case table, activity
@@ -123,6 +123,7 @@ def main() -> None:
     parser.add_argument("copies", type=int)
     parser.add_argument("--variant", default="dezentral")
     parser.add_argument("--every", type=int, default=10)
+    parser.add_argument("--days", type=int, help="a shorter observation period (days)")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--trim", action="store_true")
     parser.add_argument("--types", action="store_true")
@@ -132,6 +133,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     scenario = scenarios.state_wide(args.copies)
+    if args.days:
+        scenario = scenario.with_changes({"period.days": args.days})
     if args.tracemalloc:
         tracemalloc.start()
     simulate = engine.simulate
