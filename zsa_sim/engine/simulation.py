@@ -49,6 +49,7 @@ Rows the engine writes (one per activity instance, in the order they complete):
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -165,13 +166,9 @@ class Simulation:
             Process(env, self._arrivals(source, graph))
         for other in self.other_work.values():
             other.start(horizon)
-        step, peek = env.step, env.peek
-        events = 0
         try:
             with _few_collections():
-                while peek() < horizon:
-                    step()
-                    events += 1
+                events = _step_until(env, horizon)
         except ZsaError as err:
             # SimPy re-raises a process's exception as a copy; raise the original
             original = err.__cause__
@@ -261,6 +258,33 @@ class Simulation:
         case = self._case(arrival)
         case.arrival = float(arrival.time)  # its deadline (EDF) counts from then
         self.runner.resume_case(case, graph, node, float(arrival.time))
+
+
+def _step_until(env: simpy.Environment, horizon: float) -> int:
+    """Process every event before ``horizon``; returns how many.
+
+    This is ``while env.peek() < horizon: env.step()`` with both methods inlined: SimPy
+    takes the same event off the same heap and calls the same callbacks in the same
+    order, so nothing changes but the cost of two method calls per event (~300,000 a
+    pilot replication; ~3 % of its CPU, issue 19). It reads SimPy's ``_queue`` and sets
+    ``_now`` as ``Environment.step`` does (SimPy 4); a failed event nobody waited for
+    is raised as ``step`` raises it (a copy whose ``__cause__`` is the original).
+    """
+    queue = env._queue  # type: ignore[attr-defined]
+    pop = heapq.heappop
+    events = 0
+    while queue and queue[0][0] < horizon:
+        env._now, _, _, event = pop(queue)  # type: ignore[attr-defined]
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:  # type: ignore[union-attr]
+            callback(event)
+        events += 1
+        if not event._ok and not hasattr(event, "_defused"):
+            value = event._value
+            exc = type(value)(*value.args)
+            exc.__cause__ = value
+            raise exc
+    return events
 
 
 @contextmanager
