@@ -73,15 +73,45 @@ class ListSink:
 
 
 class Tee:
-    """Sends every row to several sinks, e.g. the CSV file and the KPI accumulator."""
+    """Sends every row to several sinks, e.g. the CSV file and the KPI accumulator.
 
-    def __init__(self, *sinks: EventLogSink) -> None:
+    With ``batch`` > 1 the rows are kept and handed on ``batch`` at a time, each sink
+    taking the whole batch before the next (``record_many`` if it has one): every sink
+    still sees every row in order, only later. Fed one row at a time between SimPy
+    steps, the three sinks of a replication cost about three times what the same work
+    costs in batches, where their code and data stay in the processor's caches (issue
+    19: ~0.6 s CPU of a 3.7 s pilot replication). The owner must call :meth:`flush`
+    when the run has ended; until then a sink has not seen the last rows.
+    """
+
+    def __init__(self, *sinks: EventLogSink, batch: int = 1) -> None:
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1, got {batch}")
         self.sinks = sinks
+        self.batch = batch
+        self._rows: list[ActivityRecord] = []
 
     def record(self, row: ActivityRecord) -> None:
-        """Forward the row to every sink."""
+        """Forward the row to every sink (at the latest when the batch is full)."""
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the rows kept so far to every sink."""
+        rows = self._rows
+        if not rows:
+            return
         for sink in self.sinks:
-            sink.record(row)
+            record_many = getattr(sink, "record_many", None)
+            if record_many is not None:
+                record_many(rows)
+            else:
+                record = sink.record
+                for row in rows:
+                    record(row)
+        rows.clear()
 
 
 def is_open(value: float) -> bool:
