@@ -327,3 +327,27 @@ def test_a_leaver_finishes_her_task_but_takes_no_new_one():
         ("p#1", at(2, 10.5), at(3, 12)),
         ("p#2", at(1, 9), at(2, 10.5)),
     ]
+
+
+def test_a_member_answers_duty_and_finish_times_as_her_calendar_does():
+    # issue 19: StaffMember keeps the open span she was last seen in; every answer must
+    # still be her calendar's (bit for bit), wherever the clock is asked from
+    import numpy as np
+
+    calendar = WorkingCalendar(
+        epoch=datetime(2026, 1, 1),
+        weekly={0: ((450.0, 720.0), (750.0, 960.0)), 2: ((450.0, 960.0),), 4: ((450.0, 750.0),)},
+        horizon_days=30,
+    ).without_days([date(2026, 1, 7)])
+    member = StaffMember("p", 1, 1.0, calendar, until=20 * 1440.0)
+    rng = np.random.default_rng(5)
+    now = 0.0
+    for _ in range(4000):
+        now += rng.exponential(30.0)  # forward, as the clock runs
+        assert member.on_duty(now) == (now < member.until and calendar.is_open(now))
+        effort = rng.exponential(60.0)
+        assert member.finish_time(now, effort) == calendar.add_work(now, effort)
+        if now > 35 * 1440.0:  # past the layout too
+            break
+    half = StaffMember("q", 2, 0.5, calendar)
+    assert half.finish_time(500.0, 30.0) == calendar.add_work(500.0, 60.0)
