@@ -351,3 +351,32 @@ def test_a_member_answers_duty_and_finish_times_as_her_calendar_does():
             break
     half = StaffMember("q", 2, 0.5, calendar)
     assert half.finish_time(500.0, 30.0) == calendar.add_work(500.0, 60.0)
+
+
+def test_requests_are_served_by_priority_then_in_order_whether_in_line_or_heap():
+    # issue 19: while all waiting requests have one key they wait in a deque; a request
+    # with another key turns the queue into the heap. The order served must be the
+    # heap's: larger priority first, first come first served within a priority.
+    env = simpy.Environment()
+    m = member(1, WorkingCalendar.always_open(EPOCH))
+    staff = make_pool(env, [m])
+    assert staff.acquire() is m
+    priorities = [0, 0, 0, 5, 0, 5, 1, 0]
+    entries = [staff.enqueue(p) for p in priorities[:3]]
+    assert len(staff.line) == 3 and not staff.queue
+    staff.cancel(entries[1])
+    entries += [staff.enqueue(p) for p in priorities[3:]]
+    assert not staff.line and len(staff.queue) == 8
+    served = []
+    for _ in range(staff.waiting):
+        staff.release(m)
+        granted = next(i for i, e in enumerate(entries) if e[2] is not None and e[2].triggered)
+        served.append(granted)
+        entries[granted][2] = None  # as if the requester took it
+    assert served == [3, 5, 6, 0, 2, 4, 7]
+    # emptied, the queue is a line again
+    staff.release(m)
+    assert list(staff.idle) == [m]
+    assert staff.acquire() is m
+    staff.enqueue(2)
+    assert len(staff.line) == 1 and not staff.queue

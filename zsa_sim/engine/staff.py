@@ -22,7 +22,8 @@ first served within equal keys. Work once begun continues across closing time on
 member's next working day (effort is working time).
 
 This is a deliberately small replacement for ``simpy.Resource``: a member who is idle
-and on duty is handed out without scheduling an event, and the queue is a heap.
+and on duty is handed out without scheduling an event, and the queue is a heap (a deque
+while every waiting request has the same key, which serves them in the same order).
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ class StaffPool:
         "env",
         "id",
         "idle",
+        "line",
         "members",
         "queue",
         "spec",
@@ -171,6 +173,11 @@ class StaffPool:
         #: heap of [key, sequence, event], key -priority by default (a min-heap, so the
         #: largest priority comes first); a cancelled entry has event None
         self.queue: list[list] = []
+        #: the same entries while all of them have one key (nearly always: one priority
+        #: for all cases), in sequence order, which is the heap's order then; a deque
+        #: pops in O(1) what the heap pops in O(log n) (issue 19). At most one of
+        #: ``line`` and ``queue`` holds entries.
+        self.line: deque[list] = deque()
         #: number of live (not cancelled) entries in the queue
         self.waiting = 0
         self._seq = itertools.count()
@@ -208,7 +215,14 @@ class StaffPool:
         """
         key = -priority if self._key is None else self._key(case, priority, self.env.now)
         entry = [key, next(self._seq), simpy.Event(self.env)]
-        heapq.heappush(self.queue, entry)
+        line = self.line
+        if not self.queue and (key == line[0][0] if line else key == key):
+            line.append(entry)
+        else:
+            if line:  # another key: the line, in (key, sequence) order, is a valid heap
+                self.queue.extend(line)
+                line.clear()
+            heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:
             self._dispatch(self.env.now)
@@ -238,11 +252,18 @@ class StaffPool:
             self._wake_up(member.next_duty(now))
 
     def _grant(self, member: StaffMember) -> None:
-        queue = self.queue
-        while True:
-            event = heapq.heappop(queue)[2]
-            if event is not None:
-                break
+        line = self.line
+        if line:
+            while True:
+                event = line.popleft()[2]
+                if event is not None:
+                    break
+        else:
+            queue = self.queue
+            while True:
+                event = heapq.heappop(queue)[2]
+                if event is not None:
+                    break
         self._one_less_waiting()
         event.succeed(member)
 
