@@ -29,27 +29,25 @@ class _Many:
         self.rows.extend(rows)
 
 
-def test_an_unbatched_tee_hands_each_row_on_at_once():
+def test_a_tee_hands_each_row_on_at_once():
     a, b = ListSink(), ListSink()
     tee = Tee(a, b)
     tee.record(_row(1))
     assert a.rows == b.rows == [_row(1)]
 
 
-def test_a_batched_tee_hands_every_row_in_order_when_full_and_on_flush():
-    plain, many = ListSink(), _Many()
-    tee = Tee(plain, many, batch=3)
-    for n in range(7):
-        tee.record(_row(n))
-    # two full batches handed on, the seventh row kept until flush
-    assert plain.rows == many.rows == [_row(n) for n in range(6)]
-    assert many.batches == 2
-    tee.flush()
-    tee.flush()  # nothing left: no empty batch
-    assert plain.rows == many.rows == [_row(n) for n in range(7)]
+def test_a_tee_hands_a_batch_to_each_sink_in_order_whether_it_takes_batches_or_not():
+    class _One:
+        def __init__(self) -> None:
+            self.rows: list[ActivityRecord] = []
+
+        def record(self, row: ActivityRecord) -> None:
+            self.rows.append(row)
+
+    one, many, listed = _One(), _Many(), ListSink()
+    tee = Tee(one, many, listed)
+    tee.record_many([_row(n) for n in range(3)])
+    tee.record(_row(3))
+    tee.record_many([_row(4)])
+    assert one.rows == many.rows == listed.rows == [_row(n) for n in range(5)]
     assert many.batches == 3
-
-
-def test_a_batch_must_hold_a_row():
-    with pytest.raises(ValueError, match="batch"):
-        Tee(ListSink(), batch=0)

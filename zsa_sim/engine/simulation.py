@@ -149,7 +149,7 @@ class Simulation:
                 setup, source.service, source.municipality, self.pools, self.draws.draw
             )
             self.graphs.append((source, compiler.compile()))
-        self.runner = ActivityRunner(self.env, self.draws.draw, sink.record, setup.max_visits)
+        self.runner = ActivityRunner(self.env, self.draws.draw, sink, setup.max_visits)
         if any(s.renewal is not None for s in setup.services.values()):
             graphs = {(src.service, src.municipality): g for src, g in self.graphs}
             renewals = Renewals(self.env, setup, self.runner, self.draws.draw, graphs)
@@ -181,6 +181,7 @@ class Simulation:
             raise
         runner = self.runner
         runner.flush()
+        runner.deliver()  # the last batch: the sink has every row when the run returns
         for pool_id, other in self.other_work.items():
             self.pool_stats[pool_id] = replace(
                 self.pool_stats[pool_id],

@@ -55,7 +55,16 @@ CORE_FIELDS: tuple[str, ...] = tuple(f for f in ActivityRecord._fields if f != "
 
 
 class EventLogSink(Protocol):
-    """Where the engine sends rows: a list, a CSV writer, a KPI accumulator, or a tee."""
+    """Where the engine sends rows: a list, a CSV writer, a KPI accumulator, or a tee.
+
+    A sink may also have ``record_many(rows)``, which takes a list of rows in order, as
+    that many calls of ``record`` would (and keeps no reference to the list). The engine
+    then hands it the rows in batches (:data:`zsa_sim.engine.tokens.ROW_BATCH`), all of
+    them by the end of the run: a sink's loop over a batch keeps its code and data in
+    the processor's caches, where one row at a time between SimPy steps does not (issue
+    19: the three sinks of a pilot replication cost ~1.1 s CPU fed row by row, ~0.45 s
+    in batches).
+    """
 
     def record(self, row: ActivityRecord) -> None:
         """Take one row."""
@@ -71,38 +80,24 @@ class ListSink:
         """Append the row."""
         self.rows.append(row)
 
+    def record_many(self, rows: list[ActivityRecord]) -> None:
+        """Append the rows."""
+        self.rows.extend(rows)
+
 
 class Tee:
-    """Sends every row to several sinks, e.g. the CSV file and the KPI accumulator.
+    """Sends every row to several sinks, e.g. the CSV file and the KPI accumulator."""
 
-    With ``batch`` > 1 the rows are kept and handed on ``batch`` at a time, each sink
-    taking the whole batch before the next (``record_many`` if it has one): every sink
-    still sees every row in order, only later. Fed one row at a time between SimPy
-    steps, the three sinks of a replication cost about three times what the same work
-    costs in batches, where their code and data stay in the processor's caches (issue
-    19: ~0.6 s CPU of a 3.7 s pilot replication). The owner must call :meth:`flush`
-    when the run has ended; until then a sink has not seen the last rows.
-    """
-
-    def __init__(self, *sinks: EventLogSink, batch: int = 1) -> None:
-        if batch < 1:
-            raise ValueError(f"batch must be at least 1, got {batch}")
+    def __init__(self, *sinks: EventLogSink) -> None:
         self.sinks = sinks
-        self.batch = batch
-        self._rows: list[ActivityRecord] = []
 
     def record(self, row: ActivityRecord) -> None:
-        """Forward the row to every sink (at the latest when the batch is full)."""
-        rows = self._rows
-        rows.append(row)
-        if len(rows) >= self.batch:
-            self.flush()
+        """Forward the row to every sink."""
+        for sink in self.sinks:
+            sink.record(row)
 
-    def flush(self) -> None:
-        """Hand the rows kept so far to every sink."""
-        rows = self._rows
-        if not rows:
-            return
+    def record_many(self, rows: list[ActivityRecord]) -> None:
+        """Forward the rows to every sink, each taking the whole batch before the next."""
         for sink in self.sinks:
             record_many = getattr(sink, "record_many", None)
             if record_many is not None:
@@ -111,7 +106,6 @@ class Tee:
                 record = sink.record
                 for row in rows:
                     record(row)
-        rows.clear()
 
 
 def is_open(value: float) -> bool:

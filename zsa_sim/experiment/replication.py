@@ -30,9 +30,6 @@ from zsa_sim.experiment.partition import combine_results, independent_setups
 from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
 from zsa_sim.scenario import Scenario, build_setup
 
-#: rows handed to the sinks at a time (1,024 was fastest on the pilot; see Tee)
-ROW_BATCH = 1024
-
 
 @dataclass(frozen=True)
 class ReplicationTask:
@@ -117,10 +114,8 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
     try:
         # municipalities that share no staff are simulated one group after the other
         # (same cases, smaller simulations; see zsa_sim.experiment.partition)
-        # rows in batches: the sinks run faster so (see Tee)
-        tee = Tee(*sinks, batch=ROW_BATCH)
+        tee = Tee(*sinks)
         result = combine_results(setup, [simulate(part, tee) for part in independent_setups(setup)])
-        tee.flush()
     except BaseException:
         if writer is not None:
             writer.abort()
