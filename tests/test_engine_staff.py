@@ -9,7 +9,7 @@ from scipy.stats import binom
 
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.setup import StaffPoolSpec
-from zsa_sim.engine.staff import StaffMember, StaffPool, build_members
+from zsa_sim.engine.staff import INF, StaffMember, StaffPool, build_members
 
 OFFICE = WorkingCalendar(epoch=EPOCH)  # Mon-Thu 7:30-16:00, Fri 7:30-12:30; EPOCH is a Monday
 
@@ -344,7 +344,10 @@ def test_a_member_answers_duty_and_finish_times_as_her_calendar_does():
     now = 0.0
     for _ in range(4000):
         now += rng.exponential(30.0)  # forward, as the clock runs
-        assert member.on_duty(now) == (now < member.until and calendar.is_open(now))
+        for t in (now, now + rng.exponential(10.0)):  # and once more within the stretch
+            assert member.on_duty(t) == (t < member.until and calendar.is_open(t))
+            expected_next = calendar.next_open(t)
+            assert member.next_duty(t) == (expected_next if expected_next < member.until else INF)
         effort = rng.exponential(60.0)
         assert member.finish_time(now, effort) == calendar.add_work(now, effort)
         if now > 35 * 1440.0:  # past the layout too

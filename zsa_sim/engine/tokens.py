@@ -72,8 +72,8 @@ if TYPE_CHECKING:
 NAN = math.nan
 _new_row = tuple.__new__
 #: Rows kept before they are handed together to a sink that takes batches
-#: (``record_many``, see :class:`~zsa_sim.eventlog.schema.EventLogSink`); 1,024 was the
-#: fastest of 256 to 8,192 on the pilot (issue 19).
+#: (``record_many``, see :class:`~zsa_sim.eventlog.schema.EventLogSink`): ~200 KB of
+#: rows. On the pilot 512 to 8,192 rows cost about the same, 128 more (issue 19).
 ROW_BATCH = 1024
 
 
