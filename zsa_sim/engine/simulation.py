@@ -242,7 +242,7 @@ class Simulation:
                 setup.variant,
                 setup.replication,
             ),
-            tuple(attributes.get(name, "") for name in setup.attribute_names),
+            tuple([attributes.get(name, "") for name in setup.attribute_names]),
         )
 
     def _resume(self, arrival: CaseArrival, graph: Graph) -> None:
