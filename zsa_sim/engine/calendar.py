@@ -239,10 +239,9 @@ class WorkingCalendar:
         ``t`` is not within working hours or the calendar has no layout there (always
         open, past the layout).
 
-        A staff member keeps the span she is working in (:class:`~zsa_sim.engine.staff.
-        StaffMember`): while the clock stays in it, "on duty?" and "when is this work
-        done?" need no search; :meth:`add_work_in` gives the second exactly as
-        :meth:`add_work` does.
+        A staff member keeps the span she is working in (:mod:`zsa_sim.engine.staff`):
+        while the clock stays in it, "on duty?" and "when is this work done?" need no
+        search; :meth:`add_work_in` gives the second exactly as :meth:`add_work` does.
         """
         if self.always or t >= self._end:
             return None

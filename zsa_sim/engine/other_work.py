@@ -83,7 +83,7 @@ class OtherWork:
             gap = 0.0
             t = float(times.exponential(1.0 / spec.rate))
         # a fixed effort draws nothing: its value, without a numpy array per item
-        # (~5 % of a pilot replication's CPU went to other work, issue 19)
+        # (other work took a few per cent of a pilot replication's CPU, issue 19)
         fixed = float(spec.effort.params["value"]) if spec.effort.kind == "fixed" else None
         number = 0
         while t < horizon:

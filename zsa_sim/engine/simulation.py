@@ -267,9 +267,10 @@ def _step_until(env: simpy.Environment, horizon: float) -> int:
     This is ``while env.peek() < horizon: env.step()`` with both methods inlined: SimPy
     takes the same event off the same heap and calls the same callbacks in the same
     order, so nothing changes but the cost of two method calls per event (~300,000 a
-    pilot replication; ~3 % of its CPU, issue 19). It reads SimPy's ``_queue`` and sets
-    ``_now`` as ``Environment.step`` does (SimPy 4); a failed event nobody waited for
-    is raised as ``step`` raises it (a copy whose ``__cause__`` is the original).
+    pilot replication; 0-4 % of its CPU on a busy machine, issue 19). It reads SimPy's
+    ``_queue`` and sets ``_now`` as ``Environment.step`` does (SimPy 4); a failed event
+    nobody waited for is raised as ``step`` raises it (a copy whose ``__cause__`` is
+    the original).
     """
     queue = env._queue  # type: ignore[attr-defined]
     pop = heapq.heappop
