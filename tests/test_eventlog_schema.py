@@ -2,8 +2,6 @@
 
 import math
 
-import pytest
-
 from zsa_sim.eventlog.schema import ActivityRecord, ListSink, Tee
 
 
