@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from zsa_sim.errors import ScenarioError
+from zsa_sim.experiment.cache import ReplicationCache, open_cache, replication_key
 from zsa_sim.experiment.executors import default_jobs, make_executor
 from zsa_sim.experiment.outputs import write_outputs
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask, run_replication
@@ -58,6 +59,10 @@ class RunOptions:
     report: bool = True
     lang: str = "de"
     changes: dict[str, Any] = field(default_factory=dict)
+    #: take unchanged replications from the result cache and keep new ones there
+    #: (:mod:`zsa_sim.experiment.cache`): True or False, or None for the environment's
+    #: ``ZSA_SIM_CACHE`` (on unless it says off)
+    cache: bool | None = None
 
     @property
     def eventlog_scope(self) -> EventlogScope:
@@ -74,6 +79,8 @@ class RunOutcome:
     run_dir: Path
     summary: dict[str, Any]
     outputs: list[ReplicationOutput]
+    #: how many (variant, replication) results came from the result cache
+    from_cache: int = 0
 
 
 def prepare_scenario(scenario: Scenario | str | Path, options: RunOptions) -> Scenario:
@@ -133,20 +140,49 @@ def simulate_all(
     scheduler: str | None = None,
     progress: ProgressCallback | None = None,
     phase: PhaseCallback | None = None,
+    cache: ReplicationCache | None = None,
 ) -> list[ReplicationOutput]:
     """Run the tasks on the chosen executor; outputs in task order.
 
     ``phase`` hears "simulating" once the executor is ready (a bad ``jobs`` or
-    ``scheduler`` is refused before anything is announced).
+    ``scheduler`` is refused before anything is announced). With a ``cache``, the tasks
+    found there are not submitted at all (no worker starts if all are found) and the
+    others are stored once finished; ``cache.stats`` counts both.
     """
     executor = make_executor(jobs, scheduler)
     if phase is not None:
         phase("simulating")
     outputs: list[ReplicationOutput | None] = [None] * len(tasks)
-    for done, (index, output) in enumerate(executor.map_unordered(run_replication, tasks), 1):
+    done = 0
+
+    def finished(index: int, output: ReplicationOutput) -> None:
+        nonlocal done
         outputs[index] = output
+        done += 1
         if progress is not None:
             progress(done, len(tasks), output.variant, output.replication)
+
+    todo = list(range(len(tasks)))
+    keys: dict[int, str] = {}
+    if cache is not None:
+        todo = []
+        for index, task in enumerate(tasks):
+            key = replication_key(task)
+            found = cache.load(key, task) if key is not None else None
+            if found is not None:
+                finished(index, found)
+                continue
+            if key is None:
+                cache.stats.uncachable += 1
+            else:
+                keys[index] = key
+            todo.append(index)
+    submitted = [tasks[i] for i in todo]
+    for position, output in executor.map_unordered(run_replication, submitted):
+        index = todo[position]
+        if cache is not None and index in keys:
+            cache.store(keys[index], tasks[index], output)
+        finished(index, output)
     return [o for o in outputs if o is not None]
 
 
@@ -176,9 +212,17 @@ def run_experiment(
         if log_dir is not None:
             log_dir.mkdir()
         tasks = plan_tasks(scenario, options.variants, log_dir, parts_scope)
+        cache = open_cache(options.cache)
         outputs = simulate_all(
-            tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress, phase=phase
+            tasks,
+            jobs=options.jobs,
+            scheduler=options.scheduler,
+            progress=progress,
+            phase=phase,
+            cache=cache,
         )
+        if cache is not None:
+            cache.prune()
         if phase is not None:
             phase("writing results")
         summary = write_outputs(
@@ -200,6 +244,16 @@ def run_experiment(
                     "eventlog": scope,
                     "xes": options.xes,
                 },
+                "cache": {
+                    "enabled": cache is not None,
+                    "replications_from_cache": cache.stats.hits if cache else 0,
+                    "replications_simulated": len(tasks) - (cache.stats.hits if cache else 0),
+                },
             },
         )
-    return RunOutcome(run_dir=folder.run_dir, summary=summary, outputs=outputs)
+    return RunOutcome(
+        run_dir=folder.run_dir,
+        summary=summary,
+        outputs=outputs,
+        from_cache=cache.stats.hits if cache is not None else 0,
+    )
