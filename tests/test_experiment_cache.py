@@ -56,7 +56,7 @@ def test_the_key_is_stable_for_the_same_inputs(mini) -> None:
     "change",
     [
         {"municipalities.Adorf.staff.clerk": 2.5},
-        {"services.antrag.efforts.Task_Erfassen": {"lognormal": {"mean": 11, "sd": 4}, "unit": "min"}},
+        {"services.antrag.efforts.Task_Erfassen": {"lognormal": [11, 4], "unit": "min"}},
         {"calendars.rathaus.hours.fri": ["07:00-13:00"]},
         {"seed": 43},
         {"services.antrag.branches.Gw_Versand": {"Flow_Post": 0.7, "Abholung vorbereiten": 0.3}},
