@@ -181,7 +181,9 @@ def run(
         outcome = run_and_report(scenario or default_scenario(), options, progress, phase)
     from zsa_sim.experiment.overload import run_warnings
 
-    for line in run_warnings(scenario or default_scenario(), outcome.run.outputs):
+    # the scenario as the run loaded it: loading it again cost ~0.5 s (issue 19)
+    ran = outcome.run.scenario or scenario or default_scenario()
+    for line in run_warnings(ran, outcome.run.outputs):
         click.echo(line, err=True)
     if outcome.run.from_cache and not quiet:
         total = len(outcome.run.outputs)

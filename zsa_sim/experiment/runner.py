@@ -81,6 +81,8 @@ class RunOutcome:
     outputs: list[ReplicationOutput]
     #: how many (variant, replication) results came from the result cache
     from_cache: int = 0
+    #: the scenario as run (overrides applied), so callers need not load it again
+    scenario: Scenario | None = None
 
 
 def prepare_scenario(scenario: Scenario | str | Path, options: RunOptions) -> Scenario:
@@ -256,4 +258,5 @@ def run_experiment(
         summary=summary,
         outputs=outputs,
         from_cache=cache.stats.hits if cache is not None else 0,
+        scenario=scenario,
     )
