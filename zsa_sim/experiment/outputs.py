@@ -12,7 +12,9 @@ import hashlib
 import io
 import json
 import os
+import queue
 import shutil
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
@@ -138,14 +140,57 @@ def write_cases(path: Path, records: Iterable[CaseRecord] | Sequence[CaseColumns
         batches = _record_lines(records)
     try:
         with open(path, "wb") as raw, _gzip_text(raw) as text:
-            text.write(",".join(CASE_FIELDS) + "\n")
-            for batch in batches:
-                if batch:
-                    text.write("\n".join(batch) + "\n")
-                    count += len(batch)
+            behind = _WriteBehind(text)
+            try:
+                behind.write(",".join(CASE_FIELDS) + "\n")
+                for batch in batches:
+                    if batch:
+                        behind.write("\n".join(batch) + "\n")
+                        count += len(batch)
+            finally:
+                behind.finish()
+            behind.check()
     except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
         raise ResultsError(f"cannot write the cases: {_reason(err)}", source=path) from err
     return count
+
+
+class _WriteBehind:
+    """Writes text to a stream in a second thread, in order: compressing one batch
+    (zlib lets go of the GIL) overlaps making the next, which halves the wall time of
+    writing the cases on two cores (issue 19). The same writes in the same order give
+    the same bytes. An error of the writer is raised by :meth:`check`.
+    """
+
+    def __init__(self, stream: io.TextIOWrapper, depth: int = 2) -> None:
+        self._stream = stream
+        self._queue: queue.Queue[str | None] = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="zsa-sim-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (text := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._stream.write(text)
+                except BaseException as err:  # handed to the caller by check()
+                    self._error = err
+
+    def write(self, text: str) -> None:
+        """Queue ``text`` (waits while ``depth`` texts are queued)."""
+        self.check()
+        self._queue.put(text)
+
+    def finish(self) -> None:
+        """Write what is queued and end the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def check(self) -> None:
+        """Raise the writer's error, if it had one."""
+        if self._error is not None:
+            raise self._error
 
 
 #: Lines joined and written per batch: one write per batch instead of one per case.

@@ -17,7 +17,7 @@ import platform
 import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -164,28 +164,68 @@ def simulate_all(
         if progress is not None:
             progress(done, len(tasks), output.variant, output.replication)
 
-    todo = list(range(len(tasks)))
-    keys: dict[int, str] = {}
-    if cache is not None:
-        todo = []
-        for index, task in enumerate(tasks):
+    if cache is None:
+        for index, output in executor.map_unordered(run_replication, tasks):
+            finished(index, output)
+    else:
+        misses = _CacheMisses(tasks, cache, finished)
+        for position, output in executor.map_unordered(run_replication, misses):
+            index = misses.indices[position]
+            misses.store(index, output)
+            finished(index, output)
+    return [o for o in outputs if o is not None]
+
+
+class _CacheMisses:
+    """The tasks that are not in the cache, found as the executor asks for the next.
+
+    Looking a task up means building its setup and digesting it (~0.1 s for a pilot
+    replication), so the lookups are not all done before the first worker starts: the
+    executor takes tasks a few at a time, and the next lookups run while the workers
+    simulate. Tasks are looked up replication by replication across the variants
+    (``dezentral`` 0, ``zentral`` 0, ``dezentral`` 1, ...), so that in a what-if the
+    first changed task is found, and submitted, at once. A task found in the cache is
+    reported finished right away.
+    """
+
+    def __init__(
+        self,
+        tasks: Sequence[ReplicationTask],
+        cache: ReplicationCache,
+        finished: Callable[[int, ReplicationOutput], None],
+    ) -> None:
+        self.tasks = tasks
+        self.cache = cache
+        self.finished = finished
+        #: task index of each task handed to the executor, in the order handed
+        self.indices: list[int] = []
+        self.keys: dict[int, str] = {}
+
+    def __length_hint__(self) -> int:
+        return len(self.tasks)
+
+    def __iter__(self) -> Iterator[ReplicationTask]:
+        tasks, cache = self.tasks, self.cache
+        order = sorted(range(len(tasks)), key=lambda i: (tasks[i].replication, i))
+        for index in order:
+            task = tasks[index]
             key = replication_key(task)
             found = cache.load(key, task) if key is not None else None
             if found is not None:
-                finished(index, found)
+                self.finished(index, found)
                 continue
             if key is None:
                 cache.stats.uncachable += 1
             else:
-                keys[index] = key
-            todo.append(index)
-    submitted = [tasks[i] for i in todo]
-    for position, output in executor.map_unordered(run_replication, submitted):
-        index = todo[position]
-        if cache is not None and index in keys:
-            cache.store(keys[index], tasks[index], output)
-        finished(index, output)
-    return [o for o in outputs if o is not None]
+                self.keys[index] = key
+            self.indices.append(index)
+            yield task
+
+    def store(self, index: int, output: ReplicationOutput) -> None:
+        """Keep a finished task's output in the cache (if it has a key)."""
+        key = self.keys.pop(index, None)
+        if key is not None:
+            self.cache.store(key, self.tasks[index], output)
 
 
 def run_experiment(
