@@ -323,3 +323,45 @@ def test_runs_from_the_cache_write_the_same_results_folder(tmp_path) -> None:
     assert whatif.from_cache == 2  # dezentral, both replications
     fresh = run_experiment(changed, RunOptions(**{**parallel.__dict__, "cache": False}))
     assert _files(whatif.run_dir) == _files(fresh.run_dir)
+
+
+def _tasks(scenario, replications: int = 1) -> list[ReplicationTask]:
+    return [
+        ReplicationTask(scenario, variant, r, None)
+        for variant in ("dezentral", "zentral")
+        for r in range(replications)
+    ]
+
+
+def test_tasks_found_in_the_cache_are_not_simulated(mini, tmp_path, monkeypatch) -> None:
+    from zsa_sim.experiment import runner
+
+    tasks = _tasks(mini)
+    cache = cache_in(tmp_path)
+    first = runner.simulate_all(tasks, jobs=1, cache=cache)
+    assert (cache.stats.stored, cache.stats.hits) == (2, 0)
+
+    def must_not_run(task):
+        raise AssertionError(f"simulated {task.variant} {task.replication}")
+
+    monkeypatch.setattr(runner, "run_replication", must_not_run)
+    seen = []
+    again = runner.simulate_all(
+        tasks, jobs=2, cache=cache, progress=lambda done, total, v, r: seen.append((done, v))
+    )
+    assert cache.stats.hits == 2
+    assert [repr(o) for o in again] == [repr(o) for o in first]
+    assert seen == [(1, "dezentral"), (2, "zentral")]
+
+
+def test_a_task_without_a_canonical_form_is_simulated_and_not_kept(mini, tmp_path, monkeypatch):
+    from zsa_sim.experiment import canonical, runner
+
+    def refuse(*objects):
+        raise canonical.Uncachable("no canonical form for a test")
+
+    monkeypatch.setattr(canonical, "canonical_digest", refuse)
+    cache = cache_in(tmp_path)
+    outputs = runner.simulate_all(_tasks(mini), jobs=1, cache=cache)
+    assert len(outputs) == 2
+    assert (cache.stats.uncachable, cache.stats.stored, cache.info().entries) == (2, 0, 0)
