@@ -365,3 +365,33 @@ def test_a_task_without_a_canonical_form_is_simulated_and_not_kept(mini, tmp_pat
     outputs = runner.simulate_all(_tasks(mini), jobs=1, cache=cache)
     assert len(outputs) == 2
     assert (cache.stats.uncachable, cache.stats.stored, cache.info().entries) == (2, 0, 0)
+
+
+def _with_model_probability(tmp_path: Path, post: float) -> object:
+    """mini with the gateway's branch probabilities written in the BPMN file."""
+    import yaml
+
+    data_dir = MINI.parent
+    bpmn = (data_dir / "mini.bpmn").read_text(encoding="utf-8")
+    for flow, share in (("Flow_Post", post), ("Flow_Abholung", round(1 - post, 6))):
+        start = bpmn.index(f'<bpmn:sequenceFlow id="{flow}"')
+        end = bpmn.index("/>", start)
+        bpmn = (
+            bpmn[:end]
+            + f"><bpmn:conditionExpression>{share}</bpmn:conditionExpression>"
+            + "</bpmn:sequenceFlow>"
+            + bpmn[end + 2 :]
+        )
+    folder = tmp_path / f"post{post}"
+    folder.mkdir()
+    (folder / "mini.bpmn").write_text(bpmn, encoding="utf-8")
+    data = yaml.safe_load(MINI.read_text(encoding="utf-8"))
+    del data["services"]["antrag"]["branches"]
+    (folder / "mini.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_scenario(folder / "mini.yaml").with_changes(SHORT)
+
+
+def test_the_key_changes_with_a_probability_in_the_bpmn_file(tmp_path) -> None:
+    assert key(_with_model_probability(tmp_path, 0.8)) != key(
+        _with_model_probability(tmp_path, 0.7)
+    )
