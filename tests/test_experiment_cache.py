@@ -276,9 +276,10 @@ def test_the_settings_turn_the_cache_off_or_move_it(tmp_path, monkeypatch) -> No
 def test_the_size_bound_setting(monkeypatch) -> None:
     monkeypatch.setenv(MAX_MB_ENV, "10")
     assert max_bytes_setting() == 10 * 1024 * 1024
-    monkeypatch.setenv(MAX_MB_ENV, "lots")
-    with pytest.warns(CacheWarning, match="not a number"):
-        assert max_bytes_setting() == cache_module.DEFAULT_MAX_BYTES
+    for bad in ("lots", "nan", "inf"):
+        monkeypatch.setenv(MAX_MB_ENV, bad)
+        with pytest.warns(CacheWarning, match="not a number"):
+            assert max_bytes_setting() == cache_module.DEFAULT_MAX_BYTES
 
 
 # -- runs ---------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import pickle
 import stat
@@ -115,6 +116,8 @@ def max_bytes_setting() -> int:
     try:
         megabytes = float(text)
     except ValueError:
+        megabytes = math.nan
+    if not math.isfinite(megabytes):
         _warn(f"{MAX_MB_ENV}={text!r} is not a number; using {DEFAULT_MAX_BYTES >> 20} MB")
         return DEFAULT_MAX_BYTES
     return max(0, int(megabytes * 1024 * 1024))
@@ -122,7 +125,11 @@ def max_bytes_setting() -> int:
 
 def open_cache(enabled: bool | None = None) -> ReplicationCache | None:
     """The replication cache as the settings ask for it, or None (off or unusable)."""
-    folder = configured_folder(enabled)
+    try:
+        folder = configured_folder(enabled)
+    except RuntimeError as err:  # no home folder to put it in
+        _warn(f"off: {err}")
+        return None
     if folder is None:
         return None
     return ReplicationCache.open(folder, max_bytes_setting())
