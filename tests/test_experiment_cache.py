@@ -396,3 +396,24 @@ def test_the_key_changes_with_a_probability_in_the_bpmn_file(tmp_path) -> None:
     assert key(_with_model_probability(tmp_path, 0.8)) != key(
         _with_model_probability(tmp_path, 0.7)
     )
+
+
+@pytest.fixture
+def edited_since_start(monkeypatch):
+    """The package's files look newer than this process (an edit while it runs)."""
+    monkeypatch.setattr(cache_module, "_PROCESS_STARTED", 0.0)
+    cache_module.code_digest.cache_clear()
+    yield
+    cache_module.code_digest.cache_clear()
+
+
+def test_code_edited_while_the_process_runs_is_not_cached(
+    finished, tmp_path, edited_since_start
+) -> None:
+    task, output, task_key = finished
+    with pytest.warns(CacheWarning, match="source changed since this process started"):
+        assert replication_key(task) is None
+    cache = cache_in(tmp_path)
+    with pytest.warns(CacheWarning, match="source changed during the run"):
+        cache.store(task_key, task, output)
+    assert cache.info().entries == 0

@@ -135,24 +135,76 @@ def open_cache(enabled: bool | None = None) -> ReplicationCache | None:
     return ReplicationCache.open(folder, max_bytes_setting())
 
 
+def _process_started() -> float:
+    """When this process began (Linux: from /proc, up to a second early), else now.
+
+    The code a process runs is the code on disk when it imported it; a fork server's
+    children inherit the modules it imported, and this module's value of it.
+    """
+    now = time.time()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as system:
+            boot = next(int(line.split()[1]) for line in system if line.startswith("btime"))
+        started = boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        started = now
+    return min(now, started)
+
+
+#: Source files changed after this moment may differ from the code this process runs.
+_PROCESS_STARTED = _process_started()
+
+
 @functools.cache
-def code_digest() -> str:
-    """A digest of the code that makes a replication's result.
+def _package_files() -> tuple[Path, ...]:
+    """The zsa_sim package's files (sources, data), without bytecode (listed once)."""
+    import zsa_sim
+
+    package = Path(zsa_sim.__file__).resolve().parent
+    return tuple(
+        path
+        for path in sorted(package.rglob("*"))
+        if "__pycache__" not in path.parts
+        and path.suffix not in (".pyc", ".pyo")
+        and path.is_file()
+    )
+
+
+def code_changed_since_start() -> bool:
+    """Whether a file of the package changed after this process started.
+
+    Then the code on disk (which the digest describes) may not be the code this process
+    runs, e.g. a long-running ``zsa-sim serve`` after an edit or a ``git pull``: its
+    results are neither taken from nor put into the cache.
+    """
+    try:
+        return any(path.stat().st_mtime > _PROCESS_STARTED for path in _package_files())
+    except OSError:
+        return True
+
+
+@functools.cache
+def code_digest() -> str | None:
+    """A digest of the code that makes a replication's result, or None (see below).
 
     Every file of the zsa_sim package (its source, not the bytecode), the versions of
     Python and of :data:`LIBRARIES`, and the machine architecture. Computed once per
-    process (~20 ms).
+    process (~20 ms). None, with a warning, when a file changed after this process
+    started (:func:`code_changed_since_start`).
     """
     import platform
     from importlib import metadata
 
+    if code_changed_since_start():
+        _warn("off: zsa_sim's source changed since this process started; restart it")
+        return None
     import zsa_sim
 
     package = Path(zsa_sim.__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo") or not path.is_file():
-            continue
+    for path in _package_files():
         data = path.read_bytes()
         name = path.relative_to(package).as_posix().encode("utf-8")
         digest.update(b"%d:%s:%d:" % (len(name), name, len(data)))
@@ -183,13 +235,16 @@ def replication_key(task: ReplicationTask) -> str | None:
     from zsa_sim.experiment.canonical import Uncachable, canonical_digest
     from zsa_sim.scenario import build_setup
 
+    code = code_digest()
+    if code is None:
+        return None
     try:
         setup = build_setup(task.scenario, task.variant, task.replication)
         period = task.scenario.period
         return canonical_digest(
             "zsa-sim replication",
             FORMAT,
-            code_digest(),
+            code,
             task.variant,
             task.replication,
             period.window,
@@ -294,6 +349,11 @@ class ReplicationCache:
         """
         path = self.path_of(key)
         part = None
+        if code_changed_since_start():  # an edit while it ran: the key may be wrong
+            if not self._store_failed:
+                self._store_failed = True
+                _warn("zsa_sim's source changed during the run; its results are not kept")
+            return
         try:
             if task.log_path is not None:
                 part = (
