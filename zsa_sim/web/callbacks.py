@@ -19,9 +19,8 @@ from zsa_sim.scenario import Scenario
 from zsa_sim.web.form import (
     FormValues,
     describe_changes,
+    form_display,
     next_version_name,
-    staff_rows,
-    team_rows,
     whatif_from_form,
 )
 from zsa_sim.web.jobs import JobManager, JobStatus
@@ -84,6 +83,12 @@ class Workbench:
         path = write_version(changed, self.out_root / VERSIONS_DIR)
         return self.jobs.submit(path, changed.name)
 
+    def page_body(self, lang: Lang, view: Any) -> list[Any]:
+        """The page below the stores, in ``lang``, showing ``view`` (a layout.View)."""
+        from zsa_sim.web.layout import body
+
+        return body(self.scenario, self.out_root, list_entries(self.out_root), lang, view)
+
     # -- progress ---------------------------------------------------------------------
 
     def progress_text(self, status: JobStatus, lang: Lang) -> str:
@@ -139,6 +144,14 @@ class Workbench:
                 raise ZsaError(f"{run_dir}: the run kept no scenario file in inputs/")
             return path
         raise ValueError(what)
+
+
+def with_language(search: str | None, lang: Lang) -> str:
+    """The URL's query with ``lang=`` set (other parameters kept), for reloads and links."""
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "lang"]
+    return "?" + urlencode([*pairs, ("lang", lang)])
 
 
 def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
@@ -198,16 +211,17 @@ def form_values(
 
 def form_outputs(whatif: WhatIf) -> tuple[Any, ...]:
     """The form fields' values for a what-if (order of the fill callback's outputs)."""
+    shown = form_display(whatif, whatif.name)
     return (
-        list(whatif.municipalities),
-        list(whatif.services),
-        whatif.zsa_staff if not isinstance(whatif.zsa_staff, dict) else None,
-        team_rows(whatif),
-        None if whatif.handover_days is None else round(whatif.handover_days, 2),
-        whatif.effort_factor,
-        whatif.replications,
-        staff_rows(whatif),
-        list(whatif.volume.values()),
+        shown.municipalities,
+        shown.services,
+        shown.zsa_staff,
+        shown.zsa_teams,
+        shown.handover,
+        shown.effort,
+        shown.replications,
+        shown.staff,
+        list(shown.volume.values()),
     )
 
 

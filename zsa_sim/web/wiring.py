@@ -13,9 +13,16 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_updat
 
 from zsa_sim.errors import ZsaError
 from zsa_sim.report.i18n import kpi_label
-from zsa_sim.web.callbacks import Workbench, answer_rows, form_outputs, form_values
+from zsa_sim.web.app import LANG_COOKIE
+from zsa_sim.web.callbacks import (
+    Workbench,
+    answer_rows,
+    form_outputs,
+    form_values,
+    with_language,
+)
 from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
-from zsa_sim.web.layout import TABLE_STYLE
+from zsa_sim.web.layout import TABLE_STYLE, View
 from zsa_sim.web.runs import compare_runs, read_entry
 from zsa_sim.web.texts import t
 
@@ -50,9 +57,52 @@ def connect(app: Any, bench: Workbench) -> None:
         Output({"type": "f-volume", "service": ALL}, "value"),
         Input("f-variant", "value"),
         Input("b-reset", "n_clicks"),
+        prevent_initial_call=True,  # the page is drawn with the form filled in
     )
     def fill(variant: str | None, _reset: int | None) -> tuple[Any, ...]:
         return form_outputs(bench.form_start(variant))
+
+    @app.callback(
+        Output("root", "children"),
+        Output("lang", "data"),
+        Output("url", "search"),
+        Input("lang-switch", "n_clicks"),
+        State("lang", "data"),
+        State("url", "search"),
+        State("tabs", "value"),
+        State("f-variant", "value"),
+        State("answer-run", "value"),
+        State("runs-pick", "value"),
+        State("runs-kpi", "value"),
+        State("map-service", "value"),
+        *_FORM_STATE,
+        prevent_initial_call=True,
+    )
+    def switch_language(
+        _n: Any,
+        lang: str,
+        search: str | None,
+        tab: str,
+        variant: str | None,
+        run: str | None,
+        picked: list[str] | None,
+        kpi: str,
+        service: str | None,
+        *state: Any,
+    ) -> Any:
+        new = "en" if lang == "de" else "de"
+        view = View(
+            tab=tab,
+            variant=variant,
+            form=form_values(*state),
+            answer_run=run,
+            runs_picked=tuple(picked or ()),
+            runs_kpi=kpi,
+            map_service=service,
+        )
+        # the next page load (a reload, a new tab) opens in the chosen language too
+        ctx.response.set_cookie(LANG_COOKIE, new, samesite="Strict")
+        return bench.page_body(new, view), new, with_language(search, new)
 
     @app.callback(
         Output("msg", "children"),
