@@ -98,6 +98,17 @@ def run_and_wait(driver):
     return before
 
 
+def switch_language(driver, title):
+    """Click the language switch; wait for the page redrawn with ``title``."""
+    driver.find_element(By.ID, "lang-switch").click()
+    wait(driver, lambda d: title in d.find_element(By.TAG_NAME, "h2").text)
+
+
+def ticked(driver, municipality):
+    selector = f"#f-municipalities input[value='{municipality}']"
+    return driver.find_element(By.CSS_SELECTOR, selector).is_selected()
+
+
 def conclusion_rows(driver):
     rows = []
     for tr in driver.find_elements(By.CSS_SELECTOR, "#conclusion tr"):
@@ -148,6 +159,16 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     assert field_value(driver, "f-name") == "mini-v2"  # the next free version name
     set_field(driver, "f-zsa-staff", "2.5")
     driver.find_element(By.CSS_SELECTOR, "#f-municipalities input[value='Bdorf']").click()
+
+    lap("language switch keeps the edits")
+    switch_language(driver, "what-if workbench")
+    assert "Rechnen" not in driver.find_element(By.ID, "b-run").text
+    assert field_value(driver, "f-zsa-staff") == "2.5"
+    assert not ticked(driver, "Bdorf") and ticked(driver, "Adorf")
+    assert "lang=en" in driver.current_url
+    switch_language(driver, "Was-wäre-wenn")
+    assert field_value(driver, "f-zsa-staff") == "2.5" and not ticked(driver, "Bdorf")
+    assert field_value(driver, "f-name") == "mini-v2"
     driver.find_element(By.ID, "b-check").click()
     wait(driver, lambda d: "zsa.staff = 2.5" in d.find_element(By.ID, "msg").text)
     assert "variants.zentral.zsa.municipalities = [Adorf]" in driver.find_element(By.ID, "msg").text
@@ -212,3 +233,28 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     # English on request
     driver.get(server.url + "?lang=en")
     wait(driver, lambda d: "what-if workbench" in d.find_element(By.TAG_NAME, "h2").text)
+
+
+def test_a_staff_ramp_is_shown_and_edited_not_flattened(browser, tmp_path):
+    ramp = Path(__file__).parent / "data" / "scenarios" / "ramp_mini.yaml"
+    running = start_server(ramp, port=0, out_root=tmp_path / "results", background=True)
+    try:
+        driver = browser
+        driver.get(running.url)
+        steps = "2026-01-01: 0.5; 2026-02-01: 1"
+        wait(driver, lambda d: field_value(d, "f-zsa-staff") == steps)
+        # a number in place of the ramp is refused with a hint, not taken as a constant
+        set_field(driver, "f-zsa-staff", "8")
+        driver.find_element(By.ID, "b-check").click()
+        wait(driver, lambda d: "zsa.staff: is a staff ramp" in d.find_element(By.ID, "msg").text)
+        # a factor scales every step; edited steps are read as written
+        set_field(driver, "f-zsa-staff", "×2")
+        driver.find_element(By.ID, "b-check").click()
+        wanted = "zsa.staff = [2026-01-01: 1; 2026-02-01: 2]"
+        wait(driver, lambda d: wanted in d.find_element(By.ID, "msg").text)
+        set_field(driver, "f-zsa-staff", "2026-01-01: 0.5; 2026-03-01: 3")
+        driver.find_element(By.ID, "b-check").click()
+        wanted = "zsa.staff = [2026-01-01: 0.5; 2026-03-01: 3]"
+        wait(driver, lambda d: wanted in d.find_element(By.ID, "msg").text)
+    finally:
+        running.stop()
