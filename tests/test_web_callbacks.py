@@ -85,7 +85,7 @@ def test_progress_text_per_state(bench):
     )
     preparing = replace(running, phase="prepare", done=0, total=0, eta=None)
     assert bench.progress_text(preparing, "en") == (
-        "mini-v1: loading and checking the scenario, 0 of ? runs, 3 s elapsed"
+        "mini-v1: loading and checking the scenario, 3 s elapsed"
     )
     done = replace(running, state="done", elapsed=12.25, cpu_seconds=20.5)
     assert bench.progress_text(done, "en") == "Done: mini-v1 in 12.2 s (20.5 CPU seconds)."

@@ -106,14 +106,18 @@ class Workbench:
         if status.state == "failed":
             return t("web.state.failed", lang, error=status.error)
         eta = t("web.eta", lang, eta=number(status.eta, lang, 0)) if status.eta else ""
+        phase = t(f"web.phase.{status.phase}", lang)
+        elapsed = number(status.elapsed, lang, 0)
+        if not status.total:  # nothing counted yet (loading the scenario)
+            return t("web.progress.start", lang, name=status.name, phase=phase, elapsed=elapsed)
         return t(
             "web.progress",
             lang,
             name=status.name,
-            phase=t(f"web.phase.{status.phase}", lang),
+            phase=phase,
             done=status.done,
-            total=status.total or "?",
-            elapsed=number(status.elapsed, lang, 0),
+            total=status.total,
+            elapsed=elapsed,
             eta=eta,
         )
 

@@ -418,7 +418,7 @@ def whatif_tab(scenario: Scenario, base: WhatIf, form: FormValues, lang: Lang) -
                                 f"{s} ",
                                 dcc.Input(
                                     id={"type": "f-volume", "service": s},
-                                    min=0.05,
+                                    min=0,  # 0 is refused with the scenario's message
                                     step=0.1,
                                     value=form.volume.get(s),
                                     **number,
@@ -479,8 +479,17 @@ def _levels(whatif: WhatIf) -> list[Any]:
 def status_bar() -> Any:
     """Above the tabs, so it is seen from every tab: check messages and run progress."""
     html, _, _ = _html()
+    # sticky: the check's message and the progress stay in view while one scrolls
+    # through a long form (the pilot's staff table) to the buttons below it
     return html.Div(
-        style={"minHeight": "48px"},
+        style={
+            "minHeight": "48px",
+            "position": "sticky",
+            "top": 0,
+            "zIndex": 10,
+            "background": "white",
+            "paddingBottom": "4px",
+        },
         children=[
             html.Div(id="msg", style={"margin": "6px 0", "whiteSpace": "pre-wrap"}),
             html.Progress(id="progress", value="0", max="1", style={"width": "100%"}),

@@ -98,6 +98,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{name}: {phase}, {done} von {total} Läufen, {elapsed} s vergangen{eta}",
         "{name}: {phase}, {done} of {total} runs, {elapsed} s elapsed{eta}",
     ),
+    "web.progress.start": (
+        "{name}: {phase}, {elapsed} s vergangen",
+        "{name}: {phase}, {elapsed} s elapsed",
+    ),
     "web.eta": (", noch etwa {eta} s", ", about {eta} s to go"),
     "web.state.done": (
         "Fertig: {name} in {elapsed} s ({cpu} CPU-Sekunden).",
