@@ -162,6 +162,8 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
 
     lap("language switch keeps the edits")
     switch_language(driver, "what-if workbench")
+    time.sleep(0.5)  # long enough for a callback the redrawn buttons would trigger
+    assert driver.find_element(By.ID, "msg").text == ""  # neither a check nor a run
     assert "Rechnen" not in driver.find_element(By.ID, "b-run").text
     assert field_value(driver, "f-zsa-staff") == "2.5"
     assert not ticked(driver, "Bdorf") and ticked(driver, "Adorf")

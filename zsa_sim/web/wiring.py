@@ -42,6 +42,16 @@ _FORM_STATE = [
 _ANSWER_KPIS = ("lead_time_mean", "waiting_time_p90", "utilisation")
 
 
+def clicked() -> bool:
+    """Whether a button was really clicked.
+
+    Dash also calls a callback whose buttons were just drawn anew (the language switch
+    redraws the page) when some of its outputs lie outside the redrawn part, despite
+    ``prevent_initial_call``; the new buttons then have no clicks.
+    """
+    return any(trigger.get("value") for trigger in ctx.triggered)
+
+
 def connect(app: Any, bench: Workbench) -> None:
     """Register every callback of the page."""
 
@@ -90,6 +100,8 @@ def connect(app: Any, bench: Workbench) -> None:
         service: str | None,
         *state: Any,
     ) -> Any:
+        if not clicked():
+            return no_update, no_update, no_update
         new = "en" if lang == "de" else "de"
         view = View(
             tab=tab,
@@ -116,6 +128,8 @@ def connect(app: Any, bench: Workbench) -> None:
         prevent_initial_call=True,
     )
     def check_or_run(_c: Any, _r: Any, variant: str | None, lang: str, *state: Any) -> Any:
+        if not clicked():
+            return no_update, no_update, no_update
         form = form_values(*state)
         if ctx.triggered_id == "b-check":
             return bench.check_message(variant, form, lang), no_update, no_update
