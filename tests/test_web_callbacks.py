@@ -89,6 +89,11 @@ def test_progress_text_per_state(bench):
     )
     done = replace(running, state="done", elapsed=12.25, cpu_seconds=20.5)
     assert bench.progress_text(done, "en") == "Done: mini-v1 in 12.2 s (20.5 CPU seconds)."
+    cached = replace(done, from_cache=3)
+    assert bench.progress_text(cached, "de") == (
+        "Fertig: mini-v1 in 12,2 s (20,5 CPU-Sekunden; 3 von 6 Läufen unverändert, "
+        "aus dem Ergebnis-Zwischenspeicher)."
+    )
     assert bench.progress_text(replace(running, state="cancelled"), "de") == (
         "Abgebrochen; es wurde nichts gespeichert."
     )

@@ -1,11 +1,13 @@
 import json
 import os
+import queue
 import time
 
 import pytest
 
 from tests.web_fixture import tiny_scenario
 from zsa_sim.errors import ZsaError
+from zsa_sim.web import jobs as web_jobs
 from zsa_sim.web.jobs import JobManager, JobStatus
 
 
@@ -94,3 +96,45 @@ def test_shutdown_names_only_runs_it_cancelled(tmp_path):
     bad.write_text("name: bad\n", encoding="utf-8")
     jobs.wait(jobs.submit(bad, "bad"), timeout=60)
     assert jobs.shutdown() == []
+
+
+class _Alive:
+    def is_alive(self):
+        return True
+
+
+def _feeding(tmp_path, messages):
+    """A job manager whose job 'j' has sent ``messages`` (no process runs)."""
+    jobs = JobManager(tmp_path)
+    feed = queue.Queue()
+    for message in messages:
+        feed.put(message)
+    jobs._status["j"] = JobStatus("j", "x", "running", "prepare", started=time.time())
+    jobs._messages["j"] = feed
+    jobs._process["j"] = _Alive()
+    return jobs
+
+
+def test_the_eta_leaves_out_results_taken_from_the_cache(tmp_path, monkeypatch):
+    t0 = 1000.0
+    # ten results from the cache within 0.1 s, then two simulated ones 5 s later
+    cached = [("progress", d, 20, t0 + 0.01 * d) for d in range(1, 11)]
+    simulated = [("progress", 11, 20, t0 + 5.0), ("progress", 12, 20, t0 + 5.1)]
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), *cached, *simulated])
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 6.0)
+    status = jobs.status("j")
+    assert (status.done, status.total) == (12, 20)
+    # 5.9 s for the 2 simulated since the burst ended at t0 + 0.1; 8 to go
+    assert status.eta == pytest.approx(5.9 / 2 * 8)
+
+
+def test_the_eta_without_cache_is_the_rate_since_the_simulation_began(tmp_path, monkeypatch):
+    t0 = 1000.0
+    jobs = _feeding(
+        tmp_path,
+        [("phase", "simulate", t0), ("progress", 1, 20, t0 + 2.0), ("progress", 2, 20, t0 + 4)],
+    )
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 4.5)
+    assert jobs.status("j").eta == pytest.approx(4.5 / 2 * 18)
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), ("progress", 3, 20, t0 + 0.05)])
+    assert jobs.status("j").eta is None  # only cached results so far: no rate yet

@@ -94,12 +94,18 @@ class Workbench:
     def progress_text(self, status: JobStatus, lang: Lang) -> str:
         """One line on the run: phase, tasks done, elapsed, ETA; or how it ended."""
         if status.state == "done":
+            cached = (
+                t("web.state.cached", lang, cached=status.from_cache, total=status.total)
+                if status.from_cache
+                else ""
+            )
             return t(
                 "web.state.done",
                 lang,
                 name=status.name,
                 elapsed=number(status.elapsed, lang),
                 cpu=number(status.cpu_seconds or 0.0, lang),
+                cached=cached,
             )
         if status.state == "cancelled":
             return t("web.state.cancelled", lang)

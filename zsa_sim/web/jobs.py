@@ -36,6 +36,9 @@ CANCEL_TIMEOUT = 10.0
 _PHASES = {"simulating": "simulate", "writing results": "write"}
 #: modules the fork server imports before it forks runs
 PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
+#: results reported less than this many seconds apart at the start of the simulation
+#: come from the result cache (a replication takes longer); the ETA leaves them out
+BURST_GAP = 0.25
 
 
 def _start_method() -> str:
@@ -63,6 +66,8 @@ class JobStatus:
     error: str | None = None
     #: CPU seconds of the run's processes (known when it is done)
     cpu_seconds: float | None = None
+    #: (variant, replication) results taken from the result cache (known when done)
+    from_cache: int = 0
 
     @property
     def finished(self) -> bool:
@@ -98,18 +103,20 @@ def _work(
     try:
         from zsa_sim.experiment.runner import RunOptions, run_experiment
 
+        # CLOCK_MONOTONIC is one clock for all processes: the page's ETA uses these times
         def progress(done: int, total: int, variant: str, replication: int) -> None:
-            messages.put(("progress", done, total))
+            messages.put(("progress", done, total, time.monotonic()))
 
         def phase(name: str) -> None:
-            messages.put(("phase", _PHASES.get(name, "prepare")))
+            messages.put(("phase", _PHASES.get(name, "prepare"), time.monotonic()))
 
-        messages.put(("phase", "prepare"))
+        messages.put(("phase", "prepare", time.monotonic()))
         options = RunOptions(
             jobs=jobs, out_root=Path(out_root), eventlog=eventlog, report=False, xes="none"
         )
         outcome = run_experiment(scenario_path, options, progress=progress, phase=phase)
-        messages.put(("done", str(outcome.run_dir), _cpu_seconds()))
+        cached = int(getattr(outcome, "from_cache", 0))  # runners with a result cache
+        messages.put(("done", str(outcome.run_dir), _cpu_seconds(), cached))
     except ZsaError as err:
         messages.put(("failed", str(err)))
     except BaseException as err:
@@ -145,7 +152,9 @@ class JobManager:
         self._status: dict[str, JobStatus] = {}
         self._process: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
-        self._simulate_started: dict[str, float] = {}
+        #: per job: results at the start of the simulation that came in a burst (from
+        #: the result cache), and the monotonic time of the burst's end
+        self._burst: dict[str, tuple[int, float, bool]] = {}
 
     def submit(self, scenario_path: Path, name: str) -> str:
         """Start running a scenario file; return the job id. Refused while a run is going."""
@@ -195,11 +204,25 @@ class JobManager:
             return status
 
     def _eta(self, job_id: str, status: JobStatus) -> float | None:
-        begun = self._simulate_started.get(job_id)
-        if status.phase != "simulate" or begun is None or status.done == 0:
+        """Seconds left to simulate, from the rate of the replications simulated so far
+        (results taken from the result cache at the start say nothing about it)."""
+        burst = self._burst.get(job_id)
+        if status.phase != "simulate" or burst is None:
             return None
-        rate = (time.time() - begun) / status.done
+        cached, since, _ = burst
+        simulated = status.done - cached
+        if simulated <= 0:
+            return None
+        rate = (time.monotonic() - since) / simulated
         return rate * (status.total - status.done)
+
+    def _progress(self, job_id: str, done: int, at: float) -> None:
+        """Extend the leading burst of cached results while results come that fast."""
+        cached, last, open_ = self._burst.get(job_id, (0, at, True))
+        if open_ and at - last < BURST_GAP:
+            self._burst[job_id] = (done, at, True)
+        else:
+            self._burst[job_id] = (cached, last, False)
 
     def _drain(self, job_id: str) -> JobStatus:
         status = self._status[job_id]
@@ -213,9 +236,10 @@ class JobManager:
             if kind == "phase":
                 status = replace(status, phase=message[1])
                 if message[1] == "simulate":
-                    self._simulate_started[job_id] = time.time()
+                    self._burst[job_id] = (0, message[2], True)
             elif kind == "progress":
                 status = replace(status, done=message[1], total=message[2])
+                self._progress(job_id, message[1], message[3])
             elif kind == "done":
                 status = replace(
                     status,
@@ -223,6 +247,7 @@ class JobManager:
                     phase="done",
                     run_dir=message[1],
                     cpu_seconds=message[2],
+                    from_cache=message[3],
                     elapsed=time.time() - status.started,
                     eta=0.0,
                 )

@@ -104,8 +104,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "web.eta": (", noch etwa {eta} s", ", about {eta} s to go"),
     "web.state.done": (
-        "Fertig: {name} in {elapsed} s ({cpu} CPU-Sekunden).",
-        "Done: {name} in {elapsed} s ({cpu} CPU seconds).",
+        "Fertig: {name} in {elapsed} s ({cpu} CPU-Sekunden{cached}).",
+        "Done: {name} in {elapsed} s ({cpu} CPU seconds{cached}).",
+    ),
+    "web.state.cached": (
+        "; {cached} von {total} Läufen unverändert, aus dem Ergebnis-Zwischenspeicher",
+        "; {cached} of {total} runs unchanged, taken from the result cache",
     ),
     "web.state.cancelled": (
         "Abgebrochen; es wurde nichts gespeichert.",

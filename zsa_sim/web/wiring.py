@@ -228,10 +228,12 @@ def connect(app: Any, bench: Workbench) -> None:
                 columns=[{"name": name, "id": key} for key, name in columns],
                 **TABLE_STYLE,
             ),
-            html.H4(t("web.col.verdicts", lang)),
-            html.Div(verdicts, id="verdicts", style={"fontSize": "13px"}),
+            # the key charts right under the table; the verdicts (several lines per
+            # municipality) after them, so the charts are not pushed out of sight
             html.H4(t("web.answer.charts", lang)),
             html.Div([dcc.Graph(figure=f, config={"displaylogo": False}) for f in figures]),
+            html.H4(t("web.col.verdicts", lang)),
+            html.Div(verdicts, id="verdicts", style={"fontSize": "13px"}),
         ]
 
     @app.callback(
