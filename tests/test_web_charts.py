@@ -82,3 +82,13 @@ def test_utilisation_is_shown_per_staff_pool_in_percent():
     assert figure.layout.yaxis.title.text == "%"
     side_by_side = compare_figure([run_dir, run_dir], "utilisation", "de")
     assert all(len(trace.x) == len(bar.x) for trace in side_by_side.data)
+
+
+def test_a_missing_map_is_said_in_a_title_plotly_js_3_shows():
+    pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
+    from zsa_sim.web.wiring import no_map
+
+    figure = no_map("Das Modell hat kein Diagramm.")
+    # plotly.js 3 (Dash 4) ignores a plain string title: the page showed empty axes
+    assert figure["layout"]["title"] == {"text": "Das Modell hat kein Diagramm."}
+    assert figure["layout"]["xaxis"] == figure["layout"]["yaxis"] == {"visible": False}

@@ -52,6 +52,13 @@ def clicked() -> bool:
     return any(trigger.get("value") for trigger in ctx.triggered)
 
 
+def no_map(text: str) -> dict[str, Any]:
+    """An empty figure that says why (plotly.js 3 shows a title only as ``{"text": ...}``,
+    and empty axes would look like a map that failed to load)."""
+    hidden = {"visible": False}
+    return {"data": [], "layout": {"title": {"text": text}, "xaxis": hidden, "yaxis": hidden}}
+
+
 def connect(app: Any, bench: Workbench) -> None:
     """Register every callback of the page."""
 
@@ -290,5 +297,5 @@ def connect(app: Any, bench: Workbench) -> None:
         central = bool(municipalities) and service in (services or [])
         figure = process_map_figure(bench.scenario, service, central, lang)
         if figure is None:
-            return {"layout": {"title": t("web.maps.none", lang)}}
+            return no_map(t("web.maps.none", lang))
         return figure
