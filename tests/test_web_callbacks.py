@@ -180,6 +180,10 @@ def test_the_page_redrawn_in_another_language_keeps_the_edits(bench):
     assert shown["tabs"] == "answer"
     assert shown["runs-kpi"] == "utilisation"
     assert shown["lang-switch"] == "DE"
+    # the staff table names municipalities and roles in the page's language, keys kept
+    row = shown["f-staff"][2]
+    assert (row["municipality"], row["role"]) == ("Bdorf", "front_office")
+    assert (row["m_name"], row["r_name"]) == ("Bdorf (Elbe)", "front office (front_office)")
     # without edits the page shows the scenario's values
     fresh = _values(bench.page_body("de", View()))
     assert fresh["f-zsa-staff"] == "1.5" and fresh["f-name"] == "mini-v1"
@@ -199,7 +203,7 @@ def _values(children):
         props = node.to_plotly_json()["props"]
         key = props.get("id")
         if isinstance(key, str):
-            found[key] = props.get("value", props.get("children"))
+            found[key] = props.get("value", props.get("data", props.get("children")))
         visit(props.get("children"))
 
     visit(children)

@@ -275,7 +275,7 @@ def whatif_tab(scenario: Scenario, base: WhatIf, form: FormValues, lang: Lang) -
     variants = zsa_variants(scenario)
     has_zsa = bool(base.variant)
     pooled = has_zsa and not isinstance(base.zsa_staff, dict)
-    number = {"type": "number", "debounce": True, "style": {"width": "110px"}}
+    number = {"type": "number", "debounce": True, "style": {"width": "140px"}}
     # staff fields are text: a number, a ramp's steps "DATE: FTE; ..." or a factor "×1.5"
     ramp = any(is_ramp(v) for v in _levels(base))
     staff_width = "360px" if ramp else "110px"
@@ -375,10 +375,10 @@ def whatif_tab(scenario: Scenario, base: WhatIf, form: FormValues, lang: Lang) -
                 html.Div(
                     dash_table.DataTable(
                         id="f-zsa-teams",
-                        data=list(form.zsa_teams),
+                        data=team_table(form.zsa_teams, lang),
                         editable=True,
                         columns=[
-                            {"name": t("team", lang), "id": "team", "editable": False},
+                            {"name": t("team", lang), "id": "t_name", "editable": False},
                             {"name": t("web.form.zsa_staff", lang), "id": "fte", "type": "text"},
                         ],
                         **TABLE_STYLE,
@@ -441,11 +441,11 @@ def whatif_tab(scenario: Scenario, base: WhatIf, form: FormValues, lang: Lang) -
                 ),
                 dash_table.DataTable(
                     id="f-staff",
-                    data=list(form.staff),
+                    data=staff_table(form.staff, scenario, lang),
                     editable=True,
                     columns=[
-                        {"name": t("municipality", lang), "id": "municipality", "editable": False},
-                        {"name": t("web.col.role", lang), "id": "role", "editable": False},
+                        {"name": t("municipality", lang), "id": "m_name", "editable": False},
+                        {"name": t("web.col.role", lang), "id": "r_name", "editable": False},
                         {"name": t("web.col.fte_base", lang), "id": "base", "type": "text"},
                         {"name": t("web.col.fte_with", lang), "id": "with", "type": "text"},
                     ],
@@ -465,6 +465,30 @@ def whatif_tab(scenario: Scenario, base: WhatIf, form: FormValues, lang: Lang) -
             style={"margin": "10px 0"},
         ),
     ]
+
+
+def staff_table(rows: Any, scenario: Scenario, lang: Lang) -> list[dict[str, Any]]:
+    """The staff table's rows with names to read: 'Halle (Saale)', 'Sachbearbeitung
+    (clerk)'; the keys stay in the rows (the form reads them back, messages name them)."""
+    names = {k: m.name or k for k, m in scenario.municipalities.items()}
+    return [
+        {
+            **row,
+            "m_name": names.get(row["municipality"], row["municipality"]),
+            "r_name": _role(row["role"], lang),
+        }
+        for row in rows
+    ]
+
+
+def team_table(rows: Any, lang: Lang) -> list[dict[str, Any]]:
+    """The ZSA team table's rows with the team's name to read."""
+    return [{**row, "t_name": _role(row["team"], lang)} for row in rows]
+
+
+def _role(key: str, lang: Lang) -> str:
+    label = role_label(key, lang)
+    return label if label == key else f"{label} ({key})"
 
 
 def _levels(whatif: WhatIf) -> list[Any]:

@@ -22,7 +22,7 @@ from zsa_sim.web.callbacks import (
     with_language,
 )
 from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
-from zsa_sim.web.layout import TABLE_STYLE, View
+from zsa_sim.web.layout import TABLE_STYLE, View, staff_table, team_table
 from zsa_sim.web.runs import compare_runs, read_entry
 from zsa_sim.web.texts import t
 
@@ -74,10 +74,14 @@ def connect(app: Any, bench: Workbench) -> None:
         Output({"type": "f-volume", "service": ALL}, "value"),
         Input("f-variant", "value"),
         Input("b-reset", "n_clicks"),
+        State("lang", "data"),
         prevent_initial_call=True,  # the page is drawn with the form filled in
     )
-    def fill(variant: str | None, _reset: int | None) -> tuple[Any, ...]:
-        return form_outputs(bench.form_start(variant))
+    def fill(variant: str | None, _reset: int | None, lang: str) -> tuple[Any, ...]:
+        out = list(form_outputs(bench.form_start(variant)))
+        out[3] = team_table(out[3], lang)
+        out[7] = staff_table(out[7], bench.scenario, lang)
+        return tuple(out)
 
     @app.callback(
         Output("root", "children"),
