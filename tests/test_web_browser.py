@@ -192,8 +192,7 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     open_tab(driver, "Frühere Läufe")
     boxes = driver.find_elements(By.CSS_SELECTOR, "#runs-pick input[type='checkbox']")
     assert len(boxes) == 2
-    for box in boxes:
-        box.click()
+    assert all(box.is_selected() for box in boxes)  # the new run and the one before
     driver.find_element(By.ID, "b-compare").click()
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-table td"))
     header = driver.find_element(By.ID, "compare-table").text

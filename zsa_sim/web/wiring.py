@@ -170,6 +170,7 @@ def connect(app: Any, bench: Workbench) -> None:
         Output("answer-run", "options"),
         Output("answer-run", "value"),
         Output("runs-pick", "options"),
+        Output("runs-pick", "value"),
         Output("tabs", "value"),
         Output("f-name", "value"),
         Input("poll", "n_intervals"),
@@ -179,13 +180,13 @@ def connect(app: Any, bench: Workbench) -> None:
     )
     def poll(_n: Any, job: str | None, lang: str) -> Any:
         if not job:
-            return (no_update,) * 2 + (True,) + (no_update,) * 5
+            return (no_update,) * 2 + (True,) + (no_update,) * 6
         status = bench.jobs.status(job)
         text = bench.progress_text(status, lang)
         if not status.finished:
-            return str(status.fraction), text, False, *(no_update,) * 5
+            return str(status.fraction), text, False, *(no_update,) * 6
         if status.state != "done":
-            return "0", text, True, *(no_update,) * 5
+            return "0", text, True, *(no_update,) * 6
         options = bench.run_options()
         return (
             "1",
@@ -194,6 +195,8 @@ def connect(app: Any, bench: Workbench) -> None:
             options,
             status.run_dir,
             options,
+            # the new run and the one before it, ready to be put side by side
+            [o["value"] for o in options[:2]],
             "answer",
             bench.next_name(status.name),
         )
