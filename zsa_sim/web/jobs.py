@@ -39,6 +39,8 @@ PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
 #: results reported less than this many seconds apart at the start of the simulation
 #: come from the result cache (a replication takes longer); the ETA leaves them out
 BURST_GAP = 0.25
+#: environment variables of zsa-sim (``ZSA_SIM_CACHE``, ...) a run takes from the server
+ENV_PREFIX = "ZSA_SIM_"
 
 
 def _start_method() -> str:
@@ -90,11 +92,25 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _settings() -> dict[str, str]:
+    """The ``ZSA_SIM_*`` environment of the server now (the result cache's folder, ...)."""
+    return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+
+
 def _work(
-    scenario_path: str, out_root: str, jobs: int | None, eventlog: Any, messages: Any
+    scenario_path: str,
+    out_root: str,
+    jobs: int | None,
+    eventlog: Any,
+    messages: Any,
+    settings: dict[str, str] | None = None,
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
     """The worker process: run the scenario version, report progress and the outcome."""
     os.setpgrp()  # lead a group, so cancel reaches the replication workers too
+    # the fork server keeps the environment of its start; a run follows the server's
+    for key in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
+        del os.environ[key]
+    os.environ.update(settings or {})
     if "fork" in mp.get_all_start_methods():
         # a child of the fork server inherits its start method; the replication workers
         # should fork from this warm, single-threaded process, as under ``zsa-sim run``
@@ -167,7 +183,14 @@ class JobManager:
         messages = self._context.Queue()
         process = self._context.Process(
             target=_work,
-            args=(str(scenario_path), str(self.out_root), self.jobs, self.eventlog, messages),
+            args=(
+                str(scenario_path),
+                str(self.out_root),
+                self.jobs,
+                self.eventlog,
+                messages,
+                _settings(),
+            ),
             name=f"zsa-sim-run-{job_id}",
             daemon=False,
         )
