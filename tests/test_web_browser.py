@@ -14,7 +14,10 @@ import pytest
 pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -69,7 +72,10 @@ def server(tmp_path, tiny):
 
 
 def wait(driver, condition, timeout=40.0):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    # the page is redrawn (language switch, reload): an element read may be gone
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]
+    ).until(condition)
 
 
 def field_value(driver, element_id):
@@ -231,8 +237,14 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     assert again == {k: list(v) for k, v in shown.items()}
 
     lap("English")
-    # English on request
+    # English on request, and the language chosen is kept for the next visit
     driver.get(server.url + "?lang=en")
+    wait(driver, lambda d: "what-if workbench" in d.find_element(By.TAG_NAME, "h2").text)
+    switch_language(driver, "Was-wäre-wenn")
+    driver.get(server.url)
+    wait(driver, lambda d: "Was-wäre-wenn" in d.find_element(By.TAG_NAME, "h2").text)
+    switch_language(driver, "what-if workbench")
+    driver.get(server.url)
     wait(driver, lambda d: "what-if workbench" in d.find_element(By.TAG_NAME, "h2").text)
 
 
