@@ -2,6 +2,7 @@ import json
 import os
 import queue
 import time
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,21 @@ def test_the_eta_without_cache_is_the_rate_since_the_simulation_began(tmp_path, 
     assert jobs.status("j").eta == pytest.approx(4.5 / 2 * 18)
     jobs = _feeding(tmp_path, [("phase", "simulate", t0), ("progress", 3, 20, t0 + 0.05)])
     assert jobs.status("j").eta is None  # only cached results so far: no rate yet
+
+
+def test_a_what_if_takes_its_unchanged_replications_from_the_result_cache(tmp_path):
+    pytest.importorskip("zsa_sim.experiment.cache", reason="the runner has no result cache")
+    from zsa_sim.scenario import apply_changes, load_scenario
+    from zsa_sim.web.whatif import write_version
+
+    scenario = tiny_scenario(tmp_path / "scenario")
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    first = jobs.wait(jobs.submit(scenario, "mini"), timeout=120)
+    assert (first.state, first.from_cache, first.total) == ("done", 0, 6), first.error
+    # the what-if as the page writes it: another name and file, more ZSA staff; the
+    # variant without a ZSA (2 of the 6 replications) is unchanged
+    changed = apply_changes(load_scenario(scenario), {"name": "mini-v2", "zsa.staff": 2.5})
+    second = jobs.wait(jobs.submit(write_version(changed, tmp_path / "v"), "mini-v2"), 120)
+    assert (second.state, second.from_cache) == ("done", 2), second.error
+    summary = json.loads((Path(second.run_dir) / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"]["name"] == "mini-v2"
