@@ -1,7 +1,8 @@
 """The page: header with language switch, and five tabs (scenario, maps, what-if, answer,
-earlier runs). Built per page load, so the language (``?lang=en``) and the list of runs
-are current; element ids are the contract with :mod:`zsa_sim.web.callbacks` and the
-browser test.
+earlier runs). Built per page load, so the language (``?lang=en``, or the one chosen
+before) and the list of runs are current; the language switch redraws the body in place
+from a :class:`View` of what the browser shows, so nothing typed is lost. Element ids are
+the contract with :mod:`zsa_sim.web.wiring` and the browser test.
 """
 
 from __future__ import annotations
