@@ -17,7 +17,7 @@ shared, so the load average before and after is printed with the figures, and th
 seconds of each run as the page reports them. Not part of the test suite.
 
 Run:  python3 benchmarks/whatif_web.py [--scenario scenarios/pilot.yaml] [--jobs 2]
-          [--replications 10] [--zsa-staff 10] [--screenshots DIR]
+          [--replications 10] [--zsa-staff 10] [--screenshots DIR] [--cache off|DIR]
 """
 
 from __future__ import annotations
@@ -38,14 +38,17 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 RUN_TIMEOUT = 1800.0
 
 
-def start_server(scenario: Path, out: Path, jobs: int) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    scenario: Path, out: Path, jobs: int, cache: str
+) -> tuple[subprocess.Popen[str], str]:
     """``zsa-sim serve`` on a free port; the process and the URL it prints."""
     command = [
         sys.executable, "-m", "zsa_sim", "serve", str(scenario),
         "--port", "0", "--out", str(out), "-j", str(jobs),
     ]  # fmt: skip
+    env = {**os.environ, "ZSA_SIM_CACHE": cache}
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 120
@@ -139,6 +142,11 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=10)
     parser.add_argument("--zsa-staff", default="10")
     parser.add_argument("--screenshots", type=Path, help="save screenshots of the page here")
+    parser.add_argument(
+        "--cache",
+        help="ZSA_SIM_CACHE for the server (default: an empty folder, so the base is cold; "
+        "'off' measures without the result cache)",
+    )
     args = parser.parse_args()
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         raise SystemExit("needs /usr/bin/chromium and /usr/bin/chromedriver (apt chromium-driver)")
@@ -149,7 +157,10 @@ def main() -> None:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     print(f"load average before: {load()}  ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory(prefix="whatif-web-") as tmp:
-        server, url = start_server(args.scenario.resolve(), Path(tmp) / "results", args.jobs)
+        cache = args.cache or str(Path(tmp) / "cache")
+        server, url = start_server(
+            args.scenario.resolve(), Path(tmp) / "results", args.jobs, cache
+        )
         driver = browser()
         try:
             driver.get(url)
@@ -182,7 +193,7 @@ def main() -> None:
                 server.kill()
     print(f"load average after:  {load()}")
     print(f"scenario {args.scenario.name}, {args.replications} replications of every variant, "
-          f"-j {args.jobs}")  # fmt: skip
+          f"-j {args.jobs}, result cache: {args.cache or 'empty at start'}")  # fmt: skip
 
 
 if __name__ == "__main__":
