@@ -157,3 +157,19 @@ def test_a_what_if_takes_its_unchanged_replications_from_the_result_cache(tmp_pa
     assert (second.state, second.from_cache) == ("done", 2), second.error
     summary = json.loads((Path(second.run_dir) / "summary.json").read_text(encoding="utf-8"))
     assert summary["scenario"]["name"] == "mini-v2"
+
+
+def test_the_eta_follows_the_pace_of_the_last_results(tmp_path, monkeypatch):
+    t0 = 1000.0
+    # ten results read slowly from the cache (one a second), then pairs of simulated
+    # ones (two workers) every ten seconds
+    slow = [("progress", d, 20, t0 + d) for d in range(1, 11)]
+    pairs = [("progress", d, 20, t0 + 20 + 10 * ((d - 11) // 2) + 0.01 * (d % 2 == 0))
+             for d in range(11, 15)]  # fmt: skip
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), *slow, *pairs])
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 31.0)
+    status = jobs.status("j")
+    assert status.done == 14
+    # the last four results took 21 s (from the tenth at t0 + 10): 5.25 s each, 6 to go;
+    # over the whole run it would read 31 s / 14, an ETA of 13 s for 30 s of work left
+    assert status.eta == pytest.approx(21 / 4 * 6)

@@ -39,6 +39,9 @@ PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
 #: results reported less than this many seconds apart at the start of the simulation
 #: come from the result cache (a replication takes longer); the ETA leaves them out
 BURST_GAP = 0.25
+#: the ETA's rate is that of the last this many results (the engine's pace changes with
+#: the machine's load, and results read slowly from the cache must not count for long)
+ETA_WINDOW = 4
 #: environment variables of zsa-sim (``ZSA_SIM_CACHE``, ...) a run takes from the server
 ENV_PREFIX = "ZSA_SIM_"
 
@@ -168,9 +171,10 @@ class JobManager:
         self._status: dict[str, JobStatus] = {}
         self._process: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
-        #: per job: results at the start of the simulation that came in a burst (from
-        #: the result cache), and the monotonic time of the burst's end
-        self._burst: dict[str, tuple[int, float, bool]] = {}
+        #: per job: (monotonic time, results done) from the start of the simulation on,
+        #: and how many of the first points came in a burst (from the result cache)
+        self._points: dict[str, list[tuple[float, int]]] = {}
+        self._burst: dict[str, int] = {}
 
     def submit(self, scenario_path: Path, name: str) -> str:
         """Start running a scenario file; return the job id. Refused while a run is going."""
@@ -227,25 +231,25 @@ class JobManager:
             return status
 
     def _eta(self, job_id: str, status: JobStatus) -> float | None:
-        """Seconds left to simulate, from the rate of the replications simulated so far
-        (results taken from the result cache at the start say nothing about it)."""
-        burst = self._burst.get(job_id)
-        if status.phase != "simulate" or burst is None:
+        """Seconds left to simulate, at the pace of the last :data:`ETA_WINDOW` results
+        simulated (a burst of results from the result cache at the start is left out)."""
+        points = self._points.get(job_id)
+        if status.phase != "simulate" or not points:
             return None
-        cached, since, _ = burst
-        simulated = status.done - cached
+        start = max(self._burst.get(job_id, 0), len(points) - 1 - ETA_WINDOW)
+        since, before = points[start]
+        simulated = status.done - before
         if simulated <= 0:
             return None
         rate = (time.monotonic() - since) / simulated
         return rate * (status.total - status.done)
 
     def _progress(self, job_id: str, done: int, at: float) -> None:
-        """Extend the leading burst of cached results while results come that fast."""
-        cached, last, open_ = self._burst.get(job_id, (0, at, True))
-        if open_ and at - last < BURST_GAP:
-            self._burst[job_id] = (done, at, True)
-        else:
-            self._burst[job_id] = (cached, last, False)
+        points = self._points.setdefault(job_id, [(at, 0)])
+        burst = self._burst.get(job_id, 0)
+        if burst == len(points) - 1 and at - points[-1][0] < BURST_GAP:
+            self._burst[job_id] = burst + 1  # still the leading burst
+        points.append((at, done))
 
     def _drain(self, job_id: str) -> JobStatus:
         status = self._status[job_id]
@@ -259,7 +263,8 @@ class JobManager:
             if kind == "phase":
                 status = replace(status, phase=message[1])
                 if message[1] == "simulate":
-                    self._burst[job_id] = (0, message[2], True)
+                    self._points[job_id] = [(message[2], 0)]
+                    self._burst[job_id] = 0
             elif kind == "progress":
                 status = replace(status, done=message[1], total=message[2])
                 self._progress(job_id, message[1], message[3])
