@@ -173,3 +173,17 @@ def test_the_eta_follows_the_pace_of_the_last_results(tmp_path, monkeypatch):
     # the last four results took 21 s (from the tenth at t0 + 10): 5.25 s each, 6 to go;
     # over the whole run it would read 31 s / 14, an ETA of 13 s for 30 s of work left
     assert status.eta == pytest.approx(21 / 4 * 6)
+
+
+def test_results_reported_before_any_worker_started_are_not_a_pace(tmp_path, monkeypatch):
+    t0 = 1000.0
+    # results read slowly from the cache, flagged by the worker (no replication worker
+    # process yet), then two simulated ones
+    slow = [("progress", d, 20, t0 + d, True) for d in range(1, 5)]
+    simulated = [("progress", 5, 20, t0 + 14, False), ("progress", 6, 20, t0 + 14.01, False)]
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), *slow])
+    assert jobs.status("j").eta is None  # nothing simulated yet: no estimate
+    for message in simulated:
+        jobs._messages["j"].put(message)
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 15.0)
+    assert jobs.status("j").eta == pytest.approx((15 - 4) / 2 * 14)

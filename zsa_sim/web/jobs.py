@@ -36,8 +36,9 @@ CANCEL_TIMEOUT = 10.0
 _PHASES = {"simulating": "simulate", "writing results": "write"}
 #: modules the fork server imports before it forks runs
 PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
-#: results reported less than this many seconds apart at the start of the simulation
-#: come from the result cache (a replication takes longer); the ETA leaves them out
+#: results reported before the run's worker processes started, or (one process, no
+#: workers) less than this many seconds apart at the start of the simulation, come from
+#: the result cache (a replication takes longer); the ETA leaves them out
 BURST_GAP = 0.25
 #: the ETA's rate is that of the last this many results (the engine's pace changes with
 #: the machine's load, and results read slowly from the cache must not count for long)
@@ -123,8 +124,13 @@ def _work(
         from zsa_sim.experiment.runner import RunOptions, run_experiment
 
         # CLOCK_MONOTONIC is one clock for all processes: the page's ETA uses these times
+        parallel = jobs is None or jobs > 1
+
         def progress(done: int, total: int, variant: str, replication: int) -> None:
-            messages.put(("progress", done, total, time.monotonic()))
+            # with worker processes, a result reported before any of them started was
+            # not simulated: it came from the result cache
+            unsimulated = parallel and not mp.active_children()
+            messages.put(("progress", done, total, time.monotonic(), unsimulated))
 
         def phase(name: str) -> None:
             messages.put(("phase", _PHASES.get(name, "prepare"), time.monotonic()))
@@ -244,10 +250,10 @@ class JobManager:
         rate = (time.monotonic() - since) / simulated
         return rate * (status.total - status.done)
 
-    def _progress(self, job_id: str, done: int, at: float) -> None:
+    def _progress(self, job_id: str, done: int, at: float, unsimulated: bool = False) -> None:
         points = self._points.setdefault(job_id, [(at, 0)])
         burst = self._burst.get(job_id, 0)
-        if burst == len(points) - 1 and at - points[-1][0] < BURST_GAP:
+        if burst == len(points) - 1 and (unsimulated or at - points[-1][0] < BURST_GAP):
             self._burst[job_id] = burst + 1  # still the leading burst
         points.append((at, done))
 
@@ -267,7 +273,7 @@ class JobManager:
                     self._burst[job_id] = 0
             elif kind == "progress":
                 status = replace(status, done=message[1], total=message[2])
-                self._progress(job_id, message[1], message[3])
+                self._progress(job_id, message[1], message[3], *message[4:])
             elif kind == "done":
                 status = replace(
                     status,
