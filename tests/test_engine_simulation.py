@@ -294,3 +294,15 @@ def test_invariants_hold_for_random_runs(gaps, fte, office, absence, seed, horiz
         intervals.sort()
         for (_, end), (start, _) in itertools.pairwise(intervals):
             assert end <= start + 1e-9, "a staff member did two tasks at once"
+
+
+def test_pool_minutes_by_day_share_one_float_per_value() -> None:
+    from zsa_sim.engine.simulation import _shared_floats
+
+    values = np.array([480.0, 480.0, 0.0, -0.0, 240.5, 480.0])
+    shared = _shared_floats(values)
+    assert shared == (480.0, 480.0, 0.0, -0.0, 240.5, 480.0)
+    assert all(type(v) is float for v in shared)
+    assert shared[0] is shared[1] is shared[5]
+    # the exact bits are kept: -0.0 is not folded into 0.0
+    assert [math.copysign(1.0, v) for v in shared[2:4]] == [1.0, -1.0]

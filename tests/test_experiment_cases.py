@@ -499,3 +499,23 @@ def test_without_a_caseworker_role_the_caseworker_start_is_unknown() -> None:
     table = CaseTable({"hund": "Bescheid"})
     (record,) = feed(table, one_case()).records()
     assert math.isnan(record.caseworker_start)
+
+
+def test_released_columns_are_the_same_and_leave_the_other_runs() -> None:
+    rows = _engine_like_cases()
+    other = [r._replace(replication=1) for r in rows]
+    kept = feed(CaseTable({"hund": "Task_Bescheid"}), rows + other)
+    handed = feed(CaseTable({"hund": "Task_Bescheid"}), rows + other)
+    expected = repr(list(kept.columns("dezentral", 0)))
+    assert repr(list(handed.columns("dezentral", 0, release=True))) == expected
+    # the released run has no cases left (its memory is free); the other run is whole
+    assert len(handed.columns("dezentral", 0)) == 0
+    assert repr(list(handed.columns("dezentral", 1))) == repr(list(kept.columns("dezentral", 1)))
+
+
+def test_codes_index_the_sorted_names_of_a_stream_field() -> None:
+    columns = feed(CaseTable({"hund": "Task_Bescheid"}), _engine_like_cases()).columns()
+    for name in ("service", "municipality"):
+        codes, values = columns.codes(name)
+        assert values == sorted(set(columns.column(name).tolist()))
+        assert [values[k] for k in codes.tolist()] == columns.column(name).tolist()

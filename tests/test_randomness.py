@@ -52,3 +52,28 @@ def test_evicted_blocks_are_regenerated_identically():
 
 def test_draws_are_python_floats():
     assert type(DrawTable(0, 0).draw(("k",), 0, 0, uniform)) is float
+
+
+def _round_robin(table: DrawTable, pairs: int, rounds: int) -> list[float]:
+    """Every pair's cases 0..rounds-1 in turn, as cases in progress are served."""
+    return [
+        table.draw(("effort", f"task{p}"), 0, index, uniform)
+        for index in range(rounds)
+        for p in range(pairs)
+    ]
+
+
+def test_cache_is_sized_from_the_keys_seen(monkeypatch):
+    monkeypatch.setattr(DrawTable, "MIN_BLOCKS", 4)
+    sized, fixed = DrawTable(7, 0), DrawTable(7, 0, cache_blocks=4)
+    # ten pairs drawn from in turn: a fixed cache of 4 blocks evicts a block before it
+    # is used again, one sized from the keys keeps them all
+    assert _round_robin(sized, 10, 3) == _round_robin(fixed, 10, 3)
+    assert (sized.pairs_seen, sized.cache_blocks, sized.blocks_generated) == (10, 20, 10)
+    assert (fixed.cache_blocks, fixed.blocks_generated) == (4, 30)
+
+
+def test_cache_keeps_its_minimum_for_few_keys():
+    table = DrawTable(7, 0)
+    _round_robin(table, 3, 2)
+    assert (table.pairs_seen, table.cache_blocks) == (3, DrawTable.MIN_BLOCKS)

@@ -52,15 +52,43 @@ class DrawTable:
     decisions for the same applicant, even though their cases are served in a different
     order. Blocks are generated lazily and evicted when the cache is full; an evicted
     block is regenerated identically when needed again.
+
+    The cache holds :attr:`BLOCKS_PER_KEY` blocks for every (key, iteration) pair seen
+    so far, and at least :attr:`MIN_BLOCKS`: the cases in progress of a stream have
+    neighbouring indices, so each pair needs the block of those cases and, at a block
+    boundary, the next one. A fixed size (``cache_blocks``) was too small for a
+    state-wide simulation in one piece ("zentral": thousands of pairs), where evicted
+    blocks were generated again and again (issue 19); the draws are the same either
+    way, only the work of making them differs.
     """
 
     BLOCK = 1024
+    #: the cache never holds fewer blocks than this (~33 MB when full; a group of a few
+    #: municipalities uses a fraction)
+    MIN_BLOCKS = 4096
+    #: blocks kept per (key, iteration) pair seen
+    BLOCKS_PER_KEY = 2
 
-    def __init__(self, seed: int, replication: int, cache_blocks: int = 4096) -> None:
+    def __init__(self, seed: int, replication: int, cache_blocks: int | None = None) -> None:
         self._seed = seed
         self._replication = replication
         self._cache: dict[tuple, array[float]] = {}
-        self._cache_blocks = cache_blocks
+        #: None: sized from the (key, iteration) pairs seen; else a fixed number of blocks
+        self._fixed = cache_blocks
+        self._cache_blocks = self.MIN_BLOCKS if cache_blocks is None else cache_blocks
+        self._pairs: set[tuple] = set()
+        #: blocks generated so far (first uses and regenerations of evicted blocks)
+        self.blocks_generated = 0
+
+    @property
+    def cache_blocks(self) -> int:
+        """How many blocks the cache may hold now."""
+        return self._cache_blocks
+
+    @property
+    def pairs_seen(self) -> int:
+        """Distinct (key, iteration) pairs drawn from so far."""
+        return len(self._pairs)
 
     def draw(
         self,
@@ -78,14 +106,29 @@ class DrawTable:
         cache_key = (key, iteration, block_no)
         block = self._cache.get(cache_key)
         if block is None:
-            if len(self._cache) >= self._cache_blocks:
-                # Drop the oldest block (dicts keep insertion order); cheap and safe.
-                del self._cache[next(iter(self._cache))]
-            rng = stream(
-                self._seed, self._replication, *key, "iteration", iteration, "block", block_no
-            )
-            # An array of C doubles: as compact as numpy's, but indexing it gives a plain
-            # float at once (no numpy scalar to convert on every draw).
-            block = array("d", np.asarray(sampler(rng, self.BLOCK), dtype=float).tobytes())
-            self._cache[cache_key] = block
+            block = self._generate(key, iteration, block_no, sampler)
         return block[offset]
+
+    def _generate(
+        self,
+        key: Key,
+        iteration: int,
+        block_no: int,
+        sampler: Callable[[np.random.Generator, int], np.ndarray],
+    ) -> array[float]:
+        """Make a block (a cache miss), evicting the oldest if the cache is full."""
+        pair = (key, iteration)
+        if pair not in self._pairs:
+            self._pairs.add(pair)
+            if self._fixed is None:
+                self._cache_blocks = max(self.MIN_BLOCKS, self.BLOCKS_PER_KEY * len(self._pairs))
+        if len(self._cache) >= self._cache_blocks:
+            # Drop the oldest block (dicts keep insertion order); cheap and safe.
+            del self._cache[next(iter(self._cache))]
+        rng = stream(self._seed, self._replication, *key, "iteration", iteration, "block", block_no)
+        # An array of C doubles: as compact as numpy's, but indexing it gives a plain
+        # float at once (no numpy scalar to convert on every draw).
+        block = array("d", np.asarray(sampler(rng, self.BLOCK), dtype=float).tobytes())
+        self._cache[(key, iteration, block_no)] = block
+        self.blocks_generated += 1
+        return block

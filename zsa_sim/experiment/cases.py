@@ -62,6 +62,7 @@ from zsa_sim.bpmn.model import TASK_KINDS, BoundaryEvent, EndEvent, Process, Sub
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
 from zsa_sim.engine.setup import ServiceSetup
 from zsa_sim.eventlog.schema import ActivityRecord
+from zsa_sim.memory import release_free_memory
 
 NAN = math.nan
 #: A staff pool as the event log sees it: (org_unit, role), e.g. ("ZSA", "front_office").
@@ -73,6 +74,10 @@ _TASK_TYPES = frozenset(TASK_KINDS)
 #: Cases whose stream and slot the table remembers by id (~100 B each; the cases in
 #: progress at a time in a state-wide run are of this order)
 _RECENT_CASES = 1 << 15
+#: bytes of a slot in a stream's columns (ten doubles, two ints, the flags)
+_SLOT_BYTES = 89
+#: after this many bytes of released streams the heap is trimmed (see CaseTable.columns)
+_TRIM_BYTES = 16 << 20
 
 
 class CaseRecord(NamedTuple):
@@ -221,8 +226,8 @@ class _Stream:
         self.flags = bytearray()
         for name, code, _default in self._DEFAULTS:
             setattr(self, name, array(code))
-        #: slot -> the second and later catch-event intervals, flat: lo, hi, lo, hi, ...
-        self.more_waits: dict[int, array] = {}
+        #: the second and later catch-event intervals, flat: slot, lo, hi, slot, lo, hi, ...
+        self.more_waits = array("d")
 
     def grow(self, size: int) -> None:
         """Make room for slots up to ``size - 1``."""
@@ -241,6 +246,14 @@ class _Stream:
         """The slots that are cases, in the order of their case ids (as strings)."""
         used = [i for i, f in enumerate(self.flags) if f & 1]
         return sorted(used, key=self.case_id)
+
+    def release(self) -> int:
+        """Give the cases' memory back (the stream is empty afterwards); bytes freed."""
+        freed = len(self.flags) * _SLOT_BYTES + 8 * len(self.more_waits)
+        self.names, self.slots, self.flags, self.more_waits = [], {}, bytearray(), array("d")
+        for name, code, _default in self._DEFAULTS:
+            setattr(self, name, array(code))
+        return freed
 
 
 class CaseTable:
@@ -393,11 +406,8 @@ class CaseTable:
             elif kind == "intermediateCatchEvent" and completed:
                 if s.wait_hi[i] != s.wait_hi[i]:  # the first (complete is never NaN here)
                     s.wait_lo[i], s.wait_hi[i] = enabled, complete
-                else:
-                    more = s.more_waits.get(i)
-                    if more is None:
-                        more = s.more_waits[i] = array("d")
-                    more.extend((enabled, complete))
+                else:  # (slot, lo, hi) flat: 24 B, not a dict entry and an array per case
+                    s.more_waits.extend((i, enabled, complete))
             if completed and activity_id == decision_tasks.get(service):
                 decision = s.decision[i]
                 if decision != decision or complete > decision:
@@ -429,11 +439,15 @@ class CaseTable:
         """The (variant, replication) pairs seen so far, sorted."""
         return sorted({(v, r) for v, r, *_ in self._streams} | set(self._pools))
 
-    def columns(self, variant: str | None = None, replication: int | None = None) -> CaseColumns:
+    def columns(
+        self, variant: str | None = None, replication: int | None = None, *, release: bool = False
+    ) -> CaseColumns:
         """One row per case in columns, optionally of one variant and/or replication only.
 
         Sorted by (variant, replication, case_id), so the order does not depend on the
-        order rows arrived in.
+        order rows arrived in. With ``release`` the table hands its cases over: each
+        stream's memory is freed once copied (a run of a million cases then needs the
+        table or the columns, not both), and the table has no cases of those runs left.
         """
         by_run: dict[RunKey, list[_Stream]] = {}
         for (v, r, *_), stream in self._streams.items():
@@ -470,7 +484,9 @@ class CaseTable:
         stream_of = np.concatenate([np.zeros(0, dtype=np.int32), *stream_parts])
         slot_of = np.concatenate([np.zeros(0, dtype=np.int64), *slot_parts])
         del stream_parts, slot_parts
-        return CaseColumns._from_streams(streams, stream_of, slot_of, list(self._outcomes))
+        return CaseColumns._from_streams(
+            streams, stream_of, slot_of, list(self._outcomes), release=release
+        )
 
     def records(
         self, variant: str | None = None, replication: int | None = None
@@ -542,65 +558,43 @@ class CaseColumns:
         stream_of: np.ndarray,
         slot_of: np.ndarray,
         outcomes: list[str],
+        release: bool = False,
     ) -> CaseColumns:
-        """Gather the cases (``stream_of[i]``, ``slot_of[i]``) from the table's streams."""
+        """Gather the cases (``stream_of[i]``, ``slot_of[i]``) from the table's streams.
+
+        Each stream's cases go straight into the final columns (temporaries are one
+        stream long, not one run long); with ``release`` each stream's columns are
+        freed once copied, so the table and the result are not both whole in memory.
+        """
         n = len(slot_of)
         names: list[str] = []
         number = slot_of.copy()
-        first = {name: np.empty(n) for name in ("arrival", "first_enabled", "first_start",
-                 "caseworker_start", "decision", "last_complete", "effort", "wait_lo",
-                 "wait_hi")}  # fmt: skip
-        outcome = np.empty(n, dtype=np.int32)
-        open_rows = np.empty(n, dtype=np.int64)
-        flags = np.empty(n, dtype=np.uint8)
-        applicant = np.zeros(n)
-        several = np.zeros(n, dtype=bool)  # cases with more than one catch event
+        data: dict[str, np.ndarray] = {"stream": stream_of, "number": number}
+        for name in ("arrival", "first_start", "decision", "end", "applicant_time",
+                     "effort_minutes", "caseworker_start"):  # fmt: skip
+            data[name] = np.empty(n)
+        outcome = data["outcome"] = np.empty(n, dtype=np.int32)
+        is_open = data["is_open"] = np.empty(n, dtype=bool)
         # the positions of each stream's cases: one sort instead of a scan per stream
         by_stream = np.argsort(stream_of, kind="stable")
         bounds = np.searchsorted(stream_of[by_stream], np.arange(len(streams) + 1))
+        released = 0
         for k, stream in enumerate(streams):
             rows = by_stream[bounds[k] : bounds[k + 1]]
-            if not len(rows):
-                continue
-            slots = slot_of[rows]
-            for name, column in first.items():
-                column[rows] = np.frombuffer(getattr(stream, name), dtype=float)[slots]
-            outcome[rows] = np.frombuffer(stream.outcome, dtype=np.int32)[slots]
-            open_rows[rows] = np.frombuffer(stream.open_rows, dtype=np.int32)[slots]
-            flags[rows] = np.frombuffer(stream.flags, dtype=np.uint8)[slots]
-            if stream.prefix is None:
-                number[rows] = np.arange(len(names), len(names) + len(rows))
-                names.extend(stream.names[slot] for slot in slots.tolist())
-            if stream.more_waits:
-                row_of = dict(zip(slots.tolist(), rows.tolist(), strict=True))
-                for slot, more in stream.more_waits.items():
-                    pairs = zip(more[::2], more[1::2], strict=True)
-                    waits = [(stream.wait_lo[slot], stream.wait_hi[slot]), *pairs]
-                    applicant[row_of[slot]] = _union_length(waits)
-                    several[row_of[slot]] = True
-        data: dict[str, np.ndarray] = {"stream": stream_of}
-        lo, hi = first["wait_lo"], first["wait_hi"]
-        # one interval: its length (what _union_length gives); odd ones the long way
-        single = np.where(hi > lo, hi - lo, 0.0)
-        odd = ~np.isnan(hi) & np.isnan(lo)
-        applicant = np.where(several, applicant, single)
-        for row in np.flatnonzero(odd).tolist():
-            applicant[row] = _union_length([(float(lo[row]), float(hi[row]))])
-        arrival = first["arrival"]
-        arrival = np.where(np.isfinite(arrival), arrival, first["first_enabled"])
-        is_open = (open_rows > 0) | ((flags & 2) == 0)
-        data["number"] = number
-        data["arrival"] = np.where(np.isfinite(arrival), arrival, NAN)
-        data["first_start"] = np.where(np.isfinite(first["first_start"]), first["first_start"], NAN)
-        worker = first["caseworker_start"]
-        data["caseworker_start"] = np.where(np.isfinite(worker), worker, NAN)
-        data["decision"] = first["decision"]
-        data["end"] = np.where(is_open, NAN, first["last_complete"])
-        data["applicant_time"] = applicant
-        data["effort_minutes"] = first["effort"]
-        data["outcome"] = outcome
-        data["is_open"] = is_open
+            if len(rows):
+                slots = slot_of[rows]
+                if stream.prefix is None:
+                    number[rows] = np.arange(len(names), len(names) + len(rows))
+                    names.extend(stream.names[slot] for slot in slots.tolist())
+                _gather(stream, slots, rows, data)
+            if release:
+                released += stream.release()
+                if released > _TRIM_BYTES:  # hand the freed heap back to the system
+                    release_free_memory()
+                    released = 0
+        del by_stream, bounds
         table = [(s.variant, s.replication, s.service, s.municipality, s.prefix) for s in streams]
+        assert outcome is data["outcome"] and is_open is data["is_open"]
         return cls(table, names, outcomes, data)
 
     @classmethod
@@ -659,6 +653,19 @@ class CaseColumns:
             return case_column(name, self._case_ids(0, len(self)))
         raise KeyError(name)
 
+    def codes(self, name: str) -> tuple[np.ndarray, list[str]]:
+        """A stream field ("variant", "service" or "municipality") as codes: per case an
+        index into the returned sorted list of its values.
+
+        4 bytes a case instead of an object column's 8 (and its comparisons of strings):
+        what a state-wide run's KPIs group by (issue 19).
+        """
+        position = ("variant", "replication", "service", "municipality").index(name)
+        values = sorted({s[position] for s in self.streams})
+        index = {value: k for k, value in enumerate(values)}
+        of_stream = np.array([index[s[position]] for s in self.streams], dtype=np.int32)
+        return of_stream[self.data["stream"]], values
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Every field as a column (as :func:`records_to_arrays` gives them)."""
         return {name: self.column(name) for name in CaseRecord._fields}
@@ -690,6 +697,45 @@ class CaseColumns:
                 variant, replication, service, municipality, _prefix = streams[k]
                 yield CaseRecord(variant, replication, case_id, service, municipality,
                                  *times, outcomes[outcome], is_open, caseworker)  # fmt: skip
+
+
+def _gather(stream: _Stream, slots: np.ndarray, rows: np.ndarray, data: dict) -> None:
+    """Write the cases in ``slots`` of a stream into ``rows`` of the final columns
+    (see the definitions in the module docstring)."""
+
+    def col(name: str, dtype: type = float) -> np.ndarray:
+        return np.frombuffer(getattr(stream, name), dtype=dtype)[slots]
+
+    arrival = col("arrival")
+    arrival = np.where(np.isfinite(arrival), arrival, col("first_enabled"))
+    data["arrival"][rows] = np.where(np.isfinite(arrival), arrival, NAN)
+    first_start = col("first_start")
+    data["first_start"][rows] = np.where(np.isfinite(first_start), first_start, NAN)
+    worker = col("caseworker_start")
+    data["caseworker_start"][rows] = np.where(np.isfinite(worker), worker, NAN)
+    data["decision"][rows] = col("decision")
+    is_open = (col("open_rows", np.int32) > 0) | ((col("flags", np.uint8) & 2) == 0)
+    data["is_open"][rows] = is_open
+    data["end"][rows] = np.where(is_open, NAN, col("last_complete"))
+    data["effort_minutes"][rows] = col("effort")
+    data["outcome"][rows] = col("outcome", np.int32)
+    # one catch-event interval: its length (what _union_length gives); odd ones (a
+    # complete without an enabled) and cases with several intervals the long way
+    lo, hi = col("wait_lo"), col("wait_hi")
+    applicant = np.where(hi > lo, hi - lo, 0.0)
+    if stream.more_waits:
+        position = dict(zip(slots.tolist(), range(len(slots)), strict=True))
+        more: dict[int, list[tuple[float, float]]] = {}
+        flat = stream.more_waits
+        for k in range(0, len(flat), 3):
+            slot = int(flat[k])
+            more.setdefault(slot, [(stream.wait_lo[slot], stream.wait_hi[slot])])
+            more[slot].append((flat[k + 1], flat[k + 2]))
+        for slot, waits in more.items():
+            applicant[position[slot]] = _union_length(waits)
+    for i in np.flatnonzero(~np.isnan(hi) & np.isnan(lo)).tolist():
+        applicant[i] = _union_length([(float(lo[i]), float(hi[i]))])
+    data["applicant_time"][rows] = applicant
 
 
 def records_to_arrays(records: Iterable[CaseRecord] | CaseColumns) -> dict[str, np.ndarray]:

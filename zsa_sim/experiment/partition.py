@@ -15,10 +15,19 @@ What changes is the order of the rows in the event log: the rows of one group, i
 order, then those of the next group (groups in the order of their first case source).
 Each group's rows are the rows of the joint run, and consumers of the log sort by case
 and time anyway; the case table, the KPIs and the activity rows are unchanged.
+
+Memory: a finished group's simulation (its SimPy environment, the generators of the
+cases still open at the horizon, its staff calendars and its draw cache) is held
+together by reference cycles, which only Python's cycle collector frees. Left to the
+collector's own schedule, the full collection that reaches them comes rarely, so the
+remains of many groups piled up: at 100k cases state-wide this was most of the growth of
+resident memory per case (benchmarks/results.md, issue 19). :func:`simulate_groups`
+therefore collects after each group of a split run.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import MISSING, fields, replace
 from typing import TYPE_CHECKING
@@ -27,6 +36,7 @@ from zsa_sim.engine.setup import SimulationSetup
 
 if TYPE_CHECKING:
     from zsa_sim.engine.simulation import SimulationResult
+    from zsa_sim.eventlog.schema import EventLogSink
 
 #: the setup fields this split knows how to divide (or to pass on whole); a setup with
 #: another field set to a non-default value is simulated in one piece, because the split
@@ -115,6 +125,24 @@ def independent_setups(setup: SimulationSetup) -> list[SimulationSetup]:
         for n in range(len(number_of))
     ]
     return parts
+
+
+def simulate_groups(setup: SimulationSetup, sink: EventLogSink) -> SimulationResult:
+    """Simulate the setup's independent groups one after the other into ``sink``.
+
+    Gives the result of the whole setup (:func:`combine_results`). Between the groups of
+    a split run the cycle collector frees the finished group's simulation (see the
+    module docstring); a setup that is one group costs no extra collection.
+    """
+    from zsa_sim import engine  # the engine is imported where a run needs it
+
+    parts = independent_setups(setup)
+    results = []
+    for part in parts:
+        results.append(engine.simulate(part, sink))
+        if len(parts) > 1:
+            gc.collect()
+    return combine_results(setup, results)
 
 
 def combine_results(

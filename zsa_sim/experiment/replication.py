@@ -26,7 +26,7 @@ from zsa_sim.experiment.kpis import (
     replication_kpis,
     working_day_counter,
 )
-from zsa_sim.experiment.partition import combine_results, independent_setups
+from zsa_sim.experiment.partition import simulate_groups
 from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
 from zsa_sim.scenario import Scenario, build_setup
 
@@ -98,8 +98,6 @@ def run_replication(task: ReplicationTask) -> ReplicationOutput:
 
 
 def _run_replication(task: ReplicationTask) -> ReplicationOutput:
-    from zsa_sim.engine import simulate  # the engine is imported in the worker only
-
     scenario = task.scenario
     setup = build_setup(scenario, task.variant, task.replication)
     window_start, window_end = scenario.period.window
@@ -115,7 +113,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         # municipalities that share no staff are simulated one group after the other
         # (same cases, smaller simulations; see zsa_sim.experiment.partition)
         tee = Tee(*sinks)
-        result = combine_results(setup, [simulate(part, tee) for part in independent_setups(setup)])
+        result = simulate_groups(setup, tee)
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -124,7 +122,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         writer.close()
     # built once: the KPIs and the results both need every case; in columns, and the
     # table (and the sinks holding it) dropped before the KPIs need memory of their own
-    cases = table.columns(task.variant, task.replication)
+    cases = table.columns(task.variant, task.replication, release=True)
     loads = table.pool_loads(task.variant, task.replication)
     del table, sinks
     available = pool_availability(
