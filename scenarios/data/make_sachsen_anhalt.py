@@ -108,14 +108,17 @@ def authorities(rows: list[dict[str, str]]) -> tuple[list[dict], list[dict]]:
 
 
 def population(entry: dict) -> int:
+    """Inhabitants of an authority: the sum over its Gemeinden (sourced rows)."""
     return sum(int(row["einwohner"]) for row in entry["gemeinden"])
 
 
 def postcodes(entry: dict) -> list[str]:
+    """The postcodes of its Gemeinden's seats, for the synthetic addresses."""
     return sorted({row["plz"] for row in entry["gemeinden"]})
 
 
 def landkreis_name(kreis: str) -> str:
+    """'Börde' -> 'Landkreis Börde'; 'Saalekreis', 'Altmarkkreis Salzwedel' stay."""
     return kreis if kreis.endswith("kreis") or "kreis " in kreis else f"Landkreis {kreis}"
 
 
@@ -129,6 +132,7 @@ def services_block() -> str:
 
 
 def build() -> str:
+    """The scenario's text; stops if the table is not all 218 Gemeinden and the total."""
     rows = read_table()
     total = sum(int(row["einwohner"]) for row in rows)
     if total != STATE_TOTAL_2021 or len(rows) != 218:
@@ -161,6 +165,7 @@ def build() -> str:
 
 
 def staff_of(m: dict) -> dict[str, float]:
+    """FTE per role in ``dezentral``: the per-1,000 rules times the population."""
     pop = m["pop"] / 1000
     front = (DOG_FRONT_PER_1000 if m["dog"] else 0) + (
         HOUSING_FRONT_PER_1000 if m["housing"] else 0)
@@ -174,6 +179,7 @@ def staff_of(m: dict) -> dict[str, float]:
 
 
 def remaining_of(m: dict) -> dict[str, float]:
+    """FTE per role that stay with the authority in ``zentral`` (the rest join the ZSA)."""
     pop = m["pop"] / 1000
     staff = staff_of(m)
     rest = {"front_office": 0.0}
@@ -186,6 +192,7 @@ def remaining_of(m: dict) -> dict[str, float]:
 
 
 def other_work_of(m: dict) -> list[tuple[str, float, str]]:
+    """Other work of the housing clerks (hours a week), in proportion to Halle's."""
     hours = round(HOUSING_OTHER_PER_1000 * m["pop"] / 1000 * OTHER_WORK_HOURS_PER_FTE, 1)
     return [("Aenderungsmitteilungen", round(hours / 2, 1), "Änderungen, Neuberechnungen"),
             ("Datenabgleich", round(hours / 4, 1), "Renten/Beschäftigung, Folgearbeiten"),
@@ -204,6 +211,7 @@ def cost_of(m: dict) -> int:
 
 def render(municipalities: dict[str, dict], dog_count: int, housing_count: int,
            total: int) -> str:
+    """The YAML: header, the pilot's services, the authorities, ZSA and variants."""
     out: list[str] = [HEADER.format(dog=dog_count, housing=housing_count, total=total,
                                     n=len(municipalities))]
     out.append(services_block())
