@@ -1,6 +1,6 @@
 """The state-wide scenario as a user runs it (issue 19, target 5).
 
-Two measurements of ``scenarios/sachsen-anhalt.yaml`` (136 authorities, ~85,000
+Two measurements of ``scenarios/sachsen-anhalt.yaml`` (133 authorities, ~85,000
 applications a year per replication and variant):
 
 1. ``--local``: ``zsa-sim run scenarios/sachsen-anhalt.yaml -j 2 --no-report`` (the
@@ -79,7 +79,7 @@ def dask(tree: Path, workers: list[int], replications: int, scenario: Path = SCE
     walls: dict[int, float] = {}
     for count in workers:
         with LocalCluster(n_workers=count, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster:
+                          dashboard_address=":0") as cluster:
             out = Path(tempfile.mkdtemp(prefix="statewide_dask_", dir=USER_WORK))
             cpu_before, before, started = _tree_cpu(me), _load(), time.perf_counter()
             try:

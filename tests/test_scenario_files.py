@@ -19,7 +19,7 @@ def test_there_are_shipped_scenarios() -> None:
     assert {p.name for p in SCENARIOS} >= {"pilot.yaml", "hybrid.yaml"}
 
 
-#: the state-wide scenario (136 authorities) takes ~15 s CPU here
+#: the state-wide scenario (133 authorities) takes ~15 s CPU here
 _SLOW_SCENARIOS = {"sachsen-anhalt.yaml"}
 
 

@@ -212,7 +212,8 @@ def cost_of(m: dict) -> int:
 def render(municipalities: dict[str, dict], dog_count: int, housing_count: int,
            total: int) -> str:
     """The YAML: header, the pilot's services, the authorities, ZSA and variants."""
-    out: list[str] = [HEADER.format(dog=dog_count, housing=housing_count, total=total,
+    total_de = f"{total:,}".replace(",", ".")
+    out: list[str] = [HEADER.format(dog=dog_count, housing=housing_count, total_de=total_de,
                                     n=len(municipalities))]
     out.append(services_block())
     out.append(MUNICIPALITIES_HEADER)
@@ -278,8 +279,9 @@ HEADER = """\
 # EINWOHNER: alle 218 Gemeinden am 31.12.2021, Statistisches Bundesamt,
 # Gemeindeverzeichnis GV-ISys (Gebietsstand 31.12.2021; Bevölkerungsfortschreibung der
 # Statistischen Ämter des Bundes und der Länder, Basis Zensus 2011, für Sachsen-Anhalt die
-# Zahlen des Statistischen Landesamtes). Summe {total:,} = Bevölkerung des Landes am
-# 31.12.2021 laut Statistischem Landesamt Sachsen-Anhalt (getestet). Neuere Gemeindezahlen
+# Zahlen des Statistischen Landesamtes). Summe {total_de} = Bevölkerung des Landes am
+# 31.12.2021 laut Statistischem Landesamt Sachsen-Anhalt (dpa/Volksstimme 2022; welt.de,
+# Jan. 2023: "Ende 2021 ... 2.169.253 Menschen"), getestet. Neuere Gemeindezahlen
 # auf Basis des Zensus 2022 (Land 31.12.2023: 2.144.570) lagen nicht vollständig vor.
 #
 # EINHEITEN (wer was bearbeitet):
@@ -290,11 +292,12 @@ HEADER = """\
 #   Grundlage: Verbandsgemeinde-Zuordnung im Gemeindeverzeichnis; Verbandsgemeinden
 #   führen die Verwaltungsgeschäfte ihrer Mitgliedsgemeinden (Kommunalverfassungsgesetz
 #   LSA), wie im Pilot (VG Elbe-Havel-Land).
-# - Wohngeld: Wohngeldbehörden sind die Landkreise und kreisfreien Städte; einzelne
-#   kreisangehörige Städte nehmen die Aufgabe selbst wahr. Belegt sind: Lutherstadt
-#   Wittenberg (Antwort der Landesregierung 2023, wie im Pilot), und umgekehrt Zerbst/
-#   Anhalt, das die Aufgabe seit 1.6.2014 an den Landkreis Anhalt-Bitterfeld abgegeben
-#   hat (Mitteilung der Stadt Zerbst). Eine vollständige Liste der städtischen
+# - Wohngeld: Wohngeldbehörden sind die Landkreise und kreisfreien Städte (die Antwort
+#   der Landesregierung 2023 nennt u. a. Landkreis Stendal, Saalekreis, Altmarkkreis,
+#   Magdeburg); einzelne kreisangehörige Städte nehmen die Aufgabe selbst wahr. Belegt:
+#   Lutherstadt Wittenberg (Antwort der Landesregierung 2023, wie im Pilot), und
+#   umgekehrt Zerbst/Anhalt, das die Aufgabe seit 1.6.2014 an den Landkreis
+#   Anhalt-Bitterfeld abgegeben hat (Mitteilung der Stadt Zerbst). Eine vollständige Liste der städtischen
 #   Wohngeldbehörden wurde nicht gefunden (Hinweise: die Stadt Eisleben äußerte sich 2023
 #   als Wohngeldstelle, MZ; ein Portal nennt Okt. 2025 "32 Wohngeldbehörden"). ANNAHME:
 #   außer Wittenberg bearbeitet der Landkreis das Wohngeld aller kreisangehörigen
