@@ -297,9 +297,10 @@ HEADER = """\
 #   Magdeburg); einzelne kreisangehörige Städte nehmen die Aufgabe selbst wahr. Belegt:
 #   Lutherstadt Wittenberg (Antwort der Landesregierung 2023, wie im Pilot), und
 #   umgekehrt Zerbst/Anhalt, das die Aufgabe seit 1.6.2014 an den Landkreis
-#   Anhalt-Bitterfeld abgegeben hat (Mitteilung der Stadt Zerbst). Eine vollständige Liste der städtischen
-#   Wohngeldbehörden wurde nicht gefunden (Hinweise: die Stadt Eisleben äußerte sich 2023
-#   als Wohngeldstelle, MZ; ein Portal nennt Okt. 2025 "32 Wohngeldbehörden"). ANNAHME:
+#   Anhalt-Bitterfeld abgegeben hat (Mitteilung der Stadt Zerbst). Eine vollständige
+#   Liste der städtischen Wohngeldbehörden wurde nicht gefunden (Hinweise: die Stadt
+#   Eisleben äußerte sich 2023 als Wohngeldstelle, MZ; ein Portal nennt Okt. 2025
+#   "32 Wohngeldbehörden"). ANNAHME:
 #   außer Wittenberg bearbeitet der Landkreis das Wohngeld aller kreisangehörigen
 #   Gemeinden. Modelliert wird das so, wie das Schema es ausdrückt: der Landkreis ist ein
 #   eigener Eintrag mit services: [wohngeld] und der Einwohnerzahl seiner Gemeinden (ohne
