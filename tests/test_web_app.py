@@ -1,5 +1,7 @@
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +10,8 @@ from zsa_sim.errors import ZsaError
 from zsa_sim.web import app as web_app
 
 pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
+
+RAMP_MINI = Path(__file__).parent / "data" / "scenarios" / "ramp_mini.yaml"
 
 
 @pytest.fixture
@@ -40,6 +44,23 @@ def test_the_language_is_kept_for_the_layout_request(scenario, tmp_path):
     assert "Rechnen" in client.get("/_dash-layout").get_data(as_text=True)
     client.get("/?lang=en")
     assert "Earlier runs" in client.get("/_dash-layout").get_data(as_text=True)
+
+
+def test_a_ramp_is_shown_step_by_step(tmp_path):
+    client = web_app.create_app(RAMP_MINI, tmp_path / "results").server.test_client()
+    layout = json.loads(client.get("/_dash-layout").get_data(as_text=True))
+    assert "2026-01-01: 0.5; 2026-02-01: 1" in _values(layout, "f-zsa-staff")
+
+
+def _values(node, element_id):
+    """Every value of the element ``element_id`` in a layout as JSON."""
+    if isinstance(node, list):
+        return [v for child in node for v in _values(child, element_id)]
+    if not isinstance(node, dict):
+        return []
+    props = node.get("props", {})
+    own = [props.get("value")] if props.get("id") == element_id else []
+    return own + _values(props.get("children"), element_id)
 
 
 def test_a_token_guards_every_request(scenario, tmp_path):

@@ -14,7 +14,10 @@ import pytest
 pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -69,7 +72,10 @@ def server(tmp_path, tiny):
 
 
 def wait(driver, condition, timeout=40.0):
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    # the page is redrawn (language switch, reload): an element read may be gone
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]
+    ).until(condition)
 
 
 def field_value(driver, element_id):
@@ -96,6 +102,17 @@ def run_and_wait(driver):
     wait(driver, lambda d: before in d.find_element(By.ID, "answer").text)
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#conclusion td"))
     return before
+
+
+def switch_language(driver, title):
+    """Click the language switch; wait for the page redrawn with ``title``."""
+    driver.find_element(By.ID, "lang-switch").click()
+    wait(driver, lambda d: title in d.find_element(By.TAG_NAME, "h2").text)
+
+
+def ticked(driver, municipality):
+    selector = f"#f-municipalities input[value='{municipality}']"
+    return driver.find_element(By.CSS_SELECTOR, selector).is_selected()
 
 
 def conclusion_rows(driver):
@@ -148,6 +165,18 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     assert field_value(driver, "f-name") == "mini-v2"  # the next free version name
     set_field(driver, "f-zsa-staff", "2.5")
     driver.find_element(By.CSS_SELECTOR, "#f-municipalities input[value='Bdorf']").click()
+
+    lap("language switch keeps the edits")
+    switch_language(driver, "what-if workbench")
+    time.sleep(0.5)  # long enough for a callback the redrawn buttons would trigger
+    assert driver.find_element(By.ID, "msg").text == ""  # neither a check nor a run
+    assert "Rechnen" not in driver.find_element(By.ID, "b-run").text
+    assert field_value(driver, "f-zsa-staff") == "2.5"
+    assert not ticked(driver, "Bdorf") and ticked(driver, "Adorf")
+    assert "lang=en" in driver.current_url
+    switch_language(driver, "Was-wäre-wenn")
+    assert field_value(driver, "f-zsa-staff") == "2.5" and not ticked(driver, "Bdorf")
+    assert field_value(driver, "f-name") == "mini-v2"
     driver.find_element(By.ID, "b-check").click()
     wait(driver, lambda d: "zsa.staff = 2.5" in d.find_element(By.ID, "msg").text)
     assert "variants.zentral.zsa.municipalities = [Adorf]" in driver.find_element(By.ID, "msg").text
@@ -169,8 +198,7 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     open_tab(driver, "Frühere Läufe")
     boxes = driver.find_elements(By.CSS_SELECTOR, "#runs-pick input[type='checkbox']")
     assert len(boxes) == 2
-    for box in boxes:
-        box.click()
+    assert all(box.is_selected() for box in boxes)  # the new run and the one before
     driver.find_element(By.ID, "b-compare").click()
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-table td"))
     header = driver.find_element(By.ID, "compare-table").text
@@ -209,6 +237,37 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     assert again == {k: list(v) for k, v in shown.items()}
 
     lap("English")
-    # English on request
+    # English on request, and the language chosen is kept for the next visit
     driver.get(server.url + "?lang=en")
     wait(driver, lambda d: "what-if workbench" in d.find_element(By.TAG_NAME, "h2").text)
+    switch_language(driver, "Was-wäre-wenn")
+    driver.get(server.url)
+    wait(driver, lambda d: "Was-wäre-wenn" in d.find_element(By.TAG_NAME, "h2").text)
+    switch_language(driver, "what-if workbench")
+    driver.get(server.url)
+    wait(driver, lambda d: "what-if workbench" in d.find_element(By.TAG_NAME, "h2").text)
+
+
+def test_a_staff_ramp_is_shown_and_edited_not_flattened(browser, tmp_path):
+    ramp = Path(__file__).parent / "data" / "scenarios" / "ramp_mini.yaml"
+    running = start_server(ramp, port=0, out_root=tmp_path / "results", background=True)
+    try:
+        driver = browser
+        driver.get(running.url)
+        steps = "2026-01-01: 0.5; 2026-02-01: 1"
+        wait(driver, lambda d: field_value(d, "f-zsa-staff") == steps)
+        # a number in place of the ramp is refused with a hint, not taken as a constant
+        set_field(driver, "f-zsa-staff", "8")
+        driver.find_element(By.ID, "b-check").click()
+        wait(driver, lambda d: "zsa.staff: is a staff ramp" in d.find_element(By.ID, "msg").text)
+        # a factor scales every step; edited steps are read as written
+        set_field(driver, "f-zsa-staff", "×2")
+        driver.find_element(By.ID, "b-check").click()
+        wanted = "zsa.staff = [2026-01-01: 1; 2026-02-01: 2]"
+        wait(driver, lambda d: wanted in d.find_element(By.ID, "msg").text)
+        set_field(driver, "f-zsa-staff", "2026-01-01: 0.5; 2026-03-01: 3")
+        driver.find_element(By.ID, "b-check").click()
+        wanted = "zsa.staff = [2026-01-01: 0.5; 2026-03-01: 3]"
+        wait(driver, lambda d: wanted in d.find_element(By.ID, "msg").text)
+    finally:
+        running.stop()

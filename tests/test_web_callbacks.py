@@ -12,9 +12,11 @@ from zsa_sim.web.callbacks import (
     answer_rows,
     form_outputs,
     form_values,
+    with_language,
 )
-from zsa_sim.web.form import FormValues, staff_rows
+from zsa_sim.web.form import FormValues, form_display, staff_rows
 from zsa_sim.web.jobs import JobStatus
+from zsa_sim.web.layout import View
 
 
 @pytest.fixture
@@ -83,10 +85,15 @@ def test_progress_text_per_state(bench):
     )
     preparing = replace(running, phase="prepare", done=0, total=0, eta=None)
     assert bench.progress_text(preparing, "en") == (
-        "mini-v1: loading and checking the scenario, 0 of ? runs, 3 s elapsed"
+        "mini-v1: loading and checking the scenario, 3 s elapsed"
     )
     done = replace(running, state="done", elapsed=12.25, cpu_seconds=20.5)
     assert bench.progress_text(done, "en") == "Done: mini-v1 in 12.2 s (20.5 CPU seconds)."
+    cached = replace(done, from_cache=3)
+    assert bench.progress_text(cached, "de") == (
+        "Fertig: mini-v1 in 12,2 s (20,5 CPU-Sekunden; 3 von 6 Läufen unverändert, "
+        "aus dem Ergebnis-Zwischenspeicher)."
+    )
     assert bench.progress_text(replace(running, state="cancelled"), "de") == (
         "Abgebrochen; es wurde nichts gespeichert."
     )
@@ -97,8 +104,13 @@ def test_progress_text_per_state(bench):
 
 def test_form_outputs_match_the_fill_callbacks_outputs(bench):
     out = form_outputs(bench.form_start(None))
-    assert out[:7] == (["Adorf", "Bdorf"], ["antrag"], 1.5, [], 1.0, 0.9, 2)
-    assert out[7][0] == {"municipality": "Adorf", "role": "front_office", "base": 1.0, "with": 0.2}
+    assert out[:7] == (["Adorf", "Bdorf"], ["antrag"], "1.5", [], 1.0, 0.9, 2)
+    assert out[7][0] == {
+        "municipality": "Adorf",
+        "role": "front_office",
+        "base": "1",
+        "with": "0.2",
+    }
     assert out[8] == [1.0]
     values = form_values(
         "n",
@@ -145,3 +157,54 @@ def test_exports(bench, tmp_path):
     (run_dir / "inputs" / "mini.yaml").unlink()
     with pytest.raises(ZsaError, match="the run kept no scenario file in inputs/"):
         bench.export("yaml", run_dir, "de")
+
+
+def test_the_language_switch_keeps_the_other_query_parameters():
+    assert with_language(None, "en") == "?lang=en"
+    assert with_language("?lang=de", "en") == "?lang=en"
+    assert with_language("?token=abc&lang=en", "de") == "?token=abc&lang=de"
+
+
+def test_the_page_redrawn_in_another_language_keeps_the_edits(bench):
+    pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
+    start = bench.form_start(None)
+    edited = replace(
+        form_display(start, "mein-lauf"), zsa_staff="2,5", municipalities=["Adorf"], handover=3
+    )
+    view = View(tab="answer", form=edited, runs_kpi="utilisation")
+    shown = _values(bench.page_body("en", view))
+    assert shown["f-name"] == "mein-lauf"
+    assert shown["f-zsa-staff"] == "2,5"  # as typed, even before it is checked
+    assert shown["f-municipalities"] == ["Adorf"]
+    assert shown["f-handover"] == 3
+    assert shown["tabs"] == "answer"
+    assert shown["runs-kpi"] == "utilisation"
+    assert shown["lang-switch"] == "DE"
+    # the staff table names municipalities and roles in the page's language, keys kept
+    row = shown["f-staff"][2]
+    assert (row["municipality"], row["role"]) == ("Bdorf", "front_office")
+    assert (row["m_name"], row["r_name"]) == ("Bdorf (Elbe)", "front office (front_office)")
+    # without edits the page shows the scenario's values
+    fresh = _values(bench.page_body("de", View()))
+    assert fresh["f-zsa-staff"] == "1.5" and fresh["f-name"] == "mini-v1"
+
+
+def _values(children):
+    """id -> value (or a button's text) of every component in a Dash tree."""
+    found = {}
+
+    def visit(node):
+        if isinstance(node, list | tuple):
+            for child in node:
+                visit(child)
+            return
+        if not hasattr(node, "to_plotly_json"):
+            return
+        props = node.to_plotly_json()["props"]
+        key = props.get("id")
+        if isinstance(key, str):
+            found[key] = props.get("value", props.get("data", props.get("children")))
+        visit(props.get("children"))
+
+    visit(children)
+    return found

@@ -39,9 +39,12 @@ def test_a_model_without_diagram_has_no_map():
 def test_kpi_figure_error_bars_are_the_intervals():
     run_dir = tiny_run()
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    row = next(k for k in summary["kpis"]
-               if (k["variant"], k["municipality"], k["service"], k["pool"], k["kpi"])
-               == ("zentral", "Bdorf", "all", "", "lead_time_mean"))
+    row = next(
+        k
+        for k in summary["kpis"]
+        if (k["variant"], k["municipality"], k["service"], k["pool"], k["kpi"])
+        == ("zentral", "Bdorf", "all", "", "lead_time_mean")
+    )
     figure = kpi_figure(run_dir, "lead_time_mean", "de")
     bars = {trace.name: trace for trace in figure.data}
     assert list(bars) == ["Dezentral", "Hybrid", "Zentral (ZSA)"]
@@ -58,3 +61,34 @@ def test_compare_figure_has_one_bar_group_per_run():
     figure = compare_figure([run_dir, run_dir], "waiting_time_p90", "en")
     assert len(figure.data) == 2
     assert figure.layout.title.text == kpi_label("waiting_time_p90", "en")  # the report's name
+
+
+def test_utilisation_is_shown_per_staff_pool_in_percent():
+    run_dir = tiny_run()
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    row = next(
+        k
+        for k in summary["kpis"]
+        if (k["variant"], k["municipality"], k["service"], k["pool"], k["kpi"])
+        == ("zentral", "Adorf", "all", "clerk", "utilisation")
+    )
+    figure = kpi_figure(run_dir, "utilisation", "de")
+    bar = {trace.name: trace for trace in figure.data}["Zentral (ZSA)"]
+    assert "Adorf · Sachbearbeitung" in bar.x
+    assert any(label.startswith("ZSA (zentrale Servicestelle) · ") for label in bar.x)
+    at = list(bar.x).index("Adorf · Sachbearbeitung")
+    assert bar.y[at] == pytest.approx(100 * row["mean"])
+    assert bar.error_y.array[at] == pytest.approx(100 * (row["ci_high"] - row["mean"]))
+    assert figure.layout.yaxis.title.text == "%"
+    side_by_side = compare_figure([run_dir, run_dir], "utilisation", "de")
+    assert all(len(trace.x) == len(bar.x) for trace in side_by_side.data)
+
+
+def test_a_missing_map_is_said_in_a_title_plotly_js_3_shows():
+    pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
+    from zsa_sim.web.wiring import no_map
+
+    figure = no_map("Das Modell hat kein Diagramm.")
+    # plotly.js 3 (Dash 4) ignores a plain string title: the page showed empty axes
+    assert figure["layout"]["title"] == {"text": "Das Modell hat kein Diagramm."}
+    assert figure["layout"]["xaxis"] == figure["layout"]["yaxis"] == {"visible": False}

@@ -1,11 +1,14 @@
 import json
 import os
+import queue
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.web_fixture import tiny_scenario
 from zsa_sim.errors import ZsaError
+from zsa_sim.web import jobs as web_jobs
 from zsa_sim.web.jobs import JobManager, JobStatus
 
 
@@ -94,3 +97,93 @@ def test_shutdown_names_only_runs_it_cancelled(tmp_path):
     bad.write_text("name: bad\n", encoding="utf-8")
     jobs.wait(jobs.submit(bad, "bad"), timeout=60)
     assert jobs.shutdown() == []
+
+
+class _Alive:
+    def is_alive(self):
+        return True
+
+
+def _feeding(tmp_path, messages):
+    """A job manager whose job 'j' has sent ``messages`` (no process runs)."""
+    jobs = JobManager(tmp_path)
+    feed = queue.Queue()
+    for message in messages:
+        feed.put(message)
+    jobs._status["j"] = JobStatus("j", "x", "running", "prepare", started=time.time())
+    jobs._messages["j"] = feed
+    jobs._process["j"] = _Alive()
+    return jobs
+
+
+def test_the_eta_leaves_out_results_taken_from_the_cache(tmp_path, monkeypatch):
+    t0 = 1000.0
+    # ten results from the cache within 0.1 s, then two simulated ones 5 s later
+    cached = [("progress", d, 20, t0 + 0.01 * d) for d in range(1, 11)]
+    simulated = [("progress", 11, 20, t0 + 5.0), ("progress", 12, 20, t0 + 5.1)]
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), *cached, *simulated])
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 6.0)
+    status = jobs.status("j")
+    assert (status.done, status.total) == (12, 20)
+    # 5.9 s for the 2 simulated since the burst ended at t0 + 0.1; 8 to go
+    assert status.eta == pytest.approx(5.9 / 2 * 8)
+
+
+def test_the_eta_without_cache_is_the_rate_since_the_simulation_began(tmp_path, monkeypatch):
+    t0 = 1000.0
+    jobs = _feeding(
+        tmp_path,
+        [("phase", "simulate", t0), ("progress", 1, 20, t0 + 2.0), ("progress", 2, 20, t0 + 4)],
+    )
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 4.5)
+    assert jobs.status("j").eta == pytest.approx(4.5 / 2 * 18)
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), ("progress", 3, 20, t0 + 0.05)])
+    assert jobs.status("j").eta is None  # only cached results so far: no rate yet
+
+
+def test_a_what_if_takes_its_unchanged_replications_from_the_result_cache(tmp_path):
+    pytest.importorskip("zsa_sim.experiment.cache", reason="the runner has no result cache")
+    from zsa_sim.scenario import apply_changes, load_scenario
+    from zsa_sim.web.whatif import write_version
+
+    scenario = tiny_scenario(tmp_path / "scenario")
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    first = jobs.wait(jobs.submit(scenario, "mini"), timeout=120)
+    assert (first.state, first.from_cache, first.total) == ("done", 0, 6), first.error
+    # the what-if as the page writes it: another name and file, more ZSA staff; the
+    # variant without a ZSA (2 of the 6 replications) is unchanged
+    changed = apply_changes(load_scenario(scenario), {"name": "mini-v2", "zsa.staff": 2.5})
+    second = jobs.wait(jobs.submit(write_version(changed, tmp_path / "v"), "mini-v2"), 120)
+    assert (second.state, second.from_cache) == ("done", 2), second.error
+    summary = json.loads((Path(second.run_dir) / "summary.json").read_text(encoding="utf-8"))
+    assert summary["scenario"]["name"] == "mini-v2"
+
+
+def test_the_eta_follows_the_pace_of_the_last_results(tmp_path, monkeypatch):
+    t0 = 1000.0
+    # ten results read slowly from the cache (one a second), then pairs of simulated
+    # ones (two workers) every ten seconds
+    slow = [("progress", d, 20, t0 + d) for d in range(1, 11)]
+    pairs = [("progress", d, 20, t0 + 20 + 10 * ((d - 11) // 2) + 0.01 * (d % 2 == 0))
+             for d in range(11, 15)]  # fmt: skip
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), *slow, *pairs])
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 31.0)
+    status = jobs.status("j")
+    assert status.done == 14
+    # the last four results took 21 s (from the tenth at t0 + 10): 5.25 s each, 6 to go;
+    # over the whole run it would read 31 s / 14, an ETA of 13 s for 30 s of work left
+    assert status.eta == pytest.approx(21 / 4 * 6)
+
+
+def test_results_reported_before_any_worker_started_are_not_a_pace(tmp_path, monkeypatch):
+    t0 = 1000.0
+    # results read slowly from the cache, flagged by the worker (no replication worker
+    # process yet), then two simulated ones
+    slow = [("progress", d, 20, t0 + d, True) for d in range(1, 5)]
+    simulated = [("progress", 5, 20, t0 + 14, False), ("progress", 6, 20, t0 + 14.01, False)]
+    jobs = _feeding(tmp_path, [("phase", "simulate", t0), *slow])
+    assert jobs.status("j").eta is None  # nothing simulated yet: no estimate
+    for message in simulated:
+        jobs._messages["j"].put(message)
+    monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 15.0)
+    assert jobs.status("j").eta == pytest.approx((15 - 4) / 2 * 14)

@@ -1,4 +1,5 @@
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,56 @@ def test_a_version_file_loads_back_as_the_same_scenario(mini, tmp_path):
     assert again.model_dump() == changed.model_dump()
     assert yaml.safe_load(scenario_yaml(changed))["zsa"]["staff"] == 3.0
     assert path.read_text(encoding="utf-8").startswith("# Scenario version 'mini-v7'")
+
+
+RAMP_MINI = MINI.with_name("ramp_mini.yaml")
+
+
+@pytest.fixture(scope="module")
+def ramp_mini():
+    return load_scenario(RAMP_MINI)
+
+
+def test_a_zsa_ramp_is_read_step_by_step(ramp_mini):
+    w = whatif_of(ramp_mini)
+    assert w.zsa_staff == ((date(2026, 1, 1), 0.5), (date(2026, 2, 1), 1.0))
+    assert changes_of(ramp_mini, w) == {}
+
+
+def test_a_changed_ramp_stays_a_ramp_in_the_version(ramp_mini, tmp_path):
+    steps = ((date(2026, 1, 1), 0.5), (date(2026, 2, 1), 1.75))
+    clerk = ((date(2026, 1, 1), 2.0), (date(2026, 3, 1), 3.0))
+    w = whatif_of(ramp_mini)
+    w = replace(
+        w,
+        name="ramp_mini-v1",
+        zsa_staff=steps,
+        staff={**w.staff, "Adorf": {**w.staff["Adorf"], "clerk": clerk}},
+        remaining={"Adorf": {"front_office": 0.2, "clerk": ((date(2026, 3, 1), 1.0),)}},
+    )
+    changes = changes_of(ramp_mini, w)
+    assert changes["zsa.staff"] == [
+        {"from": "2026-01-01", "fte": 0.5},
+        {"from": "2026-02-01", "fte": 1.75},
+    ]
+    assert changes["municipalities.Adorf.staff.clerk"] == [
+        {"from": "2026-01-01", "fte": 2.0},
+        {"from": "2026-03-01", "fte": 3.0},
+    ]
+    assert changes["variants.zentral.staff"] == {
+        "Adorf": {"front_office": 0.2, "clerk": [{"from": "2026-03-01", "fte": 1.0}]}
+    }
+    changed = load_scenario(write_version(apply_whatif(ramp_mini, w), tmp_path))
+    assert [(s.since, s.fte) for s in changed.zsa.staff] == list(steps)
+    assert whatif_of(changed) == w
+    # a what-if with only the staff of one step changed is a change of that ramp only
+    one_step = replace(
+        whatif_of(ramp_mini), zsa_staff=((date(2026, 1, 1), 0.5), (date(2026, 2, 1), 1.0 + 1e-9))
+    )
+    assert list(changes_of(ramp_mini, one_step)) == ["zsa.staff"]
+
+
+def test_a_bad_ramp_gets_the_scenarios_message(ramp_mini):
+    backwards = ((date(2026, 2, 1), 1.0), (date(2026, 1, 1), 0.5))
+    with pytest.raises(ScenarioError, match=r"zsa\.staff.*increasing 'from' dates"):
+        apply_whatif(ramp_mini, replace(whatif_of(ramp_mini), zsa_staff=backwards))

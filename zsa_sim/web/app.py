@@ -191,6 +191,8 @@ def start_server(
     url = f"http://{shown}:{server.server_port}/"
     if token is not None:
         url += f"?token={token}"
+    # the fork server imports the library now, so the first run starts without that wait
+    app.server.config["WORKBENCH"].jobs.warm_up()
     thread = None
     if background:
         thread = threading.Thread(target=server.serve_forever, name="zsa-sim-web", daemon=True)

@@ -19,9 +19,8 @@ from zsa_sim.scenario import Scenario
 from zsa_sim.web.form import (
     FormValues,
     describe_changes,
+    form_display,
     next_version_name,
-    staff_rows,
-    team_rows,
     whatif_from_form,
 )
 from zsa_sim.web.jobs import JobManager, JobStatus
@@ -84,31 +83,47 @@ class Workbench:
         path = write_version(changed, self.out_root / VERSIONS_DIR)
         return self.jobs.submit(path, changed.name)
 
+    def page_body(self, lang: Lang, view: Any) -> list[Any]:
+        """The page below the stores, in ``lang``, showing ``view`` (a layout.View)."""
+        from zsa_sim.web.layout import body
+
+        return body(self.scenario, self.out_root, list_entries(self.out_root), lang, view)
+
     # -- progress ---------------------------------------------------------------------
 
     def progress_text(self, status: JobStatus, lang: Lang) -> str:
         """One line on the run: phase, tasks done, elapsed, ETA; or how it ended."""
         if status.state == "done":
+            cached = (
+                t("web.state.cached", lang, cached=status.from_cache, total=status.total)
+                if status.from_cache
+                else ""
+            )
             return t(
                 "web.state.done",
                 lang,
                 name=status.name,
                 elapsed=number(status.elapsed, lang),
                 cpu=number(status.cpu_seconds or 0.0, lang),
+                cached=cached,
             )
         if status.state == "cancelled":
             return t("web.state.cancelled", lang)
         if status.state == "failed":
             return t("web.state.failed", lang, error=status.error)
         eta = t("web.eta", lang, eta=number(status.eta, lang, 0)) if status.eta else ""
+        phase = t(f"web.phase.{status.phase}", lang)
+        elapsed = number(status.elapsed, lang, 0)
+        if not status.total:  # nothing counted yet (loading the scenario)
+            return t("web.progress.start", lang, name=status.name, phase=phase, elapsed=elapsed)
         return t(
             "web.progress",
             lang,
             name=status.name,
-            phase=t(f"web.phase.{status.phase}", lang),
+            phase=phase,
             done=status.done,
-            total=status.total or "?",
-            elapsed=number(status.elapsed, lang, 0),
+            total=status.total,
+            elapsed=elapsed,
             eta=eta,
         )
 
@@ -139,6 +154,14 @@ class Workbench:
                 raise ZsaError(f"{run_dir}: the run kept no scenario file in inputs/")
             return path
         raise ValueError(what)
+
+
+def with_language(search: str | None, lang: Lang) -> str:
+    """The URL's query with ``lang=`` set (other parameters kept), for reloads and links."""
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "lang"]
+    return "?" + urlencode([*pairs, ("lang", lang)])
 
 
 def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
@@ -198,16 +221,17 @@ def form_values(
 
 def form_outputs(whatif: WhatIf) -> tuple[Any, ...]:
     """The form fields' values for a what-if (order of the fill callback's outputs)."""
+    shown = form_display(whatif, whatif.name)
     return (
-        list(whatif.municipalities),
-        list(whatif.services),
-        whatif.zsa_staff if not isinstance(whatif.zsa_staff, dict) else None,
-        team_rows(whatif),
-        None if whatif.handover_days is None else round(whatif.handover_days, 2),
-        whatif.effort_factor,
-        whatif.replications,
-        staff_rows(whatif),
-        list(whatif.volume.values()),
+        shown.municipalities,
+        shown.services,
+        shown.zsa_staff,
+        shown.zsa_teams,
+        shown.handover,
+        shown.effort,
+        shown.replications,
+        shown.staff,
+        list(shown.volume.values()),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from zsa_sim.experiment.formatting import Lang
 from zsa_sim.experiment.results import load_summary
 from zsa_sim.report.i18n import kpi_label, kpi_unit, number, role_label, variant_label
-from zsa_sim.web.runs import ALL, display_names, read_entry
+from zsa_sim.web.runs import kpi_by_unit, read_entry
 from zsa_sim.web.texts import t
 
 #: one colour per variant (baseline grey, then the report's blues and a contrast)
@@ -32,58 +32,79 @@ def _go() -> Any:
 
 
 def kpi_figure(run_dir: Path, kpi: str, lang: Lang = "de") -> Any:
-    """Bars per municipality, one per variant, with the 95 % interval as error bars."""
+    """Bars per municipality (per staff pool for utilisation), one per variant, with the
+    95 % interval as error bars."""
     go = _go()
     summary = load_summary(Path(run_dir))
-    names = display_names(summary)
     variants = list(summary.get("scenario", {}).get("variants", {}))
-    rows = {
-        (k["variant"], k["municipality"]): k
-        for k in summary.get("kpis", [])
-        if k["kpi"] == kpi and k["service"] == ALL and not k["pool"]
-    }
-    units = [m for m in names if any((v, m) in rows for v in variants)]
-    unit_name = kpi_unit(kpi, lang)
+    rows, labels = kpi_by_unit(summary, kpi, lang)
     fig = go.Figure()
     for i, variant in enumerate(variants):
-        values = [rows.get((variant, m)) for m in units]
-        fig.add_bar(
-            name=variant_label(variant, lang),
-            x=[names[m] for m in units],
-            y=[r["mean"] if r else None for r in values],
-            marker_color=_COLOURS[i % len(_COLOURS)],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [r["ci_high"] - r["mean"] if r else 0 for r in values],
-                "arrayminus": [r["mean"] - r["ci_low"] if r else 0 for r in values],
-            },
-            customdata=[
-                [number(r["ci_low"], lang), number(r["ci_high"], lang), number(r["mean"], lang)]
-                if r
-                else ["", "", ""]
-                for r in values
-            ],
-            hovertemplate=(
-                "%{x}<br>%{fullData.name}: %{customdata[2]} "
-                + unit_name
-                + "<br>95 %: [%{customdata[0]}; %{customdata[1]}]<extra></extra>"
-            ),
+        fig.add_trace(
+            _bars(go, variant_label(variant, lang), labels, rows, variant, kpi, lang, i)
         )
-    fig.update_layout(
-        title=kpi_label(kpi, lang),
-        barmode="group",
-        yaxis_title=unit_name,
-        margin={"l": 50, "r": 10, "t": 40, "b": 40},
-        height=320,
-        legend={"orientation": "h", "y": -0.2},
-        separators=",." if lang == "de" else ".,",
-    )
+    _style(fig, kpi, lang, 320)
     return fig
 
 
+def _bars(
+    go: Any,
+    name: str,
+    labels: dict[str, str],
+    rows: dict[tuple[str, str], dict[str, Any]],
+    variant: str,
+    kpi: str,
+    lang: Lang,
+    colour: int,
+) -> Any:
+    """One bar trace: the variant's mean per unit, the 95 % interval as error bars and
+    on hover (shares shown in percent, as the axis says)."""
+    values = [rows.get((variant, unit)) for unit in labels]
+    scale = 100.0 if any(r and r.get("unit") == "share" for r in values) else 1.0
+
+    def at(r: dict[str, Any] | None, key: str) -> float | None:
+        return r[key] * scale if r else None
+
+    return go.Bar(
+        name=name,
+        x=list(labels.values()),
+        y=[at(r, "mean") for r in values],
+        marker_color=_COLOURS[colour % len(_COLOURS)],
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [(r["ci_high"] - r["mean"]) * scale if r else 0 for r in values],
+            "arrayminus": [(r["mean"] - r["ci_low"]) * scale if r else 0 for r in values],
+        },
+        customdata=[
+            [number(r[key] * scale, lang) for key in ("ci_low", "ci_high", "mean")]
+            if r
+            else ["", "", ""]
+            for r in values
+        ],
+        hovertemplate=(
+            "%{x}<br>%{fullData.name}: %{customdata[2]} "
+            + kpi_unit(kpi, lang)
+            + "<br>95 %: [%{customdata[0]}; %{customdata[1]}]<extra></extra>"
+        ),
+    )
+
+
+def _style(fig: Any, kpi: str, lang: Lang, height: int) -> None:
+    fig.update_layout(
+        title=kpi_label(kpi, lang),
+        barmode="group",
+        yaxis_title=kpi_unit(kpi, lang),
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        height=height,
+        legend={"orientation": "h", "y": -0.2},
+        separators=",." if lang == "de" else ".,",
+    )
+
+
 def compare_figure(run_dirs: Sequence[Path], kpi: str, lang: Lang = "de") -> Any:
-    """Runs side by side: per municipality the treatment's mean of each run, with intervals."""
+    """Runs side by side: per municipality (or staff pool) the first treatment's mean of
+    each run, with intervals."""
     go = _go()
     fig = go.Figure()
     for i, run_dir in enumerate(run_dirs):
@@ -93,38 +114,11 @@ def compare_figure(run_dirs: Sequence[Path], kpi: str, lang: Lang = "de") -> Any
         treatments = [v for v in scenario.get("variants", {}) if v != baseline]
         if not treatments:
             continue
-        names = display_names(summary)
-        rows = {
-            k["municipality"]: k
-            for k in summary.get("kpis", [])
-            if k["kpi"] == kpi
-            and k["service"] == ALL
-            and not k["pool"]
-            and k["variant"] == treatments[0]
-            and k["municipality"] in names
-        }
-        units = [m for m in names if m in rows]
-        fig.add_bar(
-            name=read_entry(Path(run_dir)).label,
-            x=[names[m] for m in units],
-            y=[rows[m]["mean"] for m in units],
-            marker_color=_COLOURS[(i + 1) % len(_COLOURS)],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [rows[m]["ci_high"] - rows[m]["mean"] for m in units],
-                "arrayminus": [rows[m]["mean"] - rows[m]["ci_low"] for m in units],
-            },
-        )
-    fig.update_layout(
-        title=kpi_label(kpi, lang),
-        barmode="group",
-        yaxis_title=kpi_unit(kpi, lang),
-        height=340,
-        margin={"l": 50, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-        separators=",." if lang == "de" else ".,",
-    )
+        rows, labels = kpi_by_unit(summary, kpi, lang)
+        shown = {u: label for u, label in labels.items() if (treatments[0], u) in rows}
+        label = read_entry(Path(run_dir)).label
+        fig.add_trace(_bars(go, label, shown, rows, treatments[0], kpi, lang, i + 1))
+    _style(fig, kpi, lang, 340)
     return fig
 
 

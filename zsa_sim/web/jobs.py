@@ -36,6 +36,15 @@ CANCEL_TIMEOUT = 10.0
 _PHASES = {"simulating": "simulate", "writing results": "write"}
 #: modules the fork server imports before it forks runs
 PRELOAD = ("zsa_sim.experiment.runner", "zsa_sim.scenario")
+#: results reported before the run's worker processes started, or (one process, no
+#: workers) less than this many seconds apart at the start of the simulation, come from
+#: the result cache (a replication takes longer); the ETA leaves them out
+BURST_GAP = 0.25
+#: the ETA's rate is that of the last this many results (the engine's pace changes with
+#: the machine's load, and results read slowly from the cache must not count for long)
+ETA_WINDOW = 4
+#: environment variables of zsa-sim (``ZSA_SIM_CACHE``, ...) a run takes from the server
+ENV_PREFIX = "ZSA_SIM_"
 
 
 def _start_method() -> str:
@@ -63,6 +72,8 @@ class JobStatus:
     error: str | None = None
     #: CPU seconds of the run's processes (known when it is done)
     cpu_seconds: float | None = None
+    #: (variant, replication) results taken from the result cache (known when done)
+    from_cache: int = 0
 
     @property
     def finished(self) -> bool:
@@ -85,11 +96,25 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _settings() -> dict[str, str]:
+    """The ``ZSA_SIM_*`` environment of the server now (the result cache's folder, ...)."""
+    return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+
+
 def _work(
-    scenario_path: str, out_root: str, jobs: int | None, eventlog: Any, messages: Any
+    scenario_path: str,
+    out_root: str,
+    jobs: int | None,
+    eventlog: Any,
+    messages: Any,
+    settings: dict[str, str] | None = None,
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
     """The worker process: run the scenario version, report progress and the outcome."""
     os.setpgrp()  # lead a group, so cancel reaches the replication workers too
+    # the fork server keeps the environment of its start; a run follows the server's
+    for key in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
+        del os.environ[key]
+    os.environ.update(settings or {})
     if "fork" in mp.get_all_start_methods():
         # a child of the fork server inherits its start method; the replication workers
         # should fork from this warm, single-threaded process, as under ``zsa-sim run``
@@ -98,18 +123,25 @@ def _work(
     try:
         from zsa_sim.experiment.runner import RunOptions, run_experiment
 
+        # CLOCK_MONOTONIC is one clock for all processes: the page's ETA uses these times
+        parallel = jobs is None or jobs > 1
+
         def progress(done: int, total: int, variant: str, replication: int) -> None:
-            messages.put(("progress", done, total))
+            # with worker processes, a result reported before any of them started was
+            # not simulated: it came from the result cache
+            unsimulated = parallel and not mp.active_children()
+            messages.put(("progress", done, total, time.monotonic(), unsimulated))
 
         def phase(name: str) -> None:
-            messages.put(("phase", _PHASES.get(name, "prepare")))
+            messages.put(("phase", _PHASES.get(name, "prepare"), time.monotonic()))
 
-        messages.put(("phase", "prepare"))
+        messages.put(("phase", "prepare", time.monotonic()))
         options = RunOptions(
             jobs=jobs, out_root=Path(out_root), eventlog=eventlog, report=False, xes="none"
         )
         outcome = run_experiment(scenario_path, options, progress=progress, phase=phase)
-        messages.put(("done", str(outcome.run_dir), _cpu_seconds()))
+        cached = int(getattr(outcome, "from_cache", 0))  # runners with a result cache
+        messages.put(("done", str(outcome.run_dir), _cpu_seconds(), cached))
     except ZsaError as err:
         messages.put(("failed", str(err)))
     except BaseException as err:
@@ -145,7 +177,10 @@ class JobManager:
         self._status: dict[str, JobStatus] = {}
         self._process: dict[str, Any] = {}
         self._messages: dict[str, Any] = {}
-        self._simulate_started: dict[str, float] = {}
+        #: per job: (monotonic time, results done) from the start of the simulation on,
+        #: and how many of the first points came in a burst (from the result cache)
+        self._points: dict[str, list[tuple[float, int]]] = {}
+        self._burst: dict[str, int] = {}
 
     def submit(self, scenario_path: Path, name: str) -> str:
         """Start running a scenario file; return the job id. Refused while a run is going."""
@@ -158,7 +193,14 @@ class JobManager:
         messages = self._context.Queue()
         process = self._context.Process(
             target=_work,
-            args=(str(scenario_path), str(self.out_root), self.jobs, self.eventlog, messages),
+            args=(
+                str(scenario_path),
+                str(self.out_root),
+                self.jobs,
+                self.eventlog,
+                messages,
+                _settings(),
+            ),
             name=f"zsa-sim-run-{job_id}",
             daemon=False,
         )
@@ -195,11 +237,25 @@ class JobManager:
             return status
 
     def _eta(self, job_id: str, status: JobStatus) -> float | None:
-        begun = self._simulate_started.get(job_id)
-        if status.phase != "simulate" or begun is None or status.done == 0:
+        """Seconds left to simulate, at the pace of the last :data:`ETA_WINDOW` results
+        simulated (a burst of results from the result cache at the start is left out)."""
+        points = self._points.get(job_id)
+        if status.phase != "simulate" or not points:
             return None
-        rate = (time.time() - begun) / status.done
+        start = max(self._burst.get(job_id, 0), len(points) - 1 - ETA_WINDOW)
+        since, before = points[start]
+        simulated = status.done - before
+        if simulated <= 0:
+            return None
+        rate = (time.monotonic() - since) / simulated
         return rate * (status.total - status.done)
+
+    def _progress(self, job_id: str, done: int, at: float, unsimulated: bool = False) -> None:
+        points = self._points.setdefault(job_id, [(at, 0)])
+        burst = self._burst.get(job_id, 0)
+        if burst == len(points) - 1 and (unsimulated or at - points[-1][0] < BURST_GAP):
+            self._burst[job_id] = burst + 1  # still the leading burst
+        points.append((at, done))
 
     def _drain(self, job_id: str) -> JobStatus:
         status = self._status[job_id]
@@ -213,9 +269,11 @@ class JobManager:
             if kind == "phase":
                 status = replace(status, phase=message[1])
                 if message[1] == "simulate":
-                    self._simulate_started[job_id] = time.time()
+                    self._points[job_id] = [(message[2], 0)]
+                    self._burst[job_id] = 0
             elif kind == "progress":
                 status = replace(status, done=message[1], total=message[2])
+                self._progress(job_id, message[1], message[3], *message[4:])
             elif kind == "done":
                 status = replace(
                     status,
@@ -223,6 +281,7 @@ class JobManager:
                     phase="done",
                     run_dir=message[1],
                     cpu_seconds=message[2],
+                    from_cache=message[3],
                     elapsed=time.time() - status.started,
                     eta=0.0,
                 )

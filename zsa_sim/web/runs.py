@@ -19,7 +19,7 @@ from typing import Any
 from zsa_sim.errors import ResultsError
 from zsa_sim.experiment.formatting import Lang
 from zsa_sim.experiment.results import list_runs, load_summary
-from zsa_sim.report.i18n import amount, kpi_label, variant_label
+from zsa_sim.report.i18n import amount, kpi_label, role_label, variant_label
 from zsa_sim.web.texts import t as tr
 
 #: the KPIs of the conclusion per municipality with their paired comparison; cost (of
@@ -169,8 +169,39 @@ def _central_units(summary: dict[str, Any], variant: str) -> set[str]:
     }
 
 
-def conclusion(run_dir: Path, lang: Lang = "de") -> list[ConclusionRow]:
-    """The conclusion per municipality for each treatment variant, in scenario order."""
+def kpi_by_unit(
+    summary: dict[str, Any], kpi: str, lang: Lang = "de"
+) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[str, str]]:
+    """A KPI over all services: ``(variant, unit) -> row`` and ``unit -> label``.
+
+    The units are the municipalities for a KPI of the cases (lead time) and their staff
+    pools for a KPI of the staff (utilisation: 'Adorf · Sachbearbeitung', the ZSA's teams
+    too), in the scenario's order.
+    """
+    names = display_names(summary)
+    found = [k for k in summary.get("kpis", []) if k["kpi"] == kpi and k["service"] == ALL]
+    chosen = [k for k in found if not k["pool"]] or found
+    order = {m: i for i, m in enumerate(names)}
+    chosen.sort(key=lambda k: (order.get(k["municipality"], len(order)), k["municipality"]))
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    labels: dict[str, str] = {}
+    for k in chosen:
+        municipality, pool = str(k["municipality"]), str(k["pool"] or "")
+        if municipality == ALL:
+            continue
+        name = names.get(municipality) or tr("central_unit", lang)
+        unit = f"{municipality}/{pool}" if pool else municipality
+        labels[unit] = f"{name} · {role_label(pool, lang)}" if pool else name
+        rows[(str(k["variant"]), unit)] = k
+    return rows, labels
+
+
+def conclusion(
+    run_dir: Path, lang: Lang = "de", kpis: Iterable[str] = TIME_KPIS
+) -> list[ConclusionRow]:
+    """The conclusion per municipality for each treatment variant, in scenario order
+    (``kpis``: the case KPIs compared; cost is always added)."""
+    kpis = tuple(kpis)
     summary = load_summary(Path(run_dir))
     scenario = summary.get("scenario", {})
     baseline = str(scenario.get("baseline", ""))
@@ -178,7 +209,7 @@ def conclusion(run_dir: Path, lang: Lang = "de") -> list[ConclusionRow]:
     order = list(names)
     rows: dict[tuple[str, str], dict[str, Cell]] = {}
     for c in summary.get("comparison", []):
-        if c["service"] != ALL or c["pool"] or c["kpi"] not in TIME_KPIS:
+        if c["service"] != ALL or c["pool"] or c["kpi"] not in kpis:
             continue
         if c["municipality"] == ALL:
             continue
@@ -280,7 +311,19 @@ def compare_runs(run_dirs: Iterable[Path], kpi: str, lang: Lang = "de") -> list[
         entry = read_entry(Path(run_dir))
         column = entry.label
         columns.append(column)
-        for row in conclusion(Path(run_dir), lang):
+        summary = load_summary(Path(run_dir))
+        rows, labels = kpi_by_unit(summary, kpi, lang)
+        if any("/" in unit for unit in labels):  # a KPI of the staff pools
+            cells = _pool_cells(summary, kpi, rows, lang)
+            order = list(labels)
+            for treatment, unit in sorted(
+                cells, key=lambda k: (k[0] != DEFAULT_TREATMENT, k[0], order.index(k[1]))
+            ):
+                table.setdefault((treatment, labels[unit]), {})[column] = cells[treatment, unit]
+            continue
+        for row in conclusion(Path(run_dir), lang, kpis=(kpi,)):
+            if kpi not in row.cells:  # the ZSA: no cases of its own
+                continue
             key = (row.treatment, row.name)
             table.setdefault(key, {})[column] = cell_text(row.cells.get(kpi), lang)
     return [
@@ -291,3 +334,40 @@ def compare_runs(run_dirs: Iterable[Path], kpi: str, lang: Lang = "de") -> list[
         }
         for (treatment, name), cells in table.items()
     ]
+
+
+def _pool_cells(
+    summary: dict[str, Any], kpi: str, rows: dict[tuple[str, str], dict[str, Any]], lang: Lang
+) -> dict[tuple[str, str], str]:
+    """A pool KPI per treatment and pool: 'baseline → treatment' ('–' where a pool has
+    no baseline, as the ZSA's), with the paired interval where the run compared them."""
+    scenario = summary.get("scenario", {})
+    baseline = str(scenario.get("baseline", ""))
+    paired = {
+        (c["treatment"], f"{c['municipality']}/{c['pool']}"): c
+        for c in summary.get("comparison", [])
+        if c["service"] == ALL and c["pool"] and c["kpi"] == kpi
+    }
+    out: dict[tuple[str, str], str] = {}
+    for (variant, unit), row in rows.items():
+        if variant == baseline:
+            continue
+        c = paired.get((variant, unit))
+        if c is not None:
+            cell = Cell(
+                kpi=c["kpi"],
+                unit=c["unit"],
+                baseline=float(c["baseline_mean"]),
+                treatment=float(c["treatment_mean"]),
+                difference=float(c["difference"]),
+                ci_low=float(c["ci_low"]),
+                ci_high=float(c["ci_high"]),
+                significant=bool(c["significant"]),
+                assessment="",
+            )
+            out[(variant, unit)] = cell_text(cell, lang)
+        else:
+            before = rows.get((baseline, unit))
+            start = amount(before["mean"], row["unit"], lang) if before else "–"
+            out[(variant, unit)] = f"{start} → {amount(row['mean'], row['unit'], lang)}"
+    return out

@@ -13,6 +13,10 @@ from zsa_sim.report import i18n
 #: key -> (German, English)
 STRINGS: dict[str, tuple[str, str]] = {
     "web.title": ("zsa-sim Was-wäre-wenn", "zsa-sim what-if workbench"),
+    "web.lang_switch": (
+        "English (Eingaben bleiben erhalten)",
+        "Deutsch (your edits are kept)",
+    ),
     "web.synthetic": (
         "Alle Daten sind synthetisch; alle Prozesskennzahlen sind Annahmen des Szenarios.",
         "All data are synthetic; all process figures are assumptions of the scenario.",
@@ -52,9 +56,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "web.form.staff": ("Personal der Kommunen je Rolle", "Municipal staff per role"),
     "web.form.staff_note": (
         "Leer in der rechten Spalte: wie ohne ZSA. Eine Kommune, die nicht beitritt, "
-        "behält ihr ganzes Personal.",
+        "behält ihr ganzes Personal. " + "{ramps}",
         "Empty in the right column: as without the ZSA. A municipality that does not "
-        "join keeps all its staff.",
+        "join keeps all its staff. " + "{ramps}",
+    ),
+    "web.form.ramp_note": (
+        "Personal, das sich mit der Zeit ändert, steht als Stufen „Datum: VZÄ; Datum: VZÄ“ "
+        "(z. B. 2026-01-01: 2; 2026-07-01: 8); „×1,5“ vervielfacht jede Stufe.",
+        "Staff that change over time are written as steps 'DATE: FTE; DATE: FTE' "
+        "(e.g. 2026-01-01: 2; 2026-07-01: 8); '×1.5' multiplies every step.",
     ),
     "web.form.volume": ("Fallzahl-Faktor je Leistung", "Volume factor per service"),
     "web.form.handover": (
@@ -88,10 +98,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{name}: {phase}, {done} von {total} Läufen, {elapsed} s vergangen{eta}",
         "{name}: {phase}, {done} of {total} runs, {elapsed} s elapsed{eta}",
     ),
+    "web.progress.start": (
+        "{name}: {phase}, {elapsed} s vergangen",
+        "{name}: {phase}, {elapsed} s elapsed",
+    ),
     "web.eta": (", noch etwa {eta} s", ", about {eta} s to go"),
     "web.state.done": (
-        "Fertig: {name} in {elapsed} s ({cpu} CPU-Sekunden).",
-        "Done: {name} in {elapsed} s ({cpu} CPU seconds).",
+        "Fertig: {name} in {elapsed} s ({cpu} CPU-Sekunden{cached}).",
+        "Done: {name} in {elapsed} s ({cpu} CPU seconds{cached}).",
+    ),
+    "web.state.cached": (
+        "; {cached} von {total} Läufen unverändert, aus dem Ergebnis-Zwischenspeicher",
+        "; {cached} of {total} runs unchanged, taken from the result cache",
     ),
     "web.state.cancelled": (
         "Abgebrochen; es wurde nichts gespeichert.",

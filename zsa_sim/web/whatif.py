@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 
@@ -26,6 +27,61 @@ from zsa_sim.scenario import Scenario, apply_changes, load_scenario
 HANDOVER_RESOLUTION = 0.01
 #: distribution parameters that are not a scale (multiplying them would change the shape)
 _SHAPE_PARAMS = frozenset({"shape"})
+
+#: staff from a date on: (first day, FTE)
+Step: TypeAlias = tuple[date, float]
+#: FTE as the scenario states it: a number, or a ramp of steps (staff that change over
+#: time); a ramp stays a ramp through the form, so nothing is flattened to one number
+Level: TypeAlias = float | tuple[Step, ...]
+
+
+def level_of(value: Any) -> Level:
+    """A scenario's staff value (a number or a list of steps) as a :data:`Level`."""
+    if isinstance(value, list | tuple):
+        return tuple(_step(s) for s in value)
+    return float(value)
+
+
+def _step(step: Any) -> Step:
+    if isinstance(step, tuple):
+        return (step[0], float(step[1]))
+    if isinstance(step, Mapping):
+        since = step.get("since", step.get("from"))
+        return (date.fromisoformat(str(since)), float(step["fte"]))
+    return (step.since, float(step.fte))
+
+
+def is_ramp(level: Any) -> bool:
+    """True for a ramp (steps from dates) rather than one number."""
+    return isinstance(level, tuple)
+
+
+def level_value(level: Level) -> float | list[dict[str, Any]]:
+    """A level as a scenario value: the number, or the steps ``[{from, fte}, ...]``."""
+    if is_ramp(level):
+        return [{"from": since.isoformat(), "fte": fte} for since, fte in level]
+    return level
+
+
+def scaled_level(level: Level, factor: float) -> Level:
+    """Every FTE of a level multiplied by ``factor`` (a ramp keeps its dates)."""
+    if is_ramp(level):
+        return tuple((since, fte * factor) for since, fte in level)
+    return level * factor
+
+
+def levels_differ(a: Level | None, b: Level | None) -> bool:
+    """Whether two levels differ (FTE compared with a relative tolerance of 1e-12)."""
+    if is_ramp(a) or is_ramp(b):
+        if not (is_ramp(a) and is_ramp(b)) or len(a) != len(b):  # type: ignore[arg-type]
+            return True
+        return any(
+            sa != sb or _differs(fa, fb)
+            for (sa, fa), (sb, fb) in zip(a, b, strict=True)  # type: ignore[arg-type]
+        )
+    if a is None or b is None:
+        return a is not b
+    return _differs(a, b)
 
 
 @dataclass(frozen=True)
@@ -40,12 +96,12 @@ class WhatIf:
     municipalities: tuple[str, ...]
     #: services the ZSA takes over in that variant
     services: tuple[str, ...]
-    #: ZSA FTE: one pooled team (a number) or FTE per role or service key
-    zsa_staff: float | dict[str, float] | None
+    #: ZSA FTE: one pooled team (a number or a ramp) or FTE per role or service key
+    zsa_staff: Level | dict[str, Level] | None
     #: municipality -> role -> FTE (without the ZSA: the baseline's staff)
-    staff: dict[str, dict[str, float]]
+    staff: dict[str, dict[str, Level]]
     #: municipality -> role -> FTE remaining with the ZSA (missing: as without it)
-    remaining: dict[str, dict[str, float]] = field(default_factory=dict)
+    remaining: dict[str, dict[str, Level]] = field(default_factory=dict)
     #: service -> factor on the volume
     volume: dict[str, float] = field(default_factory=dict)
     #: mean hand-over delay between municipality and ZSA in days (None: no ZSA)
@@ -75,9 +131,14 @@ def whatif_of(scenario: Scenario, variant: str | None = None) -> WhatIf:
         )
     spec = scenario.variants[variant].zsa if variant else None
     zsa = scenario.zsa
-    staff_value: Any = None
+    zsa_staff: Level | dict[str, Level] | None = None
     if spec is not None and zsa is not None:
-        staff_value = spec.staff if spec.staff is not None else zsa.staff
+        value = spec.staff if spec.staff is not None else zsa.staff
+        zsa_staff = (
+            {k: level_of(v) for k, v in value.items()}
+            if isinstance(value, Mapping)
+            else level_of(value)
+        )
     return WhatIf(
         name=scenario.name,
         variant=variant,
@@ -85,9 +146,9 @@ def whatif_of(scenario: Scenario, variant: str | None = None) -> WhatIf:
         if spec
         else (),
         services=_selection(spec.services, list(scenario.services)) if spec else (),
-        zsa_staff=dict(staff_value) if isinstance(staff_value, Mapping) else staff_value,
-        staff={m: dict(spec_m.staff) for m, spec_m in scenario.municipalities.items()},
-        remaining={m: dict(r) for m, r in scenario.variants[variant].staff.items()}
+        zsa_staff=zsa_staff,
+        staff={m: _levels(spec_m.staff) for m, spec_m in scenario.municipalities.items()},
+        remaining={m: _levels(r) for m, r in scenario.variants[variant].staff.items()}
         if variant
         else {},
         volume={s: spec_s.volume for s, spec_s in scenario.services.items()},
@@ -95,6 +156,10 @@ def whatif_of(scenario: Scenario, variant: str | None = None) -> WhatIf:
         effort_factor=zsa.effort_factor if zsa is not None else None,
         replications=scenario.replications,
     )
+
+
+def _levels(staff: Mapping[str, Any]) -> dict[str, Level]:
+    return {role: level_of(value) for role, value in staff.items()}
 
 
 def _mean_days(spec: Any) -> float:
@@ -140,8 +205,8 @@ def changes_of(scenario: Scenario, whatif: WhatIf) -> dict[str, Any]:
             changes[f"services.{service}.volume"] = factor
     for municipality, roles in whatif.staff.items():
         for role, fte in roles.items():
-            if _differs(fte, now.staff.get(municipality, {}).get(role)):
-                changes[f"municipalities.{municipality}.staff.{role}"] = fte
+            if levels_differ(fte, now.staff.get(municipality, {}).get(role)):
+                changes[f"municipalities.{municipality}.staff.{role}"] = level_value(fte)
     if whatif.variant:
         changes.update(_zsa_changes(scenario, whatif, now))
     return changes
@@ -161,12 +226,18 @@ def _zsa_changes(scenario: Scenario, whatif: WhatIf, now: WhatIf) -> dict[str, A
     # a municipality that does not join keeps all its staff: drop its remaining-staff row
     joining = set(whatif.municipalities)
     remaining = {m: dict(r) for m, r in whatif.remaining.items() if m in joining}
-    if remaining != now.remaining:
-        changes[f"{prefix}.staff"] = remaining
+    if _remaining_differs(remaining, now.remaining):
+        changes[f"{prefix}.staff"] = {
+            m: {role: level_value(v) for role, v in r.items()} for m, r in remaining.items()
+        }
     if whatif.zsa_staff is not None and _staff_differs(whatif.zsa_staff, now.zsa_staff):
         spec = scenario.variants[whatif.variant].zsa
         own = spec is not None and spec.staff is not None
-        changes[f"{prefix}.zsa.staff" if own else "zsa.staff"] = whatif.zsa_staff
+        changes[f"{prefix}.zsa.staff" if own else "zsa.staff"] = (
+            {k: level_value(v) for k, v in whatif.zsa_staff.items()}
+            if isinstance(whatif.zsa_staff, dict)
+            else level_value(whatif.zsa_staff)
+        )
     zsa = scenario.zsa
     if zsa is not None:
         if whatif.effort_factor is not None and _differs(whatif.effort_factor, zsa.effort_factor):
@@ -179,12 +250,20 @@ def _zsa_changes(scenario: Scenario, whatif: WhatIf, now: WhatIf) -> dict[str, A
     return changes
 
 
-def _staff_differs(new: float | dict[str, float], old: float | dict[str, float] | None) -> bool:
+def _remaining_differs(
+    new: Mapping[str, Mapping[str, Level]], old: Mapping[str, Mapping[str, Level]]
+) -> bool:
+    if set(new) != set(old) or any(set(new[m]) != set(old[m]) for m in new):
+        return True
+    return any(levels_differ(new[m][r], old[m][r]) for m in new for r in new[m])
+
+
+def _staff_differs(new: Level | dict[str, Level], old: Level | dict[str, Level] | None) -> bool:
     if isinstance(new, dict) or isinstance(old, dict):
         if not (isinstance(new, dict) and isinstance(old, dict)) or set(new) != set(old):
             return True
-        return any(_differs(new[k], old[k]) for k in new)
-    return old is None or _differs(new, old)
+        return any(levels_differ(new[k], old[k]) for k in new)
+    return old is None or levels_differ(new, old)
 
 
 def _handover(current: Any, mean_days: float) -> dict[str, Any]:

@@ -13,9 +13,16 @@ from dash import ALL, Input, Output, State, ctx, dash_table, dcc, html, no_updat
 
 from zsa_sim.errors import ZsaError
 from zsa_sim.report.i18n import kpi_label
-from zsa_sim.web.callbacks import Workbench, answer_rows, form_outputs, form_values
+from zsa_sim.web.app import LANG_COOKIE
+from zsa_sim.web.callbacks import (
+    Workbench,
+    answer_rows,
+    form_outputs,
+    form_values,
+    with_language,
+)
 from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
-from zsa_sim.web.layout import TABLE_STYLE
+from zsa_sim.web.layout import TABLE_STYLE, View, staff_table, team_table
 from zsa_sim.web.runs import compare_runs, read_entry
 from zsa_sim.web.texts import t
 
@@ -35,6 +42,23 @@ _FORM_STATE = [
 _ANSWER_KPIS = ("lead_time_mean", "waiting_time_p90", "utilisation")
 
 
+def clicked() -> bool:
+    """Whether a button was really clicked.
+
+    Dash also calls a callback whose buttons were just drawn anew (the language switch
+    redraws the page) when some of its outputs lie outside the redrawn part, despite
+    ``prevent_initial_call``; the new buttons then have no clicks.
+    """
+    return any(trigger.get("value") for trigger in ctx.triggered)
+
+
+def no_map(text: str) -> dict[str, Any]:
+    """An empty figure that says why (plotly.js 3 shows a title only as ``{"text": ...}``,
+    and empty axes would look like a map that failed to load)."""
+    hidden = {"visible": False}
+    return {"data": [], "layout": {"title": {"text": text}, "xaxis": hidden, "yaxis": hidden}}
+
+
 def connect(app: Any, bench: Workbench) -> None:
     """Register every callback of the page."""
 
@@ -50,9 +74,58 @@ def connect(app: Any, bench: Workbench) -> None:
         Output({"type": "f-volume", "service": ALL}, "value"),
         Input("f-variant", "value"),
         Input("b-reset", "n_clicks"),
+        State("lang", "data"),
+        prevent_initial_call=True,  # the page is drawn with the form filled in
     )
-    def fill(variant: str | None, _reset: int | None) -> tuple[Any, ...]:
-        return form_outputs(bench.form_start(variant))
+    def fill(variant: str | None, _reset: int | None, lang: str) -> tuple[Any, ...]:
+        out = list(form_outputs(bench.form_start(variant)))
+        out[3] = team_table(out[3], lang)
+        out[7] = staff_table(out[7], bench.scenario, lang)
+        return tuple(out)
+
+    @app.callback(
+        Output("root", "children"),
+        Output("lang", "data"),
+        Output("url", "search"),
+        Input("lang-switch", "n_clicks"),
+        State("lang", "data"),
+        State("url", "search"),
+        State("tabs", "value"),
+        State("f-variant", "value"),
+        State("answer-run", "value"),
+        State("runs-pick", "value"),
+        State("runs-kpi", "value"),
+        State("map-service", "value"),
+        *_FORM_STATE,
+        prevent_initial_call=True,
+    )
+    def switch_language(
+        _n: Any,
+        lang: str,
+        search: str | None,
+        tab: str,
+        variant: str | None,
+        run: str | None,
+        picked: list[str] | None,
+        kpi: str,
+        service: str | None,
+        *state: Any,
+    ) -> Any:
+        if not clicked():
+            return no_update, no_update, no_update
+        new = "en" if lang == "de" else "de"
+        view = View(
+            tab=tab,
+            variant=variant,
+            form=form_values(*state),
+            answer_run=run,
+            runs_picked=tuple(picked or ()),
+            runs_kpi=kpi,
+            map_service=service,
+        )
+        # the next page load (a reload, a new tab) opens in the chosen language too
+        ctx.response.set_cookie(LANG_COOKIE, new, samesite="Strict")
+        return bench.page_body(new, view), new, with_language(search, new)
 
     @app.callback(
         Output("msg", "children"),
@@ -66,6 +139,8 @@ def connect(app: Any, bench: Workbench) -> None:
         prevent_initial_call=True,
     )
     def check_or_run(_c: Any, _r: Any, variant: str | None, lang: str, *state: Any) -> Any:
+        if not clicked():
+            return no_update, no_update, no_update
         form = form_values(*state)
         if ctx.triggered_id == "b-check":
             return bench.check_message(variant, form, lang), no_update, no_update
@@ -95,6 +170,7 @@ def connect(app: Any, bench: Workbench) -> None:
         Output("answer-run", "options"),
         Output("answer-run", "value"),
         Output("runs-pick", "options"),
+        Output("runs-pick", "value"),
         Output("tabs", "value"),
         Output("f-name", "value"),
         Input("poll", "n_intervals"),
@@ -104,13 +180,13 @@ def connect(app: Any, bench: Workbench) -> None:
     )
     def poll(_n: Any, job: str | None, lang: str) -> Any:
         if not job:
-            return (no_update,) * 2 + (True,) + (no_update,) * 5
+            return (no_update,) * 2 + (True,) + (no_update,) * 6
         status = bench.jobs.status(job)
         text = bench.progress_text(status, lang)
         if not status.finished:
-            return str(status.fraction), text, False, *(no_update,) * 5
+            return str(status.fraction), text, False, *(no_update,) * 6
         if status.state != "done":
-            return "0", text, True, *(no_update,) * 5
+            return "0", text, True, *(no_update,) * 6
         options = bench.run_options()
         return (
             "1",
@@ -119,6 +195,8 @@ def connect(app: Any, bench: Workbench) -> None:
             options,
             status.run_dir,
             options,
+            # the new run and the one before it, ready to be put side by side
+            [o["value"] for o in options[:2]],
             "answer",
             bench.next_name(status.name),
         )
@@ -164,10 +242,12 @@ def connect(app: Any, bench: Workbench) -> None:
                 columns=[{"name": name, "id": key} for key, name in columns],
                 **TABLE_STYLE,
             ),
-            html.H4(t("web.col.verdicts", lang)),
-            html.Div(verdicts, id="verdicts", style={"fontSize": "13px"}),
+            # the key charts right under the table; the verdicts (several lines per
+            # municipality) after them, so the charts are not pushed out of sight
             html.H4(t("web.answer.charts", lang)),
             html.Div([dcc.Graph(figure=f, config={"displaylogo": False}) for f in figures]),
+            html.H4(t("web.col.verdicts", lang)),
+            html.Div(verdicts, id="verdicts", style={"fontSize": "13px"}),
         ]
 
     @app.callback(
@@ -224,5 +304,5 @@ def connect(app: Any, bench: Workbench) -> None:
         central = bool(municipalities) and service in (services or [])
         figure = process_map_figure(bench.scenario, service, central, lang)
         if figure is None:
-            return {"layout": {"title": t("web.maps.none", lang)}}
+            return no_map(t("web.maps.none", lang))
         return figure
