@@ -19,7 +19,16 @@ def test_there_are_shipped_scenarios() -> None:
     assert {p.name for p in SCENARIOS} >= {"pilot.yaml", "hybrid.yaml"}
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+#: the state-wide scenario (133 authorities) takes ~15 s CPU here
+_SLOW_SCENARIOS = {"sachsen-anhalt.yaml"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=pytest.mark.slow) if p.name in _SLOW_SCENARIOS else p
+     for p in SCENARIOS],
+    ids=lambda p: p.name,
+)
 def test_every_scenario_validates_and_runs_every_variant(path: Path) -> None:
     assert [f for f in validate_scenario_file(path) if f.severity == "error"] == []
     scenario = load_scenario(path)
