@@ -17,7 +17,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: SimPy is not among them: it imports in ~40 ms, and `validate SCENARIO` builds each
 #: variant's engine once (without running it) so that it refuses what `run` would.
-HEAVY = ("matplotlib", "scipy", "dask", "distributed", "faker", "pandas", "pyarrow", "dash")
+HEAVY = (
+    "matplotlib",
+    "scipy",
+    "dask",
+    "distributed",
+    "faker",
+    "pandas",
+    "pyarrow",
+    "dash",
+    # its registry of ~250 countries costs ~0.14 s; zsa_sim.public_holidays serves instead
+    "holidays",
+)
 
 PROBE = """
 import json, sys

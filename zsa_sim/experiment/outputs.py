@@ -35,7 +35,7 @@ from zsa_sim.scenario import Scenario
 BASELINE = "dezentral"
 #: KPIs that make the one-line verdicts per municipality, in this order.
 VERDICT_KPIS = ("waiting_time_p90", "lead_time_mean", "lead_time_p90")
-_PACKAGES = ("simpy", "numpy", "scipy", "faker", "pydantic", "holidays", "matplotlib")
+_PACKAGES = ("simpy", "numpy", "scipy", "faker", "pydantic", "matplotlib")
 
 
 def baseline_of(variants: Sequence[str]) -> str:
