@@ -132,11 +132,38 @@ def test_case_minutes_are_written_rounded_to_a_millionth(tmp_path):
     nan = float("nan")
     records = [
         # full-precision floats as the engine makes them; a backlog case's negative arrival
-        CaseRecord("dezentral", 0, "s:m:0", "s", "m", 815.3842215018645, 19140.0,
-                   29246.06666949727, 49391.6875953549, 0.0, 53.77320390365156,
-                   "End_A", False, 19158.094199609513),
-        CaseRecord("zentral", 1, "s:m:B1", "s", "m", -4320.000000004, nan, nan, nan,
-                   -1e-9, 1.2345675e-3, "", True, nan),
+        CaseRecord(
+            "dezentral",
+            0,
+            "s:m:0",
+            "s",
+            "m",
+            815.3842215018645,
+            19140.0,
+            29246.06666949727,
+            49391.6875953549,
+            0.0,
+            53.77320390365156,
+            "End_A",
+            False,
+            19158.094199609513,
+        ),
+        CaseRecord(
+            "zentral",
+            1,
+            "s:m:B1",
+            "s",
+            "m",
+            -4320.000000004,
+            nan,
+            nan,
+            nan,
+            -1e-9,
+            1.2345675e-3,
+            "",
+            True,
+            nan,
+        ),
     ]
     path = tmp_path / "cases.csv.gz"
     assert write_cases(path, records) == 2
