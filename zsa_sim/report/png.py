@@ -43,25 +43,30 @@ MAX_MOVED_SHARE = 0.10
 def write_png(rgba: bytes | memoryview, width: int, height: int, path: Path, dpi: float) -> bool:
     """Write RGBA pixels (as Agg draws them) as a PNG; True if it is a palette PNG."""
     pixels = np.frombuffer(rgba, dtype=np.uint8).reshape(height, width, 4)
-    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
     palette = palette_image(pixels) if bool((pixels[..., 3] == 255).all()) else None
-    (palette or image).save(path, format="png", dpi=(dpi, dpi))
-    return palette is not None
+    if palette is None:
+        Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).save(
+            path, format="png", dpi=(dpi, dpi)
+        )
+        return False
+    palette.save(path, format="png", dpi=(dpi, dpi))
+    return True
 
 
 def palette_image(pixels: np.ndarray) -> Image.Image | None:
-    """The opaque ``pixels`` (height x width x 3 or 4, uint8) as a 256-colour image, or
-    None when the palette would show them visibly otherwise (see the module docstring)."""
-    rgb = np.ascontiguousarray(pixels[..., :3])
-    keys = (rgb[..., 0].astype(np.uint32) << 16) | (rgb[..., 1].astype(np.uint32) << 8)
-    keys |= rgb[..., 2]
-    height, width = keys.shape
-    image = Image.frombuffer("RGB", (width, height), rgb, "raw", "RGB", 0, 1)
-    found = image.getcolors(MAX_COLOURS)
-    if found is None:  # more colours than that
+    """Opaque RGBA ``pixels`` (height x width x 4, uint8) as a 256-colour image, or None
+    when the palette would show them visibly otherwise (see the module docstring)."""
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    # one 24-bit key per pixel, red in the low byte (the RGBA bytes read as one number)
+    keys = pixels.view("<u4")[..., 0] & 0xFFFFFF
+    found = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1).getcolors(
+        MAX_COLOURS
+    )
+    if found is None:  # more colours than that: a picture
         return None
     counts = np.array([count for count, _ in found], dtype=np.int64)
-    colours = np.array([colour for _, colour in found], dtype=np.int32).reshape(-1, 3)
+    colours = np.array([colour[:3] for _, colour in found], dtype=np.int32).reshape(-1, 3)
     # most frequent first; equal counts by colour, so the palette does not depend on the
     # order getcolors happens to list them in
     order = np.lexsort((colours[:, 2], colours[:, 1], colours[:, 0], -counts))
@@ -70,21 +75,26 @@ def palette_image(pixels: np.ndarray) -> Image.Image | None:
         palette = colours
     else:
         exact = int(min(MAX_EXACT, np.count_nonzero(counts >= EXACT_SHARE * keys.size)))
-        quantised = image.quantize(
-            256 - exact, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE
-        )
-        rest = np.asarray(quantised.getpalette()[: 3 * (256 - exact)], dtype=np.int32)
-        palette = np.vstack([colours[:exact], rest.reshape(-1, 3)])
+        palette = np.vstack([colours[:exact], _quantised(colours, counts, 256 - exact)])
     nearest = _nearest(colours, palette)
     moved = np.abs(colours - palette[nearest]).max(axis=1)
     if moved.max() > MAX_ERROR or counts[moved > 2].sum() > MAX_MOVED_SHARE * keys.size:
         return None
     lookup = np.zeros(1 << 24, dtype=np.uint8)
-    lookup[(colours[:, 0] << 16) | (colours[:, 1] << 8) | colours[:, 2]] = nearest
+    lookup[colours[:, 0] | (colours[:, 1] << 8) | (colours[:, 2] << 16)] = nearest
     indices = np.ascontiguousarray(lookup[keys])
     out = Image.frombuffer("P", (width, height), indices, "raw", "P", 0, 1)
     out.putpalette(palette.astype(np.uint8).tobytes())
     return out
+
+
+def _quantised(colours: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
+    """``size`` colours by maximum coverage of the distinct colours, each counted up to
+    16 times: the same palette as from every pixel (the pilot's charts), ~25x faster."""
+    sample = np.ascontiguousarray(np.repeat(colours, np.minimum(counts, 16), axis=0), np.uint8)
+    strip = Image.frombuffer("RGB", (len(sample), 1), sample, "raw", "RGB", 0, 1)
+    quantised = strip.quantize(size, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    return np.asarray(quantised.getpalette()[: 3 * size], dtype=np.int32).reshape(-1, 3)
 
 
 def _nearest(colours: np.ndarray, palette: np.ndarray) -> np.ndarray:
