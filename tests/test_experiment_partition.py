@@ -40,6 +40,17 @@ def test_groups_follow_shared_staff(mini):
     assert any(pool.startswith("ZSA") for pool in hybrid[0][0])
 
 
+def test_every_setup_field_has_been_decided_on():
+    # a new SimulationSetup field would otherwise switch the split off without a word
+    # (correct results, but a state-wide run as slow as before the split): whoever adds
+    # one decides here whether it divides by group or passes on whole
+    from dataclasses import fields
+
+    from zsa_sim.engine.setup import SimulationSetup
+
+    assert {f.name for f in fields(SimulationSetup)} == set(partition._KNOWN_FIELDS)
+
+
 def test_an_unknown_setup_field_keeps_the_run_whole(mini, monkeypatch):
     setup = build_setup(mini, "dezentral", 0)
     monkeypatch.setattr(partition, "_KNOWN_FIELDS", partition._KNOWN_FIELDS - {"max_visits"})

@@ -193,7 +193,9 @@ KPI_INFO: dict[str, KpiInfo] = {
         "utilisation",
         "share",
         "neutral",
-        "effort of work begun in the window / available working time in the window",
+        "effort of work begun in the window / available working time in the window "
+        "(work begun near the window's end counts whole, so a pool busy without a pause "
+        "can read slightly above 1)",
     ),
     "staff_hours": KpiInfo(
         "Arbeitszeit", "staff hours", "hours", "lower", "effort of work begun in the window"
