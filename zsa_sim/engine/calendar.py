@@ -404,11 +404,17 @@ def _office_layout(
     ends: list[float] = []
     lengths: list[float] = []
     day_numbers: list[int] = []
+    # the weekday counted on from the first day's, not a date per day (validate builds
+    # every variant's calendars: issue 19, start-up); the values are the same
+    weekday = first.weekday()
     for day_no in range(horizon_days):
-        hours = changes.get(day_no, hours)
-        day = first + timedelta(days=day_no)
+        if day_no in changes:
+            hours = changes[day_no]
+        intervals = hours.get((weekday + day_no) % 7)
+        if not intervals:
+            continue
         offset = day_no * MINUTES_PER_DAY
-        for start, end in hours.get(day.weekday(), ()):
+        for start, end in intervals:
             starts.append(offset + start)
             ends.append(offset + end)
             lengths.append(end - start)
