@@ -4,7 +4,7 @@ Every scenario calendar names a state whose public holidays close the offices. T
 ``holidays`` package knows them, but importing it loads its registry of some 250
 countries (about 300 modules, ~0.14 s of CPU), which was a fifth of ``zsa-sim validate
 SCENARIO`` (issue 19: start-up under 0.5 s). The German rules are few and fixed by
-state law, so they are written out here, exactly as ``holidays`` 0.x states them for
+state law, so they are written out here, exactly as ``holidays`` (0.109) states them for
 the category "public" (the default; "catholic" days such as Fronleichnam in parts of
 Saxony and Thuringia are not public holidays of the whole state and are left out
 there too). ``tests/test_public_holidays.py`` compares every state and every year
