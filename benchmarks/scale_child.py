@@ -12,12 +12,15 @@ Prints: cases, event-log rows, wall and CPU seconds, peak resident memory (MB, V
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]  # run from a fresh clone
+# every run simulated: a repeated benchmark must not read its results from the cache
+os.environ["ZSA_SIM_CACHE"] = "off"
 
 from peak_memory import peak_mb  # noqa: E402
 

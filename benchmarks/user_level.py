@@ -145,8 +145,13 @@ def write_scenario(cases: int) -> Path:
     return path
 
 
-def run_measured(args: list[str], cwd: Path | None = None) -> tuple[ProcessRun, str]:
+def run_measured(
+    args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[ProcessRun, str]:
     """Run a child to its end and return its CPU, wall time, peak memory and stdout.
+
+    ``env``: the child's environment (default: this one with the result cache off, so
+    that a repeated run is simulated again rather than read from the cache).
 
     ``os.wait4`` gives the resource use of exactly this child (and its reaped
     descendants), unlike ``getrusage(RUSAGE_CHILDREN)``, whose peak is the largest of
@@ -154,7 +159,9 @@ def run_measured(args: list[str], cwd: Path | None = None) -> tuple[ProcessRun, 
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd)
+        if env is None:
+            env = {**os.environ, "ZSA_SIM_CACHE": "off"}
+        child = subprocess.Popen(args, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)

@@ -1,6 +1,7 @@
 """Working calendars: effort is working time, waiting is calendar time."""
 
 import bisect
+import math
 from datetime import date, datetime, timedelta
 
 import holidays
@@ -191,6 +192,38 @@ def test_shared_layout_gives_the_answers_of_the_list_layout_bit_for_bit(horizon)
                 cal, layout, t0
             )
             assert cal.work_between(t0, t0 + width) == expected
+
+
+def test_work_within_an_open_span_ends_exactly_where_add_work_ends():
+    # issue 19: a staff member keeps the span she works in and asks add_work_in; its
+    # answer must be add_work's, bit for bit, and None whenever the work leaves the span
+    rng = np.random.default_rng(19)
+    weekly = {0: ((450.0, 720.0), (750.5, 960.25)), 1: ((450.0, 960.0),), 4: ((450.0, 750.0),)}
+    cal = WorkingCalendar(
+        epoch=EPOCH, weekly=weekly, closed_days=ST_HOLIDAYS, horizon_days=40
+    ).without_days([date(2026, 1, 13)])
+    answered = 0
+    for t0 in rng.random(3000) * 45 * 1440.0:
+        span = cal.open_span(t0)
+        if span is None:
+            assert not cal.is_open(t0) or t0 >= 40 * 1440.0
+            continue
+        start, end, _before, _following = span
+        assert start <= t0 < end and cal.is_open(t0)
+        for minutes in (0.0, 0.001, 7.3, 55.0, rng.random() * 600, 900.0, -1.0):
+            done = WorkingCalendar.add_work_in(span, t0, minutes)
+            if done is None:
+                last = span[3] == -math.inf  # the layout's last interval: always add_work
+                assert minutes < 0 or last or cal.add_work(t0, minutes) > end - 1e-6
+            else:
+                answered += 1
+                assert done == cal.add_work(t0, minutes) and done <= end + 1e-9
+    assert answered > 1000
+    # the last interval of the layout has no following one: always add_work
+    last = cal.open_span(cal._layout[0][-1])
+    assert last is not None and last[3] == -math.inf
+    assert WorkingCalendar.add_work_in(last, last[0], 1.0) is None
+    assert WorkingCalendar.always_open(EPOCH).open_span(100.0) is None
 
 
 # -- periods: hours that change over time (issue 17) ------------------------------------

@@ -162,6 +162,37 @@ def test_same_seed_same_event_log():
     assert [repr(r) for r in rows1] != [repr(r) for r in rows3]
 
 
+def test_a_sink_that_takes_batches_gets_every_row_in_order_by_the_end_of_the_run():
+    # issue 19: rows go to a sink with record_many in batches of ROW_BATCH, the last
+    # one when the run ends; a sink without it gets them one by one, the same rows
+    from zsa_sim.engine.tokens import ROW_BATCH
+
+    class Batches:
+        def __init__(self) -> None:
+            self.sizes: list[int] = []
+            self.rows: list = []
+
+        def record(self, row) -> None:
+            raise AssertionError("a sink with record_many is handed batches")
+
+        def record_many(self, rows) -> None:
+            self.sizes.append(len(rows))
+            self.rows.extend(rows)
+
+    class OneByOne:
+        def __init__(self) -> None:
+            self.rows: list = []
+
+        def record(self, row) -> None:
+            self.rows.append(row)
+
+    batches, one = Batches(), OneByOne()
+    result = simulate(stochastic_setup(), batches)
+    assert simulate(stochastic_setup(), one) == result
+    assert batches.rows == one.rows and result.rows_written == len(one.rows) > ROW_BATCH
+    assert all(size == ROW_BATCH for size in batches.sizes[:-1]) and batches.sizes[-1] > 0
+
+
 def per_case(rows):
     """(case, activity, visit) -> effort, and each case's path as a multiset."""
     efforts, seen = {}, {}

@@ -9,7 +9,7 @@ from scipy.stats import binom
 
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.setup import StaffPoolSpec
-from zsa_sim.engine.staff import StaffMember, StaffPool, build_members
+from zsa_sim.engine.staff import INF, StaffMember, StaffPool, build_members
 
 OFFICE = WorkingCalendar(epoch=EPOCH)  # Mon-Thu 7:30-16:00, Fri 7:30-12:30; EPOCH is a Monday
 
@@ -327,3 +327,59 @@ def test_a_leaver_finishes_her_task_but_takes_no_new_one():
         ("p#1", at(2, 10.5), at(3, 12)),
         ("p#2", at(1, 9), at(2, 10.5)),
     ]
+
+
+def test_a_member_answers_duty_and_finish_times_as_her_calendar_does():
+    # issue 19: StaffMember keeps the open span she was last seen in; every answer must
+    # still be her calendar's (bit for bit), wherever the clock is asked from
+    import numpy as np
+
+    calendar = WorkingCalendar(
+        epoch=datetime(2026, 1, 1),
+        weekly={0: ((450.0, 720.0), (750.0, 960.0)), 2: ((450.0, 960.0),), 4: ((450.0, 750.0),)},
+        horizon_days=30,
+    ).without_days([date(2026, 1, 7)])
+    member = StaffMember("p", 1, 1.0, calendar, until=20 * 1440.0)
+    rng = np.random.default_rng(5)
+    now = 0.0
+    for _ in range(4000):
+        now += rng.exponential(30.0)  # forward, as the clock runs
+        for t in (now, now + rng.exponential(10.0)):  # and once more within the stretch
+            assert member.on_duty(t) == (t < member.until and calendar.is_open(t))
+            expected_next = calendar.next_open(t)
+            assert member.next_duty(t) == (expected_next if expected_next < member.until else INF)
+        effort = rng.exponential(60.0)
+        assert member.finish_time(now, effort) == calendar.add_work(now, effort)
+        if now > 35 * 1440.0:  # past the layout too
+            break
+    half = StaffMember("q", 2, 0.5, calendar)
+    assert half.finish_time(500.0, 30.0) == calendar.add_work(500.0, 60.0)
+
+
+def test_requests_are_served_by_priority_then_in_order_whether_in_line_or_heap():
+    # issue 19: while all waiting requests have one key they wait in a deque; a request
+    # with another key turns the queue into the heap. The order served must be the
+    # heap's: larger priority first, first come first served within a priority.
+    env = simpy.Environment()
+    m = member(1, WorkingCalendar.always_open(EPOCH))
+    staff = make_pool(env, [m])
+    assert staff.acquire() is m
+    priorities = [0, 0, 0, 5, 0, 5, 1, 0]
+    entries = [staff.enqueue(p) for p in priorities[:3]]
+    assert len(staff.line) == 3 and not staff.queue
+    staff.cancel(entries[1])
+    entries += [staff.enqueue(p) for p in priorities[3:]]
+    assert not staff.line and len(staff.queue) == 8
+    served = []
+    for _ in range(staff.waiting):
+        staff.release(m)
+        granted = next(i for i, e in enumerate(entries) if e[2] is not None and e[2].triggered)
+        served.append(granted)
+        entries[granted][2] = None  # as if the requester took it
+    assert served == [3, 5, 6, 0, 2, 4, 7]
+    # emptied, the queue is a line again
+    staff.release(m)
+    assert list(staff.idle) == [m]
+    assert staff.acquire() is m
+    staff.enqueue(2)
+    assert len(staff.line) == 1 and not staff.queue

@@ -9,6 +9,7 @@ ENOSPC, as a full disk makes them fail.
 from __future__ import annotations
 
 import errno
+import gzip
 import io
 from pathlib import Path
 
@@ -123,10 +124,45 @@ def test_the_same_scenario_in_another_folder_gives_the_same_summary(tmp_path):
     assert (second / "summary.json").read_text(encoding="utf-8") == text
 
 
-def test_case_minutes_are_written_rounded_to_a_millionth(tmp_path):
-    import gzip
-
+def _tricky_records():
     from zsa_sim.experiment.cases import CaseRecord
+
+    nan = float("nan")
+    return [
+        CaseRecord("dezentral", 0, "antrag:A,1:0", "antrag", 'Ort "A", Nord', 1.5, -0.0, nan,
+                   1e-300, 0.0, 1 / 3, "End_Fertig", False, 2.0),
+        CaseRecord("dezentral", 0, "antrag:A,1:1", "antrag", 'Ort "A", Nord', 2.25, nan, nan,
+                   nan, nan, 0.0, "", True),
+        CaseRecord("zentral", 3, "x:B:7", "x", "B", -1440.0, 1e16, 123456789.123, 2.5e-7,
+                   float("inf"), 7.0, "End,Abgelehnt", False, nan),
+    ]
+
+
+def test_case_columns_are_written_as_their_records_are(tmp_path):
+    from zsa_sim.experiment.cases import CaseColumns
+
+    records = _tricky_records()
+    by_records = tmp_path / "records.csv.gz"
+    by_columns = tmp_path / "columns.csv.gz"
+    assert write_cases(by_records, records) == 3
+    parts = [CaseColumns.from_records(records[:2]), CaseColumns.from_records(records[2:])]
+    assert write_cases(by_columns, parts) == 3
+    assert by_columns.read_bytes() == by_records.read_bytes()
+    text = gzip.decompress(by_columns.read_bytes()).decode("utf-8").splitlines()
+    assert text[1].startswith('dezentral,0,"antrag:A,1:0",antrag,"Ort ""A"", Nord",1.5,0.0,,')
+    assert text[2].endswith(",2.25,,,,,0.0,,true,")  # no outcome, open, NaN empty
+
+
+def test_case_columns_on_a_full_disk_is_one_line(tmp_path, full_disk):
+    from zsa_sim.experiment.cases import CaseColumns
+
+    columns = CaseColumns.from_records(_tricky_records() * 3000)
+    with pytest.raises(ResultsError, match="cannot write the cases: No space left on device"):
+        write_cases(tmp_path / "cases.csv.gz", [columns])
+
+
+def test_case_minutes_are_written_rounded_to_a_millionth(tmp_path):
+    from zsa_sim.experiment.cases import CaseColumns, CaseRecord
     from zsa_sim.report.loaders import _read_cases
 
     nan = float("nan")
@@ -174,6 +210,10 @@ def test_case_minutes_are_written_rounded_to_a_millionth(tmp_path):
     )
     # never written as NaN text, -0.0 or 17 digits
     assert lines[2] == "zentral,1,s:m:B1,s,m,-4320.0,,,,0.0,0.001235,,true,"
+    # the column-by-column writer rounds alike
+    columns = tmp_path / "columns.csv.gz"
+    assert write_cases(columns, [CaseColumns.from_records(records)]) == 2
+    assert columns.read_bytes() == path.read_bytes()
     read = _read_cases(path)
     assert read["arrival"][0] == 815.384222
     assert read["decision"][1] != read["decision"][1]  # NaN again

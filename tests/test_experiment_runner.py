@@ -137,12 +137,13 @@ def test_every_started_case_is_completed_or_reported_open(pilot_run) -> None:
 
 
 def test_same_seed_reproduces_summary_exactly(tmp_path: Path) -> None:
-    # A serial and a parallel run of the same scenario and seed: identical bytes.
+    # A serial and a parallel run of the same scenario and seed: identical bytes (both
+    # simulated: the second must not come from the result cache)
     first = run_experiment(
-        short_pilot(2, days=15), RunOptions(jobs=2, out_root=tmp_path, report=False)
+        short_pilot(2, days=15), RunOptions(jobs=2, out_root=tmp_path, report=False, cache=False)
     )
     again = run_experiment(
-        short_pilot(2, days=15), RunOptions(jobs=1, out_root=tmp_path, report=False)
+        short_pilot(2, days=15), RunOptions(jobs=1, out_root=tmp_path, report=False, cache=False)
     )
     assert first.run_dir != again.run_dir
     for name in ("summary.json", "kpis.csv", "comparison.csv", "cases.csv.gz", "eventlog.csv.gz"):

@@ -60,6 +60,9 @@ def _register() -> None:
     from zsa_sim.cli.serve_commands import serve
 
     cli.add_command(serve)
+    from zsa_sim.cli.cache_commands import cache
+
+    cli.add_command(cache)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -126,6 +126,12 @@ def progress_display(
     show_default=True,
     help="Language of charts and report.",
 )
+@click.option(
+    "--cache/--no-cache",
+    default=None,
+    help="Take unchanged replications from the result cache (default: on, unless "
+    "ZSA_SIM_CACHE=off); --no-cache simulates every replication.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no verdicts.")
 def run(
     scenario: Path | None,
@@ -140,13 +146,15 @@ def run(
     no_eventlog: bool,
     no_report: bool,
     lang: str,
+    cache: bool | None,
     quiet: bool,
 ) -> None:
     """Run every variant x replication of SCENARIO (default: the pilot) and write results.
 
     Ends with the results folder and the path of report.html. If the run finished but
     its report failed, the results are kept, the reason is printed and the exit code is
-    3; `zsa-sim report RUN_DIR` retries.
+    3; `zsa-sim report RUN_DIR` retries. Replications whose inputs and code are
+    unchanged since an earlier run come from the result cache (same bytes).
 
     \b
     Examples:
@@ -167,13 +175,23 @@ def run(
         xes=xes if not no_eventlog else "none",  # type: ignore[arg-type]
         report=not no_report,
         lang=lang,
+        cache=cache,
     )
     with progress_display(sys.stderr.isatty(), quiet) as (progress, phase):
         outcome = run_and_report(scenario or default_scenario(), options, progress, phase)
     from zsa_sim.experiment.overload import run_warnings
 
-    for line in run_warnings(scenario or default_scenario(), outcome.run.outputs):
+    # the scenario as the run loaded it: loading it again cost ~0.5 s (issue 19)
+    ran = outcome.run.scenario or scenario or default_scenario()
+    for line in run_warnings(ran, outcome.run.outputs):
         click.echo(line, err=True)
+    if outcome.run.from_cache and not quiet:
+        total = len(outcome.run.outputs)
+        click.echo(
+            f"{outcome.run.from_cache} of {total} replications from the result cache "
+            "(unchanged inputs; --no-cache simulates them again)",
+            err=True,
+        )
     if not quiet:
         for municipality, lines in outcome.run.summary["verdicts"].items():
             click.echo(f"{municipality}:")

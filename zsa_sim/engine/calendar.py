@@ -24,6 +24,7 @@ or after). The last pattern goes on beyond the layout.
 from __future__ import annotations
 
 import bisect
+import math
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -230,6 +231,46 @@ class WorkingCalendar:
         if i < len(starts):
             return starts[i] <= t and not closed[i]
         return self.next_open(t) == t
+
+    def open_span(self, t: float) -> tuple[float, float, float, float] | None:
+        """The open interval of the layout that ``t`` falls in, as
+        ``(start, end, before, before_next)``: its bounds, the working minutes before it
+        and before the next interval (``-inf`` if it is the layout's last); None when
+        ``t`` is not within working hours or the calendar has no layout there (always
+        open, past the layout).
+
+        A staff member keeps the span she is working in (:mod:`zsa_sim.engine.staff`):
+        while the clock stays in it, "on duty?" and "when is this work done?" need no
+        search; :meth:`add_work_in` gives the second exactly as :meth:`add_work` does.
+        """
+        if self.always or t >= self._end:
+            return None
+        starts, ends, before, closed = self._layout
+        i = bisect.bisect_right(ends, t)
+        if i == len(starts) or closed[i] or starts[i] > t:
+            return None
+        following = before[i + 1] if i + 1 < len(before) else -math.inf
+        return starts[i], ends[i], before[i], following
+
+    @staticmethod
+    def add_work_in(
+        span: tuple[float, float, float, float], t: float, minutes: float
+    ) -> float | None:
+        """:meth:`add_work` for work begun at ``t`` within ``span`` (:meth:`open_span`)
+        that also ends within it; None otherwise (then ask :meth:`add_work`).
+
+        The same arithmetic, in the same order, as :meth:`add_work` when the work ends in
+        the interval it begins in, so the result is bit-identical.
+        """
+        start, end, before, following = span
+        if not minutes >= 0:
+            return None
+        target = before + (t - start) + minutes
+        if following >= target:
+            done = start + (target - before)
+            if not done > end + 1e-9:
+                return done
+        return None
 
     def next_open(self, t: float) -> float:
         """``t`` if working then, else the start of the next working interval."""

@@ -82,11 +82,14 @@ class OtherWork:
         else:
             gap = 0.0
             t = float(times.exponential(1.0 / spec.rate))
+        # a fixed effort draws nothing: its value, without a numpy array per item
+        # (other work took a few per cent of a pilot replication's CPU, issue 19)
+        fixed = float(spec.effort.params["value"]) if spec.effort.kind == "fixed" else None
         number = 0
         while t < horizon:
             yield env.timeout(t - env.now)
-            effort = float(spec.effort.sample(efforts, 1)[0])
-            if any(begin <= t < end for begin, end in spec.paused):
+            effort = fixed if fixed is not None else float(spec.effort.sample(efforts, 1)[0])
+            if spec.paused and any(begin <= t < end for begin, end in spec.paused):
                 # no contact with the public now: the item does not arise (its random
                 # numbers are drawn all the same, so the other items stay as they were)
                 t += gap if spec.interval is not None else float(times.exponential(1 / spec.rate))

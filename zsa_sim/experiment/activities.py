@@ -99,31 +99,39 @@ class ActivityStats:
 
     def record(self, row: ActivityRecord) -> None:
         """Add one activity instance if it became ready inside the window."""
-        # One unpacking instead of attribute lookups: this runs for every row.
-        (_c, service, municipality, variant, replication, activity_id, activity_name,
-         activity_type, _l, _r, org_unit, _res, enabled, start, complete, _e, _a) = row  # fmt: skip
-        if not self.window_start <= enabled < self.window_end:
-            return
-        key = (
-            variant,
-            replication,
-            service,
-            municipality,
-            activity_id,
-            activity_name,
-            activity_type,
-            org_unit,
-        )
-        sums = self._sums.get(key)
-        if sums is None:
-            sums = self._sums[key] = _Sums()
-        sums.count += 1
-        if start == start:  # not NaN: work began
-            sums.started += 1
-            sums.wait += float(start - enabled)
-            if complete == complete:
-                sums.completed += 1
-                sums.duration += float(complete - start)
+        self.record_many((row,))
+
+    def record_many(self, rows: Iterable[ActivityRecord]) -> None:
+        """Add rows in order, as :meth:`record` does one (a :class:`Tee` hands batches)."""
+        # This loop runs for every row of the log: the window and the sums are locals,
+        # and one unpacking replaces 17 attribute lookups.
+        window_start, window_end, sums_of = self.window_start, self.window_end, self._sums
+        for row in rows:
+            (_c, service, municipality, variant, replication, activity_id, activity_name,
+             activity_type, _l, _r, org_unit, _res, enabled, start, complete, _e,
+             _a) = row  # fmt: skip
+            if not window_start <= enabled < window_end:
+                continue
+            key = (
+                variant,
+                replication,
+                service,
+                municipality,
+                activity_id,
+                activity_name,
+                activity_type,
+                org_unit,
+            )
+            sums = sums_of.get(key)
+            if sums is None:
+                sums = sums_of[key] = _Sums()
+            sums.count += 1
+            if start == start:  # not NaN: work began
+                sums.started += 1
+                sums.wait += float(start - enabled)
+                if complete == complete:
+                    sums.completed += 1
+                    sums.duration += float(complete - start)
 
     def merge(self, other: ActivityStats) -> None:
         """Add another accumulator's sums (e.g. from a worker process that ran other runs).

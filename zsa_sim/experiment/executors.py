@@ -15,6 +15,7 @@ grew memory by ~20 MB/s and left Ctrl-C unanswered (issue 14). When the run is s
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -61,7 +62,8 @@ class LocalExecutor:
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
         """Submit tasks a few at a time and yield results as workers finish them."""
-        workers = min(self.jobs, len(tasks)) or 1
+        # a hint, not len(): the runner's tasks may be found lazily (the result cache)
+        workers = min(self.jobs, operator.length_hint(tasks, self.jobs)) or 1
         limit = workers * IN_FLIGHT_PER_WORKER
         queue = iter(enumerate(tasks))
         pool = ProcessPoolExecutor(

@@ -17,12 +17,13 @@ import platform
 import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from zsa_sim.errors import ScenarioError
+from zsa_sim.experiment.cache import ReplicationCache, open_cache, replication_key
 from zsa_sim.experiment.executors import default_jobs, make_executor
 from zsa_sim.experiment.outputs import write_outputs
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask, run_replication
@@ -58,6 +59,10 @@ class RunOptions:
     report: bool = True
     lang: str = "de"
     changes: dict[str, Any] = field(default_factory=dict)
+    #: take unchanged replications from the result cache and keep new ones there
+    #: (:mod:`zsa_sim.experiment.cache`): True or False, or None for the environment's
+    #: ``ZSA_SIM_CACHE`` (on unless it says off)
+    cache: bool | None = None
 
     @property
     def eventlog_scope(self) -> EventlogScope:
@@ -74,6 +79,10 @@ class RunOutcome:
     run_dir: Path
     summary: dict[str, Any]
     outputs: list[ReplicationOutput]
+    #: how many (variant, replication) results came from the result cache
+    from_cache: int = 0
+    #: the scenario as run (overrides applied), so callers need not load it again
+    scenario: Scenario | None = None
 
 
 def prepare_scenario(scenario: Scenario | str | Path, options: RunOptions) -> Scenario:
@@ -133,21 +142,90 @@ def simulate_all(
     scheduler: str | None = None,
     progress: ProgressCallback | None = None,
     phase: PhaseCallback | None = None,
+    cache: ReplicationCache | None = None,
 ) -> list[ReplicationOutput]:
     """Run the tasks on the chosen executor; outputs in task order.
 
     ``phase`` hears "simulating" once the executor is ready (a bad ``jobs`` or
-    ``scheduler`` is refused before anything is announced).
+    ``scheduler`` is refused before anything is announced). With a ``cache``, the tasks
+    found there are not submitted at all (no worker starts if all are found) and the
+    others are stored once finished; ``cache.stats`` counts both.
     """
     executor = make_executor(jobs, scheduler)
     if phase is not None:
         phase("simulating")
     outputs: list[ReplicationOutput | None] = [None] * len(tasks)
-    for done, (index, output) in enumerate(executor.map_unordered(run_replication, tasks), 1):
+    done = 0
+
+    def finished(index: int, output: ReplicationOutput) -> None:
+        nonlocal done
         outputs[index] = output
+        done += 1
         if progress is not None:
             progress(done, len(tasks), output.variant, output.replication)
+
+    if cache is None:
+        for index, output in executor.map_unordered(run_replication, tasks):
+            finished(index, output)
+    else:
+        misses = _CacheMisses(tasks, cache, finished)
+        for position, output in executor.map_unordered(run_replication, misses):
+            index = misses.indices[position]
+            misses.store(index, output)
+            finished(index, output)
     return [o for o in outputs if o is not None]
+
+
+class _CacheMisses:
+    """The tasks that are not in the cache, found as the executor asks for the next.
+
+    Looking a task up means building its setup and digesting it (~0.1 s for a pilot
+    replication), so the lookups are not all done before the first worker starts: the
+    executor takes tasks a few at a time, and the next lookups run while the workers
+    simulate. Tasks are looked up replication by replication across the variants
+    (``dezentral`` 0, ``zentral`` 0, ``dezentral`` 1, ...), so that in a what-if the
+    first changed task is found, and submitted, at once. A task found in the cache is
+    reported finished right away.
+    """
+
+    def __init__(
+        self,
+        tasks: Sequence[ReplicationTask],
+        cache: ReplicationCache,
+        finished: Callable[[int, ReplicationOutput], None],
+    ) -> None:
+        self.tasks = tasks
+        self.cache = cache
+        self.finished = finished
+        #: task index of each task handed to the executor, in the order handed
+        self.indices: list[int] = []
+        self.keys: dict[int, str] = {}
+
+    def __length_hint__(self) -> int:
+        return len(self.tasks)
+
+    def __iter__(self) -> Iterator[ReplicationTask]:
+        tasks, cache = self.tasks, self.cache
+        order = sorted(range(len(tasks)), key=lambda i: (tasks[i].replication, i))
+        for index in order:
+            task = tasks[index]
+            key = replication_key(task)
+            found = cache.load(key, task) if key is not None else None
+            if found is not None:
+                self.finished(index, found)
+                continue
+            if key is None:
+                cache.stats.uncachable += 1
+            else:
+                self.keys[index] = key
+            self.indices.append(index)
+            yield task
+
+    def store(self, index: int, output: ReplicationOutput) -> None:
+        """Keep a finished task's output in the cache (if it has a key)."""
+        key = self.keys.pop(index, None)
+        if key is not None:
+            self.cache.store(key, self.tasks[index], output)
 
 
 def run_experiment(
@@ -176,9 +254,17 @@ def run_experiment(
         if log_dir is not None:
             log_dir.mkdir()
         tasks = plan_tasks(scenario, options.variants, log_dir, parts_scope)
+        cache = open_cache(options.cache)
         outputs = simulate_all(
-            tasks, jobs=options.jobs, scheduler=options.scheduler, progress=progress, phase=phase
+            tasks,
+            jobs=options.jobs,
+            scheduler=options.scheduler,
+            progress=progress,
+            phase=phase,
+            cache=cache,
         )
+        if cache is not None:
+            cache.prune()
         if phase is not None:
             phase("writing results")
         summary = write_outputs(
@@ -200,6 +286,17 @@ def run_experiment(
                     "eventlog": scope,
                     "xes": options.xes,
                 },
+                "cache": {
+                    "enabled": cache is not None,
+                    "replications_from_cache": cache.stats.hits if cache else 0,
+                    "replications_simulated": len(tasks) - (cache.stats.hits if cache else 0),
+                },
             },
         )
-    return RunOutcome(run_dir=folder.run_dir, summary=summary, outputs=outputs)
+    return RunOutcome(
+        run_dir=folder.run_dir,
+        summary=summary,
+        outputs=outputs,
+        from_cache=cache.stats.hits if cache is not None else 0,
+        scenario=scenario,
+    )

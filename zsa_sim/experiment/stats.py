@@ -131,11 +131,16 @@ def unpaired_difference(a: ArrayLike, b: ArrayLike, confidence: float = CONFIDEN
 
 
 def _t_quantile(p: float, df: ArrayLike) -> np.ndarray:
-    """Student-t quantile; scipy is imported here, where it is needed (issue 19: importing
-    scipy.stats is about two thirds of the start-up of a one-replication ``zsa-sim run``)."""
-    from scipy import stats
+    """Student-t quantile: ``scipy.special.stdtrit``, the function ``scipy.stats.t.ppf``
+    computes it with, so the values are the same to the bit.
 
-    return stats.t.ppf(p, df)
+    Imported here, where it is needed. Not through ``scipy.stats`` (issue 19): importing
+    it costs ~0.6 s more CPU than ``scipy.special``, and its ``ppf`` checks its arguments
+    for ~0.3 ms a call, 0.7 s for the ~2,000 intervals of a small what-if.
+    """
+    from scipy.special import stdtrit
+
+    return stdtrit(df, p)
 
 
 def _pair(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -57,18 +57,33 @@ class QueueByWeek:
 
     def record(self, row: ActivityRecord) -> None:
         """Add a task row's wait for its pool, split over the weeks it spans."""
-        if row.activity_type not in _TASKS or not row.org_unit or not row.role:
-            return
-        lo = row.enabled
-        hi = row.start if row.start == row.start else self.horizon
-        if not hi > lo:
-            return
-        weeks = self.waiting.setdefault((row.org_unit, row.role), defaultdict(float))
-        week = int(lo // WEEK)
-        while lo < hi:
-            end = min(hi, (week + 1) * WEEK)
-            weeks[week] += end - lo
-            lo, week = end, week + 1
+        self.record_many((row,))
+
+    def record_many(self, rows: Iterable[ActivityRecord]) -> None:
+        """Add rows in order, as :meth:`record` does one (a ``Tee`` hands batches)."""
+        # This loop runs for every row of the log: locals instead of attribute lookups,
+        # one unpacking of the row, and a pool's weeks looked up, not a new defaultdict
+        # made for setdefault each time.
+        waiting, horizon = self.waiting, self.horizon
+        for row in rows:
+            (_c, _s, _m, _v, _r, _i, _n, kind, _l, role, org_unit, _res, lo, start, _done,
+             _effort, _a) = row  # fmt: skip
+            if kind not in _TASKS or not org_unit or not role:
+                continue
+            hi = start if start == start else horizon
+            if not hi > lo:
+                continue
+            weeks = waiting.get((org_unit, role))
+            if weeks is None:
+                weeks = waiting[(org_unit, role)] = defaultdict(float)
+            week = int(lo // WEEK)
+            if hi <= (week + 1) * WEEK:  # most waits lie within one week
+                weeks[week] += hi - lo
+                continue
+            while lo < hi:
+                end = min(hi, (week + 1) * WEEK)
+                weeks[week] += end - lo
+                lo, week = end, week + 1
 
 
 def weekly_rows(
