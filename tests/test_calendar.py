@@ -256,3 +256,38 @@ def test_periods_must_be_ordered_and_leave_hours_at_the_end():
         base.with_periods([(5, {}), (3, dict(base.weekly))])
     with pytest.raises(ValueError, match="needs office hours"):
         base.with_periods([(5, {})])
+
+
+def _minutes_day_by_day(cal: WorkingCalendar, days: int) -> np.ndarray:
+    """The definition of open_minutes_by_day: work_between of each day."""
+    return np.array([cal.work_between(d * 1440.0, (d + 1) * 1440.0) for d in range(days)])
+
+
+@pytest.mark.parametrize(
+    ("name", "cal", "days"),
+    [
+        ("office, holidays", OFFICE, 400),
+        (
+            "odd hours, lunch break, part time from day 40, absences",
+            WorkingCalendar(
+                epoch=EPOCH,
+                weekly={d: ((451.3, 720.7), (761.1, 990.9)) for d in range(5)},
+                closed_days=ST_HOLIDAYS | {date(2026, 1, 2) + timedelta(days=k) for k in range(30)},
+            ).with_periods([(40, {0: ((480.0, 600.5),), 3: ((480.0, 720.0),)})]),
+            500,
+        ),
+        ("past the layout's end", WorkingCalendar(epoch=EPOCH, horizon_days=20), 45),
+        (
+            "24-hour days (intervals start at midnight), absences",
+            WorkingCalendar.always_open(EPOCH).without_days([date(2026, 1, 3), date(2026, 1, 5)]),
+            9,
+        ),
+        ("closed from the first day on", OFFICE.without_days([date(2026, 1, 2)]), 10),
+        ("no days", OFFICE, 0),
+    ],
+)
+def test_open_minutes_by_day_equal_work_between_bit_for_bit(name, cal, days):
+    got = cal.open_minutes_by_day(days)
+    expected = _minutes_day_by_day(cal, days)
+    assert got.dtype == expected.dtype == np.float64
+    assert got.tobytes() == expected.tobytes(), name

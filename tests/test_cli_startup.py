@@ -17,7 +17,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: SimPy is not among them: it imports in ~40 ms, and `validate SCENARIO` builds each
 #: variant's engine once (without running it) so that it refuses what `run` would.
-HEAVY = ("matplotlib", "scipy", "dask", "distributed", "faker", "pandas", "pyarrow", "dash")
+HEAVY = (
+    "matplotlib",
+    "scipy",
+    "dask",
+    "distributed",
+    "faker",
+    "pandas",
+    "pyarrow",
+    "dash",
+    # its registry of ~250 countries costs ~0.14 s; zsa_sim.public_holidays serves instead
+    "holidays",
+)
 
 PROBE = """
 import json, sys
@@ -55,3 +66,27 @@ def _heavy_imported(*args: str) -> list[str]:
 )
 def test_light_commands_import_no_heavy_library(args: tuple[str, ...]) -> None:
     assert _heavy_imported(*args) == []
+
+
+def test_validate_scenario_cross_checks_once_and_builds_every_variant(monkeypatch) -> None:
+    """`validate SCENARIO` builds each variant's engine (so it refuses what `run` would)
+    but does not repeat the cross-checks for each build (issue 19: < 0.5 s CPU)."""
+    import zsa_sim.engine.simulation as simulation
+    import zsa_sim.scenario.checks as checks
+    from zsa_sim.scenario import validate_scenario_file
+
+    checked: list[object] = []
+    built: list[str] = []
+    real_check, real_init = checks.check_scenario, simulation.Simulation.__init__
+    monkeypatch.setattr(
+        checks, "check_scenario", lambda s, **kw: checked.append(s) or real_check(s, **kw)
+    )
+
+    def init(self, setup, sink):
+        built.append(setup.variant)
+        real_init(self, setup, sink)
+
+    monkeypatch.setattr(simulation.Simulation, "__init__", init)
+    assert validate_scenario_file(ROOT / "scenarios" / "pilot.yaml") == []
+    assert len(checked) == 1
+    assert built == ["dezentral", "zentral"]

@@ -1,4 +1,5 @@
-"""Output files of a run on a full disk: one line, and no partial folder (issue 14).
+"""Output files of a run on a full disk: one line, and no partial folder (issue 14);
+the cases file's minutes rounded to 1e-6 (issue 19).
 
 Writing ``cases.csv.gz`` or merging ``eventlog.csv.gz`` raised a raw ``OSError``
 traceback when the disk filled up. The writer is replaced by one whose writes fail with
@@ -158,3 +159,61 @@ def test_case_columns_on_a_full_disk_is_one_line(tmp_path, full_disk):
     columns = CaseColumns.from_records(_tricky_records() * 3000)
     with pytest.raises(ResultsError, match="cannot write the cases: No space left on device"):
         write_cases(tmp_path / "cases.csv.gz", [columns])
+
+
+def test_case_minutes_are_written_rounded_to_a_millionth(tmp_path):
+    from zsa_sim.experiment.cases import CaseColumns, CaseRecord
+    from zsa_sim.report.loaders import _read_cases
+
+    nan = float("nan")
+    records = [
+        # full-precision floats as the engine makes them; a backlog case's negative arrival
+        CaseRecord(
+            "dezentral",
+            0,
+            "s:m:0",
+            "s",
+            "m",
+            815.3842215018645,
+            19140.0,
+            29246.06666949727,
+            49391.6875953549,
+            0.0,
+            53.77320390365156,
+            "End_A",
+            False,
+            19158.094199609513,
+        ),
+        CaseRecord(
+            "zentral",
+            1,
+            "s:m:B1",
+            "s",
+            "m",
+            -4320.000000004,
+            nan,
+            nan,
+            nan,
+            -1e-9,
+            1.2345675e-3,
+            "",
+            True,
+            nan,
+        ),
+    ]
+    path = tmp_path / "cases.csv.gz"
+    assert write_cases(path, records) == 2
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    assert lines[1] == (
+        "dezentral,0,s:m:0,s,m,815.384222,19140.0,29246.066669,49391.687595,0.0,53.773204,"
+        "End_A,false,19158.0942"
+    )
+    # never written as NaN text, -0.0 or 17 digits
+    assert lines[2] == "zentral,1,s:m:B1,s,m,-4320.0,,,,0.0,0.001235,,true,"
+    # the column-by-column writer rounds alike
+    columns = tmp_path / "columns.csv.gz"
+    assert write_cases(columns, [CaseColumns.from_records(records)]) == 2
+    assert columns.read_bytes() == path.read_bytes()
+    read = _read_cases(path)
+    assert read["arrival"][0] == 815.384222
+    assert read["decision"][1] != read["decision"][1]  # NaN again

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from zsa_sim.experiment.stats import Estimate
+from zsa_sim.report.png import MAX_ERROR
 from zsa_sim.report.style import (
     RC_PARAMS,
     SEQUENTIAL_CMAP,
@@ -164,6 +165,56 @@ def test_saved_files_are_reproducible_and_figures_closed(tmp_path) -> None:
     svg = first.svg.read_text(encoding="utf-8")
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
     ET.fromstring(svg)  # well-formed XML
+
+
+def _full_colour(chart: Chart) -> np.ndarray:
+    """The chart's pixels as matplotlib draws them (RGB)."""
+    import io
+
+    buffer = io.BytesIO()
+    with chart_style():
+        chart.figure.savefig(buffer, format="png", dpi=RC_PARAMS["savefig.dpi"])
+    plt.close(chart.figure)
+    with Image.open(buffer) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+def _bar_chart(name: str = "bars") -> Chart:
+    with chart_style():
+        fig, ax = new_figure(5, 3)
+        ax.bar(["a", "b", "c"], [3, 5, 2], color=["#E69F00", "#005A96", "#009E73"], hatch="//")
+        ax.plot([0, 1, 2], [2.5, 4, 1], color="black", marker="o")
+        ax.set_title("Wartezeit: höchste in „b“")
+    return Chart(name, "Titel", "Beschriftung", fig)
+
+
+def test_a_chart_is_saved_as_a_palette_png_without_visible_loss(tmp_path) -> None:
+    saved = save_chart(_bar_chart(), tmp_path)
+    with Image.open(saved.png) as image:
+        assert image.mode == "P"
+        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # pixels a metre
+        shown = np.asarray(image.convert("RGB"), dtype=np.int16)
+    drawn = _full_colour(_bar_chart())
+    assert shown.shape == drawn.shape
+    error = np.abs(shown - drawn).max(axis=2)
+    assert error.max() <= MAX_ERROR
+    # flat colours are exact; blended edge and hatch pixels move by a level or two of 255
+    assert (error > 2).mean() < 0.001
+
+
+def test_a_smooth_gradient_keeps_its_full_colour_png(tmp_path) -> None:
+    def gradient() -> Chart:
+        with chart_style():
+            fig, ax = new_figure(4, 3)
+            y, x = np.mgrid[0:1:300j, 0:1:300j]
+            ax.imshow(np.dstack([x, y, (x + y) / 2]), interpolation="bilinear")
+        return Chart("gradient", "Titel", "Beschriftung", fig)
+
+    saved = save_chart(gradient(), tmp_path)
+    with Image.open(saved.png) as image:
+        assert image.mode == "RGBA"  # 256 colours would show it in bands
+        shown = np.asarray(image.convert("RGB"), dtype=np.int16)
+    assert np.array_equal(shown, _full_colour(gradient()))
 
 
 def test_label_overlaps_finds_crowded_and_passes_spread_labels() -> None:

@@ -137,3 +137,40 @@ def test_mutated_scenarios_load_and_build_or_fail_with_a_scenario_error(mutation
                     pass
     except ScenarioError as err:
         assert "\n" not in str(err)
+
+
+# -- a scenario found clean is not checked again (issue 19: validate and run start-up) ----
+
+
+def test_a_clean_scenario_is_cross_checked_once_not_per_variant_and_replication(
+    monkeypatch,
+) -> None:
+    import zsa_sim.scenario.checks as checks
+
+    scenario = load_scenario(DATA / "mini.yaml")
+    checked: list[object] = []
+    real = checks.check_scenario
+    monkeypatch.setattr(
+        checks, "check_scenario", lambda s, **kw: checked.append(s) or real(s, **kw)
+    )
+    for variant in scenario.variants:
+        for replication in (0, 1):
+            build_setup(scenario, variant, replication)
+    assert checked == []
+    # a changed copy is another object: checked anew (once)
+    changed = scenario.with_changes({"seed": 7})
+    build_setup(changed, "zentral", 0)
+    assert checked == [changed]
+    # other input files than when it was found clean: checked again
+    changed._files = [*changed._files, DATA / "ramp_mini.yaml"]
+    build_setup(changed, "zentral", 0)
+    assert checked == [changed, changed]
+
+
+def test_a_scenario_with_errors_is_refused_every_time() -> None:
+    data = copy.deepcopy(_BASE)
+    data["municipalities"][next(iter(data["municipalities"]))]["calendar"] = "nirgends"
+    scenario = scenario_from_data(data, source="bad.yaml")
+    for _ in range(2):
+        with pytest.raises(ScenarioError, match="nirgends"):
+            refuse_errors(scenario)

@@ -61,12 +61,9 @@ class OfficeHours:
         last = first + timedelta(days=days)
         closed = {d for d in self.closed if first <= d <= last}
         if self.holidays:
-            import holidays
+            from zsa_sim.public_holidays import public_holidays
 
-            years = range(first.year, last.year + 1)
-            closed |= {
-                d for d in holidays.Germany(subdiv=self.holidays, years=years) if first <= d <= last
-            }
+            closed |= public_holidays(self.holidays, first, last)
         return WorkingCalendar(
             epoch=table.epoch,
             weekly=self.weekly_minutes(),

@@ -345,12 +345,39 @@ class WorkingCalendar:
         return work_b - (before[i] + min(a, ends[i]) - starts[i])
 
     def open_minutes_by_day(self, days: int) -> np.ndarray:
-        """Working minutes on each of the first ``days`` calendar days."""
+        """Working minutes on each of the first ``days`` calendar days.
+
+        The same values as ``work_between`` day by day, bit for bit (each day is the
+        difference of the cumulative working minutes at its two midnights, computed with
+        the same operations in the same order), but in numpy: every staff pool of every
+        replication asks this for the whole run, and ``validate`` builds the engine too
+        (issue 19: ~12,000 calls of ``work_between`` for the pilot).
+        """
         if self.always:
             return np.full(days, MINUTES_PER_DAY)
-        return np.array(
-            [self.work_between(d * MINUTES_PER_DAY, (d + 1) * MINUTES_PER_DAY) for d in range(days)]
-        )
+        cumulative = self._cumulative_at(np.arange(max(days, 0) + 1) * MINUTES_PER_DAY)
+        return cumulative[1:] - cumulative[:-1]
+
+    def _cumulative_at(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`_cumulative` of each time in ``t`` (ascending), vectorised."""
+        starts, ends, before, closed = self._layout
+        out = np.zeros(len(t))
+        inside = t < self._layout_end()
+        n = len(starts)
+        if n:
+            s = np.array(starts)
+            k = np.arange(n)
+            # the last open interval at or before each index (-1: none), as the walk back
+            # over closed intervals in _cumulative finds it
+            last_open = np.maximum.accumulate(np.where(np.frombuffer(closed, np.uint8)[:n], -1, k))
+            i = np.searchsorted(s, t[inside], side="right") - 1
+            j = np.where(i >= 0, last_open[np.maximum(i, 0)], -1)
+            jj = np.maximum(j, 0)
+            value = np.frombuffer(before)[jj] + np.minimum(t[inside], np.array(ends)[jj]) - s[jj]
+            out[inside] = np.where(j >= 0, value, 0.0)
+        for position in np.flatnonzero(~inside):
+            out[position] = self._cumulative(float(t[position]))
+        return out
 
     def _cumulative(self, t: float) -> float:
         """Working minutes from the epoch up to ``t``."""
@@ -418,11 +445,17 @@ def _office_layout(
     ends: list[float] = []
     lengths: list[float] = []
     day_numbers: list[int] = []
+    # the weekday counted on from the first day's, not a date per day (validate builds
+    # every variant's calendars: issue 19, start-up); the values are the same
+    weekday = first.weekday()
     for day_no in range(horizon_days):
-        hours = changes.get(day_no, hours)
-        day = first + timedelta(days=day_no)
+        if day_no in changes:
+            hours = changes[day_no]
+        intervals = hours.get((weekday + day_no) % 7)
+        if not intervals:
+            continue
         offset = day_no * MINUTES_PER_DAY
-        for start, end in hours.get(day.weekday(), ()):
+        for start, end in intervals:
             starts.append(offset + start)
             ends.append(offset + end)
             lengths.append(end - start)

@@ -39,7 +39,7 @@ from zsa_sim.scenario import Scenario
 BASELINE = "dezentral"
 #: KPIs that make the one-line verdicts per municipality, in this order.
 VERDICT_KPIS = ("waiting_time_p90", "lead_time_mean", "lead_time_p90")
-_PACKAGES = ("simpy", "numpy", "scipy", "faker", "pydantic", "holidays", "matplotlib")
+_PACKAGES = ("simpy", "numpy", "scipy", "faker", "pydantic", "matplotlib")
 
 
 def baseline_of(variants: Sequence[str]) -> str:
@@ -121,15 +121,28 @@ def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationT
 
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
 CASE_FIELDS = CaseRecord._fields
+#: Fields in minutes (times since the epoch, durations, effort): written rounded to 1e-6.
+MINUTE_FIELDS = (
+    "arrival",
+    "first_start",
+    "decision",
+    "end",
+    "applicant_time",
+    "effort_minutes",
+    "caseworker_start",
+)
 
 
 def write_cases(path: Path, records: Iterable[CaseRecord] | Sequence[CaseColumns]) -> int:
     """All case records as gzip CSV (times in minutes since the epoch; empty = never).
 
-    ``records`` may be case records, or a sequence of
-    :class:`~zsa_sim.experiment.cases.CaseColumns` (one per run), whose lines are made
-    column by column: the same text as record by record, in a third of the time (issue
-    19: writing the cases of a pilot run took ~4.5 s CPU, a quarter of a what-if).
+    Minutes are written rounded to 1e-6 (a sixtieth of a millisecond, as the event log's
+    effort): the digits beyond are noise of the float arithmetic, not information, and
+    they were two thirds of the compressed file (issue 19: the pilot's cases took 12 of
+    the results folder's 31 MB, now ~8.8). ``records`` may be case records, or a
+    sequence of :class:`~zsa_sim.experiment.cases.CaseColumns` (one per run), whose lines
+    are made column by column: the same text as record by record, in a third of the time
+    (issue 19: writing the cases of a pilot run took ~4.5 s CPU, a quarter of a what-if).
     """
     count = 0
     if isinstance(records, Sequence) and all(isinstance(r, CaseColumns) for r in records):
@@ -201,7 +214,7 @@ def _record_lines(records: Iterable[CaseRecord]) -> Iterator[list[str]]:
     """CSV lines of case records, a batch at a time."""
     batch: list[str] = []
     for record in records:
-        batch.append(",".join(map(_csv_cell, record)))
+        batch.append(",".join([f(v) for f, v in zip(_CELL_FORMATS, record, strict=True)]))
         if len(batch) == _CASE_BATCH:
             yield batch
             batch = []
@@ -213,7 +226,8 @@ def _case_lines(columns: CaseColumns) -> Iterator[list[str]]:
 
     The same cells as the records that :meth:`CaseColumns.__iter__` makes (that order,
     those values), without a record and a :func:`format_value` call per cell: a time is
-    written as ``format_value`` writes a float (NaN empty, -0.0 as 0.0), and the text
+    written as :func:`_minutes_cell` writes it (rounded to 1e-6, NaN empty, -0.0 as
+    0.0), and the text
     of a stream (variant, replication, service, municipality) and of an outcome is
     formatted once. Case ids are made a batch at a time, as the records make them.
     """
@@ -244,10 +258,10 @@ _CASE_TIMES = ("arrival", "first_start", "decision", "end", "applicant_time", "e
 
 
 def _time_cells(values: np.ndarray) -> list[str]:
-    """A float column as :func:`format_value` writes each value."""
+    """A column of minutes as :func:`_minutes_cell` writes each value."""
     if values.dtype != np.float64:
-        return [_csv_cell(v) for v in values.tolist()]
-    return ["" if v != v else float.__repr__(v + 0.0) for v in values.tolist()]
+        return [_minutes_cell(v) for v in values.tolist()]
+    return ["" if v != v else float.__repr__(round(v, 6) + 0.0) for v in values.tolist()]
 
 
 def _reason(err: OSError) -> str:
@@ -255,11 +269,27 @@ def _reason(err: OSError) -> str:
     return err.strerror or str(err) or type(err).__name__
 
 
+def _minutes_cell(value: Any) -> str:
+    """Minutes rounded to 1e-6, as the shortest float text ('' for NaN or None)."""
+    if type(value) is not float:
+        if value is None:
+            return ""
+        value = float(value)
+    if value != value:
+        return ""
+    # + 0.0 writes -0.0 (and a tiny negative rounded to it) as 0.0
+    return float.__repr__(round(value, 6) + 0.0)
+
+
 def _csv_cell(value: Any) -> str:
     text = format_value(value)
     if "," in text or '"' in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+#: How each field of a case record is written.
+_CELL_FORMATS = tuple(_minutes_cell if name in MINUTE_FIELDS else _csv_cell for name in CASE_FIELDS)
 
 
 class _gzip_text:

@@ -18,6 +18,7 @@ same files, and every figure is closed after saving so memory does not grow.
 from __future__ import annotations
 
 import functools
+import io
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -198,21 +199,39 @@ def new_figure(width: float, height: float, **subplots: Any) -> tuple[Figure, An
 
 
 def save_chart(chart: Chart, directory: Path) -> ChartFile:
-    """Save a chart as PNG and SVG (reproducible bytes) and close its figure."""
+    """Save a chart as PNG and SVG (reproducible bytes) and close its figure.
+
+    The PNG has 256 colours when that changes nothing visibly (:mod:`zsa_sim.report.png`).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     png = directory / f"{chart.name}.png"
     svg = directory / f"{chart.name}.svg"
     try:
         with chart_style():
-            chart.figure.savefig(
-                png, format="png", metadata=PNG_METADATA, dpi=chart.dpi or RC_PARAMS["savefig.dpi"]
-            )
+            _save_png(chart.figure, png, chart.dpi or RC_PARAMS["savefig.dpi"])
             # The layout is settled by the first save; keep it rather than solve it again.
             chart.figure.set_layout_engine("none")
             chart.figure.savefig(svg, format="svg", metadata=SVG_METADATA)
     finally:
         plt.close(chart.figure)
     return ChartFile(chart.name, chart.title, chart.caption, png, svg)
+
+
+def _save_png(figure: Figure, path: Path, dpi: float) -> None:
+    """Save the figure as PNG: 256 colours where that is invisible (:mod:`.png`)."""
+    from zsa_sim.report.png import write_png
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="rgba", dpi=dpi)
+    # the size in pixels is that of the Agg renderer that drew it (matplotlib rounds
+    # figure size times dpi its own way)
+    renderer = getattr(figure.canvas, "renderer", None)
+    shape = memoryview(renderer.buffer_rgba()).shape if renderer is not None else None
+    data = buffer.getvalue()
+    if not shape or len(shape) != 3 or len(data) != shape[0] * shape[1] * 4:  # pragma: no cover
+        figure.savefig(path, format="png", metadata=PNG_METADATA, dpi=dpi)
+        return
+    write_png(data, shape[1], shape[0], path, dpi)
 
 
 def figure_legend(fig: Figure, axes: Iterable[Any], **options: Any) -> None:

@@ -7,7 +7,7 @@ application up to and including the day of the decision that have office hours, 
 weekends, public holidays of the state and extra closed days do not count.
 
 The calendar is taken from the scenario parameters kept in ``summary.json`` (weekdays with
-office hours, the state's public holidays via the ``holidays`` package, extra closed
+office hours, the state's public holidays (:mod:`zsa_sim.public_holidays`), extra closed
 days); a municipality without a readable calendar gets Monday to Friday and the public
 holidays of Saxony-Anhalt, the pilot's state.
 """
@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-import holidays as holiday_calendars
 import numpy as np
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
+from zsa_sim.public_holidays import public_holidays
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: The pilot's state: Saxony-Anhalt (with 6 January and 31 October).
@@ -45,9 +45,7 @@ def default_calendar(first: date, last: date) -> WorkdayCalendar:
 def _public_holidays(state: str | None, first: date, last: date) -> tuple[date, ...]:
     if not state:
         return ()
-    years = range(first.year, last.year + 1)
-    found = holiday_calendars.Germany(subdiv=state, years=years)
-    return tuple(sorted(d for d in found if first <= d <= last))
+    return tuple(sorted(public_holidays(state, first, last)))
 
 
 def calendar_from_spec(spec: Mapping[str, Any], first: date, last: date) -> WorkdayCalendar:

@@ -20,7 +20,7 @@ from zsa_sim.bpmn.validate import Finding, validate_model
 from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario.build import organisation
 from zsa_sim.scenario.demand_checks import demand_findings
-from zsa_sim.scenario.loader import read_document, scenario_from_data
+from zsa_sim.scenario.loader import read_document, remember_clean, scenario_from_data
 from zsa_sim.scenario.messages import schema_problems
 from zsa_sim.scenario.office import office_findings
 from zsa_sim.scenario.resolve import resolve_service
@@ -53,6 +53,8 @@ def validate_scenario_file(path: str | Path) -> list[Finding]:
     scenario._files = files
     findings = check_scenario(scenario, include_models=True)
     if not any(f.severity == "error" for f in findings):
+        # what refuse_errors checks is a subset: building the variants need not repeat it
+        remember_clean(scenario)
         findings.extend(_engine_refusals(scenario))
     return findings
 

@@ -17,6 +17,7 @@ import copy
 import errno
 import os
 import stat
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -258,9 +259,18 @@ def resolve_paths(data: dict, base_dir: Path) -> dict:
 
 
 def refuse_errors(scenario: Scenario) -> None:
-    """Raise ScenarioError listing the cross-check errors, if any."""
+    """Raise ScenarioError listing the cross-check errors, if any.
+
+    A scenario found clean is remembered (by identity, with the input files it was
+    checked with), so that :func:`~zsa_sim.scenario.build.build_setup`, which calls
+    this for every variant and replication, checks a loaded scenario once, not once per
+    replication. A scenario is frozen; a changed one is a new object and checked anew.
+    """
     from zsa_sim.scenario.checks import check_scenario
 
+    known = _CHECKED_CLEAN.get(id(scenario))
+    if known is not None and known[0] is scenario and known[1] == tuple(scenario._files):
+        return
     errors = [f for f in check_scenario(scenario) if f.severity == "error"]
     if errors:
         listed = "; ".join(f"{f.element_id}: {f.message}" for f in errors[:MAX_LISTED])
@@ -268,6 +278,22 @@ def refuse_errors(scenario: Scenario) -> None:
         if more > 0:
             listed += f"; and {more} more (zsa-sim validate lists all)"
         raise ScenarioError(listed, source=scenario.source or None)
+    remember_clean(scenario)
+
+
+def remember_clean(scenario: Scenario) -> None:
+    """Note that ``scenario`` passed the cross-checks (see :func:`refuse_errors`)."""
+    with _CHECKED_LOCK:  # the workbench loads scenarios in threads
+        if len(_CHECKED_CLEAN) >= _CHECKED_CLEAN_MAX:
+            _CHECKED_CLEAN.pop(next(iter(_CHECKED_CLEAN)))
+        _CHECKED_CLEAN[id(scenario)] = (scenario, tuple(scenario._files))
+
+
+#: id -> (the scenario itself, its input files) of scenarios found clean, oldest first;
+#: holding the object keeps its id from being reused while it is listed.
+_CHECKED_CLEAN: dict[int, tuple[Scenario, tuple[Path, ...]]] = {}
+_CHECKED_CLEAN_MAX = 16
+_CHECKED_LOCK = threading.Lock()
 
 
 def read_service_model(scenario: Scenario, service: str) -> Definitions:

@@ -23,7 +23,6 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import holidays
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -39,6 +38,7 @@ from pydantic import (
     field_validator,
 )
 
+from zsa_sim.public_holidays import STATES, public_holidays
 from zsa_sim.scenario.demand_spec import (
     ArrivalProfile,
     InitialState,
@@ -229,9 +229,8 @@ class CalendarSpec(Model):
     @field_validator("holidays")
     @classmethod
     def _known_state(cls, value: str | None) -> str | None:
-        if value is not None and value not in holidays.Germany.subdivisions:
-            known = ", ".join(holidays.Germany.subdivisions)
-            raise ValueError(f"unknown German state {value!r} (known: {known})")
+        if value is not None and value not in STATES:
+            raise ValueError(f"unknown German state {value!r} (known: {', '.join(STATES)})")
         return value
 
     @field_validator("hours")
@@ -260,10 +259,7 @@ class CalendarSpec(Model):
         """Public holidays and extra closed days from ``first`` to ``last`` inclusive."""
         days = {d for d in self.closed if first <= d <= last}
         if self.holidays:
-            years = range(first.year, last.year + 1)
-            days |= {
-                d for d in holidays.Germany(subdiv=self.holidays, years=years) if first <= d <= last
-            }
+            days |= public_holidays(self.holidays, first, last)
         return frozenset(days)
 
 
