@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from zsa_sim.errors import ResultsError
-from zsa_sim.experiment import outputs
+from zsa_sim.experiment import case_file, outputs
 from zsa_sim.experiment.outputs import merge_event_logs, write_cases
 from zsa_sim.experiment.runner import RunOptions, run_experiment
 from zsa_sim.scenario import load_scenario
@@ -52,6 +52,7 @@ def full_disk(monkeypatch):
         return real_open(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(outputs, "open", fake_open, raising=False)
+    monkeypatch.setattr(case_file, "open", fake_open, raising=False)
 
 
 def test_cases_on_a_full_disk_is_one_line(tmp_path, full_disk):
@@ -147,7 +148,8 @@ def test_case_columns_are_written_as_their_records_are(tmp_path):
     assert write_cases(by_records, records) == 3
     parts = [CaseColumns.from_records(records[:2]), CaseColumns.from_records(records[2:])]
     assert write_cases(by_columns, parts) == 3
-    assert by_columns.read_bytes() == by_records.read_bytes()
+    # one gzip member per run instead of one for all records: the same text
+    assert gzip.decompress(by_columns.read_bytes()) == gzip.decompress(by_records.read_bytes())
     text = gzip.decompress(by_columns.read_bytes()).decode("utf-8").splitlines()
     assert text[1].startswith('dezentral,0,"antrag:A,1:0",antrag,"Ort ""A"", Nord",1.5,0.0,,')
     assert text[2].endswith(",2.25,,,,,0.0,,true,")  # no outcome, open, NaN empty
@@ -213,7 +215,25 @@ def test_case_minutes_are_written_rounded_to_a_millionth(tmp_path):
     # the column-by-column writer rounds alike
     columns = tmp_path / "columns.csv.gz"
     assert write_cases(columns, [CaseColumns.from_records(records)]) == 2
-    assert columns.read_bytes() == path.read_bytes()
+    assert gzip.decompress(columns.read_bytes()) == gzip.decompress(path.read_bytes())
     read = _read_cases(path)
     assert read["arrival"][0] == 815.384222
     assert read["decision"][1] != read["decision"][1]  # NaN again
+
+
+def test_a_run_member_made_in_the_worker_is_the_member_the_parent_would_write(tmp_path):
+    # cases.csv.gz is a header member plus one member per run; a worker's member (or the
+    # result cache's) gives the same file, byte for byte, as compressing in the parent
+    from zsa_sim.experiment.case_file import case_member
+    from zsa_sim.experiment.cases import CaseColumns
+
+    records = _tricky_records()
+    parts = [CaseColumns.from_records(records[:2]), CaseColumns.from_records(records[2:])]
+    in_parent, from_workers = tmp_path / "parent.csv.gz", tmp_path / "workers.csv.gz"
+    assert write_cases(in_parent, parts) == 3
+    assert write_cases(from_workers, [case_member(parts[0]), parts[1]]) == 3
+    assert from_workers.read_bytes() == in_parent.read_bytes()
+    with gzip.open(from_workers, "rt", encoding="utf-8") as f:  # read as one text
+        lines = f.read().splitlines()
+    assert lines[0] == ",".join(outputs.CASE_FIELDS)
+    assert len(lines) == 4

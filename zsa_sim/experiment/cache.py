@@ -62,7 +62,7 @@ CACHE_ENV = "ZSA_SIM_CACHE"
 MAX_MB_ENV = "ZSA_SIM_CACHE_MAX_MB"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 #: Bumped whenever the key's ingredients or the entry layout change.
-FORMAT = 1
+FORMAT = 2
 #: Libraries whose versions can change results (the code digest covers zsa_sim itself).
 LIBRARIES = ("simpy", "numpy", "scipy", "faker", "pydantic")
 #: After pruning, the cache holds at most this share of its bound (room for a run).

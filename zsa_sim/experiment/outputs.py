@@ -12,24 +12,24 @@ import hashlib
 import io
 import json
 import os
-import queue
 import shutil
-import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from zsa_sim import __version__
 from zsa_sim.errors import ResultsError
-from zsa_sim.eventlog.csv_log import format_value, metadata_path, read_event_log_rows
+from zsa_sim.eventlog.csv_log import metadata_path, read_event_log_rows
 from zsa_sim.eventlog.schema import ActivityRecord
 from zsa_sim.eventlog.xes import write_xes
 from zsa_sim.experiment.activities import write_activities
-from zsa_sim.experiment.cases import CaseColumns, CaseRecord
+from zsa_sim.experiment.case_file import (  # noqa: F401 - the case file's names, as before
+    CASE_FIELDS,
+    MINUTE_FIELDS,
+    write_cases,
+)
 from zsa_sim.experiment.comparison import Comparison, KpiSummary, aggregate, compare_variants
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask
 from zsa_sim.experiment.results import snapshot_inputs, write_csv, write_inputs, write_json
@@ -81,7 +81,7 @@ def write_outputs(
         (w._asdict() for out in outputs for w in out.weekly),
         WeeklyRow._fields,
     )
-    write_cases(folder / "cases.csv.gz", [out.cases for out in outputs])
+    write_cases(folder / "cases.csv.gz", [out.cases_member or out.cases for out in outputs])
     write_activities((a for out in outputs for a in out.activities), folder / "activities.csv")
     if inputs is None:
         inputs = snapshot_inputs(scenario.source_files)
@@ -120,176 +120,11 @@ def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationT
 
 
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
-CASE_FIELDS = CaseRecord._fields
-#: Fields in minutes (times since the epoch, durations, effort): written rounded to 1e-6.
-MINUTE_FIELDS = (
-    "arrival",
-    "first_start",
-    "decision",
-    "end",
-    "applicant_time",
-    "effort_minutes",
-    "caseworker_start",
-)
-
-
-def write_cases(path: Path, records: Iterable[CaseRecord] | Sequence[CaseColumns]) -> int:
-    """All case records as gzip CSV (times in minutes since the epoch; empty = never).
-
-    Minutes are written rounded to 1e-6 (a sixtieth of a millisecond, as the event log's
-    effort): the digits beyond are noise of the float arithmetic, not information, and
-    they were two thirds of the compressed file (issue 19: the pilot's cases took 12 of
-    the results folder's 31 MB, now ~8.8). ``records`` may be case records, or a
-    sequence of :class:`~zsa_sim.experiment.cases.CaseColumns` (one per run), whose lines
-    are made column by column: the same text as record by record, in a third of the time
-    (issue 19: writing the cases of a pilot run took ~4.5 s CPU, a quarter of a what-if).
-    """
-    count = 0
-    if isinstance(records, Sequence) and all(isinstance(r, CaseColumns) for r in records):
-        batches: Iterable[list[str]] = (
-            lines for columns in records for lines in _case_lines(columns)
-        )
-    else:
-        batches = _record_lines(records)
-    try:
-        with open(path, "wb") as raw, _gzip_text(raw) as text:
-            behind = _WriteBehind(text)
-            try:
-                behind.write(",".join(CASE_FIELDS) + "\n")
-                for batch in batches:
-                    if batch:
-                        behind.write("\n".join(batch) + "\n")
-                        count += len(batch)
-            finally:
-                behind.finish()
-            behind.check()
-    except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
-        raise ResultsError(f"cannot write the cases: {_reason(err)}", source=path) from err
-    return count
-
-
-class _WriteBehind:
-    """Writes text to a stream in a second thread, in order: compressing one batch
-    (zlib lets go of the GIL) overlaps making the next, which halves the wall time of
-    writing the cases on two cores (issue 19). The same writes in the same order give
-    the same bytes. An error of the writer is raised by :meth:`check`.
-    """
-
-    def __init__(self, stream: io.TextIOWrapper, depth: int = 2) -> None:
-        self._stream = stream
-        self._queue: queue.Queue[str | None] = queue.Queue(depth)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="zsa-sim-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (text := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    self._stream.write(text)
-                except BaseException as err:  # handed to the caller by check()
-                    self._error = err
-
-    def write(self, text: str) -> None:
-        """Queue ``text`` (waits while ``depth`` texts are queued)."""
-        self.check()
-        self._queue.put(text)
-
-    def finish(self) -> None:
-        """Write what is queued and end the thread."""
-        self._queue.put(None)
-        self._thread.join()
-
-    def check(self) -> None:
-        """Raise the writer's error, if it had one."""
-        if self._error is not None:
-            raise self._error
-
-
-#: Lines joined and written per batch: one write per batch instead of one per case.
-_CASE_BATCH = 4096
-
-
-def _record_lines(records: Iterable[CaseRecord]) -> Iterator[list[str]]:
-    """CSV lines of case records, a batch at a time."""
-    batch: list[str] = []
-    for record in records:
-        batch.append(",".join([f(v) for f, v in zip(_CELL_FORMATS, record, strict=True)]))
-        if len(batch) == _CASE_BATCH:
-            yield batch
-            batch = []
-    yield batch
-
-
-def _case_lines(columns: CaseColumns) -> Iterator[list[str]]:
-    """CSV lines of one run's case columns, a batch at a time, column by column.
-
-    The same cells as the records that :meth:`CaseColumns.__iter__` makes (that order,
-    those values), without a record and a :func:`format_value` call per cell: a time is
-    written as :func:`_minutes_cell` writes it (rounded to 1e-6, NaN empty, -0.0 as
-    0.0), and the text
-    of a stream (variant, replication, service, municipality) and of an outcome is
-    formatted once. Case ids are made a batch at a time, as the records make them.
-    """
-    data, total = columns.data, len(columns)
-    streams = [
-        (f"{_csv_cell(v)},{_csv_cell(r)}", f"{_csv_cell(s)},{_csv_cell(m)}")
-        for v, r, s, m, _prefix in columns.streams
-    ]
-    outcomes = [_csv_cell(o) for o in [*columns.outcomes, ""]]  # code -1: no outcome
-    for lo in range(0, total, _CASE_BATCH):
-        hi = min(lo + _CASE_BATCH, total)
-        codes = data["stream"][lo:hi].tolist()
-        ids = [_csv_cell(case_id) for case_id in columns._case_ids(lo, hi)]
-        times = [_time_cells(data[name][lo:hi]) for name in _CASE_TIMES]
-        outcome = [outcomes[code] for code in data["outcome"][lo:hi].tolist()]
-        is_open = ["true" if flag else "false" for flag in data["is_open"][lo:hi].tolist()]
-        worker = _time_cells(data["caseworker_start"][lo:hi])
-        yield [
-            f"{streams[k][0]},{case_id},{streams[k][1]},{','.join(rest)}"
-            for k, case_id, *rest in zip(
-                codes, ids, *times, outcome, is_open, worker, strict=True
-            )
-        ]
-
-
-#: The time columns between the municipality and the outcome, in CaseRecord order.
-_CASE_TIMES = ("arrival", "first_start", "decision", "end", "applicant_time", "effort_minutes")
-
-
-def _time_cells(values: np.ndarray) -> list[str]:
-    """A column of minutes as :func:`_minutes_cell` writes each value."""
-    if values.dtype != np.float64:
-        return [_minutes_cell(v) for v in values.tolist()]
-    return ["" if v != v else float.__repr__(round(v, 6) + 0.0) for v in values.tolist()]
 
 
 def _reason(err: OSError) -> str:
     """An OSError's reason without the file name (the message names the file itself)."""
     return err.strerror or str(err) or type(err).__name__
-
-
-def _minutes_cell(value: Any) -> str:
-    """Minutes rounded to 1e-6, as the shortest float text ('' for NaN or None)."""
-    if type(value) is not float:
-        if value is None:
-            return ""
-        value = float(value)
-    if value != value:
-        return ""
-    # + 0.0 writes -0.0 (and a tiny negative rounded to it) as 0.0
-    return float.__repr__(round(value, 6) + 0.0)
-
-
-def _csv_cell(value: Any) -> str:
-    text = format_value(value)
-    if "," in text or '"' in text or "\n" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-#: How each field of a case record is written.
-_CELL_FORMATS = tuple(_minutes_cell if name in MINUTE_FIELDS else _csv_cell for name in CASE_FIELDS)
 
 
 class _gzip_text:

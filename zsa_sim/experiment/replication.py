@@ -18,6 +18,7 @@ from zsa_sim.errors import SimulationError, ZsaError
 from zsa_sim.eventlog.csv_log import CsvEventLogWriter
 from zsa_sim.eventlog.schema import EventLogSink, Tee
 from zsa_sim.experiment.activities import ActivityRow, ActivityStats
+from zsa_sim.experiment.case_file import case_member
 from zsa_sim.experiment.cases import CaseColumns, CaseTable
 from zsa_sim.experiment.kpis import (
     KpiValue,
@@ -29,6 +30,10 @@ from zsa_sim.experiment.kpis import (
 from zsa_sim.experiment.partition import simulate_groups
 from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
 from zsa_sim.scenario import Scenario, build_setup
+
+#: Runs with more cases leave their cases' gzip member to the parent (a state-wide run's
+#: member would be ~40 MB held beside the columns until the results are written).
+MEMBER_IN_WORKER_MAX_CASES = 250_000
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,10 @@ class ReplicationOutput:
     attribute_names: tuple[str, ...]
     #: each pool's weeks: utilisation and mean queue length (pools_weekly.csv)
     weekly: tuple[WeeklyRow, ...] = ()
+    #: the cases as their gzip member of ``cases.csv.gz``, compressed here in the worker
+    #: (:func:`zsa_sim.experiment.case_file.case_member`); empty for very large runs,
+    #: whose member the parent makes (same bytes) rather than holding both
+    cases_member: bytes = b""
 
 
 def run_replication(task: ReplicationTask) -> ReplicationOutput:
@@ -164,6 +173,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         rows_written=result.rows_written,
         attribute_names=setup.attribute_names,
         weekly=tuple(weekly_rows(task.variant, task.replication, queue, loads, available)),
+        cases_member=case_member(cases) if len(cases) <= MEMBER_IN_WORKER_MAX_CASES else b"",
     )
 
 
