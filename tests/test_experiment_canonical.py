@@ -113,6 +113,42 @@ def test_a_source_is_the_arrivals_it_produces() -> None:
     assert canonical_digest(same) != canonical_digest(other)
 
 
+def test_arrays_of_plain_python_values_are_told_apart_and_others_refused() -> None:
+    texts = np.array(["paper", "online"], dtype=object)
+    assert canonical_digest(texts) == canonical_digest(texts.copy())
+    assert canonical_digest(texts) != canonical_digest(np.array(["paper", "post"], dtype=object))
+    assert canonical_digest(texts) != canonical_digest(texts.reshape(2, 1))
+    assert canonical_digest(np.array([1, "1"], dtype=object)) != canonical_digest(
+        np.array(["1", 1], dtype=object)
+    )
+    # marshal would write a numpy scalar as its raw bytes, like a bytes value
+    with pytest.raises(Uncachable):
+        canonical_digest(np.array([np.float64(1.0)], dtype=object))
+
+
+def test_a_source_with_a_fingerprint_is_keyed_by_it_and_falls_back_to_its_arrivals() -> None:
+    rows = [arrival(i, channel="paper") for i in range(3)]
+    columns = np.array([0.5, 60.5, 120.5])
+    keyed = CaseSource("antrag", "Adorf", lambda: iter(rows), fingerprint=lambda: columns)
+    other = CaseSource("antrag", "Adorf", lambda: iter(rows), fingerprint=lambda: columns + 1)
+    assert canonical_digest(keyed) != canonical_digest(other)
+    # not the same form as hashing the arrivals (no collision between the two ways)
+    plain = CaseSource("antrag", "Adorf", lambda: iter(rows))
+    assert canonical_digest(keyed) != canonical_digest(plain)
+    # a fingerprint without a canonical form: the arrivals are hashed instead
+    unkeyable = CaseSource("antrag", "Adorf", lambda: iter(rows), fingerprint=lambda: object())
+    assert canonical_digest(unkeyable) == canonical_digest(plain)
+
+
+def test_the_pilot_sources_are_keyed_by_their_columns() -> None:
+    from zsa_sim.experiment.canonical import canonical_form
+    from zsa_sim.scenario import build_setup, load_scenario
+
+    setup = build_setup(load_scenario(ROOT / "tests/data/scenarios/mini.yaml"), "zentral", 0)
+    forms = [canonical_form(source)[0] for source in setup.sources]
+    assert forms and set(forms) == {"source-columns"}
+
+
 def test_arrivals_with_numpy_attributes_take_the_generic_form() -> None:
     plain = [arrival(0, size=2)]
     numpy_valued = [arrival(0, size=np.int64(2))]

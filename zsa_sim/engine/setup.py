@@ -235,6 +235,10 @@ class CaseSource:
     service: str
     municipality: str
     arrivals: Callable[[], Iterable[CaseArrival]]
+    #: optional: data that determine the arrivals exactly (e.g. the applicants' columns),
+    #: which the result cache hashes instead of generating every arrival; the engine
+    #: never calls it. None: the cache hashes the arrivals themselves.
+    fingerprint: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)

@@ -136,19 +136,22 @@ def open_cache(enabled: bool | None = None) -> ReplicationCache | None:
 
 
 def _process_started() -> float:
-    """When this process began (Linux: from /proc, up to a second early), else now.
+    """When this process began (Linux: from /proc, to a clock tick), else now.
 
     The code a process runs is the code on disk when it imported it; a fork server's
-    children inherit the modules it imported, and this module's value of it.
+    children inherit the modules it imported, and this module's value of it. The age
+    of the process is taken from the system's uptime (1/100 s) rather than from the
+    boot time (whole seconds): a file saved a moment before the process started would
+    otherwise count as changed after it, and the cache would turn itself off.
     """
     now = time.time()
     try:
         with open("/proc/self/stat", encoding="ascii") as stat:
             ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/stat", encoding="ascii") as system:
-            boot = next(int(line.split()[1]) for line in system if line.startswith("btime"))
-        started = boot + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            up = float(uptime.read().split()[0])
+        started = now - max(0.0, up - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
         started = now
     return min(now, started)
 

@@ -211,7 +211,17 @@ def case_source(
         yield from generate_backlog(scenario, service, municipality, replication).arrivals()
         yield from generate_applicants(scenario, service, municipality, replication).arrivals()
 
-    return CaseSource(service=service, municipality=municipality, arrivals=arrivals)
+    def fingerprint() -> object:
+        # the columns the arrivals are made of (the making itself is code, which the
+        # result cache keys by the package's digest)
+        return (
+            generate_backlog(scenario, service, municipality, replication),
+            generate_applicants(scenario, service, municipality, replication),
+        )
+
+    return CaseSource(
+        service=service, municipality=municipality, arrivals=arrivals, fingerprint=fingerprint
+    )
 
 
 def arrival_datetime(epoch: datetime, minutes: float) -> datetime:
