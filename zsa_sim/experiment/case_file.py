@@ -66,9 +66,10 @@ def write_cases(path: Path, parts: Iterable[CaseRecord] | Sequence[CaseColumns |
                         out.write(_compress(_batches(_case_lines(part))))
                         count += len(part)
                 return count
-            lines = list(_record_lines(parts))  # type: ignore[arg-type]
-            out.write(_compress(_batches(lines)))
-            return sum(len(batch) for batch in lines)
+            counted = _Counted(_record_lines(parts))  # type: ignore[arg-type]
+            for chunk in _compressed(_batches(counted)):
+                out.write(chunk)
+            return counted.count
     except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
         raise ResultsError(f"cannot write the cases: {_reason(err)}", source=path) from err
 
@@ -90,10 +91,28 @@ def _batches(batches: Iterable[list[str]]) -> Iterator[str]:
 
 def _compress(texts: Iterable[str]) -> bytes:
     """One gzip member of the texts (zlib's header: no name, mtime 0: deterministic)."""
+    return b"".join(_compressed(texts))
+
+
+def _compressed(texts: Iterable[str]) -> Iterator[bytes]:
+    """The pieces of one gzip member of the texts, as they are compressed (streams)."""
     packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, 31)
-    chunks = [packer.compress(text.encode("utf-8")) for text in texts]
-    chunks.append(packer.flush())
-    return b"".join(chunks)
+    for text in texts:
+        yield packer.compress(text.encode("utf-8"))
+    yield packer.flush()
+
+
+class _Counted:
+    """Batches of lines passed through, counting the lines (a stream has no len)."""
+
+    def __init__(self, batches: Iterable[list[str]]) -> None:
+        self._batches = batches
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for batch in self._batches:
+            self.count += len(batch)
+            yield batch
 
 
 def _record_lines(records: Iterable[CaseRecord]) -> Iterator[list[str]]:

@@ -28,6 +28,7 @@ from zsa_sim.experiment.activities import write_activities
 from zsa_sim.experiment.case_file import (  # noqa: F401 - the case file's names, as before
     CASE_FIELDS,
     MINUTE_FIELDS,
+    _reason,
     write_cases,
 )
 from zsa_sim.experiment.comparison import Comparison, KpiSummary, aggregate, compare_variants
@@ -120,11 +121,6 @@ def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationT
 
 
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
-
-
-def _reason(err: OSError) -> str:
-    """An OSError's reason without the file name (the message names the file itself)."""
-    return err.strerror or str(err) or type(err).__name__
 
 
 class _gzip_text:
