@@ -146,8 +146,8 @@ def _process_started() -> float:
     """
     now = time.time()
     try:
-        with open("/proc/self/stat", encoding="ascii") as stat:
-            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/self/stat", encoding="ascii") as own:
+            ticks = int(own.read().rsplit(")", 1)[1].split()[19])
         with open("/proc/uptime", encoding="ascii") as uptime:
             up = float(uptime.read().split()[0])
         started = now - max(0.0, up - ticks / os.sysconf("SC_CLK_TCK"))
