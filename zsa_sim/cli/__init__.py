@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
     handle_termination()
+    _lean_library_start()
     _one_line_warnings()
     _writable_matplotlib_config()
     try:
@@ -138,6 +139,29 @@ def _one_line_warnings() -> None:
     warnings.showwarning = show
 
 
+def _lean_library_start() -> None:
+    """Defaults that make the libraries start cheaper; a value the user set is kept.
+
+    Measured on `zsa-sim validate SCENARIO` (issue 19: light commands < 0.5 s CPU):
+
+    - pydantic reads the entry points of every installed distribution on its first
+      model, looking for observer plugins (logfire and the like): ~40-50 ms of CPU in an
+      environment of 80 packages. The scenario models need none, and plugins only watch
+      validation, never change it. ``PYDANTIC_DISABLE_PLUGINS=`` (empty) loads them.
+    - NumPy's OpenBLAS starts one thread per core when NumPy is imported, ~30-40 ms of
+      CPU. zsa-sim does no linear algebra and runs in parallel by processes (``-j``,
+      Dask), where BLAS threads would only compete for the same cores (what Dask and
+      joblib advise, too).
+
+    Only the command line does this (worker processes inherit it); importing zsa_sim as
+    a library changes no environment variable.
+    """
+    import os
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _writable_matplotlib_config() -> None:
     """A read-only or missing HOME: give matplotlib a config folder of its own, quietly.
 
@@ -145,7 +169,6 @@ def _writable_matplotlib_config() -> None:
     its font cache anew each time (issue 14). An explicit ``MPLCONFIGDIR`` is kept.
     """
     import os
-    import tempfile
     from pathlib import Path
 
     if os.environ.get("MPLCONFIGDIR"):
@@ -158,6 +181,8 @@ def _writable_matplotlib_config() -> None:
             return
     except OSError:
         pass
+    import tempfile  # only here: it imports shutil, random, bz2, lzma (start-up, issue 19)
+
     uid = os.getuid() if hasattr(os, "getuid") else 0
     fallback = Path(tempfile.gettempdir()) / f"zsa-sim-matplotlib-{uid}"
     try:
