@@ -36,33 +36,53 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def _register() -> None:
+#: The modules of the commands, each with a ``COMMANDS`` list.
+_COMMAND_MODULES = (
+    "bpmn_commands",
+    "scenario_commands",
+    "run_commands",
+    "report_commands",
+    "planning_commands",
+    "bench_commands",
+    "calibrate_commands",
+    "serve_commands",
+    "cache_commands",
+)
+#: The module of each command: ``zsa-sim validate`` imports only its own (issue 19:
+#: start-up). A command not listed here is still found: all modules are registered then.
+_MODULE_OF = {
+    "inspect": "bpmn_commands",
+    "validate": "bpmn_commands",
+    "template": "scenario_commands",
+    "synth": "scenario_commands",
+    "run": "run_commands",
+    "compare": "run_commands",
+    "report": "report_commands",
+    "show": "report_commands",
+    "plan": "planning_commands",
+    "sweep": "planning_commands",
+    "bench": "bench_commands",
+    "calibrate": "calibrate_commands",
+    "check-fit": "calibrate_commands",
+    "serve": "serve_commands",
+    "cache": "cache_commands",
+}
+
+
+def _register(command: str | None = None) -> None:
+    """Add the commands to the group: all, or only the module of ``command`` if known."""
+    import importlib
+
     # Imported here so that each command lives in a module of its own.
-    from zsa_sim.cli import (
-        bpmn_commands,
-        planning_commands,
-        report_commands,
-        run_commands,
-        scenario_commands,
-    )
+    modules = [_MODULE_OF[command]] if command in _MODULE_OF else _COMMAND_MODULES
+    for name in modules:
+        for cmd in importlib.import_module(f"zsa_sim.cli.{name}").COMMANDS:
+            cli.add_command(cmd)
 
-    for command in [*bpmn_commands.COMMANDS, *scenario_commands.COMMANDS, *run_commands.COMMANDS]:
-        cli.add_command(command)
-    for command in [*report_commands.COMMANDS, *planning_commands.COMMANDS]:
-        cli.add_command(command)
-    from zsa_sim.cli.bench_commands import bench
 
-    cli.add_command(bench)
-    from zsa_sim.cli import calibrate_commands
-
-    for command in calibrate_commands.COMMANDS:
-        cli.add_command(command)
-    from zsa_sim.cli.serve_commands import serve
-
-    cli.add_command(serve)
-    from zsa_sim.cli.cache_commands import cache
-
-    cli.add_command(cache)
+def _command_in(args: list[str]) -> str | None:
+    """The command a command line names (the group's own options take no values)."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
-        _register()
+        _register(_command_in(args))
         # Without standalone mode, click returns ctx.exit(n)'s code instead of exiting.
         code = cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
         if type(code) is int and code != EXIT_OK:
