@@ -1,35 +1,10 @@
-"""zsa_sim.lazy: names imported on first use, and the collector paused for start-up."""
+"""zsa_sim.lazy: names of a package imported on first use."""
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 
-from zsa_sim.lazy import collector_paused, lazy_exports
-
-
-def test_collector_paused_inside_and_enabled_again_after() -> None:
-    assert gc.isenabled()
-    with collector_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-
-
-def test_collector_enabled_again_after_an_error() -> None:
-    with pytest.raises(ValueError), collector_paused():
-        raise ValueError("boom")
-    assert gc.isenabled()
-
-
-def test_collector_left_off_when_it_was_off_before() -> None:
-    gc.disable()
-    try:
-        with collector_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+from zsa_sim.lazy import lazy_exports
 
 
 def test_lazy_exports_import_on_first_use_and_keep_the_name() -> None:

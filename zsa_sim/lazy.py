@@ -4,16 +4,12 @@ A package's ``__init__`` lists ``{name: module}`` and gets its ``__getattr__`` a
 ``__dir__`` from :func:`lazy_exports`. ``import zsa_sim.planning`` then costs nothing, and
 ``zsa-sim --help`` does not import SciPy, matplotlib or SimPy through a package it only
 touches; the name is imported, and kept in the package's namespace, when first used.
-:func:`collector_paused` spares a short command the garbage collector's passes over
-what importing allocates (issue 19: start-up).
 """
 
 from __future__ import annotations
 
-import gc
 import importlib
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -34,25 +30,3 @@ def lazy_exports(
         return sorted({*namespace, *exports})  # a name once, if already imported too
 
     return __getattr__, __dir__
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block; as it was afterwards.
-
-    Importing the scenario layer and checking a scenario allocate hundreds of thousands
-    of objects that all stay alive (modules, classes, pydantic validators, the compiled
-    process graphs of every variant), so each collection of the cyclic collector finds
-    nothing and only costs: ~25 ms of CPU in `zsa-sim validate scenarios/pilot.yaml`
-    (5 %), ~150 ms for the state-wide scenario (issue 19). Memory grows by a few MB at
-    most (74 instead of 71 MB peak for the state-wide scenario); reference counting
-    still frees everything that is not in a cycle. For bounded work only, never around
-    a simulation run.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -87,14 +87,11 @@ def findings_for(path: Path) -> list[Finding]:
     if suffix in BPMN_SUFFIXES:
         return validate_model(read_bpmn(path))
     if suffix in SCENARIO_SUFFIXES:
-        from zsa_sim.lazy import collector_paused
-
-        with collector_paused():
-            try:
-                from zsa_sim.scenario import validate_scenario_file
-            except ImportError as err:
-                raise ZsaError("scenario validation not available", source=path) from err
-            return list(validate_scenario_file(path))
+        try:
+            from zsa_sim.scenario import validate_scenario_file
+        except ImportError as err:
+            raise ZsaError("scenario validation not available", source=path) from err
+        return list(validate_scenario_file(path))
     raise ZsaError(
         f"cannot validate a '{path.suffix}' file: expected .bpmn or .xml (BPMN model) "
         "or .yaml or .yml (scenario)",
