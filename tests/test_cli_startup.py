@@ -205,3 +205,37 @@ def test_command_named_by_a_command_line() -> None:
     assert _command_in(["--debug", "validate", "x.yaml"]) == "validate"
     assert _command_in(["--help"]) is None
     assert _command_in([]) is None
+
+
+FREEZE_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("FROZEN=" + str(gc.get_freeze_count() > 0), file=sys.stderr))
+from zsa_sim.cli import main
+{call}
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "frozen"),
+    [
+        # the console script: the process ends with the command
+        ("sys.argv = ['zsa-sim', 'validate', 'scenarios/backlog.yaml']; main()", True),
+        ("sys.argv = ['zsa-sim', 'inspect', 'processes/wohngeld.bpmn']; main()", True),
+        # a caller's process goes on: its objects stay collectable
+        ("main(['validate', 'scenarios/backlog.yaml'])", False),
+        # a command that writes files leaves its heap to Python's own teardown
+        ("sys.argv = ['zsa-sim', 'template', 'processes/wohngeld.bpmn']; main()", False),
+    ],
+)
+def test_read_only_command_leaves_its_heap_to_the_os_at_the_process_end(
+    call: str, frozen: bool
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE.format(call=call)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"FROZEN={frozen}" in proc.stderr, proc.stderr

@@ -80,6 +80,27 @@ def _register(command: str | None = None) -> None:
             cli.add_command(cmd)
 
 
+#: Commands that write no file: when they end, nothing is left to flush or close.
+_READ_ONLY = frozenset({"inspect", "validate"})
+
+
+def _leave_heap_to_the_os() -> None:
+    """Spare the interpreter's teardown of the objects a read-only command built.
+
+    At exit Python frees its objects one by one: after `zsa-sim validate SCENARIO` the
+    classes, pydantic validators and compiled process graphs of every variant, ~0.1 s of
+    CPU, a fifth of the command (issue 19: start-up < 0.5 s). Frozen objects
+    (:func:`gc.freeze`) are left out of the collections at exit, and the operating
+    system takes back their memory at once. Called only at the real end of the
+    process (the console script, ``python -m zsa_sim``) and only after a command that
+    wrote nothing, so no file or finaliser waits on them; standard output is flushed
+    by Python regardless.
+    """
+    import gc
+
+    gc.freeze()
+
+
 def _command_in(args: list[str]) -> str | None:
     """The command a command line names (the group's own options take no values)."""
     return next((arg for arg in args if not arg.startswith("-")), None)
@@ -99,9 +120,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
-        _register(_command_in(args))
+        command = _command_in(args)
+        _register(command)
         # Without standalone mode, click returns ctx.exit(n)'s code instead of exiting.
         code = cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
+        if argv is None and command in _READ_ONLY:
+            _leave_heap_to_the_os()
         if type(code) is int and code != EXIT_OK:
             sys.exit(code)
     except ZsaError as err:
