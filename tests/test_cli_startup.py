@@ -224,12 +224,17 @@ from zsa_sim.cli import main
         # a caller's process goes on: its objects stay collectable
         ("main(['validate', 'scenarios/backlog.yaml'])", False),
         # a command that writes files leaves its heap to Python's own teardown
-        ("sys.argv = ['zsa-sim', 'template', 'processes/wohngeld.bpmn']; main()", False),
+        (
+            "sys.argv = ['zsa-sim', 'template', 'processes/wohngeld.bpmn', '--out', "
+            "{tmp!r}]; main()",
+            False,
+        ),
     ],
 )
 def test_read_only_command_leaves_its_heap_to_the_os_at_the_process_end(
-    call: str, frozen: bool
+    call: str, frozen: bool, tmp_path: Path
 ) -> None:
+    call = call.format(tmp=str(tmp_path / "wohngeld.yaml"))
     proc = subprocess.run(
         [sys.executable, "-c", FREEZE_PROBE.format(call=call)],
         cwd=ROOT,
