@@ -197,8 +197,10 @@ def _lean_library_start() -> None:
       Dask), where BLAS threads would only compete for the same cores (what Dask and
       joblib advise, too).
 
-    Only the command line does this (worker processes inherit it); importing zsa_sim as
-    a library changes no environment variable.
+    Only the command line does this; its child processes inherit both (the workers of
+    ``-j`` and Dask, and ``zsa-sim bench``'s harness with Prosimos, which does no linear
+    algebra at that size either). Importing zsa_sim as a library changes no
+    environment variable.
     """
     import os
 
