@@ -79,14 +79,12 @@ def test_bpmn_commands_import_neither_numpy_nor_simpy_nor_pydantic(args: tuple[s
     assert _imported(SCENARIO_LIBRARIES, *args) == []
 
 
-def test_validate_scenario_loads_no_pydantic_plugins_and_no_kpi_or_template_module() -> None:
+def test_validate_scenario_imports_no_kpi_or_template_module_and_one_blas_thread() -> None:
     """The pilot has no observed KPIs: the KPI module (and the case table it imports) is
-    not needed; nor is the template writer; pydantic does not scan every installed
-    distribution for plugins; numpy starts one OpenBLAS thread (issue 19)."""
+    not needed; nor is the template writer; numpy starts one OpenBLAS thread (issue 19)."""
     probe = PROBE_STATE.format(args=["validate", "scenarios/pilot.yaml"])
     state = _run_probe(probe)
     assert state["modules"] == []
-    assert state["pydantic_plugins_scanned"] is False
     assert state["threads"] == 1
 
 
@@ -97,22 +95,16 @@ try:
     main({args!r})
 except SystemExit:
     pass
-import pydantic.plugin._loader as loader
 threads = int(open("/proc/self/status").read().split("Threads:")[1].split()[0])
 modules = [m for m in ("zsa_sim.experiment.kpis", "zsa_sim.experiment.cases",
                        "zsa_sim.scenario.template") if m in sys.modules]
-state = dict(modules=modules, pydantic_plugins_scanned=loader._plugins is not None,
-             threads=threads)
+state = dict(modules=modules, threads=threads)
 print("STATE=" + json.dumps(state), file=sys.stderr)
 """
 
 
 def _run_probe(code: str) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("PYDANTIC_DISABLE_PLUGINS", "OPENBLAS_NUM_THREADS")
-    }
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env
     )
@@ -121,19 +113,15 @@ def _run_probe(code: str) -> dict:
     return json.loads(line[-1].removeprefix("STATE="))
 
 
-def test_library_defaults_keep_what_the_user_set(monkeypatch) -> None:
+def test_openblas_default_keeps_what_the_user_set(monkeypatch) -> None:
     from zsa_sim.cli import _lean_library_start
 
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # the user wants the plugins
     _lean_library_start()
-    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
     assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
-    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
     _lean_library_start()
     assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
-    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
 
 
 def test_importing_the_library_changes_no_environment_variable() -> None:

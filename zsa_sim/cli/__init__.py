@@ -184,27 +184,19 @@ def _one_line_warnings() -> None:
 
 
 def _lean_library_start() -> None:
-    """Defaults that make the libraries start cheaper; a value the user set is kept.
+    """One thread for NumPy's OpenBLAS, unless the user set ``OPENBLAS_NUM_THREADS``.
 
-    Measured on `zsa-sim validate SCENARIO` (issue 19: light commands < 0.5 s CPU):
-
-    - pydantic reads the entry points of every installed distribution on its first
-      model, looking for observer plugins (logfire and the like): ~40-50 ms of CPU in an
-      environment of 80 packages. The scenario models need none, and plugins only watch
-      validation, never change it. ``PYDANTIC_DISABLE_PLUGINS=`` (empty) loads them.
-    - NumPy's OpenBLAS starts one thread per core when NumPy is imported, ~30-40 ms of
-      CPU. zsa-sim does no linear algebra and runs in parallel by processes (``-j``,
-      Dask), where BLAS threads would only compete for the same cores (what Dask and
-      joblib advise, too).
-
-    Only the command line does this; its child processes inherit both (the workers of
-    ``-j`` and Dask, and ``zsa-sim bench``'s harness with Prosimos, which does no linear
-    algebra at that size either). Importing zsa_sim as a library changes no
-    environment variable.
+    OpenBLAS starts a thread per core when NumPy is imported: ~30-40 ms of CPU on every
+    command that imports NumPy (issue 19: `zsa-sim validate SCENARIO` < 0.5 s CPU).
+    zsa-sim does no linear algebra and runs in parallel by processes (``-j``, Dask),
+    where BLAS threads would only compete for the same cores (what Dask and joblib
+    advise, too). Only the command line does this; its child processes inherit it (the
+    workers of ``-j`` and Dask, and ``zsa-sim bench``'s harness with Prosimos, which
+    does no linear algebra of that size either). Importing zsa_sim as a library changes
+    no environment variable.
     """
     import os
 
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
