@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     print("start-up (--help, inspect, validate) ...", flush=True)
     commands = [c for c in startup.COMMANDS if not (quick and "sachsen-anhalt" in c[0])]
     starts = startup.markdown(
-        startup.measure([startup.ROOT], commands, repeats), [startup.ROOT], repeats
+        startup.measure([startup.ROOT], commands, repeats), [startup.ROOT], repeats, peak=False
     )
 
     if args.scaling == "none":
