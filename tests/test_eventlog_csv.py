@@ -15,6 +15,8 @@ from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.csv_log import (
     SYNTHETIC_NOTICE,
     CsvEventLogWriter,
+    header_member,
+    join_event_logs,
     metadata_path,
     read_event_log,
     read_event_log_rows,
@@ -560,3 +562,116 @@ def test_reading_a_stream_of_text_written_by_hand(tmp_path):
     (record,) = read_event_log(path, EPOCH)
     assert record["enabled"] == 1.0
     assert record["replication"] == 2
+
+
+# -- batches: record_many, column by column (issue 19) ---------------------------------
+
+
+def _awkward_rows() -> list[ActivityRecord]:
+    """Rows that exercise every cell rule, in the order an engine could send them."""
+    attrs = ("online", True, 0, 1234.5)
+    rows = [
+        make_row("c1", attributes=attrs),
+        make_row("c1", enabled=470.25, start=NAN, complete=NAN, effort=3.0, attributes=attrs),
+        # half seconds round to even, times before the epoch and across midnight
+        make_row("c2", enabled=0.5 / 60, start=1.5 / 60, complete=1439.9999),
+        make_row("c2", enabled=-30.0, start=-0.25 / 60, complete=2 * 1440 + 0.499 / 60),
+        # efforts: -0.0, a tiny negative, large, whole, an int, a millionth to round
+        make_row("c3", effort=-0.0),
+        make_row("c3", effort=-1e-9),
+        make_row("c3", effort=1e20),
+        make_row("c3", effort=100.0),
+        make_row("c3", effort=7),  # type: ignore[arg-type]
+        make_row("c3", effort=0.0000005),
+        make_row("c3", effort=NAN, complete=NAN),
+        # text to quote, numpy scalars, a case whose attributes change
+        make_row('he said "hi", twice', activity_name="a,b\nc"),
+        make_row("c4", attributes=(np.str_("post"), np.bool_(False), np.int64(3), np.float64(2.5))),
+        make_row("c4", attributes=("post", False, 3, 2.5)),
+        make_row("c4", attributes=("post", False, 3, NAN)),
+        # the same case id in another run
+        make_row("c1", variant="dezentral", replication=0, attributes=attrs),
+    ]
+    # many cases and activities: the bounded caches are cleared on the way
+    rows += [
+        make_row(f"case{i}", activity_id=f"A{i % 5000}", enabled=i * 7.3, start=i * 7.3 + 1,
+                 complete=i * 8.1, effort=i / 7, attributes=("online", bool(i % 2), i, i * 0.5))
+        for i in range(20_000)
+    ]  # fmt: skip
+    return rows
+
+
+def _text(path: Path) -> bytes:
+    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["e.csv", "e.csv.gz"])
+def test_a_batch_gives_the_text_of_its_rows_one_by_one(tmp_path, name):
+    rows = _awkward_rows()
+    by_row, by_batch = tmp_path / "row" / name, tmp_path / "batch" / name
+    by_row.parent.mkdir()
+    by_batch.parent.mkdir()
+    write(by_row, rows)
+    with CsvEventLogWriter(by_batch, EPOCH, NAMES) as writer:
+        for lo in range(0, len(rows), 1000):
+            writer.record_many(rows[lo : lo + 1000])
+        writer.record(rows[0])  # rows one at a time and batches mix in order
+    write(by_row, [*rows, rows[0]])
+    assert _text(by_batch) == _text(by_row)
+    assert metadata_path(by_batch).read_text() == metadata_path(by_row).read_text()
+
+
+def test_a_batch_spanning_decades_and_an_epoch_at_noon(tmp_path):
+    # days far apart take numpy's unique days instead of a table of the span
+    rows = [make_row(f"c{i}", enabled=i * 1440 * 365.0, start=NAN, complete=NAN) for i in range(40)]
+    epoch = datetime(2026, 1, 5, 12, 0, 30)
+    write(tmp_path / "row.csv", rows, epoch=epoch)
+    with CsvEventLogWriter(tmp_path / "batch.csv", epoch, NAMES) as writer:
+        writer.record_many(rows)
+    assert _text(tmp_path / "batch.csv") == _text(tmp_path / "row.csv")
+    assert cells(tmp_path / "batch.csv")[40][12] == "2064-12-26T12:00:30"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (make_row("c9", attributes=("x", True, [1], 1.0)), r"case 'c9', activity 'Task_Pruefen'"),
+        (make_row("c9", enabled=math.inf), r"case 'c9', activity 'Task_Pruefen'"),
+        (make_row("c9", attributes=("x",)), r"case 'c9': 1 attribute values for 4"),
+    ],
+)
+def test_a_bad_row_in_a_batch_is_named(tmp_path, bad, message):
+    with (
+        pytest.raises(ResultsError, match=message),
+        CsvEventLogWriter(tmp_path / "e.csv.gz", EPOCH, NAMES) as writer,
+    ):
+        writer.record_many([make_row("c1"), bad, make_row("c2")])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_gz_log_is_its_header_member_then_the_rows(tmp_path):
+    path = tmp_path / "e.csv.gz"
+    write(path, [make_row()])
+    header = ",".join([*CORE_FIELDS, *NAMES]) + "\n"
+    member = header_member(header)
+    data = path.read_bytes()
+    assert data.startswith(member)
+    assert gzip.decompress(data[len(member) :]).decode().startswith("hundehaltung/Halle/1,")
+
+
+def test_joining_logs_copies_the_parts_rows_after_one_header(tmp_path):
+    first, second = tmp_path / "a.csv.gz", tmp_path / "b.csv.gz"
+    write(first, [make_row("c1"), make_row("c2")])
+    write(second, [make_row("c3")])
+    # a part made elsewhere (one member) is decompressed and compressed again
+    third = tmp_path / "c.csv.gz"
+    with gzip.open(third, "wt", encoding="utf-8", newline="") as handle:
+        handle.write(",".join([*CORE_FIELDS, *NAMES]) + "\nhand,made\n")
+    target = tmp_path / "all.csv.gz"
+    with open(target, "wb") as out:
+        join_event_logs([first, second, third], out)
+    text = gzip.decompress(target.read_bytes()).decode().split("\n")
+    assert text[0] == ",".join([*CORE_FIELDS, *NAMES])
+    assert [line.split(",")[0] for line in text[1:]] == ["c1", "c2", "c3", "hand", ""]
+    member = header_member(text[0] + "\n")
+    assert second.read_bytes()[len(member) :] in target.read_bytes()  # copied, not redone

@@ -34,7 +34,10 @@ import gzip
 import io
 import json
 import math
+import operator
 import os
+import shutil
+import zlib
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -54,12 +57,18 @@ SYNTHETIC_NOTICE = (
 FORMAT_VERSION = 1
 _TIME_FIELDS = ("enabled", "start", "complete")
 _BATCH = 8192
+#: zlib level of the event log's gzip members. 4, not gzip's default 6: a pilot
+#: replication's log compresses in ~0.35 s instead of ~0.6 s, the file ~12 % larger
+#: (issue 19, third round; the text is the same).
+LEVEL = 4
 _CACHE_SIZE = 4096
 #: cases whose cells are cached (the pilot has about a thousand open at a time)
 _CASE_CACHE_SIZE = 1 << 14
 # The writer's hot path reads rows by position; fail loudly if the schema moves.
 if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
     raise RuntimeError("csv_log expects ActivityRecord fields in their documented order")
+#: the head (case_id ... replication) and the attribute cells of a batch's case entry
+_HEAD, _TAIL = operator.itemgetter(1), operator.itemgetter(2)
 #: Attribute type names as recorded in the metadata file.
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 
@@ -185,8 +194,20 @@ class WallClock:
         second -= day * 86400
         text = self._dates.get(day)
         if text is None:
-            text = self._dates[day] = (self._day0 + timedelta(days=day)).isoformat()
+            text = self.date_text(day)
         return text + _HOUR_MINUTE[second // 60] + _SECOND[second % 60]
+
+    @property
+    def offset_seconds(self) -> int:
+        """Seconds from the epoch's midnight to the epoch."""
+        return self._offset
+
+    def date_text(self, day: int) -> str:
+        """``YYYY-MM-DD`` of a day counted from the epoch's day (cached)."""
+        text = self._dates.get(day)
+        if text is None:
+            text = self._dates[day] = (self._day0 + timedelta(days=day)).isoformat()
+        return text
 
 
 _HOUR_MINUTE = [f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]
@@ -213,6 +234,46 @@ def _cell(value: Any) -> str:
     return _quote(format_value(value))
 
 
+def header_member(header: str) -> bytes:
+    """The gzip member of an event log's header line, as the writer writes it first.
+
+    Deterministic (no name, mtime 0, for the same zlib build), so
+    :func:`join_event_logs` can recognise it at the start of a part and skip it.
+    """
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+    return packer.compress(header.encode("utf-8")) + packer.flush()
+
+
+def join_event_logs(parts: Sequence[Path], out: IO[bytes]) -> None:
+    """Write the gzip CSV parts of several runs (same columns) to ``out`` as one gzip
+    log: the header once, then every part's rows.
+
+    A part that the writer made starts with its header's own member (see
+    :class:`CsvEventLogWriter`): ``out`` gets the first part's bytes and the other
+    parts' bytes after their header member, copied, not compressed again (issue 19: the
+    parent's ~0.7 s per pilot replication's log). Any other part is decompressed and
+    compressed again.
+    """
+    for number, part in enumerate(parts):
+        with gzip.open(part, "rt", encoding="utf-8", newline="") as text:
+            header = text.readline()
+        member = header_member(header)
+        with open(part, "rb") as raw:
+            if raw.read(len(member)) == member:
+                if number == 0:
+                    out.write(member)
+                shutil.copyfileobj(raw, out, 1 << 20)
+                continue
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+        with gzip.open(part, "rb") as src:
+            line = src.readline()
+            if number == 0:
+                out.write(header_member(line.decode("utf-8")))
+            while chunk := src.read(1 << 20):
+                out.write(packer.compress(chunk))
+        out.write(packer.flush())
+
+
 def open_text_writer(raw: IO[bytes], gz: bool) -> tuple[io.TextIOWrapper, gzip.GzipFile | None]:
     """A UTF-8 text stream over ``raw``, through gzip when ``gz``, with stable bytes.
 
@@ -234,6 +295,11 @@ class CsvEventLogWriter:
     Use it as a context manager. The file appears under its name only when the writer
     is closed without error (it is written under a temporary name and renamed), followed
     by its metadata file; an exception leaves neither behind.
+
+    A ``.gz`` file is two gzip members: the header line (:func:`header_member`) and the
+    rows. Every gzip reader reads them as one text; :func:`join_event_logs` then
+    joins the parts of several runs by copying their rows' members instead of
+    decompressing and compressing them again.
     """
 
     def __init__(self, path: str | Path, epoch: datetime, attribute_names: Sequence[str]) -> None:
@@ -243,7 +309,9 @@ class CsvEventLogWriter:
         self.rows_written = 0
         self._types: list[str | None] = [None] * len(self.attribute_names)
         self._last_types: tuple[type, ...] = ()
-        self._batch: list[str] = []
+        #: formatted text not yet compressed and written, and its number of rows
+        self._pending: list[str] = []
+        self._pending_rows = 0
         # Formatted text of the columns that repeat across many rows: (service ...
         # resource) per activity and staff member, and per case its quoted id and
         # attribute cells. Bounded: cleared when full, so memory stays flat for any
@@ -252,13 +320,26 @@ class CsvEventLogWriter:
         self._attribute_cells: dict[tuple[tuple[Any, ...], tuple[type, ...]], str] = {}
         #: case id -> (the row's attribute tuple, quoted case id, ",a,b,c")
         self._case_cells: dict[str, tuple[tuple[Any, ...], str, str]] = {}
+        #: the same for batches, keyed by (case id, id of the attribute tuple): one
+        #: ``map`` looks a batch up. The entry holds the tuple, so its id is not reused
+        #: while the key is in the cache.
+        self._batch_case_cells: dict[tuple[str, int], tuple[tuple[Any, ...], str, str]] = {}
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self._raw = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
         except OSError as err:
             raise ResultsError(f"cannot write the event log: {err}", source=self.path) from err
-        self._text, self._zipped = open_text_writer(self._raw, self.path.suffix == ".gz")
-        self._text.write(",".join(map(_quote, (*CORE_FIELDS, *self.attribute_names))) + "\n")
+        header = ",".join(map(_quote, (*CORE_FIELDS, *self.attribute_names))) + "\n"
+        self._packer: Any = None
+        try:
+            if self.path.suffix == ".gz":
+                self._raw.write(header_member(header))
+                self._packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+            else:
+                self._raw.write(header.encode("utf-8"))
+        except OSError as err:
+            self.abort()
+            raise ResultsError(f"cannot write the event log: {err}", source=self.path) from err
         self._closed = False
 
     # -- the sink -----------------------------------------------------------------
@@ -266,13 +347,39 @@ class CsvEventLogWriter:
     def record(self, row: ActivityRecord) -> None:
         """Format one row and queue it; a full batch goes to the file.
 
-        This is the hot path of a large run: the columns that repeat are cached as
-        text (per activity and resource, and per case: the engine hands every row of a
-        case the same attribute tuple), times are formatted from lookup tables, and
-        lines are joined per batch.
+        The columns that repeat are cached as text (per activity and resource, and per
+        case: the engine hands every row of a case the same attribute tuple), times are
+        formatted from lookup tables.
         """
         if self._closed:
             raise ResultsError("the event log writer is already closed", source=self.path)
+        self._queue(self._line(row), 1)
+
+    def record_many(self, rows: Sequence[ActivityRecord]) -> None:
+        """Format rows in order, as that many :meth:`record` calls would, a column at a
+        time (:mod:`zsa_sim.eventlog.csv_columns`; the engine hands batches)."""
+        if self._closed:
+            raise ResultsError("the event log writer is already closed", source=self.path)
+        if not rows:
+            return
+        try:
+            text = self._batch_text(rows)
+        except (TypeError, ValueError, OverflowError):
+            text = None  # a value the columns cannot take: row by row names it
+        if text is None:
+            for row in rows:
+                self._queue(self._line(row), 1)
+        else:
+            self._queue(text, len(rows))
+
+    def _queue(self, text: str, rows: int) -> None:
+        self._pending.append(text)
+        self._pending_rows += rows
+        if self._pending_rows >= _BATCH:
+            self._flush_batch()
+
+    def _line(self, row: ActivityRecord) -> str:
+        """One row's line (the reference for :meth:`_batch_text`)."""
         try:
             key = row[1:12]  # service ... resource
             middle = self._activity_cells.get(key)
@@ -289,7 +396,7 @@ class CsvEventLogWriter:
             complete_text = start_text if complete == start else ts(complete)
             # effort 0 (every event) needs no formatting; -0.0 == 0 writes "0" too
             effort_text = "0" if effort == 0 else _format_effort(effort)
-            line = (
+            return (
                 f"{case[1]},{middle},{enabled_text},{start_text},{complete_text},"
                 f"{effort_text}{case[2]}\n"
             )
@@ -298,10 +405,52 @@ class CsvEventLogWriter:
                 f"case {row.case_id!r}, activity {row.activity_id!r}: cannot write the row: {err}",
                 source=self.path,
             ) from err
-        batch = self._batch
-        batch.append(line)
-        if len(batch) >= _BATCH:
-            self._flush_batch()
+
+    def _batch_text(self, rows: Sequence[ActivityRecord]) -> str | None:
+        """The lines of rows, formatted column by column; None if a time cannot be."""
+        from zsa_sim.eventlog.csv_columns import time_texts
+
+        columns = list(zip(*rows, strict=True))
+        times = time_texts(self._clock, columns[12:15])
+        if times is None:
+            return None
+        # per case (its id, service ... replication and attribute tuple): "id,s,m,v,r"
+        # and ",a,b,c"; per activity and resource: "activity_id,...,resource"
+        keys = list(zip(*columns[:5], map(id, columns[16]), strict=True))
+        cases = list(map(self._batch_case_cells.get, keys))
+        if None in cases:
+            cache = self._batch_case_cells
+            for i, case in enumerate(cases):
+                if case is None:  # a case's first row in the batch, or a later one
+                    case = cache.get(keys[i])
+                    if case is None:
+                        if len(cache) >= _CASE_CACHE_SIZE:
+                            cache.clear()
+                        case = cache[keys[i]] = self._batch_case_text(rows[i])
+                    cases[i] = case
+        activities = list(zip(*columns[5:12], strict=True))
+        middles = list(map(self._activity_cells.get, activities))
+        if None in middles:
+            for i, middle in enumerate(middles):
+                if middle is None:
+                    middles[i] = self._activity_text(activities[i])
+        # as _format_effort does, inline (a call per row costs a third more)
+        efforts = [
+            "0" if e == 0 else "" if e != e else f"{e:.6f}".rstrip("0").rstrip(".")
+            for e in columns[15]
+        ]
+        if "-0" in efforts:
+            efforts = ["0" if e == "-0" else e for e in efforts]
+        cells = [list(map(_HEAD, cases)), middles, *times, efforts]
+        if self.attribute_names:
+            cells.append(list(map(_TAIL, cases)))
+        return "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
+
+    def _batch_case_text(self, row: ActivityRecord) -> tuple[tuple[Any, ...], str, str]:
+        """Like :meth:`_case_text`: the attributes, the cells case_id ... replication,
+        and the attribute cells without the leading comma."""
+        attributes, case_id, tail = self._case_text(row, remember=False)
+        return (attributes, ",".join([case_id, *map(_cell, row[1:5])]), tail[1:])
 
     def _activity_text(self, key: tuple[Any, ...]) -> str:
         if len(self._activity_cells) >= _CACHE_SIZE:
@@ -309,7 +458,9 @@ class CsvEventLogWriter:
         text = self._activity_cells[key] = ",".join(map(_cell, key))
         return text
 
-    def _case_text(self, row: ActivityRecord) -> tuple[tuple[Any, ...], str, str]:
+    def _case_text(
+        self, row: ActivityRecord, remember: bool = True
+    ) -> tuple[tuple[Any, ...], str, str]:
         """A case's quoted id and attribute cells (",a,b,c"), checked and type-tracked."""
         attributes = row.attributes
         # Keyed with the types too: 1, 1.0 and True are equal but print differently.
@@ -318,9 +469,10 @@ class CsvEventLogWriter:
         if tail is None:
             tail = self._attribute_tail(row, tail_key)
         entry = (attributes, _quote(row.case_id), tail)
-        if len(self._case_cells) >= _CASE_CACHE_SIZE:
-            self._case_cells.clear()
-        self._case_cells[row.case_id] = entry
+        if remember:
+            if len(self._case_cells) >= _CASE_CACHE_SIZE:
+                self._case_cells.clear()
+            self._case_cells[row.case_id] = entry
         return entry
 
     def _attribute_tail(
@@ -347,9 +499,13 @@ class CsvEventLogWriter:
         return tail
 
     def _flush_batch(self) -> None:
-        self._text.write("".join(self._batch))
-        self.rows_written += len(self._batch)
-        self._batch.clear()
+        if not self._pending:
+            return
+        data = "".join(self._pending).encode("utf-8")
+        self._raw.write(data if self._packer is None else self._packer.compress(data))
+        self.rows_written += self._pending_rows
+        self._pending.clear()
+        self._pending_rows = 0
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -359,10 +515,8 @@ class CsvEventLogWriter:
             return
         try:
             self._flush_batch()
-            self._text.flush()
-            self._text.detach()
-            if self._zipped is not None:
-                self._zipped.close()
+            if self._packer is not None:
+                self._raw.write(self._packer.flush())
             self._raw.close()
             self._closed = True
             os.replace(self._tmp, self.path)
@@ -374,13 +528,9 @@ class CsvEventLogWriter:
     def abort(self) -> None:
         """Stop writing and remove the unfinished file."""
         self._closed = True
-        self._batch.clear()
-        closers = [self._text.close, self._raw.close]
-        if self._zipped is not None:
-            closers.insert(1, self._zipped.close)
-        for closer in closers:
-            with contextlib.suppress(OSError, ValueError):
-                closer()
+        self._pending.clear()
+        with contextlib.suppress(OSError, ValueError):
+            self._raw.close()
         self._tmp.unlink(missing_ok=True)
 
     @property
