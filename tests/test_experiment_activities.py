@@ -206,3 +206,47 @@ def test_numpy_times_are_written_as_plain_numbers(tmp_path) -> None:
     stats.record(row("T1", np.float64(0.0), np.float64(2.5), np.float64(4.0)))
     text = stats.write_csv(tmp_path / "activities.csv").read_text(encoding="utf-8")
     assert text.splitlines()[1].endswith(",1,1,1,2.5,1.5")
+
+
+def _summed_row_by_row(rows: list[ActivityRecord], window: tuple[float, float]) -> list[tuple]:
+    """What the sums are when added one row at a time with Python floats (the
+    definition the batches must meet to the last bit)."""
+    sums: dict[tuple, list] = {}
+    for r in rows:
+        if not window[0] <= r.enabled < window[1]:
+            continue
+        key = (r.variant, r.replication, r.service, r.municipality, r.activity_id,
+               r.activity_name, r.activity_type, r.org_unit)  # fmt: skip
+        s = sums.setdefault(key, [0, 0, 0, 0.0, 0.0])
+        s[0] += 1
+        if r.start == r.start:
+            s[1] += 1
+            s[3] += r.start - r.enabled
+            if r.complete == r.complete:
+                s[2] += 1
+                s[4] += r.complete - r.start
+    return [
+        (*key, c, st, done, w / st if st else NAN, d / done if done else NAN)
+        for key, (c, st, done, w, d) in sorted(sums.items())
+    ]
+
+
+def test_batches_give_the_sums_of_a_row_by_row_loop_to_the_last_bit() -> None:
+    # waits whose sum depends on the order of addition (0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1)
+    rnd = random.Random(7)
+    rows = []
+    for i in range(5000):
+        enabled = rnd.uniform(0, 1000)
+        start = enabled + rnd.choice([0.1, 0.2, 0.3, 1e-9, 1e9, rnd.random()])
+        start = NAN if i % 13 == 0 else start
+        complete = NAN if i % 7 == 0 else start + rnd.random() * 100
+        rows.append(row(f"T{i % 40}", enabled, start, complete, replication=i % 3,
+                        org_unit=("Halle", "ZSA")[i % 2]))  # fmt: skip
+    window = (100.0, 900.0)
+    stats = ActivityStats(*window)
+    for lo in range(0, len(rows), 777):
+        stats.record_many(rows[lo : lo + 777])
+    got = [tuple(r) for r in stats.rows()]
+    expected = _summed_row_by_row(rows, window)
+    assert repr(got) == repr(expected)  # repr: NaN == NaN, and every digit
+    assert len(got) == 3 * 40  # replications x (task, org unit) pairs seen
