@@ -49,22 +49,3 @@ def test_a_tee_hands_a_batch_to_each_sink_in_order_whether_it_takes_batches_or_n
     tee.record_many([_row(4)])
     assert one.rows == many.rows == listed.rows == [_row(n) for n in range(5)]
     assert many.batches == 3
-
-
-def test_a_tee_makes_the_columns_of_a_batch_once_for_the_sinks_that_take_them():
-    class _Columns(_Many):
-        def __init__(self) -> None:
-            super().__init__()
-            self.columns: list[list[tuple]] = []
-
-        def record_columns(self, rows, columns) -> None:
-            self.columns.append(columns)
-            self.record_many(rows)
-
-    first, second, many = _Columns(), _Columns(), _Many()
-    tee = Tee(first, many, second)
-    rows = [_row(n) for n in range(3)]
-    tee.record_many(rows)
-    assert first.columns[0] is second.columns[0]  # made once
-    assert first.columns[0] == [tuple(r[k] for r in rows) for k in range(17)]
-    assert first.rows == second.rows == many.rows == rows

@@ -360,18 +360,10 @@ class CsvEventLogWriter:
         time (:mod:`zsa_sim.eventlog.csv_columns`; the engine hands batches)."""
         if self._closed:
             raise ResultsError("the event log writer is already closed", source=self.path)
-        if rows:
-            self.record_columns(rows, list(zip(*rows, strict=True)))
-
-    def record_columns(self, rows: Sequence[ActivityRecord], columns: Sequence[tuple]) -> None:
-        """:meth:`record_many` with the rows also as columns (``zip(*rows)``, which a
-        ``Tee`` makes once for all its sinks)."""
-        if self._closed:
-            raise ResultsError("the event log writer is already closed", source=self.path)
         if not rows:
             return
         try:
-            text = self._batch_text(rows, columns)
+            text = self._batch_text(rows)
         except (TypeError, ValueError, OverflowError):
             text = None  # a value the columns cannot take: row by row names it
         if text is None:
@@ -414,10 +406,11 @@ class CsvEventLogWriter:
                 source=self.path,
             ) from err
 
-    def _batch_text(self, rows: Sequence[ActivityRecord], columns: Sequence[tuple]) -> str | None:
+    def _batch_text(self, rows: Sequence[ActivityRecord]) -> str | None:
         """The lines of rows, formatted column by column; None if a time cannot be."""
         from zsa_sim.eventlog.csv_columns import time_texts
 
+        columns = list(zip(*rows, strict=True))
         times = time_texts(self._clock, columns[12:15])
         if times is None:
             return None

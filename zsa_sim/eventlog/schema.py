@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from zsa_sim.engine.setup import Scalar
 
@@ -63,9 +63,7 @@ class EventLogSink(Protocol):
     them by the end of the run: a sink's loop over a batch keeps its code and data in
     the processor's caches, where one row at a time between SimPy steps does not (issue
     19: the three sinks of a pilot replication cost ~1.1 s CPU fed row by row, ~0.45 s
-    in batches). A sink may further have ``record_columns(rows, columns)``, which takes
-    the batch also as its columns (``list(zip(*rows))``); a :class:`Tee` makes them once
-    for all its sinks.
+    in batches).
     """
 
     def record(self, row: ActivityRecord) -> None:
@@ -99,19 +97,8 @@ class Tee:
             sink.record(row)
 
     def record_many(self, rows: list[ActivityRecord]) -> None:
-        """Forward the rows to every sink, each taking the whole batch before the next.
-
-        A sink with ``record_columns(rows, columns)`` also gets the batch as columns
-        (``zip(*rows)``), made once for all such sinks: they work a column at a time.
-        """
-        columns: list[tuple[Any, ...]] | None = None
+        """Forward the rows to every sink, each taking the whole batch before the next."""
         for sink in self.sinks:
-            record_columns = getattr(sink, "record_columns", None)
-            if record_columns is not None:
-                if columns is None:
-                    columns = list(zip(*rows, strict=True))
-                record_columns(rows, columns)
-                continue
             record_many = getattr(sink, "record_many", None)
             if record_many is not None:
                 record_many(rows)

@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-
-import numpy as np
 
 from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.schema import ActivityRecord
@@ -79,83 +78,60 @@ class ActivityRow(NamedTuple):
     mean_duration_minutes: float
 
 
-class ActivityStats:
-    """Event-log sink that sums waits and durations per activity (see module docstring).
+@dataclass(slots=True)
+class _Sums:
+    count: int = 0
+    started: int = 0
+    completed: int = 0
+    wait: float = 0.0
+    duration: float = 0.0
 
-    The sums are numpy columns indexed by a code per key (issue 19: a batch of rows is
-    summed column by column). Sums of floats are added in the order the rows came, as
-    a loop over the rows would add them (``np.add.at`` adds in index order), so the
-    means are the same to the last bit.
-    """
+
+class ActivityStats:
+    """Event-log sink that sums waits and durations per activity (see module docstring)."""
 
     def __init__(self, window_start: float = -math.inf, window_end: float = math.inf) -> None:
         if not window_start < window_end:
             raise ValueError(f"window must not be empty: [{window_start}, {window_end})")
         self.window_start = window_start
         self.window_end = window_end
-        #: key -> its code (index into the sums), and the keys by code
-        self._codes: dict[_Key, int] = {}
-        self._keys: list[_Key] = []
-        #: per code: instances, started, completed (int64); waits, durations (float64)
-        self._counts = np.zeros((3, 16), dtype=np.int64)
-        self._sums = np.zeros((2, 16))
+        self._sums: dict[_Key, _Sums] = {}
 
     def record(self, row: ActivityRecord) -> None:
         """Add one activity instance if it became ready inside the window."""
         self.record_many((row,))
 
-    def record_many(self, rows: Sequence[ActivityRecord]) -> None:
+    def record_many(self, rows: Iterable[ActivityRecord]) -> None:
         """Add rows in order, as :meth:`record` does one (a :class:`Tee` hands batches)."""
-        if rows:
-            self.record_columns(rows, list(zip(*rows, strict=True)))
-
-    def record_columns(self, rows: Sequence[ActivityRecord], columns: Sequence[tuple]) -> None:
-        """Add rows given also as columns (``zip(*rows)``, which a :class:`Tee` makes
-        once for all its sinks)."""
-        if not rows:
-            return
-        enabled, start, complete = np.array(columns[12:15], dtype=float)
-        inside = (self.window_start <= enabled) & (enabled < self.window_end)
-        # (variant, replication, service, municipality, activity_id, activity_name,
-        # activity_type, org_unit) of every row, and its code
-        keys = zip(*(columns[i] for i in (3, 4, 1, 2, 5, 6, 7, 10)), strict=True)
-        codes = list(map(self._codes.get, keys))
-        if None in codes:
-            codes = self._new_codes(rows, codes, inside)
-        code = np.array(codes, dtype=np.intp)[inside]
-        enabled, start, complete = enabled[inside], start[inside], complete[inside]
-        started = start == start  # not NaN: work began
-        done = started & (complete == complete)
-        size = len(self._keys)
-        self._counts[0, :size] += np.bincount(code, minlength=size)
-        self._counts[1, :size] += np.bincount(code[started], minlength=size)
-        self._counts[2, :size] += np.bincount(code[done], minlength=size)
-        np.add.at(self._sums[0], code[started], (start - enabled)[started])
-        np.add.at(self._sums[1], code[done], (complete - start)[done])
-
-    def _new_codes(
-        self, rows: Sequence[ActivityRecord], codes: list[int | None], inside: np.ndarray
-    ) -> list[int]:
-        """Codes for keys not seen before (of rows inside the window; 0 for the rest)."""
-        for i in np.flatnonzero(np.equal(codes, None)).tolist():
-            if inside[i]:
-                row = rows[i]
-                key = (row[3], row[4], row[1], row[2], row[5], row[6], row[7], row[10])
-                code = self._codes.get(key)
-                if code is None:
-                    code = self._add_key(key)
-                codes[i] = code
-            else:
-                codes[i] = 0
-        return codes  # type: ignore[return-value]
-
-    def _add_key(self, key: _Key) -> int:
-        code = self._codes[key] = len(self._keys)
-        self._keys.append(key)
-        if code >= self._counts.shape[1]:  # double the columns
-            self._counts = np.concatenate([self._counts, np.zeros_like(self._counts)], axis=1)
-            self._sums = np.concatenate([self._sums, np.zeros_like(self._sums)], axis=1)
-        return code
+        # This loop runs for every row of the log: the window and the sums are locals,
+        # and one unpacking replaces 17 attribute lookups.
+        window_start, window_end, sums_of = self.window_start, self.window_end, self._sums
+        for row in rows:
+            (_c, service, municipality, variant, replication, activity_id, activity_name,
+             activity_type, _l, _r, org_unit, _res, enabled, start, complete, _e,
+             _a) = row  # fmt: skip
+            if not window_start <= enabled < window_end:
+                continue
+            key = (
+                variant,
+                replication,
+                service,
+                municipality,
+                activity_id,
+                activity_name,
+                activity_type,
+                org_unit,
+            )
+            sums = sums_of.get(key)
+            if sums is None:
+                sums = sums_of[key] = _Sums()
+            sums.count += 1
+            if start == start:  # not NaN: work began
+                sums.started += 1
+                sums.wait += float(start - enabled)
+                if complete == complete:
+                    sums.completed += 1
+                    sums.duration += float(complete - start)
 
     def merge(self, other: ActivityStats) -> None:
         """Add another accumulator's sums (e.g. from a worker process that ran other runs).
@@ -168,23 +144,24 @@ class ActivityStats:
                 f"[{self.window_start}, {self.window_end}) and "
                 f"[{other.window_start}, {other.window_end})"
             )
-        for theirs, key in enumerate(other._keys):
-            mine = self._codes.get(key)
+        for key, theirs in other._sums.items():
+            mine = self._sums.get(key)
             if mine is None:
-                mine = self._add_key(key)
-            self._counts[:, mine] += other._counts[:, theirs]
-            self._sums[:, mine] += other._sums[:, theirs]
+                mine = self._sums[key] = _Sums()
+            mine.count += theirs.count
+            mine.started += theirs.started
+            mine.completed += theirs.completed
+            mine.wait += theirs.wait
+            mine.duration += theirs.duration
 
     def rows(self) -> list[ActivityRow]:
         """One row per key, sorted by key (independent of the order rows arrived in)."""
         out = []
-        for key in sorted(self._codes):
-            code = self._codes[key]
-            count, started, completed = self._counts[:, code].tolist()
-            wait, duration = self._sums[:, code].tolist()
-            mean_wait = wait / started if started else math.nan
-            mean_duration = duration / completed if completed else math.nan
-            out.append(ActivityRow(*key, count, started, completed, mean_wait, mean_duration))
+        for key in sorted(self._sums):
+            s = self._sums[key]
+            wait = s.wait / s.started if s.started else math.nan
+            duration = s.duration / s.completed if s.completed else math.nan
+            out.append(ActivityRow(*key, s.count, s.started, s.completed, wait, duration))
         return out
 
     def write_csv(self, path: str | Path) -> Path:
