@@ -34,7 +34,6 @@ import gzip
 import io
 import json
 import math
-import operator
 import os
 import shutil
 import zlib
@@ -67,8 +66,6 @@ _CASE_CACHE_SIZE = 1 << 14
 # The writer's hot path reads rows by position; fail loudly if the schema moves.
 if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
     raise RuntimeError("csv_log expects ActivityRecord fields in their documented order")
-#: the head (case_id ... replication) and the attribute cells of a batch's case entry
-_HEAD, _TAIL = operator.itemgetter(1), operator.itemgetter(2)
 #: Attribute type names as recorded in the metadata file.
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 
@@ -194,20 +191,8 @@ class WallClock:
         second -= day * 86400
         text = self._dates.get(day)
         if text is None:
-            text = self.date_text(day)
-        return text + _HOUR_MINUTE[second // 60] + _SECOND[second % 60]
-
-    @property
-    def offset_seconds(self) -> int:
-        """Seconds from the epoch's midnight to the epoch."""
-        return self._offset
-
-    def date_text(self, day: int) -> str:
-        """``YYYY-MM-DD`` of a day counted from the epoch's day (cached)."""
-        text = self._dates.get(day)
-        if text is None:
             text = self._dates[day] = (self._day0 + timedelta(days=day)).isoformat()
-        return text
+        return text + _HOUR_MINUTE[second // 60] + _SECOND[second % 60]
 
 
 _HOUR_MINUTE = [f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]
@@ -309,9 +294,7 @@ class CsvEventLogWriter:
         self.rows_written = 0
         self._types: list[str | None] = [None] * len(self.attribute_names)
         self._last_types: tuple[type, ...] = ()
-        #: formatted text not yet compressed and written, and its number of rows
-        self._pending: list[str] = []
-        self._pending_rows = 0
+        self._batch: list[str] = []
         # Formatted text of the columns that repeat across many rows: (service ...
         # resource) per activity and staff member, and per case its quoted id and
         # attribute cells. Bounded: cleared when full, so memory stays flat for any
@@ -320,10 +303,6 @@ class CsvEventLogWriter:
         self._attribute_cells: dict[tuple[tuple[Any, ...], tuple[type, ...]], str] = {}
         #: case id -> (the row's attribute tuple, quoted case id, ",a,b,c")
         self._case_cells: dict[str, tuple[tuple[Any, ...], str, str]] = {}
-        #: the same for batches, keyed by (case id, id of the attribute tuple): one
-        #: ``map`` looks a batch up. The entry holds the tuple, so its id is not reused
-        #: while the key is in the cache.
-        self._batch_case_cells: dict[tuple[str, int], tuple[tuple[Any, ...], str, str]] = {}
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self._raw = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
@@ -347,39 +326,13 @@ class CsvEventLogWriter:
     def record(self, row: ActivityRecord) -> None:
         """Format one row and queue it; a full batch goes to the file.
 
-        The columns that repeat are cached as text (per activity and resource, and per
-        case: the engine hands every row of a case the same attribute tuple), times are
-        formatted from lookup tables.
+        This is the hot path of a large run: the columns that repeat are cached as
+        text (per activity and resource, and per case: the engine hands every row of a
+        case the same attribute tuple), times are formatted from lookup tables, and
+        lines are joined per batch.
         """
         if self._closed:
             raise ResultsError("the event log writer is already closed", source=self.path)
-        self._queue(self._line(row), 1)
-
-    def record_many(self, rows: Sequence[ActivityRecord]) -> None:
-        """Format rows in order, as that many :meth:`record` calls would, a column at a
-        time (:mod:`zsa_sim.eventlog.csv_columns`; the engine hands batches)."""
-        if self._closed:
-            raise ResultsError("the event log writer is already closed", source=self.path)
-        if not rows:
-            return
-        try:
-            text = self._batch_text(rows)
-        except (TypeError, ValueError, OverflowError):
-            text = None  # a value the columns cannot take: row by row names it
-        if text is None:
-            for row in rows:
-                self._queue(self._line(row), 1)
-        else:
-            self._queue(text, len(rows))
-
-    def _queue(self, text: str, rows: int) -> None:
-        self._pending.append(text)
-        self._pending_rows += rows
-        if self._pending_rows >= _BATCH:
-            self._flush_batch()
-
-    def _line(self, row: ActivityRecord) -> str:
-        """One row's line (the reference for :meth:`_batch_text`)."""
         try:
             key = row[1:12]  # service ... resource
             middle = self._activity_cells.get(key)
@@ -396,7 +349,7 @@ class CsvEventLogWriter:
             complete_text = start_text if complete == start else ts(complete)
             # effort 0 (every event) needs no formatting; -0.0 == 0 writes "0" too
             effort_text = "0" if effort == 0 else _format_effort(effort)
-            return (
+            line = (
                 f"{case[1]},{middle},{enabled_text},{start_text},{complete_text},"
                 f"{effort_text}{case[2]}\n"
             )
@@ -405,52 +358,10 @@ class CsvEventLogWriter:
                 f"case {row.case_id!r}, activity {row.activity_id!r}: cannot write the row: {err}",
                 source=self.path,
             ) from err
-
-    def _batch_text(self, rows: Sequence[ActivityRecord]) -> str | None:
-        """The lines of rows, formatted column by column; None if a time cannot be."""
-        from zsa_sim.eventlog.csv_columns import time_texts
-
-        columns = list(zip(*rows, strict=True))
-        times = time_texts(self._clock, columns[12:15])
-        if times is None:
-            return None
-        # per case (its id, service ... replication and attribute tuple): "id,s,m,v,r"
-        # and ",a,b,c"; per activity and resource: "activity_id,...,resource"
-        keys = list(zip(*columns[:5], map(id, columns[16]), strict=True))
-        cases = list(map(self._batch_case_cells.get, keys))
-        if None in cases:
-            cache = self._batch_case_cells
-            for i, case in enumerate(cases):
-                if case is None:  # a case's first row in the batch, or a later one
-                    case = cache.get(keys[i])
-                    if case is None:
-                        if len(cache) >= _CASE_CACHE_SIZE:
-                            cache.clear()
-                        case = cache[keys[i]] = self._batch_case_text(rows[i])
-                    cases[i] = case
-        activities = list(zip(*columns[5:12], strict=True))
-        middles = list(map(self._activity_cells.get, activities))
-        if None in middles:
-            for i, middle in enumerate(middles):
-                if middle is None:
-                    middles[i] = self._activity_text(activities[i])
-        # as _format_effort does, inline (a call per row costs a third more)
-        efforts = [
-            "0" if e == 0 else "" if e != e else f"{e:.6f}".rstrip("0").rstrip(".")
-            for e in columns[15]
-        ]
-        if "-0" in efforts:
-            efforts = ["0" if e == "-0" else e for e in efforts]
-        cells = [list(map(_HEAD, cases)), middles, *times, efforts]
-        if self.attribute_names:
-            cells.append(list(map(_TAIL, cases)))
-        return "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
-
-    def _batch_case_text(self, row: ActivityRecord) -> tuple[tuple[Any, ...], str, str]:
-        """Like :meth:`_case_text`: the attributes, the cells case_id ... replication,
-        and the attribute cells without the leading comma."""
-        attributes, case_id, tail = self._case_text(row, remember=False)
-        return (attributes, ",".join([case_id, *map(_cell, row[1:5])]), tail[1:])
+        batch = self._batch
+        batch.append(line)
+        if len(batch) >= _BATCH:
+            self._flush_batch()
 
     def _activity_text(self, key: tuple[Any, ...]) -> str:
         if len(self._activity_cells) >= _CACHE_SIZE:
@@ -458,9 +369,7 @@ class CsvEventLogWriter:
         text = self._activity_cells[key] = ",".join(map(_cell, key))
         return text
 
-    def _case_text(
-        self, row: ActivityRecord, remember: bool = True
-    ) -> tuple[tuple[Any, ...], str, str]:
+    def _case_text(self, row: ActivityRecord) -> tuple[tuple[Any, ...], str, str]:
         """A case's quoted id and attribute cells (",a,b,c"), checked and type-tracked."""
         attributes = row.attributes
         # Keyed with the types too: 1, 1.0 and True are equal but print differently.
@@ -469,10 +378,9 @@ class CsvEventLogWriter:
         if tail is None:
             tail = self._attribute_tail(row, tail_key)
         entry = (attributes, _quote(row.case_id), tail)
-        if remember:
-            if len(self._case_cells) >= _CASE_CACHE_SIZE:
-                self._case_cells.clear()
-            self._case_cells[row.case_id] = entry
+        if len(self._case_cells) >= _CASE_CACHE_SIZE:
+            self._case_cells.clear()
+        self._case_cells[row.case_id] = entry
         return entry
 
     def _attribute_tail(
@@ -499,13 +407,12 @@ class CsvEventLogWriter:
         return tail
 
     def _flush_batch(self) -> None:
-        if not self._pending:
+        if not self._batch:
             return
-        data = "".join(self._pending).encode("utf-8")
+        data = "".join(self._batch).encode("utf-8")
         self._raw.write(data if self._packer is None else self._packer.compress(data))
-        self.rows_written += self._pending_rows
-        self._pending.clear()
-        self._pending_rows = 0
+        self.rows_written += len(self._batch)
+        self._batch.clear()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -528,7 +435,7 @@ class CsvEventLogWriter:
     def abort(self) -> None:
         """Stop writing and remove the unfinished file."""
         self._closed = True
-        self._pending.clear()
+        self._batch.clear()
         with contextlib.suppress(OSError, ValueError):
             self._raw.close()
         self._tmp.unlink(missing_ok=True)
