@@ -50,6 +50,8 @@ _COMMAND_MODULES = (
 )
 #: The module of each command: ``zsa-sim validate`` imports only its own (issue 19:
 #: start-up). A command not listed here is still found: all modules are registered then.
+#: Only the read-only commands are registered alone (:data:`_READ_ONLY`): a faster
+#: start of ``run -j 2`` made a Ctrl-C race more likely (see :func:`_lean_library_start`).
 _MODULE_OF = {
     "inspect": "bpmn_commands",
     "validate": "bpmn_commands",
@@ -114,17 +116,19 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
     handle_termination()
-    _lean_library_start()
+    command = _command_in(args)
+    light = command in _READ_ONLY
+    if light:
+        _lean_library_start()
     _one_line_warnings()
     _writable_matplotlib_config()
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
-        command = _command_in(args)
-        _register(command)
+        _register(command if light else None)
         # Without standalone mode, click returns ctx.exit(n)'s code instead of exiting.
         code = cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
-        if argv is None and command in _READ_ONLY:
+        if argv is None and light:
             _leave_heap_to_the_os()
         if type(code) is int and code != EXIT_OK:
             sys.exit(code)
@@ -186,14 +190,14 @@ def _one_line_warnings() -> None:
 def _lean_library_start() -> None:
     """One thread for NumPy's OpenBLAS, unless the user set ``OPENBLAS_NUM_THREADS``.
 
-    OpenBLAS starts a thread per core when NumPy is imported: ~30-40 ms of CPU on every
-    command that imports NumPy (issue 19: `zsa-sim validate SCENARIO` < 0.5 s CPU).
-    zsa-sim does no linear algebra and runs in parallel by processes (``-j``, Dask),
-    where BLAS threads would only compete for the same cores (what Dask and joblib
-    advise, too). Only the command line does this; its child processes inherit it (the
-    workers of ``-j`` and Dask, and ``zsa-sim bench``'s harness with Prosimos, which
-    does no linear algebra of that size either). Importing zsa_sim as a library changes
-    no environment variable.
+    OpenBLAS starts a thread per core when NumPy is imported: ~30-40 ms of CPU (issue
+    19: `zsa-sim validate SCENARIO` < 0.5 s CPU); zsa-sim does no linear algebra.
+    Only for the read-only commands (``inspect``, ``validate``): with it, ``run -j 2``
+    started its workers at a different pace, and a Ctrl-C then more often caught a
+    worker outside its task, which prints "Process ForkProcess-2:" (a race that exists
+    without it too, rarely; `tests/test_cli_errors.py` "while simulating, two workers"
+    failed 4 times in 7 with it, never in 13 without). Importing zsa_sim as a library
+    changes no environment variable.
     """
     import os
 
