@@ -195,9 +195,9 @@ def _lean_library_start() -> None:
     Only for the read-only commands (``inspect``, ``validate``): with it, ``run -j 2``
     started its workers at a different pace, and a Ctrl-C then more often caught a
     worker outside its task, which prints "Process ForkProcess-2:" (a race that exists
-    without it too, rarely; `tests/test_cli_errors.py` "while simulating, two workers"
-    failed 4 times in 7 with it, never in 13 without). Importing zsa_sim as a library
-    changes no environment variable.
+    without it too: `tests/test_cli_errors.py` "while simulating, two workers" failed 4
+    times in 7 with it, 2 in 27 without). Importing zsa_sim as a library changes no
+    environment variable.
     """
     import os
 
