@@ -38,6 +38,7 @@ import simpy
 from zsa_sim.engine.case import Armed, Case, Scope, Token
 from zsa_sim.engine.expressions import as_number
 from zsa_sim.engine.graph import Flow, Node, uniform
+from zsa_sim.engine.kernel import schedule_call
 from zsa_sim.engine.staff import StaffMember
 from zsa_sim.engine.tokens import TokenFlow
 from zsa_sim.errors import SimulationError
@@ -70,7 +71,7 @@ class ActivityRunner(TokenFlow):
             if delay > 0:
                 # in transit: at the horizon the task is written open, not yet enabled
                 token.pending = (node, NAN, NAN, "", effort)
-                yield env.timeout(delay)
+                yield delay  # a timeout (TokenProcess)
         enabled = env.now
         armed = self._arm(token, node, iteration, enabled) if node.timed else None
         pool = node.pool
@@ -90,7 +91,7 @@ class ActivityRunner(TokenFlow):
         start = env.now
         token.pending = (node, enabled, start, member.id, effort)
         try:
-            yield env.timeout(member.finish_time(start, effort) - start)
+            yield member.finish_time(start, effort) - start  # a timeout (TokenProcess)
         except simpy.Interrupt:
             now = env.now
             pool.release(member)
@@ -119,7 +120,7 @@ class ActivityRunner(TokenFlow):
         reached = env.now
         delay = node.delay(reached, case.index, visit - 1)  # type: ignore[misc]
         token.pending = (node, reached, reached, "", 0.0)
-        yield env.event() if delay == INF else env.timeout(delay)
+        yield env.event() if delay == INF else delay
         token.pending = None
         self.row(case, node, "", reached, reached, env.now, 0.0)
         return node.next or self.fork(token, node.out)
@@ -141,7 +142,7 @@ class ActivityRunner(TokenFlow):
             if delay < best:
                 best, winner = delay, catch
         token.armed_catches = (node.catches, reached)
-        yield env.event() if winner is None else env.timeout(best)
+        yield env.event() if winner is None else best
         token.armed_catches = None
         assert winner is not None
         self.row(case, winner, "", reached, reached, env.now, 0.0)
@@ -266,10 +267,7 @@ class ActivityRunner(TokenFlow):
     def _schedule(
         self, armed: Armed, boundary: Node, since: float, delay: float, remaining: int | None
     ) -> None:
-        timeout = self.env.timeout(delay)
-        timeout.callbacks.append(  # type: ignore[union-attr]
-            lambda _event: self._fire(armed, boundary, since, remaining)
-        )
+        schedule_call(self.env, delay, lambda _event: self._fire(armed, boundary, since, remaining))
 
     def _fire(self, armed: Armed, boundary: Node, since: float, remaining: int | None) -> None:
         """A boundary timer/message is due: act if its activity is still running."""

@@ -55,11 +55,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import simpy
-from simpy.events import Process
 
 from zsa_sim.engine.activities import ActivityRunner
 from zsa_sim.engine.case import Case, case_id
 from zsa_sim.engine.graph import Compiler, Graph
+from zsa_sim.engine.kernel import TokenProcess
 from zsa_sim.engine.other_work import OtherWork
 from zsa_sim.engine.queues import make_pool
 from zsa_sim.engine.renewals import Renewals
@@ -163,7 +163,7 @@ class Simulation:
         self._ran = True
         env, horizon = self.env, self.setup.horizon
         for source, graph in self.graphs:
-            Process(env, self._arrivals(source, graph))
+            TokenProcess(env, self._arrivals(source, graph))
         for other in self.other_work.values():
             other.start(horizon)
         try:
@@ -220,7 +220,7 @@ class Simulation:
                     f"{arrival.municipality!r})"
                 )
             if at > env.now:
-                yield env.timeout(at - env.now)
+                yield at - env.now  # a timeout (TokenProcess)
             case = self._case(arrival)
             case.arrival = at
             runner.start_case(case, graph)

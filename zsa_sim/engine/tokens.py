@@ -40,7 +40,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import simpy
-from simpy.events import Process
 
 from zsa_sim.engine.case import Case, Scope, Token
 from zsa_sim.engine.graph import (
@@ -63,6 +62,7 @@ from zsa_sim.engine.graph import (
     Node,
     uniform,
 )
+from zsa_sim.engine.kernel import TokenProcess, schedule_call
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.schema import ActivityRecord, EventLogSink
 
@@ -181,7 +181,7 @@ class TokenFlow:
         token.node = node
         scope.tokens[token] = None
         scope.active += 1
-        token.process = Process(self.env, self.run(token, node, via))
+        token.process = TokenProcess(self.env, self.run(token, node, via))
         return token
 
     def fork(self, token: Token, flows: Sequence[Flow]) -> Flow | None:
@@ -394,10 +394,7 @@ class TokenFlow:
     def _schedule_event_sub(
         self, scope: Scope, handler: Node, delay: float, remaining: int | None
     ) -> None:
-        timeout = self.env.timeout(delay)
-        timeout.callbacks.append(  # type: ignore[union-attr]
-            lambda _event: self._triggered(scope, handler, remaining)
-        )
+        schedule_call(self.env, delay, lambda _event: self._triggered(scope, handler, remaining))
 
     def _triggered(self, scope: Scope, handler: Node, remaining: int | None) -> None:
         if scope.finished or scope.cancelled or scope.interrupted:
