@@ -38,7 +38,7 @@ import simpy
 from zsa_sim.engine.case import Armed, Case, Scope, Token
 from zsa_sim.engine.expressions import as_number
 from zsa_sim.engine.graph import Flow, Node, uniform
-from zsa_sim.engine.kernel import schedule_call
+from zsa_sim.engine.kernel import Grant, schedule_call
 from zsa_sim.engine.staff import StaffMember
 from zsa_sim.engine.tokens import TokenFlow
 from zsa_sim.errors import SimulationError
@@ -154,7 +154,7 @@ class ActivityRunner(TokenFlow):
         case = token.case
         began = env.now
         graph = node.body
-        done = simpy.Event(env)
+        done = Grant(env)  # a light simpy.Event: succeeds once, when the body ends
         child = Scope(case, graph, parent=token.scope, node=node, done=done)  # type: ignore[arg-type]
         if node.timed:
             child.armed = self._arm(token, node, visit - 1, began)

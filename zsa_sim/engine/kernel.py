@@ -106,7 +106,8 @@ class TokenProcess(Process):
       (urgent, now, the next eid);
     - a yielded ``float`` is a timeout of that delay (a :class:`Wake`, normal priority,
       the next eid), as ``env.timeout(delay)`` would be;
-    - the bound ``_resume`` is made once, not for every event waited on;
+    - the bound ``_resume`` is made once, not for every event waited on (and dropped
+      when the process ends, so that no reference cycle outlives it);
     - a process that ends successfully while nobody waits for it is marked processed
       instead of being scheduled: processing it would call no callback. Nothing waits
       on a token process that has ended (the engine waits only on live ones), so no
@@ -140,6 +141,7 @@ class TokenProcess(Process):
                     event = self._generator.throw(exc)
             except StopIteration as e:
                 event = None
+                self._resume_once = self._send = None  # no cycle: reference counting frees it
                 self._ok = True
                 self._value = e.args[0] if len(e.args) else None
                 if self.callbacks:
@@ -149,6 +151,7 @@ class TokenProcess(Process):
                 break
             except BaseException as e:
                 event = None
+                self._resume_once = self._send = None
                 self._ok = False
                 e.__traceback__ = e.__traceback__.tb_next  # type: ignore[union-attr]
                 self._value = e

@@ -316,13 +316,22 @@ def _few_collections() -> Iterator[None]:
     heap of live cases. Freezing what exists before the run (model, calendars,
     applicants) and collecting every 100,000 allocations instead saved 13-15 % of the
     CPU of a pilot replication (benchmarks/results.md) and changes no result.
+
+    A pilot replication makes almost no cyclic garbage (a few hundred objects of
+    interrupted tasks), yet its one young collection at 100,000 objects walked every
+    row and case still held by the sinks (0.1 s, ~3 % of its CPU; issue 19, third
+    round). Now the young generation is collected every 1,000,000 allocations (a
+    state-wide group still collects its cycles as it goes), and what survives the run
+    is handed to the oldest generation by freezing and unfreezing it, without a walk:
+    the results it belongs to are freed by reference counting anyway.
     """
     thresholds = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(100_000, 50, 1_000)
+    gc.set_threshold(1_000_000, 50, 1_000)
     try:
         yield
     finally:
+        gc.freeze()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
