@@ -72,7 +72,7 @@ class ActivityRunner(TokenFlow):
                 # in transit: at the horizon the task is written open, not yet enabled
                 token.pending = (node, NAN, NAN, "", effort)
                 yield delay  # a timeout (TokenProcess)
-        enabled = env.now
+        enabled = env._now  # type: ignore[attr-defined]  # SimPy's now without the property
         armed = self._arm(token, node, iteration, enabled) if node.timed else None
         pool = node.pool
         member = pool.acquire_for(case)
@@ -88,7 +88,7 @@ class ActivityRunner(TokenFlow):
                 self.row(case, node, "", enabled, NAN, env.now, 0.0)
                 raise
             member = granted
-        start = env.now
+        start = env._now  # type: ignore[attr-defined]
         token.pending = (node, enabled, start, member.id, effort)
         try:
             yield member.finish_time(start, effort) - start  # a timeout (TokenProcess)
@@ -102,7 +102,7 @@ class ActivityRunner(TokenFlow):
         token.pending = None
         if armed is not None:
             armed.active = False
-        complete = env.now
+        complete = env._now  # type: ignore[attr-defined]
         pool.release(member)
         self.row(case, node, member.id, enabled, start, complete, effort)
         case.last_org = node.org_unit

@@ -219,8 +219,9 @@ class Simulation:
                     f"{municipality!r} yielded a case of ({arrival.service!r}, "
                     f"{arrival.municipality!r})"
                 )
-            if at > env.now:
-                yield at - env.now  # a timeout (TokenProcess)
+            now = env._now  # type: ignore[attr-defined]
+            if at > now:
+                yield at - now  # a timeout (TokenProcess)
             case = self._case(arrival)
             case.arrival = at
             runner.start_case(case, graph)

@@ -213,7 +213,7 @@ class StaffPool:
         if self._always:
             return idle.popleft()
         if now is None:
-            now = self.env.now
+            now = self.env._now  # type: ignore[attr-defined]
         for i, member in enumerate(idle):
             if member.on_duty(now):
                 del idle[i]
@@ -240,7 +240,7 @@ class StaffPool:
             heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:
-            self._dispatch(self.env.now)
+            self._dispatch(self.env._now)  # type: ignore[attr-defined]
         return entry
 
     def cancel(self, entry: list) -> None:
@@ -257,7 +257,7 @@ class StaffPool:
 
     def release(self, member: StaffMember) -> None:
         """A member finished (or abandoned) a task: next request, or idle."""
-        now = self.env.now
+        now = self.env._now  # type: ignore[attr-defined]
         if self.waiting and (self._always or member.on_duty(now)):
             self._grant(member)
             return

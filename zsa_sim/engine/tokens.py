@@ -224,7 +224,7 @@ class TokenFlow:
                     flow = node.next or self.fork(token, node.out)
                 elif kind in (START, THROW):
                     if node.log:
-                        now = self.env.now
+                        now = self.env._now  # type: ignore[attr-defined]
                         self.row(case, node, "", now, now, now, 0.0)
                     if node.escalate is not None and self._escalate(token, node.escalate):
                         return  # caught by an interrupting catcher of the token's scope
@@ -261,7 +261,7 @@ class TokenFlow:
 
     def _end(self, token: Token, node: Node) -> None:
         if node.log:
-            now = self.env.now
+            now = self.env._now  # type: ignore[attr-defined]
             self.row(token.case, node, "", now, now, now, 0.0)
         if self.on_case_end is not None and token.scope.parent is None:
             self.on_case_end(token.case, node)
