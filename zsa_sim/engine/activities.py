@@ -61,10 +61,15 @@ class ActivityRunner(TokenFlow):
         iteration = visit - 1
         effort = draw(node.effort_key, iteration, case.index, node.effort_sampler) * node.factor
         if node.multiplier is not None:
-            effort *= as_number(
-                node.multiplier(case.attributes, visit),
-                f"service {case.service!r}: effort multiplier of task {node.label}, case {case.id}",
-            )
+            factor = node.multiplier(case.attributes, visit)
+            if factor.__class__ is not float or not 0.0 <= factor < INF:
+                # not a finite float >= 0 (then it is its own value): check, or say why
+                factor = as_number(
+                    factor,
+                    f"service {case.service!r}: effort multiplier of task {node.label}, "
+                    f"case {case.id}",
+                )
+            effort *= factor
         last_org = case.last_org
         if node.handover_key is not None and last_org is not None and last_org != node.org_unit:
             delay = draw(node.handover_key, iteration, case.index, node.handover_sampler)

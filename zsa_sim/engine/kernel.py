@@ -105,6 +105,9 @@ class Wake:
         self.callbacks: list[Callable[[Any], None]] | None = callbacks
 
 
+_new = object.__new__
+
+
 def schedule_call(env: simpy.Environment, delay: float, callback: Callable[[Any], None]) -> None:
     """Call ``callback(event)`` after ``delay``: ``env.timeout(delay)`` with the callback
     appended, as one heap entry."""
@@ -235,7 +238,8 @@ class TokenProcess(Process):
                 # as env.timeout(delay) would have raised inside the generator
                 event = _Failed(ValueError(f"Negative delay {event}"))
                 continue
-            wake = Wake([self._resume_once])
+            wake = _new(Wake)  # Wake([...]) without a Python-level __init__ call
+            wake.callbacks = [self._resume_once]
             heappush(
                 env._queue,  # type: ignore[attr-defined]
                 (env._now + event, NORMAL, next(env._eid), wake),  # type: ignore[attr-defined]
