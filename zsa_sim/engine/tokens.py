@@ -1,8 +1,9 @@
 """Token flow: how a token moves through gateways, joins and scopes.
 
-Each token is a SimPy process running :meth:`TokenFlow.run`: a loop that looks at the
-kind of the node the token stands on and either moves on at once (gateways, throw
-events) or waits (tasks, timers, messages, subprocesses; see
+Each token is a SimPy process running
+:meth:`~zsa_sim.engine.activities.ActivityRunner.run`: a loop that looks at the kind of
+the node the token stands on and either moves on at once (gateways, throw events, with
+the methods here) or waits (tasks, timers, messages, subprocesses; see
 :mod:`zsa_sim.engine.activities`). A parallel or inclusive split starts new token
 processes; a join parks arriving tokens in their scope until it may fire.
 
@@ -44,19 +45,10 @@ import simpy
 from zsa_sim.engine.case import Case, Scope, Token
 from zsa_sim.engine.graph import (
     AND,
-    CATCH,
     CONDITIONS,
-    END,
-    EVENT_GW,
     INF,
-    MULTI,
     OR,
     PASS,
-    START,
-    SUB,
-    TASK,
-    THROW,
-    XOR,
     Flow,
     Graph,
     Node,
@@ -196,68 +188,9 @@ class TokenFlow:
         return flows[0]
 
     def run(self, token: Token, node: Node, via: Flow | None) -> Generator:
-        """The token's process: step from node to node until it ends or parks."""
-        if token.cancelled:
-            return
-        token.started = True
-        scope = token.scope
-        case = token.case
-        visits = case.visits
-        cap = self.max_visits
-        while True:
-            token.node = node
-            if node.join and via is not None and not self._arrive(token, node, via):
-                return
-            if scope.or_waiting:
-                self._check_inclusive_joins(scope)
-            visit = visits.get(node, 0) + 1
-            if visit > cap:
-                raise self._loop_error(case, node, scope)
-            visits[node] = visit
-            kind = node.kind
-            try:
-                if kind == TASK:
-                    flow = yield from self.task(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == XOR:
-                    flow = self._exclusive(case, node, visit)
-                elif kind == AND:
-                    flow = node.next or self.fork(token, node.out)
-                elif kind in (START, THROW):
-                    if node.log:
-                        now = self.env._now  # type: ignore[attr-defined]
-                        self.row(case, node, "", now, now, now, 0.0)
-                    if node.escalate is not None and self._escalate(token, node.escalate):
-                        return  # caught by an interrupting catcher of the token's scope
-                    flow = node.next or self.fork(token, node.out)
-                elif kind == END:
-                    self._end(token, node)
-                    return
-                elif kind == CATCH:
-                    flow = yield from self.catch(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == EVENT_GW:
-                    flow = yield from self.event_gateway(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == OR:
-                    flow = self.fork(token, self._inclusive(case, node, visit))
-                elif kind == SUB:
-                    flow = yield from self.subprocess(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == MULTI:
-                    flow = yield from self.multi(token, node, visit)  # type: ignore[attr-defined]
-                else:
-                    raise SimulationError(f"a token reached {node.label}, which it cannot pass")
-            except simpy.Interrupt as interrupt:
-                token.pending = None
-                token.armed_catches = None
-                cause = interrupt.cause
-                if cause is CANCEL:
-                    return
-                # an interrupting boundary event: leave the activity on its flows
-                boundary: Node = cause  # type: ignore[assignment]
-                flow = self.fork(token, boundary.out)
-            if flow is None:
-                self._ended(token)
-                return
-            node = flow.target
-            via = flow
+        """The token's process: step from node to node until it ends or parks
+        (:meth:`zsa_sim.engine.activities.ActivityRunner.run`)."""
+        raise NotImplementedError
 
     def _end(self, token: Token, node: Node) -> None:
         if node.log:
