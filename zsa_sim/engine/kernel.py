@@ -4,23 +4,26 @@ A pilot replication processes ~300,000 SimPy events; most are a token's timeout 
 hand-over, the work on a task) or a staff grant, each resuming one token process. SimPy
 builds each through two or three Python calls (``env.timeout`` -> ``Timeout.__init__``
 -> ``env.schedule``) and a ``Process`` appends a new bound method to every event it
-waits for. The classes here do the same with fewer calls, and they put the same
-``(time, priority, eid, event)`` entries on SimPy's own heap, taking the eid from the
-same counter (``next(env._eid)``) at the same moment. SimPy therefore processes the same
-events in the same order and calls the same callbacks; results are bit-identical
-(``benchmarks/digest.py``).
+waits for. The classes here do the same with fewer calls, and they make the same
+``(time, priority, eid, event)`` entries, taking the eid from the same counter
+(``next(env._eid)``) at the same moment. The same events are therefore processed in the
+same order with the same callbacks; results are bit-identical (``benchmarks/digest.py``).
 
+- :class:`Environment`: SimPy's environment with two lanes beside its heap for events
+  due at once (staff grants, process starts); the next event is still the smallest
+  ``(time, priority, eid)``.
 - :class:`Wake`: an event that is triggered (successfully, value ``None``) when made;
   the heap entry of a timeout or of a process start.
 - :class:`Grant`: an event triggered later by :meth:`Grant.succeed` (a staff member for
-  a queued request).
+  a queued request, the end of a subprocess body).
 - :class:`TokenProcess`: a :class:`simpy.Process` whose generator may yield a plain
   ``float``, a timeout of that many minutes, and whose end is not put on the heap when
   nobody waits for it (its processing would call no callback). Everything else (yielding
   any SimPy event, interrupts, failures) behaves as in :class:`simpy.Process`.
 
 The module reads SimPy 4's ``Environment._queue``, ``_now``, ``_eid`` and
-``_active_proc``, as the run loop :func:`~zsa_sim.engine.simulation._step_until` does.
+``_active_proc``, as the run loop :func:`~zsa_sim.engine.simulation._step_until` does;
+on a plain :class:`simpy.Environment` (no lanes) its events go on the heap.
 """
 
 from __future__ import annotations
