@@ -12,9 +12,18 @@ of the new run being shown:
    result cache where the library has one, so this is the figure issue 20 sets a target
    for (< 20 s on 2 cores).
 
-Both runs use the scenario's variants and ``--replications`` (default 10). The machine is
-shared, so the load average before and after is printed with the figures, and the CPU
-seconds of each run as the page reports them. Not part of the test suite.
+Both runs use the scenario's variants and ``--replications`` (default 10). The page itself
+notes the moment of the click and the moment the conclusion appears (a MutationObserver,
+``performance.now()``); Selenium only looks twice a second, because each of its commands
+costs the browser CPU (polling every 50 ms, as this benchmark did before, took up to a
+fifth of a core from the run). The machine is shared, so the load average before and
+after is printed with the figures, and the CPU seconds of each run from click to
+conclusion: of the server's whole process tree (server, fork server, the run's process
+and its replication workers, read from ``/proc``), whose half is the wall time on two
+idle cores, and of the browser (chromedriver and Chromium). ``--cache DIR`` keeps the
+result cache between invocations: a second invocation with another ``--zsa-staff``
+takes the base from the cache and measures only the what-if. Not part of the test
+suite.
 
 Run:  python3 benchmarks/whatif_web.py [--scenario scenarios/pilot.yaml] [--jobs 2]
           [--replications 10] [--zsa-staff 10] [--screenshots DIR] [--cache off|DIR]

@@ -162,9 +162,9 @@ class Workbench:
                 return eventlog_path(run_dir)
             return Path(self.jobs.call(write_eventlog, run_dir, self.workers))
         if what == "html":
-            from zsa_sim.report import build_report
-
-            return build_report(run_dir, lang=lang).report
+            # tens of CPU seconds for the pilot (the charts): in a worker process, so
+            # the server's threads keep answering the page meanwhile
+            return Path(self.jobs.call(report_file, run_dir, lang))
         if what == "excel":
             return _excel(run_dir, lang)
         if what == "yaml":
@@ -195,6 +195,13 @@ def with_language(search: str | None, lang: Lang) -> str:
 def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
     """The conclusion table: one row per municipality (and the ZSA) and treatment."""
     return [_row(r, lang) for r in conclusion(Path(run_dir), lang)]
+
+
+def report_file(run_dir: Path, lang: Lang) -> Path:
+    """Draw the run's charts and ``report.html`` (as ``zsa-sim report``); its path."""
+    from zsa_sim.report import build_report
+
+    return Path(build_report(Path(run_dir), lang=lang).report)
 
 
 def _excel(run_dir: Path, lang: Lang) -> Path:
