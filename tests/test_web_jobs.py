@@ -187,3 +187,12 @@ def test_results_reported_before_any_worker_started_are_not_a_pace(tmp_path, mon
         jobs._messages["j"].put(message)
     monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 15.0)
     assert jobs.status("j").eta == pytest.approx((15 - 4) / 2 * 14)
+
+
+def test_call_runs_a_function_in_a_worker_process_and_passes_its_error(tmp_path):
+    from zsa_sim.web.eventlog import write_eventlog
+
+    jobs = JobManager(tmp_path / "results")
+    assert jobs.call(os.getpid) != os.getpid()
+    with pytest.raises(ZsaError, match=r"no summary\.json: not a complete results folder"):
+        jobs.call(write_eventlog, tmp_path)  # not a run: the worker's one-line error
