@@ -203,6 +203,8 @@ class JobManager:
         #: and how many of the first points came in a burst (from the result cache)
         self._points: dict[str, list[tuple[float, int]]] = {}
         self._burst: dict[str, int] = {}
+        #: worker processes of :meth:`call` still going (exports), stopped by :meth:`shutdown`
+        self._calls: set[Any] = set()
 
     def submit(self, scenario_path: Path, name: str) -> str:
         """Start running a scenario file; return the job id. Refused while a run is going."""
@@ -359,7 +361,9 @@ class JobManager:
         process = self._context.Process(
             target=_call, args=(function, args, messages, _settings()), daemon=False
         )
-        process.start()
+        with self._lock:
+            process.start()
+            self._calls.add(process)
         try:
             while True:
                 try:
@@ -373,6 +377,8 @@ class JobManager:
                         ) from None
         finally:
             process.join(CANCEL_TIMEOUT)
+            with self._lock:
+                self._calls.discard(process)
         if kind == "failed":
             raise ZsaError(value)
         return value
@@ -385,7 +391,16 @@ class JobManager:
             forkserver.ensure_running()
 
     def shutdown(self) -> list[str]:
-        """Cancel whatever still runs (the server is stopping); the names of those runs."""
+        """Cancel whatever still runs (the server is stopping); the names of those runs.
+
+        An export still being made (:meth:`call`) is stopped too: otherwise the server
+        would wait at exit for a report it no longer serves.
+        """
+        with self._lock:
+            calls = list(self._calls)
+        for process in calls:
+            if process.is_alive():
+                _kill_group(process)
         cancelled = []
         for job_id in list(self._status):
             if not self.status(job_id).finished:
