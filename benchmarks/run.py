@@ -21,7 +21,10 @@ Sections:
    batch-means intervals against the exact Jackson-network value.
 3. The same as a user runs it (issue 19, benchmarks/user_level.py): ``zsa-sim run``
    and Prosimos as whole processes, imports and outputs included, alternating, medians.
-4. Scaling through the full ``zsa-sim run`` pipeline (engine, streamed CSV event log,
+4. Start-up (issue 19, benchmarks/startup.py): ``zsa-sim --help``, ``inspect`` and
+   ``validate`` (a BPMN file and the shipped scenarios; the state-wide one not with
+   ``--quick``) as whole processes, CPU medians.
+5. Scaling through the full ``zsa-sim run`` pipeline (engine, streamed CSV event log,
    case table, KPIs, results folder; no XES, no report), one replication of one
    variant, each size in its own process: wall time and peak resident memory.
 
@@ -47,6 +50,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]  # run from a fresh clone
 
 import pilot_replay  # noqa: E402
 import prosimos_bench  # noqa: E402
+import startup  # noqa: E402
 import three_task  # noqa: E402
 import user_level  # noqa: E402
 
@@ -170,7 +174,13 @@ def _installed(name: str) -> bool:
 
 
 def render(
-    args: argparse.Namespace, info: str, through: list[dict], prosimos, scale, user=None
+    args: argparse.Namespace,
+    info: str,
+    through: list[dict],
+    prosimos,
+    scale,
+    user=None,
+    starts: str | None = None,
 ) -> str:
     lines = [
         START,
@@ -224,6 +234,13 @@ def render(
             lines.append(f"Not run: {user}.")
         else:
             lines.append(user_level.markdown(user, 5_000 if args.quick else 50_000))
+    if starts is not None:
+        lines += [
+            "",
+            "### Start-up: the light commands as whole processes (target: < 0.5 s CPU)",
+            "",
+        ]
+        lines.append(starts)
     lines += ["", "### Scaling: full pipeline, one process (target: 1M cases < 300 MB)", ""]
     if scale:
         lines += [
@@ -285,6 +302,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         user = None
 
+    print("start-up (--help, inspect, validate) ...", flush=True)
+    commands = [c for c in startup.COMMANDS if not (quick and "sachsen-anhalt" in c[0])]
+    starts = startup.markdown(
+        startup.measure([startup.ROOT], commands, repeats), [startup.ROOT], repeats, peak=False
+    )
+
     if args.scaling == "none":
         sizes: list[int] = []
     elif args.scaling:
@@ -294,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     print("scaling ...", flush=True)
     scale = scaling(sizes)
 
-    block = render(args, info, through, prosimos, scale, user)
+    block = render(args, info, through, prosimos, scale, user, starts)
     print(block)
     write_results(args.out, block)
     print(f"written to {args.out}")

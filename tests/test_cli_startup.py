@@ -8,6 +8,7 @@ what gets imported (deterministic), not on a timing.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,13 +45,7 @@ print('HEAVY=' + json.dumps(heavy), file=sys.stderr)
 
 
 def _heavy_imported(*args: str) -> list[str]:
-    code = PROBE.format(heavy=json.dumps(HEAVY))
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    line = [x for x in proc.stderr.splitlines() if x.startswith("HEAVY=")]
-    assert line, proc.stderr
-    return json.loads(line[-1].removeprefix("HEAVY="))
+    return _imported(HEAVY, *args)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +61,89 @@ def _heavy_imported(*args: str) -> list[str]:
 )
 def test_light_commands_import_no_heavy_library(args: tuple[str, ...]) -> None:
     assert _heavy_imported(*args) == []
+
+
+#: What a BPMN command needs none of: the scenario layer's libraries and the engine's.
+SCENARIO_LIBRARIES = ("numpy", "simpy", "pydantic", "yaml")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("inspect", "processes/wohngeld.bpmn"),
+        ("validate", "processes/hundehaltung.bpmn"),
+    ],
+)
+def test_bpmn_commands_import_neither_numpy_nor_simpy_nor_pydantic(args: tuple[str, ...]) -> None:
+    assert _imported(SCENARIO_LIBRARIES, *args) == []
+
+
+def test_validate_scenario_imports_no_kpi_or_template_module_and_one_blas_thread() -> None:
+    """The pilot has no observed KPIs: the KPI module (and the case table it imports) is
+    not needed; nor is the template writer; numpy starts one OpenBLAS thread (issue 19)."""
+    probe = PROBE_STATE.format(args=["validate", "scenarios/pilot.yaml"])
+    state = _run_probe(probe)
+    assert state["modules"] == []
+    assert state["threads"] == 1
+
+
+PROBE_STATE = """
+import json, os, sys
+from zsa_sim.cli import main
+try:
+    main({args!r})
+except SystemExit:
+    pass
+threads = int(open("/proc/self/status").read().split("Threads:")[1].split()[0])
+modules = [m for m in ("zsa_sim.experiment.kpis", "zsa_sim.experiment.cases",
+                       "zsa_sim.scenario.template") if m in sys.modules]
+state = dict(modules=modules, threads=threads)
+print("STATE=" + json.dumps(state), file=sys.stderr)
+"""
+
+
+def _run_probe(code: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env
+    )
+    line = [x for x in proc.stderr.splitlines() if x.startswith("STATE=")]
+    assert line, proc.stderr
+    return json.loads(line[-1].removeprefix("STATE="))
+
+
+def test_openblas_default_keeps_what_the_user_set(monkeypatch) -> None:
+    from zsa_sim.cli import _lean_library_start
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    _lean_library_start()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    _lean_library_start()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+
+
+def test_importing_the_library_changes_no_environment_variable() -> None:
+    code = (
+        "import os; before = dict(os.environ)\n"
+        "import zsa_sim.cli, zsa_sim.scenario.checks, zsa_sim.engine.simulation\n"
+        "print('STATE=' + str(dict(os.environ) == before), file=__import__('sys').stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "STATE=True" in proc.stderr, proc.stderr
+
+
+def _imported(libraries: tuple[str, ...], *args: str) -> list[str]:
+    code = PROBE.format(heavy=json.dumps(libraries))
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    line = [x for x in proc.stderr.splitlines() if x.startswith("HEAVY=")]
+    assert line, proc.stderr
+    return json.loads(line[-1].removeprefix("HEAVY="))
 
 
 def test_validate_scenario_cross_checks_once_and_builds_every_variant(monkeypatch) -> None:
@@ -90,3 +168,67 @@ def test_validate_scenario_cross_checks_once_and_builds_every_variant(monkeypatc
     assert validate_scenario_file(ROOT / "scenarios" / "pilot.yaml") == []
     assert len(checked) == 1
     assert built == ["dezentral", "zentral"]
+
+
+def test_each_command_is_mapped_to_the_module_that_defines_it() -> None:
+    """`zsa-sim validate` imports only bpmn_commands; the map must name every command
+    (a missing one would only cost start-up time: all modules are registered then)."""
+    import importlib
+
+    from zsa_sim.cli import _COMMAND_MODULES, _MODULE_OF
+
+    defined = {
+        command.name: module
+        for module in _COMMAND_MODULES
+        for command in importlib.import_module(f"zsa_sim.cli.{module}").COMMANDS
+    }
+    assert defined == _MODULE_OF
+    files = {p.stem for p in (ROOT / "zsa_sim" / "cli").glob("*_commands.py")}
+    assert files == set(_COMMAND_MODULES)
+
+
+def test_command_named_by_a_command_line() -> None:
+    from zsa_sim.cli import _command_in
+
+    assert _command_in(["--debug", "validate", "x.yaml"]) == "validate"
+    assert _command_in(["--help"]) is None
+    assert _command_in([]) is None
+
+
+FREEZE_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: print("FROZEN=" + str(gc.get_freeze_count() > 0), file=sys.stderr))
+from zsa_sim.cli import main
+{call}
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "frozen"),
+    [
+        # the console script: the process ends with the command
+        ("sys.argv = ['zsa-sim', 'validate', 'scenarios/backlog.yaml']; main()", True),
+        ("sys.argv = ['zsa-sim', 'inspect', 'processes/wohngeld.bpmn']; main()", True),
+        # a caller's process goes on: its objects stay collectable
+        ("main(['validate', 'scenarios/backlog.yaml'])", False),
+        # a command that writes files leaves its heap to Python's own teardown
+        (
+            "sys.argv = ['zsa-sim', 'template', 'processes/wohngeld.bpmn', '--out', "
+            "{tmp!r}]; main()",
+            False,
+        ),
+    ],
+)
+def test_read_only_command_leaves_its_heap_to_the_os_at_the_process_end(
+    call: str, frozen: bool, tmp_path: Path
+) -> None:
+    call = call.format(tmp=str(tmp_path / "wohngeld.yaml"))
+    proc = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE.format(call=call)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert f"FROZEN={frozen}" in proc.stderr, proc.stderr

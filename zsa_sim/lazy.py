@@ -27,6 +27,6 @@ def lazy_exports(
         return value
 
     def __dir__() -> list[str]:
-        return sorted([*namespace, *exports])
+        return sorted({*namespace, *exports})  # a name once, if already imported too
 
     return __getattr__, __dir__

@@ -36,33 +36,76 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def _register() -> None:
+#: The modules of the commands, each with a ``COMMANDS`` list.
+_COMMAND_MODULES = (
+    "bpmn_commands",
+    "scenario_commands",
+    "run_commands",
+    "report_commands",
+    "planning_commands",
+    "bench_commands",
+    "calibrate_commands",
+    "serve_commands",
+    "cache_commands",
+)
+#: The module of each command: ``zsa-sim validate`` imports only its own (issue 19:
+#: start-up). A command not listed here is still found: all modules are registered then.
+#: Only the read-only commands are registered alone (:data:`_READ_ONLY`): a faster
+#: start of ``run -j 2`` made a Ctrl-C race more likely (see :func:`_lean_library_start`).
+_MODULE_OF = {
+    "inspect": "bpmn_commands",
+    "validate": "bpmn_commands",
+    "template": "scenario_commands",
+    "synth": "scenario_commands",
+    "run": "run_commands",
+    "compare": "run_commands",
+    "report": "report_commands",
+    "show": "report_commands",
+    "plan": "planning_commands",
+    "sweep": "planning_commands",
+    "bench": "bench_commands",
+    "calibrate": "calibrate_commands",
+    "check-fit": "calibrate_commands",
+    "serve": "serve_commands",
+    "cache": "cache_commands",
+}
+
+
+def _register(command: str | None = None) -> None:
+    """Add the commands to the group: all, or only the module of ``command`` if known."""
+    import importlib
+
     # Imported here so that each command lives in a module of its own.
-    from zsa_sim.cli import (
-        bpmn_commands,
-        planning_commands,
-        report_commands,
-        run_commands,
-        scenario_commands,
-    )
+    modules = [_MODULE_OF[command]] if command in _MODULE_OF else _COMMAND_MODULES
+    for name in modules:
+        for cmd in importlib.import_module(f"zsa_sim.cli.{name}").COMMANDS:
+            cli.add_command(cmd)
 
-    for command in [*bpmn_commands.COMMANDS, *scenario_commands.COMMANDS, *run_commands.COMMANDS]:
-        cli.add_command(command)
-    for command in [*report_commands.COMMANDS, *planning_commands.COMMANDS]:
-        cli.add_command(command)
-    from zsa_sim.cli.bench_commands import bench
 
-    cli.add_command(bench)
-    from zsa_sim.cli import calibrate_commands
+#: Commands that write no file: when they end, nothing is left to flush or close.
+_READ_ONLY = frozenset({"inspect", "validate"})
 
-    for command in calibrate_commands.COMMANDS:
-        cli.add_command(command)
-    from zsa_sim.cli.serve_commands import serve
 
-    cli.add_command(serve)
-    from zsa_sim.cli.cache_commands import cache
+def _leave_heap_to_the_os() -> None:
+    """Spare the interpreter's teardown of the objects a read-only command built.
 
-    cli.add_command(cache)
+    At exit Python frees its objects one by one: after `zsa-sim validate SCENARIO` the
+    classes, pydantic validators and compiled process graphs of every variant, ~0.1 s of
+    CPU, a fifth of the command (issue 19: start-up < 0.5 s). Frozen objects
+    (:func:`gc.freeze`) are left out of the collections at exit, and the operating
+    system takes back their memory at once. Called only at the real end of the
+    process (the console script, ``python -m zsa_sim``) and only after a command that
+    wrote nothing, so no file or finaliser waits on them; standard output is flushed
+    by Python regardless.
+    """
+    import gc
+
+    gc.freeze()
+
+
+def _command_in(args: list[str]) -> str | None:
+    """The command a command line names (the group's own options take no values)."""
+    return next((arg for arg in args if not arg.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,14 +116,20 @@ def main(argv: list[str] | None = None) -> None:
 
     # SIGTERM/SIGHUP (timeout, systemd, CI) clean up like Ctrl-C (issue 14)
     handle_termination()
+    command = _command_in(args)
+    light = command in _READ_ONLY
+    if light:
+        _lean_library_start()
     _one_line_warnings()
     _writable_matplotlib_config()
     try:
         # Inside the try: importing the commands takes a second, and Ctrl-C meanwhile
         # must give the one-line message too, not a traceback.
-        _register()
+        _register(command if light else None)
         # Without standalone mode, click returns ctx.exit(n)'s code instead of exiting.
         code = cli.main(args=args, prog_name="zsa-sim", standalone_mode=False)
+        if argv is None and light:
+            _leave_heap_to_the_os()
         if type(code) is int and code != EXIT_OK:
             sys.exit(code)
     except ZsaError as err:
@@ -138,6 +187,23 @@ def _one_line_warnings() -> None:
     warnings.showwarning = show
 
 
+def _lean_library_start() -> None:
+    """One thread for NumPy's OpenBLAS, unless the user set ``OPENBLAS_NUM_THREADS``.
+
+    OpenBLAS starts a thread per core when NumPy is imported: ~30-40 ms of CPU (issue
+    19: `zsa-sim validate SCENARIO` < 0.5 s CPU); zsa-sim does no linear algebra.
+    Only for the read-only commands (``inspect``, ``validate``): with it, ``run -j 2``
+    started its workers at a different pace, and a Ctrl-C then more often caught a
+    worker outside its task, which prints "Process ForkProcess-2:" (a race that exists
+    without it too: `tests/test_cli_errors.py` "while simulating, two workers" failed 4
+    times in 7 with it, 2 in 27 without). Importing zsa_sim as a library changes no
+    environment variable.
+    """
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _writable_matplotlib_config() -> None:
     """A read-only or missing HOME: give matplotlib a config folder of its own, quietly.
 
@@ -145,7 +211,6 @@ def _writable_matplotlib_config() -> None:
     its font cache anew each time (issue 14). An explicit ``MPLCONFIGDIR`` is kept.
     """
     import os
-    import tempfile
     from pathlib import Path
 
     if os.environ.get("MPLCONFIGDIR"):
@@ -158,6 +223,8 @@ def _writable_matplotlib_config() -> None:
             return
     except OSError:
         pass
+    import tempfile  # only here: it imports shutil, random, bz2, lzma (start-up, issue 19)
+
     uid = os.getuid() if hasattr(os, "getuid") else 0
     fallback = Path(tempfile.gettempdir()) / f"zsa-sim-matplotlib-{uid}"
     try:

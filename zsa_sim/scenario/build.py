@@ -174,15 +174,22 @@ def organisation(scenario: Scenario, variant: str) -> Organisation:
                 other_work=tuple(zsa.other_work.get(team, ())),
             )
     central_pairs = centralised(scenario, variant)
+    # Each service's tasks, roles and centralisability once, not once per municipality
+    # (137 authorities of the state-wide scenario: issue 19, start-up of `validate`).
+    tasks: dict[str, list[tuple[str, str, bool]]] = {}
     for m_key, municipality in scenario.municipalities.items():
         for s_key in municipality.services:
             if s_key not in scenario.services:
                 continue
-            model = ServiceModel(scenario.definitions(s_key))
+            if s_key not in tasks:
+                model = ServiceModel(scenario.definitions(s_key))
+                tasks[s_key] = [
+                    (task_id, model.role_of(task_id) or "?", model.centralisable(task_id))
+                    for task_id in model.tasks
+                ]
             routes: dict[str, RoutePlan] = {}
-            for task_id in model.tasks:
-                role = model.role_of(task_id) or "?"
-                if (s_key, m_key) in central_pairs and model.centralisable(task_id):
+            for task_id, role, centralisable in tasks[s_key]:
+                if (s_key, m_key) in central_pairs and centralisable:
                     assert scenario.zsa is not None  # guaranteed by central_pairs
                     team = _zsa_team(zsa_staff, s_key, role)
                     routes[task_id] = RoutePlan(f"{scenario.zsa.name}/{team}", True, zsa_path)

@@ -93,7 +93,7 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
     for key in scenario.services:
         models[key] = ServiceModel(scenario.definitions(key))
         if include_models:
-            findings.extend(_model_findings(scenario, key))
+            findings.extend(_model_findings(scenario, key, models[key]))
         findings.extend(resolve_service(scenario, key)[1])
     findings.extend(_references(scenario, models))
     findings.extend(demand_findings(scenario))
@@ -125,15 +125,14 @@ def _input_names(scenario: Scenario) -> list[Finding]:
     return out
 
 
-def _model_findings(scenario: Scenario, key: str) -> list[Finding]:
+def _model_findings(scenario: Scenario, key: str, model: ServiceModel) -> list[Finding]:
     """The BPMN model's own findings, less warnings the scenario answers.
 
     The model check warns that a gateway without conditions needs probabilities, a
     timer without duration a duration, a process without lanes roles; when the scenario
     gives them, the warning is answered and dropped.
     """
-    definitions = scenario.definitions(key)
-    model = ServiceModel(definitions)
+    definitions = model.definitions
     spec = scenario.services[key]
     answered = set()
     for keys, among in (

@@ -170,6 +170,8 @@ def _observed(scenario: Scenario) -> list[Finding]:
 def _observed_kpis(scenario: Scenario) -> list[Finding]:
     """Each ``observed.kpis`` entry names a KPI, municipality, service and variants the
     run has (else the report's row would stay empty without saying why)."""
+    if not scenario.observed.kpis:
+        return []  # spares `validate` importing the KPI module (issue 19: start-up)
     from zsa_sim.experiment.kpis import ALL, KPI_INFO
 
     out: list[Finding] = []
