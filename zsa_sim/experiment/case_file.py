@@ -60,7 +60,7 @@ def write_cases(path: Path, parts: Iterable[CaseRecord] | Sequence[CaseColumns |
                 count = 0
                 for part in parts:
                     if isinstance(part, bytes):
-                        out.write(part[4:])
+                        out.write(memoryview(part)[4:])  # no copy of the member
                         count += int.from_bytes(part[:4], "little")
                     else:  # streamed: a million cases' member is ~40 MB (issue 19)
                         for chunk in _compressed(_batches(_case_lines(part))):

@@ -33,7 +33,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -347,16 +347,25 @@ def _clean_scenario_dir(scenario_dir: Path) -> list[Path]:
 # -- writing files ------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of them as they are made) to a temporary file
+    beside ``path``, then replace ``path`` with it: a reader never sees half a file."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            f.write(data)
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                for piece in data:
+                    f.write(piece)
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise ResultsError(f"cannot write: {err}", source=path) from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _jsonable(value: Any, where: str) -> Any:
@@ -388,36 +397,73 @@ def dumps_json(obj: Any) -> str:
     return json.dumps(_jsonable(obj, "$"), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+#: JSON tokens joined into one piece of a streamed file (a few hundred KB)
+_JSON_PIECE = 8192
+
+
 def write_json(path: Path, obj: Any) -> None:
-    """Write ``obj`` as deterministic JSON (see :func:`dumps_json`), atomically."""
+    """Write ``obj`` as deterministic JSON (see :func:`dumps_json`: the same bytes),
+    atomically.
+
+    Streamed: with an indent, ``json.dumps`` collects one small string per token before
+    joining them, which for a state-wide run's summary (a hundred thousand KPI rows of
+    eleven fields) was a few hundred MB at once (issue 19); here the tokens go to the
+    file a batch at a time.
+    """
     try:
-        text = dumps_json(obj)
+        plain = _jsonable(obj, "$")
     except ResultsError as err:
         raise ResultsError(err.detail, source=path) from err
-    _atomic_write(path, text.encode("utf-8"))
+    encoder = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False)
+
+    def pieces() -> Iterator[bytes]:
+        batch: list[str] = []
+        for token in encoder.iterencode(plain):
+            batch.append(token)
+            if len(batch) == _JSON_PIECE:
+                yield "".join(batch).encode("utf-8")
+                batch.clear()
+        batch.append("\n")
+        yield "".join(batch).encode("utf-8")
+
+    _atomic_write(path, pieces())
 
 
 def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequence[str]) -> int:
     """Write rows (dicts) as CSV with the event log's formatting; return the row count.
 
     Cells: ``true``/``false``, float ``repr``, empty for None and NaN; a key not in
-    ``fieldnames`` is an error, a missing key an empty cell.
+    ``fieldnames`` is an error, a missing key an empty cell. Written a batch of rows at
+    a time (a state-wide run has a hundred thousand KPI rows; issue 19).
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
     names = list(fieldnames)
-    writer.writerow(names)
     count = 0
-    for count, row in enumerate(rows, start=1):
-        extra = set(row) - set(names)
-        if extra:
-            raise ResultsError(f"row {count} has unknown columns {sorted(extra)}", source=path)
-        try:
-            writer.writerow([format_value(row.get(name)) for name in names])
-        except TypeError as err:
-            raise ResultsError(f"row {count}: {err}", source=path) from err
-    _atomic_write(path, buffer.getvalue().encode("utf-8"))
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal count
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        for count, row in enumerate(rows, start=1):
+            extra = set(row) - set(names)
+            if extra:
+                raise ResultsError(f"row {count} has unknown columns {sorted(extra)}", source=path)
+            try:
+                writer.writerow([format_value(row.get(name)) for name in names])
+            except TypeError as err:
+                raise ResultsError(f"row {count}: {err}", source=path) from err
+            if count % _CSV_BATCH == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+    _atomic_write(path, pieces())
     return count
+
+
+#: rows of a CSV file written at a time
+_CSV_BATCH = 4096
 
 
 def snapshot_inputs(files: Iterable[Path]) -> dict[str, bytes]:
