@@ -315,9 +315,13 @@ def _case_kpis(
     service_code, services = cases.codes("service")
     municipality_code, municipalities = cases.codes("municipality")
     n, width = len(cases), len(municipalities)
-    pair_code = service_code.astype(np.int64) * width + municipality_code
+    pair_type = np.int32 if len(services) * width < 2**31 else np.int64
+    pair_code = service_code.astype(pair_type) * width + municipality_code
+    counts = [np.bincount(codes, minlength=size) for codes, size in (
+        (pair_code, len(services) * width), (service_code, len(services)),
+        (municipality_code, width))]  # fmt: skip
     pairs = {(services[k // width], municipalities[k % width])
-             for k in np.unique(pair_code).tolist()}  # fmt: skip
+             for k in np.flatnonzero(counts[0]).tolist()}  # fmt: skip
     pairs |= set(extra_groups)
     keys = set(pairs)
     for service, municipality in pairs:
@@ -327,7 +331,7 @@ def _case_kpis(
         lead_work = np.full(n, np.nan)
         arrival, decision = c["arrival"], c["decision"]
         for i in np.flatnonzero(_arrived(arrival, window_start, window_end)
-                                & ~np.isnan(decision)).tolist():  # fmt: skip
+                                & ~np.isnan(decision)):  # fmt: skip
             lead_work[i] = working_days(arrival[i], decision[i])
     # Each group's cases are taken by their positions (in case order, from a stable
     # sort by the group's code), so a group costs its own size, not a pass and a few
@@ -350,15 +354,18 @@ def _case_kpis(
             located[1].append((key, service_of.get(service, -1)))
         elif municipality != ALL:
             located[2].append((key, municipality_of.get(municipality, -1)))
-        else:  # every case: a view, no positions needed
-            rows[key] = _group_kpis(key, c, slice(None), lead_work, window_start, window_end)
-    for codes, wanted in zip((pair_code, service_code, municipality_code), located, strict=True):
-        order = np.argsort(codes, kind="stable")
-        bounds = codes[order]
+    window = (window_start, window_end)
+    code_columns = [pair_code, service_code, municipality_code]
+    del pair_code, service_code, municipality_code
+    for count, wanted in zip(counts, located, strict=True):
+        order = np.argsort(code_columns.pop(0), kind="stable")  # dropped when sorted
+        bounds = np.concatenate([[0], np.cumsum(count)]).tolist()
         for key, code in wanted:
-            lo, hi = np.searchsorted(bounds, [code, code + 1]) if code >= 0 else (0, 0)
-            rows[key] = _group_kpis(key, c, order[lo:hi], lead_work, window_start, window_end)
-        del order, bounds
+            lo, hi = (bounds[code], bounds[code + 1]) if code >= 0 else (0, 0)
+            rows[key] = _group_kpis(key, c, order[lo:hi], lead_work, *window)
+        del order
+    if (ALL, ALL) in keys:  # every case: a view, no positions needed
+        rows[ALL, ALL] = _group_kpis((ALL, ALL), c, slice(None), lead_work, *window)
     return [row for key in sorted(keys) for row in rows[key]]
 
 
@@ -375,42 +382,53 @@ def _group_kpis(
     window_start: float,
     window_end: float,
 ) -> list[_Row]:
-    """The case KPIs of one group, ``members`` its cases' positions in case order."""
+    """The case KPIs of one group, ``members`` its cases' positions in case order.
+
+    A group's column is copied out when its KPIs need it and dropped after, so a large
+    group (a service over all municipalities) holds two or three of its columns at a
+    time, not all of them.
+    """
+    arrival = c["arrival"][members]
+    arrived = _arrived(arrival, window_start, window_end)
+    is_open = c["is_open"][members]
+    counts = {
+        "arrivals": np.count_nonzero(arrived),
+        "completed_cases": np.count_nonzero(arrived & ~is_open),
+        "open_cases": np.count_nonzero(arrived & is_open),
+    }
+    del is_open
+    times: dict[str, dict[str, float]] = {}
+    later = c["first_start"][members]
+    not_started = np.isnan(later)
+    counts["unstarted_cases"] = np.count_nonzero(arrived & not_started)
+    times["waiting_time"] = _describe(_days(later, arrival, arrived & ~not_started))
+    del not_started
+    later = c["decision"][members]
+    decided = arrived & ~np.isnan(later)
+    counts["decided_cases"] = np.count_nonzero(decided)
+    counts["throughput"] = np.count_nonzero((later >= window_start) & (later < window_end))
+    times["lead_time"] = _describe(_days(later, arrival, decided))
+    later = c["caseworker_start"][members]
+    times["caseworker_wait"] = _describe(_days(later, arrival, arrived & ~np.isnan(later)))
+    del later, arrival, arrived
+    if lead_work is not None:
+        times["lead_time_workdays"] = _describe(lead_work[members][decided])
+    applicant = c["applicant_time"][members][decided]
+    applicant /= MINUTES_PER_DAY
+    effort = c["effort_minutes"][members][decided]
+    effort /= 60
     service, municipality = key
     out: list[_Row] = []
 
     def add(kpi: str, value: SupportsFloat) -> None:
         out.append((service, municipality, "", kpi, KPI_INFO[kpi].unit, float(value)))
 
-    arrival, first_start = c["arrival"][members], c["first_start"][members]
-    decision, is_open = c["decision"][members], c["is_open"][members]
-    caseworker_start = c["caseworker_start"][members]
-    arrived = _arrived(arrival, window_start, window_end)
-    not_started = np.isnan(first_start)
-    started = arrived & ~not_started
-    decided = arrived & ~np.isnan(decision)
-    reached_worker = arrived & ~np.isnan(caseworker_start)
-    add("arrivals", np.count_nonzero(arrived))
-    add("completed_cases", np.count_nonzero(arrived & ~is_open))
-    add("open_cases", np.count_nonzero(arrived & is_open))
-    add("unstarted_cases", np.count_nonzero(arrived & not_started))
-    add("decided_cases", np.count_nonzero(decided))
-    add("throughput", np.count_nonzero((decision >= window_start) & (decision < window_end)))
-    for stem, later, mask in (
-        ("waiting_time", first_start, started),
-        ("caseworker_wait", caseworker_start, reached_worker),
-        ("lead_time", decision, decided),
-    ):
-        for kpi, value in _describe(_days(later, arrival, mask)).items():
+    for kpi, count in counts.items():
+        add(kpi, count)
+    for stem in ("waiting_time", "caseworker_wait", "lead_time", "lead_time_workdays"):
+        for kpi, value in times.get(stem, {}).items():
             add(f"{stem}_{kpi}", value)
-    if lead_work is not None:
-        for kpi, value in _describe(lead_work[members][decided]).items():
-            add(f"lead_time_workdays_{kpi}", value)
-    applicant = c["applicant_time"][members][decided]
-    applicant /= MINUTES_PER_DAY
     add("applicant_time_mean", _mean(applicant))
-    effort = c["effort_minutes"][members][decided]
-    effort /= 60
     add("effort_per_case", _mean(effort))
     return out
 
