@@ -131,8 +131,8 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
     if writer is not None:
         writer.close()
     # The simulation's heap (the groups' calendars, generators, draw caches) is free
-    # now but still resident: handed back, so the case columns and the KPIs' temporaries
-    # that come next do not add to it (a million cases: ~60 MB less at the peak).
+    # now but still resident: handed back, since the case columns and the KPIs' large
+    # temporaries that come next are mapped pages of their own, not that heap.
     del tee, sinks, writer
     release_free_memory()
     # built once: the KPIs and the results both need every case; in columns, and the
