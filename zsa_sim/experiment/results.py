@@ -368,8 +368,35 @@ def _atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
         raise
 
 
-def _jsonable(value: Any, where: str) -> Any:
-    """Plain JSON values: NaN/inf -> None, numpy -> Python, tuples -> lists."""
+class _ConvertedList(list):  # type: ignore[type-arg]
+    """A sequence converted by :func:`_jsonable` item by item as it is iterated.
+
+    For :func:`write_json`: json's encoder (the pure-Python one, which an indent
+    selects) only asks a list whether it is empty and iterates it, so a long list (a
+    state-wide run's hundred thousand KPI rows) is never copied whole (issue 19). It
+    holds no items of its own.
+    """
+
+    def __init__(self, items: Sequence[Any], where: str) -> None:
+        super().__init__()
+        self._items, self._where = items, where
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i, item in enumerate(self._items):
+            yield _jsonable(item, f"{self._where}[{i}]", lazy=True)
+
+
+def _jsonable(value: Any, where: str, lazy: bool = False) -> Any:
+    """Plain JSON values: NaN/inf -> None, numpy -> Python, tuples -> lists.
+
+    ``lazy``: lists and tuples are converted as they are iterated (:class:`_ConvertedList`).
+    """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if value is None or isinstance(value, str | bool | int):
@@ -379,16 +406,18 @@ def _jsonable(value: Any, where: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ResultsError(f"{where}: key {key!r} is not text")
-            out[key] = _jsonable(item, f"{where}.{key}")
+            out[key] = _jsonable(item, f"{where}.{key}", lazy)
         return out
     if isinstance(value, list | tuple):
+        if lazy:
+            return _ConvertedList(value, where)
         return [_jsonable(item, f"{where}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, Path):
         return value.as_posix()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return _jsonable(value.tolist(), where)
+        return _jsonable(value.tolist(), where, lazy)
     raise ResultsError(f"{where}: cannot write a value of type {type(value).__name__} as JSON")
 
 
@@ -410,15 +439,12 @@ def write_json(path: Path, obj: Any) -> None:
     eleven fields) was a few hundred MB at once (issue 19); here the tokens go to the
     file a batch at a time.
     """
-    try:
-        plain = _jsonable(obj, "$")
-    except ResultsError as err:
-        raise ResultsError(err.detail, source=path) from err
     encoder = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False)
 
     def pieces() -> Iterator[bytes]:
         batch: list[str] = []
-        for token in encoder.iterencode(plain):
+        # lists converted as the encoder reaches them: not a second copy of the summary
+        for token in encoder.iterencode(_jsonable(obj, "$", lazy=True)):
             batch.append(token)
             if len(batch) == _JSON_PIECE:
                 yield "".join(batch).encode("utf-8")
@@ -426,7 +452,12 @@ def write_json(path: Path, obj: Any) -> None:
         batch.append("\n")
         yield "".join(batch).encode("utf-8")
 
-    _atomic_write(path, pieces())
+    try:
+        _atomic_write(path, pieces())
+    except ResultsError as err:
+        if err.source is not None:
+            raise
+        raise ResultsError(err.detail, source=path) from err
 
 
 def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequence[str]) -> int:
