@@ -15,6 +15,8 @@ from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.csv_log import (
     SYNTHETIC_NOTICE,
     CsvEventLogWriter,
+    header_member,
+    join_event_logs,
     metadata_path,
     read_event_log,
     read_event_log_rows,
@@ -560,3 +562,34 @@ def test_reading_a_stream_of_text_written_by_hand(tmp_path):
     (record,) = read_event_log(path, EPOCH)
     assert record["enabled"] == 1.0
     assert record["replication"] == 2
+
+
+# -- gzip members: a header member and a rows member (issue 19) -----------------------
+
+
+def test_a_gz_log_is_its_header_member_then_the_rows(tmp_path):
+    path = tmp_path / "e.csv.gz"
+    write(path, [make_row()])
+    header = ",".join([*CORE_FIELDS, *NAMES]) + "\n"
+    member = header_member(header)
+    data = path.read_bytes()
+    assert data.startswith(member)
+    assert gzip.decompress(data[len(member) :]).decode().startswith("hundehaltung/Halle/1,")
+
+
+def test_joining_logs_copies_the_parts_rows_after_one_header(tmp_path):
+    first, second = tmp_path / "a.csv.gz", tmp_path / "b.csv.gz"
+    write(first, [make_row("c1"), make_row("c2")])
+    write(second, [make_row("c3")])
+    # a part made elsewhere (one member) is decompressed and compressed again
+    third = tmp_path / "c.csv.gz"
+    with gzip.open(third, "wt", encoding="utf-8", newline="") as handle:
+        handle.write(",".join([*CORE_FIELDS, *NAMES]) + "\nhand,made\n")
+    target = tmp_path / "all.csv.gz"
+    with open(target, "wb") as out:
+        join_event_logs([first, second, third], out)
+    text = gzip.decompress(target.read_bytes()).decode().split("\n")
+    assert text[0] == ",".join([*CORE_FIELDS, *NAMES])
+    assert [line.split(",")[0] for line in text[1:]] == ["c1", "c2", "c3", "hand", ""]
+    member = header_member(text[0] + "\n")
+    assert second.read_bytes()[len(member) :] in target.read_bytes()  # copied, not redone

@@ -7,9 +7,7 @@ documented in ``results/README.md``.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -21,7 +19,7 @@ from typing import Any
 
 from zsa_sim import __version__
 from zsa_sim.errors import ResultsError
-from zsa_sim.eventlog.csv_log import metadata_path, read_event_log_rows
+from zsa_sim.eventlog.csv_log import join_event_logs, metadata_path, read_event_log_rows
 from zsa_sim.eventlog.schema import ActivityRecord
 from zsa_sim.eventlog.xes import write_xes
 from zsa_sim.experiment.activities import write_activities
@@ -123,20 +121,6 @@ def _in_scope(tasks: Sequence[ReplicationTask], scope: str) -> list[ReplicationT
 KPI_FIELDS = ("variant", "replication", "service", "municipality", "pool", "kpi", "unit", "value")
 
 
-class _gzip_text:
-    """A deterministic gzip text stream (no name, no time in the header)."""
-
-    def __init__(self, raw: io.BufferedWriter) -> None:
-        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
-        self._text = io.TextIOWrapper(self._gz, encoding="utf-8", newline="\n")
-
-    def __enter__(self) -> io.TextIOWrapper:
-        return self._text
-
-    def __exit__(self, *exc: object) -> None:
-        self._text.close()
-
-
 def merge_event_logs(parts: Sequence[Path], target: Path) -> int:
     """Concatenate the per-run event log parts (header once) into one gzip CSV.
 
@@ -147,13 +131,8 @@ def merge_event_logs(parts: Sequence[Path], target: Path) -> int:
     types: dict[str, str] = {}
     meta: dict[str, Any] = {}
     try:
-        with open(target, "wb") as raw, _gzip_text(raw) as out:
-            for number, part in enumerate(parts):
-                with gzip.open(part, "rt", encoding="utf-8", newline="") as src:
-                    header = src.readline()
-                    if number == 0:
-                        out.write(header)
-                    shutil.copyfileobj(src, out, 1 << 20)
+        with open(target, "wb") as out:
+            join_event_logs(parts, out)
     except OSError as err:  # a full disk, a quota (issue 14: it was a raw traceback)
         raise ResultsError(f"cannot merge the event log: {_reason(err)}", source=target) from err
     for part in parts:
