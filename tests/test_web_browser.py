@@ -4,6 +4,7 @@ Uses the system browser (Debian ``chromium`` and ``chromium-driver``); skipped w
 message where they or selenium are missing.
 """
 
+import gzip
 import shutil
 import time
 from pathlib import Path
@@ -203,6 +204,11 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-table td"))
     header = driver.find_element(By.ID, "compare-table").text
     assert "mini-v1 ·" in header and "mini-v2 ·" in header
+    # a language switch draws the comparison again, in the new language
+    switch_language(driver, "what-if workbench")
+    wait(driver, lambda d: "Municipality" in d.find_element(By.ID, "compare-table").text)
+    switch_language(driver, "Was-wäre-wenn")
+    wait(driver, lambda d: "Kommune" in d.find_element(By.ID, "compare-table").text)
 
     lap("export:")
     # export: the scenario version, the report and the workbook
@@ -213,6 +219,13 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     assert downloaded(driver, ".xlsx").stat().st_size > 0
     driver.find_element(By.ID, "x-html").click()
     assert "<html" in downloaded(driver, ".html", timeout=60).read_text(encoding="utf-8")[:500]
+    # the event log: the run wrote none, the export simulates it in a worker process
+    driver.find_element(By.ID, "x-eventlog").click()
+    log = downloaded(driver, ".csv.gz", timeout=60)
+    with gzip.open(log, "rt", encoding="utf-8") as lines:
+        assert lines.readline().startswith("case_id,")
+    wait(driver, lambda d: "eventlog.csv.gz" in d.find_element(By.ID, "x-msg").text)
+    assert not driver.find_element(By.ID, "x-busy").is_displayed()
 
     lap("nothing left")
     # nothing left the machine: every resource came from the workbench itself

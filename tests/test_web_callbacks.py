@@ -7,11 +7,15 @@ from tests.web_fixture import tiny_run, tiny_scenario
 from zsa_sim.errors import ZsaError
 from zsa_sim.scenario import load_scenario
 from zsa_sim.web.callbacks import (
+    POLL_FAST,
+    POLL_NEAR_END,
+    POLL_SLOW,
     VERSIONS_DIR,
     Workbench,
     answer_rows,
     form_outputs,
     form_values,
+    poll_interval,
     with_language,
 )
 from zsa_sim.web.form import FormValues, form_display, staff_rows
@@ -159,6 +163,46 @@ def test_exports(bench, tmp_path):
         bench.export("yaml", run_dir, "de")
 
 
+def test_the_event_log_is_exported_on_request_and_kept_in_the_run(bench, tmp_path):
+    run_dir = tmp_path / "copy" / "mini" / tiny_run().name
+    shutil.copytree(tiny_run(), run_dir)
+    # as the workbench's runs are: without the event log (tiny_run() wrote the default)
+    (run_dir / "eventlog.csv.gz").unlink()
+    (run_dir / "eventlog.meta.json").unlink()
+    path = bench.export("eventlog", run_dir, "de")  # simulated in a worker process
+    assert path == run_dir / "eventlog.csv.gz"
+    assert path.read_bytes() == (tiny_run() / "eventlog.csv.gz").read_bytes()
+    import gzip
+
+    with gzip.open(path, "rt", encoding="utf-8") as log:
+        lines = log.read().splitlines()
+    # the first replication of each of the three variants, and nothing else
+    variants = {line.split(",")[3] for line in lines[1:]}
+    replications = {line.split(",")[4] for line in lines[1:]}
+    assert (variants, replications) == ({"dezentral", "zentral", "hybrid"}, {"0"})
+
+
+def test_a_run_without_its_scenario_file_has_no_event_log_to_export(bench, tmp_path):
+    run_dir = tmp_path / "copy" / "mini" / tiny_run().name
+    shutil.copytree(tiny_run(), run_dir)
+    (run_dir / "eventlog.csv.gz").unlink()
+    (run_dir / "inputs" / "mini.yaml").unlink()
+    with pytest.raises(ZsaError, match="the run kept no scenario file in inputs/"):
+        bench.export("eventlog", run_dir, "de")
+
+
+def test_the_page_looks_once_a_second_while_simulating_and_fast_near_the_end():
+    def status(phase, eta):
+        return JobStatus("j", "x", "running", phase, done=3, total=20, eta=eta)
+
+    assert POLL_SLOW >= 4 * POLL_FAST
+    assert poll_interval(status("prepare", None)) == POLL_FAST
+    assert poll_interval(status("simulate", None)) == POLL_SLOW  # no estimate yet
+    assert poll_interval(status("simulate", POLL_NEAR_END + 0.1)) == POLL_SLOW
+    assert poll_interval(status("simulate", POLL_NEAR_END - 0.1)) == POLL_FAST
+    assert poll_interval(status("write", None)) == POLL_FAST
+
+
 def test_the_language_switch_keeps_the_other_query_parameters():
     assert with_language(None, "en") == "?lang=en"
     assert with_language("?lang=de", "en") == "?lang=en"
@@ -187,6 +231,23 @@ def test_the_page_redrawn_in_another_language_keeps_the_edits(bench):
     # without edits the page shows the scenario's values
     fresh = _values(bench.page_body("de", View()))
     assert fresh["f-zsa-staff"] == "1.5" and fresh["f-name"] == "mini-v1"
+    assert fresh["runs-compared"] is None  # no comparison drawn yet
+
+
+def test_a_comparison_drawn_is_kept_for_the_redrawn_page(bench):
+    pytest.importorskip("dash", reason="the workbench needs Dash (pip install 'zsa-sim[web]')")
+    from zsa_sim.web.layout import comparison_view
+
+    compared = {"runs": [str(tiny_run()), str(tiny_run())], "kpi": "utilisation"}
+    shown = _values(bench.page_body("en", View(tab="runs", compared=compared)))
+    assert shown["runs-compared"] == compared
+    # what the page then draws from it, in the page's language
+    table = _values(comparison_view(compared["runs"], "utilisation", "en"))["compare-table"]
+    assert {"Variant", "Municipality"} <= set(table[0])
+    german = _values(comparison_view(compared["runs"], "utilisation", "de"))["compare-table"]
+    assert {"Variante", "Kommune"} <= set(german[0])
+    hint = comparison_view(compared["runs"][:1], None, "en")
+    assert hint[0].children == "Please pick at least two runs."
 
 
 def _values(children):

@@ -187,3 +187,42 @@ def test_results_reported_before_any_worker_started_are_not_a_pace(tmp_path, mon
         jobs._messages["j"].put(message)
     monkeypatch.setattr(web_jobs.time, "monotonic", lambda: t0 + 15.0)
     assert jobs.status("j").eta == pytest.approx((15 - 4) / 2 * 14)
+
+
+def test_call_runs_a_function_in_a_worker_process_and_passes_its_error(tmp_path):
+    from zsa_sim.web.eventlog import write_eventlog
+
+    jobs = JobManager(tmp_path / "results")
+    assert jobs.call(os.getpid) != os.getpid()
+    with pytest.raises(ZsaError, match=r"no summary\.json: not a complete results folder"):
+        jobs.call(write_eventlog, tmp_path)  # not a run: the worker's one-line error
+
+
+def test_shutdown_stops_an_export_still_being_made(tmp_path):
+    """A worker of ``call`` (an export) is stopped with the server, not waited for."""
+    import threading
+
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    outcome: list[BaseException] = []
+
+    def export() -> None:
+        try:
+            jobs.call(time.sleep, 120)
+        except BaseException as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=export)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not jobs._calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (worker,) = list(jobs._calls)
+    started = time.monotonic()
+    assert jobs.shutdown() == []  # no run was going: only the export stops
+    thread.join(30)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 30  # not the 120 s of the export
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], ZsaError)
+    assert "ended unexpectedly" in str(outcome[0])
+    assert not jobs._calls

@@ -19,6 +19,9 @@ from collections.abc import Callable
 import numpy as np
 
 Key = tuple[str | int, ...]
+#: DrawTable.BLOCK = 2 ** _SHIFT
+_SHIFT = 10
+_MASK = (1 << _SHIFT) - 1
 
 
 def key_entropy(seed: int, replication: int, key: Key) -> list[int]:
@@ -62,7 +65,7 @@ class DrawTable:
     way, only the work of making them differs.
     """
 
-    BLOCK = 1024
+    BLOCK = 1 << _SHIFT  # 1024; a power of two: draw() divides by shifting
     #: the cache never holds fewer blocks than this (~33 MB when full; a group of a few
     #: municipalities uses a fraction)
     MIN_BLOCKS = 4096
@@ -102,12 +105,12 @@ class DrawTable:
         ``sampler(rng, n)`` returns ``n`` values; it must be the same callable for the
         same key, or the table returns values of the wrong distribution.
         """
-        block_no, offset = divmod(index, self.BLOCK)
-        cache_key = (key, iteration, block_no)
-        block = self._cache.get(cache_key)
+        # divmod(index, BLOCK) by shift and mask (floor division for negative
+        # indices of backlog cases too), without a call and a tuple per draw
+        block = self._cache.get((key, iteration, index >> _SHIFT))
         if block is None:
-            block = self._generate(key, iteration, block_no, sampler)
-        return block[offset]
+            block = self._generate(key, iteration, index >> _SHIFT, sampler)
+        return block[index & _MASK]
 
     def _generate(
         self,

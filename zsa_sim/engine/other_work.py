@@ -23,6 +23,7 @@ import numpy as np
 import simpy
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
+from zsa_sim.engine.kernel import TokenProcess
 from zsa_sim.engine.setup import OtherWorkSpec
 from zsa_sim.engine.staff import StaffPool
 from zsa_sim.randomness import stream
@@ -70,7 +71,7 @@ class OtherWork:
     def start(self, horizon: float) -> None:
         """Start one arrival process per stream."""
         for spec in self.specs:
-            self.env.process(self._arrivals(spec, horizon))
+            TokenProcess(self.env, self._arrivals(spec, horizon))
 
     def _arrivals(self, spec: OtherWorkSpec, horizon: float) -> Generator:
         env = self.env
@@ -87,7 +88,7 @@ class OtherWork:
         fixed = float(spec.effort.params["value"]) if spec.effort.kind == "fixed" else None
         number = 0
         while t < horizon:
-            yield env.timeout(t - env.now)
+            yield t - env.now  # a timeout (TokenProcess)
             effort = fixed if fixed is not None else float(spec.effort.sample(efforts, 1)[0])
             if spec.paused and any(begin <= t < end for begin, end in spec.paused):
                 # no contact with the public now: the item does not arise (its random
@@ -95,7 +96,7 @@ class OtherWork:
                 t += gap if spec.interval is not None else float(times.exponential(1 / spec.rate))
                 continue
             item = OtherWorkItem(f"{self.pool.id}:{spec.name}:{number}", t)
-            env.process(self._work(item, effort))
+            TokenProcess(env, self._work(item, effort))
             number += 1
             t += gap if spec.interval is not None else float(times.exponential(1.0 / spec.rate))
 
@@ -111,5 +112,5 @@ class OtherWork:
         day = int(start // MINUTES_PER_DAY)
         if day < len(self.minutes_by_day):
             self.minutes_by_day[day] += effort
-        yield env.timeout(member.finish_time(start, effort) - start)
+        yield member.finish_time(start, effort) - start
         pool.release(member)

@@ -28,6 +28,7 @@ import simpy
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
 from zsa_sim.engine.expressions import as_number, compile_expression
+from zsa_sim.engine.kernel import Grant, schedule_call
 from zsa_sim.engine.setup import QueueDiscipline, StaffPoolSpec
 from zsa_sim.engine.staff import INF, StaffMember, StaffPool
 from zsa_sim.errors import SimulationError
@@ -165,7 +166,7 @@ class ClerkPool(StaffPool):
         k = self._clerk_of(case)
         # as the pool's: larger priority first unless the discipline has a key of its own
         key = -priority if self._key is None else self._key(case, priority, self.env.now)
-        entry = [key, next(self._seq), simpy.Event(self.env), k]
+        entry = [key, next(self._seq), Grant(self.env), k]
         heapq.heappush(self._queues[k], entry)
         self._waits[k] += 1
         self.waiting += 1
@@ -211,8 +212,7 @@ class ClerkPool(StaffPool):
         if at == INF or (wake is not None and now < wake <= at):
             return
         self._wakes[k] = at
-        timeout = self.env.timeout(max(at - now, 0.0))
-        timeout.callbacks.append(lambda _event: self._wake_clerk(k, at))
+        schedule_call(self.env, max(at - now, 0.0), lambda _event: self._wake_clerk(k, at))
 
     def _wake_clerk(self, k: int, at: float) -> None:
         if self._wakes[k] == at:

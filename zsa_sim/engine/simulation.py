@@ -54,12 +54,10 @@ from collections.abc import Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-import simpy
-from simpy.events import Process
-
 from zsa_sim.engine.activities import ActivityRunner
 from zsa_sim.engine.case import Case, case_id
 from zsa_sim.engine.graph import Compiler, Graph
+from zsa_sim.engine.kernel import Environment, TokenProcess
 from zsa_sim.engine.other_work import OtherWork
 from zsa_sim.engine.queues import make_pool
 from zsa_sim.engine.renewals import Renewals
@@ -114,16 +112,14 @@ class Simulation:
     def __init__(self, setup: SimulationSetup, sink: EventLogSink) -> None:
         check_setup(setup)
         self.setup = setup
-        self.env = simpy.Environment(0.0)
+        self.env = Environment(0.0)
         self.draws = DrawTable(setup.seed, setup.replication)
         self.pools: dict[str, StaffPool] = {}
         self.pool_stats: dict[str, PoolStats] = {}
         self.other_work: dict[str, OtherWork] = {}
         for pool_id, spec in setup.pools.items():
             members, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
-            self.pools[pool_id] = make_pool(
-                self.env, spec, members, setup.seed, setup.replication
-            )
+            self.pools[pool_id] = make_pool(self.env, spec, members, setup.seed, setup.replication)
             self.pool_stats[pool_id] = PoolStats(
                 pool=pool_id,
                 role=spec.role,
@@ -163,7 +159,7 @@ class Simulation:
         self._ran = True
         env, horizon = self.env, self.setup.horizon
         for source, graph in self.graphs:
-            Process(env, self._arrivals(source, graph))
+            TokenProcess(env, self._arrivals(source, graph))
         for other in self.other_work.values():
             other.start(horizon)
         try:
@@ -219,8 +215,9 @@ class Simulation:
                     f"{municipality!r} yielded a case of ({arrival.service!r}, "
                     f"{arrival.municipality!r})"
                 )
-            if at > env.now:
-                yield env.timeout(at - env.now)
+            now = env._now  # type: ignore[attr-defined]
+            if at > now:
+                yield at - now  # a timeout (TokenProcess)
             case = self._case(arrival)
             case.arrival = at
             runner.start_case(case, graph)
@@ -278,22 +275,36 @@ def _shared_floats(values: Iterable[float]) -> tuple[float, ...]:
     return tuple(out)
 
 
-def _step_until(env: simpy.Environment, horizon: float) -> int:
+def _step_until(env: Environment, horizon: float) -> int:
     """Process every event before ``horizon``; returns how many.
 
-    This is ``while env.peek() < horizon: env.step()`` with both methods inlined: SimPy
-    takes the same event off the same heap and calls the same callbacks in the same
-    order, so nothing changes but the cost of two method calls per event (~300,000 a
-    pilot replication; 0-4 % of its CPU on a busy machine, issue 19). It reads SimPy's
-    ``_queue`` and sets ``_now`` as ``Environment.step`` does (SimPy 4); a failed event
-    nobody waited for is raised as ``step`` raises it (a copy whose ``__cause__`` is
-    the original).
+    This is ``while env.peek() < horizon: env.step()`` with both methods inlined
+    (:class:`~zsa_sim.engine.kernel.Environment`): the next event is the smallest
+    ``(time, priority, eid)`` of the heap's top and the heads of the two lanes of
+    events due now, the same event SimPy would take off one heap, and its callbacks are
+    called in the same order; inlined, a run saves two method calls per event (~300,000
+    a pilot replication; issue 19). It reads SimPy's ``_queue`` and sets ``_now`` as
+    ``Environment.step`` does (SimPy 4); a failed event nobody waited for is raised as
+    ``step`` raises it (a copy whose ``__cause__`` is the original).
     """
     queue = env._queue  # type: ignore[attr-defined]
+    urgent, lane = env._urgent, env._lane
     pop = heapq.heappop
     events = 0
-    while queue and queue[0][0] < horizon:
-        env._now, _, _, event = pop(queue)  # type: ignore[attr-defined]
+    if not env._now < horizon:  # type: ignore[attr-defined]
+        return 0  # every event is due now or later
+    while True:
+        if urgent or lane:
+            # a lane's head is due now (< horizon): it or an earlier entry of the heap
+            head = urgent if urgent else lane
+            if queue and queue[0] < head[0]:
+                env._now, _, _, event = pop(queue)  # type: ignore[attr-defined]
+            else:
+                env._now, _, _, event = head.popleft()  # type: ignore[attr-defined]
+        elif queue and queue[0][0] < horizon:
+            env._now, _, _, event = pop(queue)  # type: ignore[attr-defined]
+        else:
+            break
         callbacks, event.callbacks = event.callbacks, None
         for callback in callbacks:  # type: ignore[union-attr]
             callback(event)
@@ -316,13 +327,22 @@ def _few_collections() -> Iterator[None]:
     heap of live cases. Freezing what exists before the run (model, calendars,
     applicants) and collecting every 100,000 allocations instead saved 13-15 % of the
     CPU of a pilot replication (benchmarks/results.md) and changes no result.
+
+    A pilot replication makes almost no cyclic garbage (a few hundred objects of
+    interrupted tasks), yet its one young collection at 100,000 objects walked every
+    row and case still held by the sinks (0.1 s, ~3 % of its CPU; issue 19, third
+    round). Now the young generation is collected every 1,000,000 allocations (a
+    state-wide group still collects its cycles as it goes), and what survives the run
+    is handed to the oldest generation by freezing and unfreezing it, without a walk:
+    the results it belongs to are freed by reference counting anyway.
     """
     thresholds = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(100_000, 50, 1_000)
+    gc.set_threshold(1_000_000, 50, 1_000)
     try:
         yield
     finally:
+        gc.freeze()
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 

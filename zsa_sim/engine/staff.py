@@ -41,6 +41,7 @@ import numpy as np
 import simpy
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY, WeeklyHours, WorkingCalendar
+from zsa_sim.engine.kernel import Grant, schedule_call
 from zsa_sim.engine.setup import StaffPoolSpec
 from zsa_sim.errors import SimulationError
 from zsa_sim.randomness import stream
@@ -212,7 +213,7 @@ class StaffPool:
         if self._always:
             return idle.popleft()
         if now is None:
-            now = self.env.now
+            now = self.env._now  # type: ignore[attr-defined]
         for i, member in enumerate(idle):
             if member.on_duty(now):
                 del idle[i]
@@ -228,7 +229,7 @@ class StaffPool:
         discipline with a key of its own (FIFO, EDF) orders by that key instead.
         """
         key = -priority if self._key is None else self._key(case, priority, self.env.now)
-        entry = [key, next(self._seq), simpy.Event(self.env)]
+        entry = [key, next(self._seq), Grant(self.env)]
         line = self.line
         if not self.queue and (key == line[0][0] if line else key == key):
             line.append(entry)
@@ -239,7 +240,7 @@ class StaffPool:
             heapq.heappush(self.queue, entry)
         self.waiting += 1
         if self.idle:
-            self._dispatch(self.env.now)
+            self._dispatch(self.env._now)  # type: ignore[attr-defined]
         return entry
 
     def cancel(self, entry: list) -> None:
@@ -256,7 +257,7 @@ class StaffPool:
 
     def release(self, member: StaffMember) -> None:
         """A member finished (or abandoned) a task: next request, or idle."""
-        now = self.env.now
+        now = self.env._now  # type: ignore[attr-defined]
         if self.waiting and (self._always or member.on_duty(now)):
             self._grant(member)
             return
@@ -310,8 +311,7 @@ class StaffPool:
         if at == INF or (self._wake_at is not None and self._wake_at <= at):
             return
         self._wake_at = at
-        timeout = self.env.timeout(max(at - self.env.now, 0.0))
-        timeout.callbacks.append(lambda _event: self._wake(at))
+        schedule_call(self.env, max(at - self.env.now, 0.0), lambda _event: self._wake(at))
 
     def _wake(self, at: float) -> None:
         if self._wake_at == at:

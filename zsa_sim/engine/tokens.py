@@ -1,8 +1,9 @@
 """Token flow: how a token moves through gateways, joins and scopes.
 
-Each token is a SimPy process running :meth:`TokenFlow.run`: a loop that looks at the
-kind of the node the token stands on and either moves on at once (gateways, throw
-events) or waits (tasks, timers, messages, subprocesses; see
+Each token is a SimPy process running
+:meth:`~zsa_sim.engine.activities.ActivityRunner.run`: a loop that looks at the kind of
+the node the token stands on and either moves on at once (gateways, throw events, with
+the methods here) or waits (tasks, timers, messages, subprocesses; see
 :mod:`zsa_sim.engine.activities`). A parallel or inclusive split starts new token
 processes; a join parks arriving tokens in their scope until it may fire.
 
@@ -40,29 +41,20 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import simpy
-from simpy.events import Process
 
 from zsa_sim.engine.case import Case, Scope, Token
 from zsa_sim.engine.graph import (
     AND,
-    CATCH,
     CONDITIONS,
-    END,
-    EVENT_GW,
     INF,
-    MULTI,
     OR,
     PASS,
-    START,
-    SUB,
-    TASK,
-    THROW,
-    XOR,
     Flow,
     Graph,
     Node,
     uniform,
 )
+from zsa_sim.engine.kernel import TokenProcess, schedule_call
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.schema import ActivityRecord, EventLogSink
 
@@ -181,7 +173,7 @@ class TokenFlow:
         token.node = node
         scope.tokens[token] = None
         scope.active += 1
-        token.process = Process(self.env, self.run(token, node, via))
+        token.process = TokenProcess(self.env, self.run(token, node, via))
         return token
 
     def fork(self, token: Token, flows: Sequence[Flow]) -> Flow | None:
@@ -196,72 +188,13 @@ class TokenFlow:
         return flows[0]
 
     def run(self, token: Token, node: Node, via: Flow | None) -> Generator:
-        """The token's process: step from node to node until it ends or parks."""
-        if token.cancelled:
-            return
-        token.started = True
-        scope = token.scope
-        case = token.case
-        visits = case.visits
-        cap = self.max_visits
-        while True:
-            token.node = node
-            if node.join and via is not None and not self._arrive(token, node, via):
-                return
-            if scope.or_waiting:
-                self._check_inclusive_joins(scope)
-            visit = visits.get(node, 0) + 1
-            if visit > cap:
-                raise self._loop_error(case, node, scope)
-            visits[node] = visit
-            kind = node.kind
-            try:
-                if kind == TASK:
-                    flow = yield from self.task(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == XOR:
-                    flow = self._exclusive(case, node, visit)
-                elif kind == AND:
-                    flow = node.next or self.fork(token, node.out)
-                elif kind in (START, THROW):
-                    if node.log:
-                        now = self.env.now
-                        self.row(case, node, "", now, now, now, 0.0)
-                    if node.escalate is not None and self._escalate(token, node.escalate):
-                        return  # caught by an interrupting catcher of the token's scope
-                    flow = node.next or self.fork(token, node.out)
-                elif kind == END:
-                    self._end(token, node)
-                    return
-                elif kind == CATCH:
-                    flow = yield from self.catch(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == EVENT_GW:
-                    flow = yield from self.event_gateway(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == OR:
-                    flow = self.fork(token, self._inclusive(case, node, visit))
-                elif kind == SUB:
-                    flow = yield from self.subprocess(token, node, visit)  # type: ignore[attr-defined]
-                elif kind == MULTI:
-                    flow = yield from self.multi(token, node, visit)  # type: ignore[attr-defined]
-                else:
-                    raise SimulationError(f"a token reached {node.label}, which it cannot pass")
-            except simpy.Interrupt as interrupt:
-                token.pending = None
-                token.armed_catches = None
-                cause = interrupt.cause
-                if cause is CANCEL:
-                    return
-                # an interrupting boundary event: leave the activity on its flows
-                boundary: Node = cause  # type: ignore[assignment]
-                flow = self.fork(token, boundary.out)
-            if flow is None:
-                self._ended(token)
-                return
-            node = flow.target
-            via = flow
+        """The token's process: step from node to node until it ends or parks
+        (:meth:`zsa_sim.engine.activities.ActivityRunner.run`)."""
+        raise NotImplementedError
 
     def _end(self, token: Token, node: Node) -> None:
         if node.log:
-            now = self.env.now
+            now = self.env._now  # type: ignore[attr-defined]
             self.row(token.case, node, "", now, now, now, 0.0)
         if self.on_case_end is not None and token.scope.parent is None:
             self.on_case_end(token.case, node)
@@ -394,10 +327,7 @@ class TokenFlow:
     def _schedule_event_sub(
         self, scope: Scope, handler: Node, delay: float, remaining: int | None
     ) -> None:
-        timeout = self.env.timeout(delay)
-        timeout.callbacks.append(  # type: ignore[union-attr]
-            lambda _event: self._triggered(scope, handler, remaining)
-        )
+        schedule_call(self.env, delay, lambda _event: self._triggered(scope, handler, remaining))
 
     def _triggered(self, scope: Scope, handler: Node, remaining: int | None) -> None:
         if scope.finished or scope.cancelled or scope.interrupted:

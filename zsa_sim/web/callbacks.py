@@ -37,6 +37,18 @@ from zsa_sim.web.whatif import WhatIf, changes_of, whatif_of, write_version
 
 #: where the workbench writes scenario versions before running them
 VERSIONS_DIR = ".workbench"
+#: milliseconds between two looks of the page at a run. Each look costs the browser and
+#: the server a little CPU, taken from the replications on a machine of two cores, so
+#: while replications are simulated and the end is not near the page looks once a
+#: second; at the start, near the end and while the results are written four times a
+#: second, so that the answer shows as soon as it is there
+POLL_FAST = 250
+POLL_SLOW = 1000
+#: estimated seconds left below which the page looks fast again
+POLL_NEAR_END = 3.0
+#: what the export buttons make: report.html, the Excel workbook, the scenario version,
+#: the event log (written on request: the runs write none)
+EXPORTS = ("html", "excel", "yaml", "eventlog")
 
 
 @dataclass
@@ -140,12 +152,19 @@ class Workbench:
     # -- export -----------------------------------------------------------------------
 
     def export(self, what: str, run_dir: Path, lang: Lang) -> Path:
-        """The file to download: report.html, the Excel workbook or the scenario version."""
+        """The file to download: report.html, the Excel workbook, the scenario version or
+        the event log (simulated in a worker process if the run has none yet)."""
         run_dir = Path(run_dir)
-        if what == "html":
-            from zsa_sim.report import build_report
+        if what == "eventlog":
+            from zsa_sim.web.eventlog import eventlog_path, write_eventlog
 
-            return build_report(run_dir, lang=lang).report
+            if eventlog_path(run_dir).is_file():
+                return eventlog_path(run_dir)
+            return Path(self.jobs.call(write_eventlog, run_dir, self.workers))
+        if what == "html":
+            # tens of CPU seconds for the pilot (the charts): in a worker process, so
+            # the server's threads keep answering the page meanwhile
+            return Path(self.jobs.call(report_file, run_dir, lang))
         if what == "excel":
             return _excel(run_dir, lang)
         if what == "yaml":
@@ -154,6 +173,15 @@ class Workbench:
                 raise ZsaError(f"{run_dir}: the run kept no scenario file in inputs/")
             return path
         raise ValueError(what)
+
+
+def poll_interval(status: JobStatus) -> int:
+    """Milliseconds to the page's next look at a run: slow while replications are
+    simulated and more than :data:`POLL_NEAR_END` seconds are left (or none can be
+    estimated yet), fast otherwise."""
+    if status.phase == "simulate" and (status.eta is None or status.eta > POLL_NEAR_END):
+        return POLL_SLOW
+    return POLL_FAST
 
 
 def with_language(search: str | None, lang: Lang) -> str:
@@ -167,6 +195,13 @@ def with_language(search: str | None, lang: Lang) -> str:
 def answer_rows(run_dir: Path, lang: Lang) -> list[dict[str, str]]:
     """The conclusion table: one row per municipality (and the ZSA) and treatment."""
     return [_row(r, lang) for r in conclusion(Path(run_dir), lang)]
+
+
+def report_file(run_dir: Path, lang: Lang) -> Path:
+    """Draw the run's charts and ``report.html`` (as ``zsa-sim report``); its path."""
+    from zsa_sim.report import build_report
+
+    return Path(build_report(Path(run_dir), lang=lang).report)
 
 
 def _excel(run_dir: Path, lang: Lang) -> Path:

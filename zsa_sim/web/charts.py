@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from zsa_sim.experiment.formatting import Lang
-from zsa_sim.experiment.results import load_summary
 from zsa_sim.report.i18n import kpi_label, kpi_unit, number, role_label, variant_label
-from zsa_sim.web.runs import kpi_by_unit, read_entry
+from zsa_sim.web.runs import kpi_by_unit, read_entry, summary_of
 from zsa_sim.web.texts import t
 
 #: one colour per variant (baseline grey, then the report's blues and a contrast)
@@ -35,7 +34,7 @@ def kpi_figure(run_dir: Path, kpi: str, lang: Lang = "de") -> Any:
     """Bars per municipality (per staff pool for utilisation), one per variant, with the
     95 % interval as error bars."""
     go = _go()
-    summary = load_summary(Path(run_dir))
+    summary = summary_of(Path(run_dir))
     variants = list(summary.get("scenario", {}).get("variants", {}))
     rows, labels = kpi_by_unit(summary, kpi, lang)
     fig = go.Figure()
@@ -108,7 +107,7 @@ def compare_figure(run_dirs: Sequence[Path], kpi: str, lang: Lang = "de") -> Any
     go = _go()
     fig = go.Figure()
     for i, run_dir in enumerate(run_dirs):
-        summary = load_summary(Path(run_dir))
+        summary = summary_of(Path(run_dir))
         scenario = summary.get("scenario", {})
         baseline = scenario.get("baseline")
         treatments = [v for v in scenario.get("variants", {}) if v != baseline]

@@ -101,6 +101,22 @@ def _settings() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
 
 
+def _worker_setup(settings: dict[str, str]) -> None:  # pragma: no cover - in the worker
+    """What a worker process does first: lead a process group (so cancel reaches the
+    replication workers too), take the server's ``ZSA_SIM_*`` settings, fork its own
+    workers, and leave Ctrl-C in the terminal to the server."""
+    os.setpgrp()
+    # the fork server keeps the environment of its start; a run follows the server's
+    for key in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
+        del os.environ[key]
+    os.environ.update(settings)
+    if "fork" in mp.get_all_start_methods():
+        # a child of the fork server inherits its start method; the replication workers
+        # should fork from this warm, single-threaded process, as under ``zsa-sim run``
+        mp.set_start_method("fork", force=True)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _work(
     scenario_path: str,
     out_root: str,
@@ -110,16 +126,7 @@ def _work(
     settings: dict[str, str] | None = None,
 ) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
     """The worker process: run the scenario version, report progress and the outcome."""
-    os.setpgrp()  # lead a group, so cancel reaches the replication workers too
-    # the fork server keeps the environment of its start; a run follows the server's
-    for key in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
-        del os.environ[key]
-    os.environ.update(settings or {})
-    if "fork" in mp.get_all_start_methods():
-        # a child of the fork server inherits its start method; the replication workers
-        # should fork from this warm, single-threaded process, as under ``zsa-sim run``
-        mp.set_start_method("fork", force=True)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the terminal is the server's
+    _worker_setup(settings or {})
     try:
         from zsa_sim.experiment.runner import RunOptions, run_experiment
 
@@ -149,6 +156,20 @@ def _work(
         raise
 
 
+def _call(
+    function: Any, args: tuple[Any, ...], messages: Any, settings: dict[str, str]
+) -> None:  # pragma: no cover - runs in the worker process (covered by the job tests)
+    """A worker process of :meth:`JobManager.call`: the result or the error, as a message."""
+    _worker_setup(settings)
+    try:
+        messages.put(("done", function(*args)))
+    except ZsaError as err:
+        messages.put(("failed", str(err)))
+    except BaseException as err:
+        messages.put(("failed", f"{type(err).__name__}: {err}"))
+        raise
+
+
 class JobManager:
     """Starts runs in worker processes and answers "how far is it?" from the page.
 
@@ -162,11 +183,12 @@ class JobManager:
         jobs: int | None = None,
         start_method: str | None = None,
         *,
-        eventlog: EventlogScope | bool = "first",
+        eventlog: EventlogScope | bool = "none",
     ) -> None:
         self.out_root = Path(out_root)
         self.jobs = jobs
-        #: which replications go into eventlog.csv.gz (as ``zsa-sim run --eventlog``)
+        #: which replications go into eventlog.csv.gz (as ``zsa-sim run --eventlog``):
+        #: none by default, the page writes it on request (:mod:`zsa_sim.web.eventlog`)
         self.eventlog = eventlog
         self._context = mp.get_context(start_method or _start_method())
         if self._context.get_start_method() == "forkserver":
@@ -181,6 +203,8 @@ class JobManager:
         #: and how many of the first points came in a burst (from the result cache)
         self._points: dict[str, list[tuple[float, int]]] = {}
         self._burst: dict[str, int] = {}
+        #: worker processes of :meth:`call` still going (exports), stopped by :meth:`shutdown`
+        self._calls: set[Any] = set()
 
     def submit(self, scenario_path: Path, name: str) -> str:
         """Start running a scenario file; return the job id. Refused while a run is going."""
@@ -330,6 +354,35 @@ class JobManager:
                 raise TimeoutError(f"run {job_id} did not finish within {timeout} s")
             time.sleep(poll)
 
+    def call(self, function: Any, *args: Any) -> Any:
+        """``function(*args)`` in a worker process of its own (it may simulate, and the
+        server's threads must stay free for the page); its result, or its ZsaError."""
+        messages = self._context.Queue()
+        process = self._context.Process(
+            target=_call, args=(function, args, messages, _settings()), daemon=False
+        )
+        with self._lock:
+            process.start()
+            self._calls.add(process)
+        try:
+            while True:
+                try:
+                    kind, value = messages.get(timeout=0.5)
+                    break
+                except queue.Empty:
+                    if not process.is_alive():
+                        raise ZsaError(
+                            f"the worker process ended unexpectedly (exit code "
+                            f"{process.exitcode})"
+                        ) from None
+        finally:
+            process.join(CANCEL_TIMEOUT)
+            with self._lock:
+                self._calls.discard(process)
+        if kind == "failed":
+            raise ZsaError(value)
+        return value
+
     def warm_up(self) -> None:
         """Start the fork server now, so the first run starts without delay."""
         if self._context.get_start_method() == "forkserver":
@@ -338,7 +391,16 @@ class JobManager:
             forkserver.ensure_running()
 
     def shutdown(self) -> list[str]:
-        """Cancel whatever still runs (the server is stopping); the names of those runs."""
+        """Cancel whatever still runs (the server is stopping); the names of those runs.
+
+        An export still being made (:meth:`call`) is stopped too: otherwise the server
+        would wait at exit for a report it no longer serves.
+        """
+        with self._lock:
+            calls = list(self._calls)
+        for process in calls:
+            if process.is_alive():
+                _kill_group(process)
         cancelled = []
         for job_id in list(self._status):
             if not self.status(job_id).finished:

@@ -14,6 +14,7 @@ from typing import Any
 from zsa_sim.experiment.formatting import Lang
 from zsa_sim.report.i18n import kpi_label, role_label, variant_label
 from zsa_sim.scenario import Scenario
+from zsa_sim.web.callbacks import POLL_FAST
 from zsa_sim.web.form import FormValues, form_display, next_version_name, staff_text
 from zsa_sim.web.runs import RunEntry
 from zsa_sim.web.texts import t
@@ -91,6 +92,8 @@ class View:
     runs_picked: tuple[str, ...] = ()
     runs_kpi: str = "lead_time_mean"
     map_service: str | None = None
+    #: the comparison drawn ({"runs": [...], "kpi": ...}; None: none drawn yet)
+    compared: dict[str, Any] | None = None
 
 
 def page(scenario: Scenario, out_root: Path, entries: list[RunEntry], lang: Lang) -> Any:
@@ -101,7 +104,7 @@ def page(scenario: Scenario, out_root: Path, entries: list[RunEntry], lang: Lang
         children=[
             dcc.Store(id="lang", data=lang),
             dcc.Store(id="job"),
-            dcc.Interval(id="poll", interval=400, disabled=True),
+            dcc.Interval(id="poll", interval=POLL_FAST, disabled=True),
             dcc.Location(id="url", refresh=False),
             html.Div(id="root", children=body(scenario, out_root, entries, lang, View())),
         ],
@@ -547,7 +550,11 @@ def answer_tab(entries: list[RunEntry], lang: Lang, run: str | None = None) -> l
                 html.Button(t("web.button.html", lang), id="x-html", style=BUTTON),
                 html.Button(t("web.button.excel", lang), id="x-excel", style=BUTTON),
                 html.Button(t("web.button.yaml", lang), id="x-yaml", style=BUTTON),
+                html.Button(t("web.button.eventlog", lang), id="x-eventlog", style=BUTTON),
+                # shown while a file is being made (the callback's "running" state)
+                html.Span(t("web.export.preparing", lang), id="x-busy", style={"display": "none"}),
                 html.Span(id="x-msg"),
+                html.P(t("web.export.note", lang), style={"fontSize": "12px", "color": "#555"}),
                 dcc.Download(id="download"),
             ],
         ),
@@ -580,5 +587,29 @@ def runs_tab(entries: list[RunEntry], lang: Lang, view: View | None = None) -> l
             ],
             style={"margin": "10px 0"},
         ),
+        # the comparison drawn last: redrawn from here in the new language after a switch
+        dcc.Store(id="runs-compared", data=view.compared),
         html.Div(id="runs-compare"),
+    ]
+
+
+def comparison_view(runs: list[str], kpi: str | None, lang: Lang) -> list[Any]:
+    """Two or more runs side by side for one KPI: a table and a chart."""
+    from zsa_sim.web.charts import compare_figure
+    from zsa_sim.web.runs import compare_runs
+
+    html, dcc, dash_table = _html()
+    if len(runs) < 2:
+        return [html.P(t("web.runs.need_two", lang))]
+    kpi = kpi or CHART_KPIS[0]
+    paths = [Path(r) for r in runs]
+    rows = compare_runs(paths, kpi, lang)
+    return [
+        dash_table.DataTable(
+            id="compare-table",
+            data=rows,
+            columns=[{"name": c, "id": c} for c in (rows[0] if rows else {})],
+            **TABLE_STYLE,
+        ),
+        dcc.Graph(figure=compare_figure(paths, kpi, lang), config={"displaylogo": False}),
     ]

@@ -11,6 +11,7 @@ per municipality, the verdicts, side-by-side comparisons) is read from its
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +59,42 @@ class RunEntry:
         return path if path is not None and path.is_file() else None
 
 
+#: summaries read, by results folder: (modification time, size, summary). The page
+#: reads a run's summary.json several times for one answer (the entry, the conclusion,
+#: each chart) and every run's for the list of runs after each run; a folder does not
+#: change once written, and the time and size keep a replaced file from being served old
+_SUMMARIES: dict[Path, tuple[int, int, dict[str, Any]]] = {}
+#: how many summaries are kept (the pilot's is ~0.6 MB of JSON, ~3 MB in memory)
+SUMMARIES_KEPT = 64
+_SUMMARIES_LOCK = threading.Lock()
+
+
+def summary_of(run_dir: Path) -> dict[str, Any]:
+    """A run's summary as :func:`load_summary` reads it, read once while unchanged.
+
+    Shared between callers: read it, never change it.
+    """
+    path = Path(run_dir) / "summary.json"
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_summary(Path(run_dir))  # the reader's one-line error
+    key = Path(run_dir).absolute()
+    with _SUMMARIES_LOCK:
+        kept = _SUMMARIES.get(key)
+    if kept is not None and kept[:2] == (stat.st_mtime_ns, stat.st_size):
+        return kept[2]
+    summary = load_summary(Path(run_dir))
+    with _SUMMARIES_LOCK:
+        _SUMMARIES.pop(key, None)
+        _SUMMARIES[key] = (stat.st_mtime_ns, stat.st_size, summary)
+        while len(_SUMMARIES) > SUMMARIES_KEPT:
+            del _SUMMARIES[next(iter(_SUMMARIES))]
+    return summary
+
+
 def _summary_scenario(run_dir: Path) -> dict[str, Any]:
-    scenario = load_summary(run_dir).get("scenario")
+    scenario = summary_of(run_dir).get("scenario")
     return scenario if isinstance(scenario, dict) else {}
 
 
@@ -202,7 +237,7 @@ def conclusion(
     """The conclusion per municipality for each treatment variant, in scenario order
     (``kpis``: the case KPIs compared; cost is always added)."""
     kpis = tuple(kpis)
-    summary = load_summary(Path(run_dir))
+    summary = summary_of(Path(run_dir))
     scenario = summary.get("scenario", {})
     baseline = str(scenario.get("baseline", ""))
     names = display_names(summary)
@@ -311,7 +346,7 @@ def compare_runs(run_dirs: Iterable[Path], kpi: str, lang: Lang = "de") -> list[
         entry = read_entry(Path(run_dir))
         column = entry.label
         columns.append(column)
-        summary = load_summary(Path(run_dir))
+        summary = summary_of(Path(run_dir))
         rows, labels = kpi_by_unit(summary, kpi, lang)
         if any("/" in unit for unit in labels):  # a KPI of the staff pools
             cells = _pool_cells(summary, kpi, rows, lang)

@@ -125,6 +125,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "web.answer.conclusion": ("Fazit je Kommune", "Conclusion per municipality"),
     "web.answer.charts": ("Kennzahlen mit 95-%-Konfidenzintervall", "KPIs with 95% intervals"),
     "web.answer.export": ("Exportieren", "Export"),
+    "web.answer.drawing": ("Die Diagramme werden gezeichnet …", "Drawing the charts …"),
+    "web.button.eventlog": ("Ereignisprotokoll (CSV)", "Event log (CSV)"),
+    "web.export.preparing": (
+        " Die Datei wird vorbereitet … (einige Sekunden)",
+        " Preparing the file … (a few seconds)",
+    ),
+    "web.export.note": (
+        "Jeder Lauf ist ein Ergebnisordner wie der von „zsa-sim run --eventlog none“ "
+        "(Kennzahlen, Fälle, Urteile, Szenario). Bericht, Excel-Mappe und "
+        "Ereignisprotokoll werden erst auf Knopfdruck geschrieben und im Ordner des Laufs "
+        "behalten; das Ereignisprotokoll (erster Lauf jeder Variante, wie „zsa-sim run“ es "
+        "schreibt) wird dafür noch einmal simuliert.",
+        "Each run is a results folder like that of 'zsa-sim run --eventlog none' (KPIs, "
+        "cases, verdicts, scenario). Report, Excel workbook and event log are written when "
+        "asked for and kept in the run's folder; for the event log (the first replication "
+        "of each variant, as 'zsa-sim run' writes it) those replications are simulated "
+        "again.",
+    ),
     "web.verdict.better": ("schneller", "faster"),
     "web.verdict.worse": ("langsamer", "slower"),
     "web.verdict.same": ("kein signifikanter Unterschied", "no significant difference"),

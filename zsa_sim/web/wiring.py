@@ -15,15 +15,24 @@ from zsa_sim.errors import ZsaError
 from zsa_sim.report.i18n import kpi_label
 from zsa_sim.web.app import LANG_COOKIE
 from zsa_sim.web.callbacks import (
+    EXPORTS,
+    POLL_FAST,
     Workbench,
     answer_rows,
     form_outputs,
     form_values,
+    poll_interval,
     with_language,
 )
-from zsa_sim.web.charts import compare_figure, kpi_figure, process_map_figure
-from zsa_sim.web.layout import TABLE_STYLE, View, staff_table, team_table
-from zsa_sim.web.runs import compare_runs, read_entry
+from zsa_sim.web.charts import kpi_figure, process_map_figure
+from zsa_sim.web.layout import (
+    TABLE_STYLE,
+    View,
+    comparison_view,
+    staff_table,
+    team_table,
+)
+from zsa_sim.web.runs import read_entry
 from zsa_sim.web.texts import t
 
 _FORM_STATE = [
@@ -96,6 +105,7 @@ def connect(app: Any, bench: Workbench) -> None:
         State("runs-pick", "value"),
         State("runs-kpi", "value"),
         State("map-service", "value"),
+        State("runs-compared", "data"),
         *_FORM_STATE,
         prevent_initial_call=True,
     )
@@ -109,6 +119,7 @@ def connect(app: Any, bench: Workbench) -> None:
         picked: list[str] | None,
         kpi: str,
         service: str | None,
+        compared: dict[str, Any] | None,
         *state: Any,
     ) -> Any:
         if not clicked():
@@ -122,6 +133,7 @@ def connect(app: Any, bench: Workbench) -> None:
             runs_picked=tuple(picked or ()),
             runs_kpi=kpi,
             map_service=service,
+            compared=compared,
         )
         # the next page load (a reload, a new tab) opens in the chosen language too
         ctx.response.set_cookie(LANG_COOKIE, new, samesite="Strict")
@@ -173,6 +185,7 @@ def connect(app: Any, bench: Workbench) -> None:
         Output("runs-pick", "value"),
         Output("tabs", "value"),
         Output("f-name", "value"),
+        Output("poll", "interval"),
         Input("poll", "n_intervals"),
         State("job", "data"),
         State("lang", "data"),
@@ -180,13 +193,13 @@ def connect(app: Any, bench: Workbench) -> None:
     )
     def poll(_n: Any, job: str | None, lang: str) -> Any:
         if not job:
-            return (no_update,) * 2 + (True,) + (no_update,) * 6
+            return (no_update,) * 2 + (True,) + (no_update,) * 7
         status = bench.jobs.status(job)
         text = bench.progress_text(status, lang)
         if not status.finished:
-            return str(status.fraction), text, False, *(no_update,) * 6
+            return str(status.fraction), text, False, *(no_update,) * 6, poll_interval(status)
         if status.state != "done":
-            return "0", text, True, *(no_update,) * 6
+            return "0", text, True, *(no_update,) * 7
         options = bench.run_options()
         return (
             "1",
@@ -199,6 +212,7 @@ def connect(app: Any, bench: Workbench) -> None:
             [o["value"] for o in options[:2]],
             "answer",
             bench.next_name(status.name),
+            POLL_FAST,
         )
 
     @app.callback(
@@ -212,7 +226,6 @@ def connect(app: Any, bench: Workbench) -> None:
         try:
             entry = read_entry(Path(run_dir))
             rows = answer_rows(Path(run_dir), lang)
-            figures = [kpi_figure(Path(run_dir), kpi, lang) for kpi in _ANSWER_KPIS]
         except ZsaError as err:
             return html.P(f"✗ {err}")
         columns = [
@@ -243,35 +256,55 @@ def connect(app: Any, bench: Workbench) -> None:
                 **TABLE_STYLE,
             ),
             # the key charts right under the table; the verdicts (several lines per
-            # municipality) after them, so the charts are not pushed out of sight
+            # municipality) after them, so the charts are not pushed out of sight. The
+            # charts come in a request of their own: the conclusion and the verdicts are
+            # on the screen first, while the browser still draws the charts
             html.H4(t("web.answer.charts", lang)),
-            html.Div([dcc.Graph(figure=f, config={"displaylogo": False}) for f in figures]),
+            html.Div(html.P(t("web.answer.drawing", lang)), id="answer-charts"),
             html.H4(t("web.col.verdicts", lang)),
             html.Div(verdicts, id="verdicts", style={"fontSize": "13px"}),
         ]
 
     @app.callback(
-        Output("runs-compare", "children"),
+        Output("answer-charts", "children"),
+        Input("answer-charts", "id"),  # drawn with each answer
+        State("answer-run", "value"),
+        State("lang", "data"),
+    )
+    def answer_charts(_id: Any, run_dir: str | None, lang: str) -> Any:
+        if not run_dir:
+            return []
+        try:
+            figures = [kpi_figure(Path(run_dir), kpi, lang) for kpi in _ANSWER_KPIS]
+        except ZsaError as err:
+            return html.P(f"✗ {err}")
+        return [dcc.Graph(figure=f, config={"displaylogo": False}) for f in figures]
+
+    @app.callback(
+        Output("runs-compared", "data"),
         Input("b-compare", "n_clicks"),
         State("runs-pick", "value"),
         State("runs-kpi", "value"),
-        State("lang", "data"),
         prevent_initial_call=True,
     )
-    def compare(_n: Any, picked: list[str] | None, kpi: str, lang: str) -> Any:
-        if not picked or len(picked) < 2:
-            return html.P(t("web.runs.need_two", lang))
-        runs = [Path(p) for p in picked]
-        rows = compare_runs(runs, kpi, lang)
-        return [
-            dash_table.DataTable(
-                id="compare-table",
-                data=rows,
-                columns=[{"name": c, "id": c} for c in (rows[0] if rows else {})],
-                **TABLE_STYLE,
-            ),
-            dcc.Graph(figure=compare_figure(runs, kpi, lang), config={"displaylogo": False}),
-        ]
+    def compare(_n: Any, picked: list[str] | None, kpi: str) -> Any:
+        if not clicked():
+            return no_update
+        # what is compared is kept in the page: a language switch draws it again
+        return {"runs": list(picked or []), "kpi": kpi}
+
+    @app.callback(
+        Output("runs-compare", "children"),
+        Input("runs-compared", "data"),
+        State("lang", "data"),
+    )
+    def draw_comparison(compared: dict[str, Any] | None, lang: str) -> Any:
+        if not compared:
+            return []
+        try:
+            return comparison_view(compared.get("runs") or [], compared.get("kpi"), lang)
+        except ZsaError as err:
+            return html.P(f"✗ {err}")
 
     @app.callback(
         Output("download", "data"),
@@ -279,11 +312,21 @@ def connect(app: Any, bench: Workbench) -> None:
         Input("x-html", "n_clicks"),
         Input("x-excel", "n_clicks"),
         Input("x-yaml", "n_clicks"),
+        Input("x-eventlog", "n_clicks"),
         State("answer-run", "value"),
         State("lang", "data"),
         prevent_initial_call=True,
+        # while a file is made (the report, the workbook, the event log: seconds), the
+        # page says so and the export buttons wait
+        running=[
+            (Output("x-busy", "style"), {"display": "inline"}, {"display": "none"}),
+            (Output("x-msg", "style"), {"display": "none"}, {"display": "inline"}),
+            *((Output(f"x-{what}", "disabled"), True, False) for what in EXPORTS),
+        ],
     )
-    def export(_h: Any, _e: Any, _y: Any, run_dir: str | None, lang: str) -> Any:
+    def export(_h: Any, _e: Any, _y: Any, _l: Any, run_dir: str | None, lang: str) -> Any:
+        if not clicked():
+            return no_update, no_update
         if not run_dir:
             return no_update, t("web.answer.none", lang)
         what = str(ctx.triggered_id).removeprefix("x-")
