@@ -14,7 +14,9 @@ fragmentation costs), pymalloc's arenas, live Python objects, and with
 after each group (the experiment behind :func:`zsa_sim.memory.release_free_memory`);
 ``--types`` prints the object types whose counts grew most between the first and the
 last sampled group; ``--phases`` the peak of each phase of the replication (simulation,
-case columns, pool loads, KPIs, weekly rows), each from a fresh high-water mark.
+case columns, pool loads, KPIs, weekly rows) and of writing its results folder as
+``zsa-sim run`` does (:func:`~zsa_sim.experiment.outputs.write_outputs`, without XES),
+each from a fresh high-water mark.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import scenarios  # noqa: E402
 import zsa_sim.engine as engine  # noqa: E402
 from zsa_sim.experiment import replication  # noqa: E402
 from zsa_sim.experiment.cases import CaseTable  # noqa: E402
+from zsa_sim.experiment.outputs import write_outputs  # noqa: E402
 from zsa_sim.experiment.replication import ReplicationTask, run_replication  # noqa: E402
 
 
@@ -184,10 +187,15 @@ def main() -> None:
             setattr(owner, name, _phase(name, getattr(owner, name)))
     sample("start")
     with tempfile.TemporaryDirectory() as tmp:
-        output = run_replication(
-            ReplicationTask(scenario, args.variant, 0, Path(tmp) / "eventlog.csv.gz")
-        )
+        (Path(tmp) / "parts").mkdir()
+        task = ReplicationTask(scenario, args.variant, 0, Path(tmp) / "parts" / "eventlog.csv.gz")
+        output = run_replication(task)
         sample("after")
+        if args.phases:
+            (Path(tmp) / "results").mkdir()
+            _phase("write_outputs", write_outputs)(
+                Path(tmp) / "results", scenario, [task], [output], xes="none", eventlog="all"
+            )
     print("cases", output.cases_started, "peak", round(peak_mb(), 1), "MB")
     if args.tracemalloc and state.get("snap1") and state.get("snapN"):
         print(f"tracemalloc: growth from group 1 to group {args.every}")

@@ -128,6 +128,18 @@ def test_an_entry_comes_back_with_its_event_log_part(finished, tmp_path) -> None
     assert (cache.stats.stored, cache.stats.hits) == (1, 1)
 
 
+def test_an_entry_above_the_size_bound_is_not_kept(finished, tmp_path) -> None:
+    # written straight to its file (never whole in memory) and then dropped, with its
+    # temporary file; a part alone above the bound is not even read
+    task, output, task_key = finished
+    for bound in (task.log_path.stat().st_size + 100, task.log_path.stat().st_size - 1):
+        cache = cache_in(tmp_path, bound)
+        cache.store(task_key, task, output)
+        assert cache.stats.stored == 0
+        assert cache.load(task_key, task) is None
+        assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
+
+
 def test_an_entry_without_the_part_a_task_needs_is_a_miss(finished, tmp_path) -> None:
     task, output, task_key = finished
     cache = cache_in(tmp_path)

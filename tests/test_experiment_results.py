@@ -285,6 +285,24 @@ def test_write_json_replaces_a_file_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
 
 
+def test_write_json_streams_the_bytes_of_dumps_json(tmp_path):
+    # written in pieces (a state-wide summary's tokens would be a few hundred MB at
+    # once; issue 19): many more tokens than one piece, non-ASCII text, NaN
+    rows = [{"kpi": f"Wartezeit ä{i}", "value": i / 7, "ci": math.nan} for i in range(5000)]
+    obj = {"kpis": rows, "notice": "Alle Daten sind synthetisch.", "n": (1, 2.5)}
+    write_json(tmp_path / "s.json", obj)
+    assert (tmp_path / "s.json").read_bytes() == dumps_json(obj).encode("utf-8")
+
+
+def test_a_failed_json_or_csv_write_leaves_no_file(tmp_path):
+    with pytest.raises(ResultsError):
+        write_json(tmp_path / "s.json", {"bad": object()})
+    rows = [{"kpi": str(i)} for i in range(10_000)] + [{"kpi": "x", "extra": 1}]
+    with pytest.raises(ResultsError, match="row 10001"):
+        write_csv(tmp_path / "kpis.csv", rows, ["kpi"])
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- CSV, inputs, summary ------------------------------------------------------------
 
 
@@ -297,6 +315,12 @@ def test_write_csv_formats_cells_like_the_event_log(tmp_path):
     assert write_csv(path, rows, ["kpi", "value", "ok", "n"]) == 2
     assert path.read_text(encoding="utf-8") == (
         'kpi,value,ok,n\n"wait, p90",0.30000000000000004,true,20\nlead,,false,\n'
+    )
+
+    many = [{"kpi": f"k{i}", "value": i / 3} for i in range(10_000)]  # several batches
+    assert write_csv(path, many, ["kpi", "value"]) == 10_000
+    assert path.read_text(encoding="utf-8") == "kpi,value\n" + "".join(
+        f"k{i},{i / 3!r}\n" for i in range(10_000)
     )
 
 

@@ -359,6 +359,8 @@ class ReplicationCache:
             return
         try:
             if task.log_path is not None:
+                if task.log_path.stat().st_size > self.max_bytes:
+                    return  # could never be kept: not even read
                 part = (
                     task.log_path.name,
                     task.log_path.read_bytes(),
@@ -366,11 +368,8 @@ class ReplicationCache:
                 )
             elif path.exists():
                 return
-            payload = pickle.dumps({"output": output, "part": part}, protocol=5)
-            data = _MAGIC + hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload
-            if len(data) > self.max_bytes:
+            if not _write_entry(path, {"output": output, "part": part}, self.max_bytes):
                 return
-            _write_atomically(path, data)
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as err:
             if not self._store_failed:
                 self._store_failed = True
@@ -492,17 +491,49 @@ def _make_private(folder: Path) -> None:
             path.mkdir(mode=0o700)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+class _Hashing:
+    """A file that hashes what is written to it (for :func:`_write_entry`)."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.digest = hashlib.sha256()
+
+    def write(self, data: Any) -> int:
+        self.digest.update(data)
+        return self.out.write(data)
+
+
+def _write_entry(path: Path, entry: dict[str, Any], max_bytes: int) -> bool:
+    """Pickle ``entry`` straight into a temporary file beside ``path``, then rename it
+    into place; False (and nothing kept) if the entry is larger than ``max_bytes``.
+
+    The pickle is hashed as it is written and its sha256 put into the header at the
+    end, so the entry is never held in memory as bytes: with a large run's case columns
+    and event-log part that was two more copies of both at once (issue 19).
+    """
     path.parent.mkdir(mode=0o700, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            out.write(_MAGIC + b"0" * 64 + b"\n")
+            sink = _Hashing(out)
+            pickle.Pickler(sink, protocol=5).dump(entry)
+            if out.tell() > max_bytes:
+                raise _TooLarge
+            out.seek(len(_MAGIC))
+            out.write(sink.digest.hexdigest().encode("ascii"))
         os.replace(name, path)
+    except _TooLarge:
+        _unlink(Path(name))
+        return False
     except BaseException:
         _unlink(Path(name))
         raise
+    return True
+
+
+class _TooLarge(Exception):
+    """An entry above the cache's size bound (not kept)."""
 
 
 def _write_part(log_path: Path, part: tuple[str, bytes, bytes]) -> bool:

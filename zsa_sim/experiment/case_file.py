@@ -60,10 +60,11 @@ def write_cases(path: Path, parts: Iterable[CaseRecord] | Sequence[CaseColumns |
                 count = 0
                 for part in parts:
                     if isinstance(part, bytes):
-                        out.write(part[4:])
+                        out.write(memoryview(part)[4:])  # no copy of the member
                         count += int.from_bytes(part[:4], "little")
-                    else:
-                        out.write(_compress(_batches(_case_lines(part))))
+                    else:  # streamed: a million cases' member is ~40 MB (issue 19)
+                        for chunk in _compressed(_batches(_case_lines(part))):
+                            out.write(chunk)
                         count += len(part)
                 return count
             counted = _Counted(_record_lines(parts))  # type: ignore[arg-type]

@@ -568,19 +568,28 @@ class CaseColumns:
         """
         n = len(slot_of)
         names: list[str] = []
-        number = slot_of.copy()
+        # a case's number is its slot (or, for named ids, its place in ``names``, set
+        # below after the stream's slots are read): the slots become the column
+        number = slot_of
         data: dict[str, np.ndarray] = {"stream": stream_of, "number": number}
         for name in ("arrival", "first_start", "decision", "end", "applicant_time",
                      "effort_minutes", "caseworker_start"):  # fmt: skip
             data[name] = np.empty(n)
         outcome = data["outcome"] = np.empty(n, dtype=np.int32)
         is_open = data["is_open"] = np.empty(n, dtype=bool)
-        # the positions of each stream's cases: one sort instead of a scan per stream
-        by_stream = np.argsort(stream_of, kind="stable")
-        bounds = np.searchsorted(stream_of[by_stream], np.arange(len(streams) + 1))
+        # the positions of each stream's cases: one sort instead of a scan per stream;
+        # none if the streams come one after the other (CaseTable.columns: whole streams
+        # in order unless ids had to be sorted across them), then a stream is a slice
+        ordered = bool(np.all(stream_of[1:] >= stream_of[:-1]))
+        by_stream = None if ordered else np.argsort(stream_of, kind="stable")
+        bounds = np.searchsorted(
+            stream_of if by_stream is None else stream_of[by_stream],
+            np.arange(len(streams) + 1),
+        ).tolist()
         released = 0
         for k, stream in enumerate(streams):
-            rows = by_stream[bounds[k] : bounds[k + 1]]
+            lo, hi = bounds[k], bounds[k + 1]
+            rows = np.arange(lo, hi) if by_stream is None else by_stream[lo:hi]
             if len(rows):
                 slots = slot_of[rows]
                 if stream.prefix is None:

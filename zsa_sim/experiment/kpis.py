@@ -314,58 +314,131 @@ def _case_kpis(
     # comparisons (a state-wide run has ~1,000 groups over a million cases; issue 19)
     service_code, services = cases.codes("service")
     municipality_code, municipalities = cases.codes("municipality")
-    n = len(cases)
-    arrived = ((c["arrival"] >= window_start) | (c["arrival"] < 0)) & (c["arrival"] < window_end)
-    started = arrived & ~np.isnan(c["first_start"])
-    decided = arrived & ~np.isnan(c["decision"])
-    in_window_decision = (c["decision"] >= window_start) & (c["decision"] < window_end)
-    waiting = (c["first_start"] - c["arrival"]) / MINUTES_PER_DAY
-    reached_worker = arrived & ~np.isnan(c["caseworker_start"])
-    worker_wait = (c["caseworker_start"] - c["arrival"]) / MINUTES_PER_DAY
-    lead = (c["decision"] - c["arrival"]) / MINUTES_PER_DAY
-    lead_work = np.full(n, np.nan)
-    if working_days is not None:
-        for i in np.flatnonzero(decided):
-            lead_work[i] = working_days(c["arrival"][i], c["decision"][i])
-
-    used = np.unique(service_code.astype(np.int64) * len(municipalities) + municipality_code)
-    pairs = {(services[k // len(municipalities)], municipalities[k % len(municipalities)])
-             for k in used.tolist()}  # fmt: skip
+    n, width = len(cases), len(municipalities)
+    pair_type = np.int32 if len(services) * width < 2**31 else np.int64
+    pair_code = service_code.astype(pair_type) * width + municipality_code
+    counts = [np.bincount(codes, minlength=size) for codes, size in (
+        (pair_code, len(services) * width), (service_code, len(services)),
+        (municipality_code, width))]  # fmt: skip
+    pairs = {(services[k // width], municipalities[k % width])
+             for k in np.flatnonzero(counts[0]).tolist()}  # fmt: skip
     pairs |= set(extra_groups)
-    service_of = {name: k for k, name in enumerate(services)}
-    municipality_of = {name: k for k, name in enumerate(municipalities)}
     keys = set(pairs)
     for service, municipality in pairs:
         keys |= {(service, ALL), (ALL, municipality), (ALL, ALL)}
+    lead_work = None
+    if working_days is not None:  # one call per decided case, whatever its groups
+        lead_work = np.full(n, np.nan)
+        arrival, decision = c["arrival"], c["decision"]
+        for i in np.flatnonzero(_arrived(arrival, window_start, window_end)
+                                & ~np.isnan(decision)):  # fmt: skip
+            lead_work[i] = working_days(arrival[i], decision[i])
+    # Each group's cases are taken by their positions (in case order, from a stable
+    # sort by the group's code), so a group costs its own size, not a pass and a few
+    # temporaries over every case of the run: with ~2,000 groups over a million cases
+    # that was most of the KPIs' time and memory (issue 19). The selected values, and
+    # their order, are those of a mask over all cases: the KPIs are identical.
+    rows: dict[tuple[str, str], list[_Row]] = {}
+    service_of = {name: k for k, name in enumerate(services)}
+    municipality_of = {name: k for k, name in enumerate(municipalities)}
+    # per key: which code column groups it (0 pair, 1 service, 2 municipality) and its
+    # code there (-1: a group without cases, e.g. of extra_groups)
+    located: list[list[tuple[tuple[str, str], int]]] = [[], [], []]
+    for key in keys:
+        service, municipality = key
+        if service != ALL and municipality != ALL:
+            known = service in service_of and municipality in municipality_of
+            code = service_of[service] * width + municipality_of[municipality] if known else -1
+            located[0].append((key, code))
+        elif service != ALL:
+            located[1].append((key, service_of.get(service, -1)))
+        elif municipality != ALL:
+            located[2].append((key, municipality_of.get(municipality, -1)))
+    window = (window_start, window_end)
+    code_columns = [pair_code, service_code, municipality_code]
+    del pair_code, service_code, municipality_code
+    for count, wanted in zip(counts, located, strict=True):
+        order = np.argsort(code_columns.pop(0), kind="stable")  # dropped when sorted
+        bounds = np.concatenate([[0], np.cumsum(count)]).tolist()
+        for key, code in wanted:
+            lo, hi = (bounds[code], bounds[code + 1]) if code >= 0 else (0, 0)
+            rows[key] = _group_kpis(key, c, order[lo:hi], lead_work, *window)
+        del order
+    if (ALL, ALL) in keys:  # every case: a view, no positions needed
+        rows[ALL, ALL] = _group_kpis((ALL, ALL), c, slice(None), lead_work, *window)
+    return [row for key in sorted(keys) for row in rows[key]]
+
+
+def _arrived(arrival: np.ndarray, window_start: float, window_end: float) -> np.ndarray:
+    """Which cases arrived in the window (or before the run: the initial backlog)."""
+    return ((arrival >= window_start) | (arrival < 0)) & (arrival < window_end)
+
+
+def _group_kpis(
+    key: tuple[str, str],
+    c: Mapping[str, np.ndarray],
+    members: np.ndarray | slice,
+    lead_work: np.ndarray | None,
+    window_start: float,
+    window_end: float,
+) -> list[_Row]:
+    """The case KPIs of one group, ``members`` its cases' positions in case order.
+
+    A group's column is copied out when its KPIs need it and dropped after, so a large
+    group (a service over all municipalities) holds two or three of its columns at a
+    time, not all of them.
+    """
+    arrival = c["arrival"][members]
+    arrived = _arrived(arrival, window_start, window_end)
+    is_open = c["is_open"][members]
+    counts = {
+        "arrivals": np.count_nonzero(arrived),
+        "completed_cases": np.count_nonzero(arrived & ~is_open),
+        "open_cases": np.count_nonzero(arrived & is_open),
+    }
+    del is_open
+    times: dict[str, dict[str, float]] = {}
+    later = c["first_start"][members]
+    not_started = np.isnan(later)
+    counts["unstarted_cases"] = np.count_nonzero(arrived & not_started)
+    times["waiting_time"] = _describe(_days(later, arrival, arrived & ~not_started))
+    del not_started
+    later = c["decision"][members]
+    decided = arrived & ~np.isnan(later)
+    counts["decided_cases"] = np.count_nonzero(decided)
+    counts["throughput"] = np.count_nonzero((later >= window_start) & (later < window_end))
+    times["lead_time"] = _describe(_days(later, arrival, decided))
+    later = c["caseworker_start"][members]
+    times["caseworker_wait"] = _describe(_days(later, arrival, arrived & ~np.isnan(later)))
+    del later, arrival, arrived
+    if lead_work is not None:
+        times["lead_time_workdays"] = _describe(lead_work[members][decided])
+    applicant = c["applicant_time"][members][decided]
+    applicant /= MINUTES_PER_DAY
+    effort = c["effort_minutes"][members][decided]
+    effort /= 60
+    service, municipality = key
     out: list[_Row] = []
-    for service, municipality in sorted(keys):
-        group = np.ones(n, dtype=bool)
-        if service != ALL:
-            group &= service_code == service_of.get(service, -1)
-        if municipality != ALL:
-            group &= municipality_code == municipality_of.get(municipality, -1)
 
-        def add(kpi: str, value: SupportsFloat, s: str = service, m: str = municipality) -> None:
-            out.append((s, m, "", kpi, KPI_INFO[kpi].unit, float(value)))
+    def add(kpi: str, value: SupportsFloat) -> None:
+        out.append((service, municipality, "", kpi, KPI_INFO[kpi].unit, float(value)))
 
-        add("arrivals", np.count_nonzero(group & arrived))
-        add("completed_cases", np.count_nonzero(group & arrived & ~c["is_open"]))
-        add("open_cases", np.count_nonzero(group & arrived & c["is_open"]))
-        add("unstarted_cases", np.count_nonzero(group & arrived & np.isnan(c["first_start"])))
-        add("decided_cases", np.count_nonzero(group & decided))
-        add("throughput", np.count_nonzero(group & in_window_decision))
-        for stem, values, mask in (
-            ("waiting_time", waiting, started),
-            ("caseworker_wait", worker_wait, reached_worker),
-            ("lead_time", lead, decided),
-            ("lead_time_workdays", lead_work, decided if working_days else None),
-        ):
-            if mask is None:
-                continue
-            for kpi, value in _describe(values[group & mask]).items():
-                add(f"{stem}_{kpi}", value)
-        add("applicant_time_mean", _mean(c["applicant_time"][group & decided] / MINUTES_PER_DAY))
-        add("effort_per_case", _mean(c["effort_minutes"][group & decided] / 60))
+    for kpi, count in counts.items():
+        add(kpi, count)
+    for stem in ("waiting_time", "caseworker_wait", "lead_time", "lead_time_workdays"):
+        for kpi, value in times.get(stem, {}).items():
+            add(f"{stem}_{kpi}", value)
+    add("applicant_time_mean", _mean(applicant))
+    add("effort_per_case", _mean(effort))
+    return out
+
+
+def _days(later: np.ndarray, earlier: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``(later - earlier) / MINUTES_PER_DAY`` where ``mask``: element by element the
+    arithmetic of whole columns (so the same values), in one temporary of the result."""
+    out = later[mask]
+    out -= earlier[mask]
+    out /= MINUTES_PER_DAY
     return out
 
 

@@ -29,6 +29,7 @@ from zsa_sim.experiment.kpis import (
 )
 from zsa_sim.experiment.partition import simulate_groups
 from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
+from zsa_sim.memory import release_free_memory
 from zsa_sim.scenario import Scenario, build_setup
 
 #: Runs with more cases leave their cases' gzip member to the parent (a state-wide run's
@@ -129,11 +130,16 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
         raise
     if writer is not None:
         writer.close()
+    # The simulation's heap (the groups' calendars, generators, draw caches) is free
+    # now but still resident: handed back, since the case columns and the KPIs' large
+    # temporaries that come next are mapped pages of their own, not that heap.
+    del tee, sinks, writer
+    release_free_memory()
     # built once: the KPIs and the results both need every case; in columns, and the
-    # table (and the sinks holding it) dropped before the KPIs need memory of their own
+    # table dropped before the KPIs need memory of their own
     cases = table.columns(task.variant, task.replication, release=True)
     loads = table.pool_loads(task.variant, task.replication)
-    del table, sinks
+    del table
     available = pool_availability(
         setup.pools,
         {pool_id: stats.available_minutes_by_day for pool_id, stats in result.pools.items()},
@@ -158,6 +164,7 @@ def _run_replication(task: ReplicationTask) -> ReplicationOutput:
             },
         ),
     )
+    release_free_memory()  # the KPIs' temporaries, before the results are written
     return ReplicationOutput(
         variant=task.variant,
         replication=task.replication,

@@ -33,7 +33,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -347,20 +347,56 @@ def _clean_scenario_dir(scenario_dir: Path) -> list[Path]:
 # -- writing files ------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of them as they are made) to a temporary file
+    beside ``path``, then replace ``path`` with it: a reader never sees half a file."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
-            f.write(data)
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                for piece in data:
+                    f.write(piece)
         os.replace(tmp, path)
     except OSError as err:
         tmp.unlink(missing_ok=True)
         raise ResultsError(f"cannot write: {err}", source=path) from err
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
-def _jsonable(value: Any, where: str) -> Any:
-    """Plain JSON values: NaN/inf -> None, numpy -> Python, tuples -> lists."""
+class _ConvertedList(list):  # type: ignore[type-arg]
+    """A sequence converted by :func:`_jsonable` item by item as it is iterated.
+
+    For :func:`write_json`: json's encoder (the pure-Python one, which an indent
+    selects) only asks a list whether it is empty and iterates it, so a long list (a
+    state-wide run's hundred thousand KPI rows) is never copied whole (issue 19). It
+    holds no items of its own.
+    """
+
+    def __init__(self, items: Sequence[Any], where: str) -> None:
+        super().__init__()
+        self._items, self._where = items, where
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i, item in enumerate(self._items):
+            yield _jsonable(item, f"{self._where}[{i}]", lazy=True)
+
+
+def _jsonable(value: Any, where: str, lazy: bool = False) -> Any:
+    """Plain JSON values: NaN/inf -> None, numpy -> Python, tuples -> lists.
+
+    ``lazy``: lists and tuples are converted as they are iterated (:class:`_ConvertedList`).
+    """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if value is None or isinstance(value, str | bool | int):
@@ -370,16 +406,18 @@ def _jsonable(value: Any, where: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ResultsError(f"{where}: key {key!r} is not text")
-            out[key] = _jsonable(item, f"{where}.{key}")
+            out[key] = _jsonable(item, f"{where}.{key}", lazy)
         return out
     if isinstance(value, list | tuple):
+        if lazy:
+            return _ConvertedList(value, where)
         return [_jsonable(item, f"{where}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, Path):
         return value.as_posix()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return _jsonable(value.tolist(), where)
+        return _jsonable(value.tolist(), where, lazy)
     raise ResultsError(f"{where}: cannot write a value of type {type(value).__name__} as JSON")
 
 
@@ -388,36 +426,75 @@ def dumps_json(obj: Any) -> str:
     return json.dumps(_jsonable(obj, "$"), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+#: JSON tokens joined into one piece of a streamed file (a few hundred KB)
+_JSON_PIECE = 8192
+
+
 def write_json(path: Path, obj: Any) -> None:
-    """Write ``obj`` as deterministic JSON (see :func:`dumps_json`), atomically."""
+    """Write ``obj`` as deterministic JSON (see :func:`dumps_json`: the same bytes),
+    atomically.
+
+    Streamed: with an indent, ``json.dumps`` collects one small string per token before
+    joining them, which for a state-wide run's summary (a hundred thousand KPI rows of
+    eleven fields) was a few hundred MB at once (issue 19); here the tokens go to the
+    file a batch at a time.
+    """
+    encoder = json.JSONEncoder(sort_keys=True, indent=2, ensure_ascii=False)
+
+    def pieces() -> Iterator[bytes]:
+        batch: list[str] = []
+        # lists converted as the encoder reaches them: not a second copy of the summary
+        for token in encoder.iterencode(_jsonable(obj, "$", lazy=True)):
+            batch.append(token)
+            if len(batch) == _JSON_PIECE:
+                yield "".join(batch).encode("utf-8")
+                batch.clear()
+        batch.append("\n")
+        yield "".join(batch).encode("utf-8")
+
     try:
-        text = dumps_json(obj)
+        _atomic_write(path, pieces())
     except ResultsError as err:
+        if err.source is not None:
+            raise
         raise ResultsError(err.detail, source=path) from err
-    _atomic_write(path, text.encode("utf-8"))
 
 
 def write_csv(path: Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequence[str]) -> int:
     """Write rows (dicts) as CSV with the event log's formatting; return the row count.
 
     Cells: ``true``/``false``, float ``repr``, empty for None and NaN; a key not in
-    ``fieldnames`` is an error, a missing key an empty cell.
+    ``fieldnames`` is an error, a missing key an empty cell. Written a batch of rows at
+    a time (a state-wide run has a hundred thousand KPI rows; issue 19).
     """
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
     names = list(fieldnames)
-    writer.writerow(names)
     count = 0
-    for count, row in enumerate(rows, start=1):
-        extra = set(row) - set(names)
-        if extra:
-            raise ResultsError(f"row {count} has unknown columns {sorted(extra)}", source=path)
-        try:
-            writer.writerow([format_value(row.get(name)) for name in names])
-        except TypeError as err:
-            raise ResultsError(f"row {count}: {err}", source=path) from err
-    _atomic_write(path, buffer.getvalue().encode("utf-8"))
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal count
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(names)
+        for count, row in enumerate(rows, start=1):
+            extra = set(row) - set(names)
+            if extra:
+                raise ResultsError(f"row {count} has unknown columns {sorted(extra)}", source=path)
+            try:
+                writer.writerow([format_value(row.get(name)) for name in names])
+            except TypeError as err:
+                raise ResultsError(f"row {count}: {err}", source=path) from err
+            if count % _CSV_BATCH == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+    _atomic_write(path, pieces())
     return count
+
+
+#: rows of a CSV file written at a time
+_CSV_BATCH = 4096
 
 
 def snapshot_inputs(files: Iterable[Path]) -> dict[str, bytes]:
