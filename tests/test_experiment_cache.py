@@ -262,9 +262,64 @@ def test_clear_and_info(finished, tmp_path) -> None:
     cache = cache_in(tmp_path)
     cache.store(task_key, task, output)
     info = cache.info()
-    assert info.entries == 1 and info.size_bytes == cache.path_of(task_key).stat().st_size
+    entry = cache.path_of(task_key)
+    part = entry.with_name(entry.name.replace(".entry", ".part"))
+    assert info.entries == 1
+    assert info.size_bytes == entry.stat().st_size + part.stat().st_size  # the part counts
     assert cache.clear() == 1
     assert cache.info().entries == 0
+    assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []  # part gone too
+
+
+def _part_of(cache: ReplicationCache, entry_key: str) -> Path:
+    entry = cache.path_of(entry_key)
+    return entry.with_name(entry.name.replace(".entry", ".part"))
+
+
+def test_the_event_log_part_is_a_file_of_its_own_checked_on_load(finished, tmp_path) -> None:
+    # kept beside the entry and copied in chunks (a 1M-case part is ~0.4 GB: never
+    # whole in memory); its bytes are checked against the sha256 the entry holds
+    task, output, task_key = finished
+    cache = cache_in(tmp_path)
+    cache.store(task_key, task, output)
+    part = _part_of(cache, task_key)
+    assert part.read_bytes() == task.log_path.read_bytes()
+    assert task.log_path.read_bytes() not in cache.path_of(task_key).read_bytes()
+    data = part.read_bytes()
+    part.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    again = ReplicationTask(task.scenario, task.variant, 0, tmp_path / task.log_path.name)
+    with pytest.warns(CacheWarning, match="damaged event-log part"):
+        assert cache.load(task_key, again) is None
+    assert not again.log_path.exists() and not metadata_path(again.log_path).exists()
+    assert not cache.path_of(task_key).exists() and not part.exists()
+
+
+def test_an_entry_whose_part_is_gone_is_a_miss_for_the_log_only(finished, tmp_path) -> None:
+    task, output, task_key = finished
+    cache = cache_in(tmp_path)
+    cache.store(task_key, task, output)
+    _part_of(cache, task_key).unlink()
+    again = ReplicationTask(task.scenario, task.variant, 0, tmp_path / task.log_path.name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        assert cache.load(task_key, again) is None
+    assert not again.log_path.exists()
+    plain = ReplicationTask(task.scenario, task.variant, 0, None)
+    assert same(cache.load(task_key, plain), output)  # the rest of the entry still serves
+    cache.store(task_key, task, output)  # and the part comes back with the next store
+    assert same(cache.load(task_key, again), output)
+    assert again.log_path.read_bytes() == task.log_path.read_bytes()
+
+
+def test_a_part_left_without_its_entry_is_removed_once_stale(finished, tmp_path) -> None:
+    task, output, task_key = finished
+    cache = cache_in(tmp_path)
+    cache.store(task_key, task, output)
+    cache.path_of(task_key).unlink()  # as if the store had been killed between the two
+    part = _part_of(cache, task_key)
+    assert cache.info().entries == 0 and part.exists()  # young: perhaps being stored
+    os.utime(part, (1000, 1000))
+    assert cache.info().entries == 0 and not part.exists()
 
 
 # -- settings -----------------------------------------------------------------------

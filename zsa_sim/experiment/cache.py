@@ -16,7 +16,9 @@ results. A value that has no canonical form makes the task uncachable (it is sim
 never a wrong hit. The value is the task's
 :class:`~zsa_sim.experiment.replication.ReplicationOutput` and, when the task writes an
 event-log part, that part, so a run from the cache writes the same results folder byte
-for byte.
+for byte. The part is a file of its own beside the entry (``<key>.part``), copied in and
+out in chunks and checked against the sha256 the entry holds: at 1M cases it is ~0.4 GB,
+which would otherwise pass through memory whole when stored and again when loaded.
 
 The runner looks tasks up in the parent process, not in the workers
 (:func:`~zsa_sim.experiment.runner.simulate_all`): a task found is never submitted, so
@@ -62,7 +64,7 @@ CACHE_ENV = "ZSA_SIM_CACHE"
 MAX_MB_ENV = "ZSA_SIM_CACHE_MAX_MB"
 DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 #: Bumped whenever the key's ingredients or the entry layout change.
-FORMAT = 2
+FORMAT = 3
 #: Libraries whose versions can change results (the code digest covers zsa_sim itself).
 LIBRARIES = ("simpy", "numpy", "scipy", "faker", "pydantic")
 #: After pruning, the cache holds at most this share of its bound (room for a run).
@@ -72,6 +74,10 @@ STALE_TEMP_SECONDS = 3600.0
 
 _MAGIC = b"zsa-sim replication cache\n"
 _SUFFIX = ".entry"
+#: the event-log part of an entry, beside it (``<key>.part``)
+_PART_SUFFIX = ".part"
+#: chunk size of the part's copies in and out of the cache
+_CHUNK = 1 << 20
 _OFF = {"off", "0", "no", "false", "none", "disabled"}
 _ON = {"", "on", "1", "yes", "true", "default"}
 
@@ -337,7 +343,10 @@ class ReplicationCache:
             part = entry.get("part")
             if part is None or part[0] != task.log_path.name:
                 return None  # the entry lacks the event log this task writes
-            if not _write_part(task.log_path, part):
+            found = _write_part(_part_path(path), task.log_path, part)
+            if found is False:
+                self._discard(path, "has a damaged event-log part")
+            if not found:
                 return None
         with contextlib.suppress(OSError):
             os.utime(path)  # used now: pruned last
@@ -357,18 +366,21 @@ class ReplicationCache:
                 self._store_failed = True
                 _warn("zsa_sim's source changed during the run; its results are not kept")
             return
+        room = self.max_bytes
         try:
             if task.log_path is not None:
-                if task.log_path.stat().st_size > self.max_bytes:
+                size = task.log_path.stat().st_size
+                if size > self.max_bytes:
                     return  # could never be kept: not even read
-                part = (
-                    task.log_path.name,
-                    task.log_path.read_bytes(),
-                    metadata_path(task.log_path).read_bytes(),
-                )
+                meta = metadata_path(task.log_path).read_bytes()
+                digest = _copy_hashed(task.log_path, _part_path(path))
+                part = (task.log_path.name, size, digest, meta)
+                room -= size
             elif path.exists():
                 return
-            if not _write_entry(path, {"output": output, "part": part}, self.max_bytes):
+            if not _write_entry(path, {"output": output, "part": part}, room):
+                if part is not None:
+                    _unlink(_part_path(path))
                 return
         except (OSError, pickle.PicklingError, TypeError, AttributeError) as err:
             if not self._store_failed:
@@ -399,14 +411,15 @@ class ReplicationCache:
 
     def _discard(self, path: Path, why: str) -> None:
         _warn(f"entry {path.name[:12]}... {why}; removed, simulating instead")
-        with contextlib.suppress(OSError):
-            path.unlink()
+        _remove_entry(path)
 
     # -- the folder as a whole -----------------------------------------------------
 
     def _entries(self) -> list[tuple[float, int, Path]]:
-        """(last use, size, path) of every entry; removes stale temporary files."""
+        """(last use, size with its part, path) of every entry; removes stale temporary
+        files and parts left without their entry."""
         found = []
+        parts: dict[str, tuple[float, int, Path]] = {}
         now = time.time()
         try:
             shards = [d for d in os.scandir(self.folder) if d.is_dir() and len(d.name) == 2]
@@ -424,9 +437,23 @@ class ReplicationCache:
                     continue
                 if item.name.endswith(_SUFFIX):
                     found.append((info.st_mtime, info.st_size, Path(item.path)))
+                elif item.name.endswith(_PART_SUFFIX):
+                    parts[item.name[: -len(_PART_SUFFIX)]] = (
+                        info.st_mtime,
+                        info.st_size,
+                        Path(item.path),
+                    )
                 elif item.name.startswith(".tmp-") and now - info.st_mtime > STALE_TEMP_SECONDS:
                     _unlink(Path(item.path))
-        return found
+        entries = []
+        for used, size, path in found:
+            part = parts.pop(path.name[: -len(_SUFFIX)], None)
+            entries.append((used, size + (part[1] if part else 0), path))
+        for written, _, path in parts.values():
+            # a part whose entry was never written (a killed store) or removed
+            if now - written > STALE_TEMP_SECONDS:
+                _unlink(path)
+        return entries
 
     def prune(self) -> int:
         """Remove the entries used longest ago until the cache fits its bound.
@@ -442,7 +469,7 @@ class ReplicationCache:
         for _, size, path in sorted(entries):
             if total <= self.max_bytes * PRUNE_TO:
                 break
-            if _unlink(path):
+            if _remove_entry(path):
                 removed += 1
             total -= size
         return removed
@@ -458,7 +485,7 @@ class ReplicationCache:
         """Remove every entry; returns how many."""
         removed = 0
         for _, _, path in self._entries():
-            removed += _unlink(path)
+            removed += _remove_entry(path)
         return removed
 
 
@@ -536,17 +563,60 @@ class _TooLarge(Exception):
     """An entry above the cache's size bound (not kept)."""
 
 
-def _write_part(log_path: Path, part: tuple[str, bytes, bytes]) -> bool:
-    """Put a cached event-log part (CSV and metadata) where the task would write it."""
-    _, csv_bytes, meta_bytes = part
+def _part_path(entry: Path) -> Path:
+    """The event-log part kept beside an entry."""
+    return entry.with_name(entry.name[: -len(_SUFFIX)] + _PART_SUFFIX)
+
+
+def _copy_hashed(source: Path, target: Path) -> str:
+    """Copy ``source`` to ``target`` in chunks (atomically: a temporary file renamed
+    into place); returns the sha256 of the bytes copied."""
+    digest = hashlib.sha256()
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     try:
-        log_path.write_bytes(csv_bytes)
-        metadata_path(log_path).write_bytes(meta_bytes)
+        with os.fdopen(handle, "wb") as out, source.open("rb") as read:
+            while chunk := read.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+        os.replace(name, target)
+    except BaseException:
+        _unlink(Path(name))
+        raise
+    return digest.hexdigest()
+
+
+def _write_part(
+    part_path: Path, log_path: Path, part: tuple[str, int, str, bytes]
+) -> bool | None:
+    """Put a cached event-log part (CSV and metadata) where the task would write it.
+
+    True when written; None when it cannot be (the part file is gone, a disk error);
+    False when the part's bytes are not those stored (damaged). In both failures
+    nothing is left at ``log_path``.
+    """
+    _, size, expected, meta_bytes = part
+    digest = hashlib.sha256()
+    try:
+        with part_path.open("rb") as read, log_path.open("wb") as out:
+            while chunk := read.read(_CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+        damaged = log_path.stat().st_size != size or digest.hexdigest() != expected
+        if not damaged:
+            metadata_path(log_path).write_bytes(meta_bytes)
+            return True
     except OSError:
-        _unlink(log_path)
-        _unlink(metadata_path(log_path))
-        return False
-    return True
+        damaged = None
+    _unlink(log_path)
+    _unlink(metadata_path(log_path))
+    return False if damaged else None
+
+
+def _remove_entry(path: Path) -> bool:
+    """Remove an entry and its event-log part; whether the entry was there."""
+    _unlink(_part_path(path))
+    return _unlink(path)
 
 
 def _unlink(path: Path) -> bool:
