@@ -160,3 +160,45 @@ def test_handler_raises_terminated_once_and_keeps_ignored_signals(monkeypatch):
     finally:
         for s, handler in saved.items():
             signal.signal(s, handler)
+
+
+def _child_report(pipe_fd: int) -> None:
+    """In a forked child: is SIGINT blocked; does it survive SIGINT after the
+    worker initializer; then exit without Python's clean-up."""
+    from zsa_sim.lifecycle import worker_initializer
+
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    worker_initializer(os.getppid())
+    os.kill(os.getpid(), signal.SIGINT)  # a worker ignores Ctrl-C: the parent stops it
+    time.sleep(0.05)
+    unblocked = signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    os.write(pipe_fd, b"%d%d" % (blocked, unblocked))
+    os._exit(0)
+
+
+def test_ctrl_c_waits_while_workers_are_forked_and_workers_ignore_it():
+    from zsa_sim.lifecycle import sigint_held
+
+    read, write = os.pipe()
+    raised = False
+    try:
+        with sigint_held():
+            os.kill(os.getpid(), signal.SIGINT)  # held back, not raised here
+            time.sleep(0.05)
+            child = os.fork()
+            if child == 0:  # pragma: no cover - the child
+                try:
+                    _child_report(write)
+                finally:
+                    os._exit(1)  # never back into pytest
+        time.sleep(1.0)  # not reached: the held Ctrl-C arrives when the block ends
+    except KeyboardInterrupt:
+        raised = True
+    _, status = os.waitpid(child, 0)
+    os.close(write)
+    report = os.read(read, 16)
+    os.close(read)
+    assert raised
+    assert os.waitstatus_to_exitcode(status) == 0  # the child was not ended by SIGINT
+    assert report == b"11"  # born with SIGINT blocked; unblocked by the initializer
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())

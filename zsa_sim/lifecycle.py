@@ -11,7 +11,8 @@ Pool workers must not outlive the run: :func:`worker_initializer` (the initializ
 every local worker process) asks Linux to kill the worker when its parent dies
 (``PR_SET_PDEATHSIG``); elsewhere a daemon thread checks the parent every second. A
 worker leaves termination signals at their defaults, so it simply stops; the parent
-cleans up.
+cleans up. Ctrl-C is the parent's alone: workers ignore it, and it is held back while
+they are forked (:func:`sigint_held`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 #: The signals that stop a run like Ctrl-C (SIGHUP does not exist on Windows).
@@ -66,10 +69,42 @@ def handle_termination() -> None:
             signal.signal(sig, _raise_terminated)
 
 
+@contextmanager
+def sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while worker processes are forked.
+
+    A worker forked with the parent's Python handler and hit by Ctrl-C before its
+    initializer ran raised KeyboardInterrupt in its start-up and printed a traceback
+    ("Process ForkProcess-2: ..."). Blocked, the signal waits: the parent gets it when
+    the block ends (and cleans up as on any Ctrl-C), a worker inherits the block and
+    its initializer ignores the signal before lifting it. Only the main thread can
+    install this (signals go to it); elsewhere and without ``pthread_sigmask`` (Windows)
+    it does nothing.
+    """
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def worker_initializer(parent: int) -> None:
-    """Run in each pool worker at start: die with the parent ``parent``, stop on TERM."""
+    """Run in each pool worker at start: die with the parent ``parent``, stop on TERM.
+
+    Ctrl-C is ignored: it reaches the whole process group, and the parent, which gets
+    it too, stops the workers (:func:`~zsa_sim.experiment.executors.stop_pool`); a
+    worker raising KeyboardInterrupt of its own only printed a traceback.
+    """
     for sig in TERMINATION_SIGNALS:
         signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see sigint_held
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
 from zsa_sim.errors import SimulationError, ZsaError
-from zsa_sim.lifecycle import worker_initializer
+from zsa_sim.lifecycle import sigint_held, worker_initializer
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,6 +71,10 @@ class LocalExecutor:
         )
         pending: dict[Future[R], int] = {}
         try:
+            first = next(queue, None)
+            if first is not None:
+                with sigint_held():  # the first task forks every worker (fork context)
+                    pending[pool.submit(fn, first[1])] = first[0]
             while True:
                 for index, task in itertools.islice(queue, limit - len(pending)):
                     pending[pool.submit(fn, task)] = index
