@@ -50,8 +50,8 @@ _COMMAND_MODULES = (
 )
 #: The module of each command: ``zsa-sim validate`` imports only its own (issue 19:
 #: start-up). A command not listed here is still found: all modules are registered then.
-#: Only the read-only commands are registered alone (:data:`_READ_ONLY`): a faster
-#: start of ``run -j 2`` made a Ctrl-C race more likely (see :func:`_lean_library_start`).
+#: Only the read-only commands are registered alone (:data:`_READ_ONLY`): the others
+#: take seconds anyway, and a command missing from this map would go unnoticed.
 _MODULE_OF = {
     "inspect": "bpmn_commands",
     "validate": "bpmn_commands",
@@ -192,12 +192,11 @@ def _lean_library_start() -> None:
 
     OpenBLAS starts a thread per core when NumPy is imported: ~30-40 ms of CPU (issue
     19: `zsa-sim validate SCENARIO` < 0.5 s CPU); zsa-sim does no linear algebra.
-    Only for the read-only commands (``inspect``, ``validate``): with it, ``run -j 2``
-    started its workers at a different pace, and a Ctrl-C then more often caught a
-    worker outside its task, which prints "Process ForkProcess-2:" (a race that exists
-    without it too: `tests/test_cli_errors.py` "while simulating, two workers" failed 4
-    times in 7 with it, 2 in 27 without). Importing zsa_sim as a library changes no
-    environment variable.
+    Only for the read-only commands (``inspect``, ``validate``), whose start-up is the
+    point; a run's workers keep the library defaults. (With it, ``run -j 2`` once
+    showed a Ctrl-C race more often: a worker hit before its initializer printed
+    "Process ForkProcess-2:"; :func:`zsa_sim.lifecycle.sigint_held` has closed it.)
+    Importing zsa_sim as a library changes no environment variable.
     """
     import os
 
