@@ -77,9 +77,11 @@ def sigint_held() -> Iterator[None]:
     initializer ran raised KeyboardInterrupt in its start-up and printed a traceback
     ("Process ForkProcess-2: ..."). Blocked, the signal waits: the parent gets it when
     the block ends (and cleans up as on any Ctrl-C), a worker inherits the block and
-    its initializer ignores the signal before lifting it. Only the main thread can
-    install this (signals go to it); elsewhere and without ``pthread_sigmask`` (Windows)
-    it does nothing.
+    its initializer ignores the signal before lifting it. The block is the calling
+    thread's: a forked worker has that thread alone, so it is always covered; the
+    parent holds the signal only if no other thread of it could take it (then it gets
+    its KeyboardInterrupt a moment earlier, which is harmless). Used from the main
+    thread only; elsewhere and without ``pthread_sigmask`` (Windows) it does nothing.
     """
     if not hasattr(signal, "pthread_sigmask") or (
         threading.current_thread() is not threading.main_thread()
