@@ -571,18 +571,24 @@ def _part_path(entry: Path) -> Path:
 def _copy_hashed(source: Path, target: Path) -> str:
     """Copy ``source`` to ``target`` in chunks (atomically: a temporary file renamed
     into place); returns the sha256 of the bytes copied."""
-    digest = hashlib.sha256()
     target.parent.mkdir(mode=0o700, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as out, source.open("rb") as read:
-            while chunk := read.read(_CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
+            digest = _copy_chunks(read, out)
         os.replace(name, target)
     except BaseException:
         _unlink(Path(name))
         raise
+    return digest
+
+
+def _copy_chunks(read: Any, out: Any) -> str:
+    """Copy one open file to another in chunks; the sha256 of the bytes copied."""
+    digest = hashlib.sha256()
+    while chunk := read.read(_CHUNK):
+        digest.update(chunk)
+        out.write(chunk)
     return digest.hexdigest()
 
 
@@ -596,13 +602,10 @@ def _write_part(
     nothing is left at ``log_path``.
     """
     _, size, expected, meta_bytes = part
-    digest = hashlib.sha256()
     try:
         with part_path.open("rb") as read, log_path.open("wb") as out:
-            while chunk := read.read(_CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-        damaged = log_path.stat().st_size != size or digest.hexdigest() != expected
+            digest = _copy_chunks(read, out)
+        damaged = log_path.stat().st_size != size or digest != expected
         if not damaged:
             metadata_path(log_path).write_bytes(meta_bytes)
             return True

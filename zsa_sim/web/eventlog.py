@@ -3,8 +3,9 @@
 A workshop waits for the conclusion, and nobody in the room reads an event log; writing
 one during the run (the first replication of each variant, as ``zsa-sim run`` does by
 default) cost the what-if several seconds: the simulation of the first changed
-replication records every activity, and the parts are decompressed and compressed again
-into ``eventlog.csv.gz`` before the conclusion could be shown. The workbench therefore
+replication records every activity, and (before the parts were joined by copying their
+gzip members) the parts were decompressed and compressed again into ``eventlog.csv.gz``
+before the conclusion could be shown. The workbench therefore
 runs like ``zsa-sim run --eventlog none`` and writes the event log when someone asks
 for it (the export "Ereignisprotokoll"/"Event log"): the first replication of each
 variant, simulated again through the library's functions (or taken from the result

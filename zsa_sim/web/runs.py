@@ -139,6 +139,21 @@ class Cell:
     assessment: str
 
 
+def _cell(row: dict[str, Any], assessment: str) -> Cell:
+    """A :class:`Cell` from a row of the summary's paired comparison."""
+    return Cell(
+        kpi=row["kpi"],
+        unit=row["unit"],
+        baseline=float(row["baseline_mean"]),
+        treatment=float(row["treatment_mean"]),
+        difference=float(row["difference"]),
+        ci_low=float(row["ci_low"]),
+        ci_high=float(row["ci_high"]),
+        significant=bool(row["significant"]),
+        assessment=assessment,
+    )
+
+
 @dataclass(frozen=True)
 class ConclusionRow:
     """The answer for one municipality (or the ZSA) under one treatment variant."""
@@ -248,16 +263,8 @@ def conclusion(
             continue
         if c["municipality"] == ALL:
             continue
-        rows.setdefault((c["treatment"], c["municipality"]), {})[c["kpi"]] = Cell(
-            kpi=c["kpi"],
-            unit=c["unit"],
-            baseline=float(c["baseline_mean"]),
-            treatment=float(c["treatment_mean"]),
-            difference=float(c["difference"]),
-            ci_low=float(c["ci_low"]),
-            ci_high=float(c["ci_high"]),
-            significant=bool(c["significant"]),
-            assessment=str(c.get("assessment") or ""),
+        rows.setdefault((c["treatment"], c["municipality"]), {})[c["kpi"]] = _cell(
+            c, str(c.get("assessment") or "")
         )
     compared = list(dict.fromkeys(c["treatment"] for c in summary.get("comparison", [])))
     treatments = sorted(
@@ -389,17 +396,7 @@ def _pool_cells(
             continue
         c = paired.get((variant, unit))
         if c is not None:
-            cell = Cell(
-                kpi=c["kpi"],
-                unit=c["unit"],
-                baseline=float(c["baseline_mean"]),
-                treatment=float(c["treatment_mean"]),
-                difference=float(c["difference"]),
-                ci_low=float(c["ci_low"]),
-                ci_high=float(c["ci_high"]),
-                significant=bool(c["significant"]),
-                assessment="",
-            )
+            cell = _cell(c, "")
             out[(variant, unit)] = cell_text(cell, lang)
         else:
             before = rows.get((baseline, unit))
