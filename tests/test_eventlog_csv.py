@@ -593,3 +593,24 @@ def test_joining_logs_copies_the_parts_rows_after_one_header(tmp_path):
     assert [line.split(",")[0] for line in text[1:]] == ["c1", "c2", "c3", "hand", ""]
     member = header_member(text[0] + "\n")
     assert second.read_bytes()[len(member) :] in target.read_bytes()  # copied, not redone
+
+
+def test_batches_of_any_size_give_the_bytes_of_rows_one_at_a_time(tmp_path):
+    # the engine hands batches (record_many); the text, its gzip members and the row
+    # count are those of record() per row, wherever the batches and flushes fall
+    rows = [
+        make_row(f"c{k % 37}", enabled=k * 1.25, start=k * 1.25 + (k % 3), effort=k / 7)
+        for k in range(9000)
+    ]
+    one = tmp_path / "one.csv.gz"
+    write(one, rows)
+    many = tmp_path / "many.csv.gz"
+    with CsvEventLogWriter(many, EPOCH, NAMES) as writer:
+        for lo in range(0, len(rows), 1000):
+            writer.record_many(rows[lo : lo + 999])
+            writer.record(rows[lo + 999])
+        writer.record_many([])
+    assert writer.rows_written == 9000
+    assert many.read_bytes() == one.read_bytes()
+    meta = [json.loads(metadata_path(p).read_text()) for p in (many, one)]
+    assert meta[0] == {**meta[1], "file": "many.csv.gz"}
