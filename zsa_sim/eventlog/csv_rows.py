@@ -275,7 +275,7 @@ class RowText:
             for i, value in enumerate(attributes):
                 types[i] = _widen(types[i], _type_name(value))
             self._last_types = kinds
-        tail = "".join("," + _cell(value) for value in attributes)
+        tail = "," + ",".join(map(_cell, attributes)) if attributes else ""
         if len(self._attribute_cells) >= _CACHE_SIZE:
             self._attribute_cells.clear()
         self._attribute_cells[key] = tail
@@ -340,10 +340,12 @@ class RowText:
     def _middle_cells(self, rows: Sequence[ActivityRecord]) -> list[str]:
         """The cells ``,service,...,resource,`` of each row, from the cache (filled for
         new ones)."""
-        keys = list(map(_MIDDLE, rows))
         middles = self._middles
-        cells = list(map(middles.get, keys))
+        # each key tuple is dropped after its lookup: a batch of 1,024 live tuples would
+        # set off the cycle collector
+        cells = list(map(middles.get, map(_MIDDLE, rows)))
         if None in cells:
+            keys = list(map(_MIDDLE, rows))
             if len(middles) >= _CACHE_SIZE:
                 middles.clear()
             for key in set(keys).difference(middles):
