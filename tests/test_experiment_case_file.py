@@ -1,12 +1,13 @@
 import gzip
 import math
+import zlib
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zsa_sim.experiment import case_file
-from zsa_sim.experiment.case_file import _minutes_cell, _minutes_cells, write_cases
+from zsa_sim.experiment.case_file import _minutes_cell, _minutes_cells, case_member, write_cases
 from zsa_sim.experiment.cases import CaseColumns
 
 NAN = math.nan
@@ -58,6 +59,36 @@ def test_a_prefix_that_needs_quotes_quotes_every_id_of_its_stream():
     lines = "".join(case_file._case_texts(columns)).splitlines()
     assert lines[0].startswith("dezentral,0,hund:Halle:0,")
     assert lines[2].startswith('zentral,1,"wg:Ort, Nord:3",wg,"Ort, Nord",')
+
+
+def test_a_member_is_the_text_compressed_at_zlib_level_4():
+    # the one byte change of issue 19's fourth round: level 4, not 6 (same text); enough
+    # cases that the two levels give different bytes
+    n = 3000
+    times = np.random.default_rng(7).exponential(500.0, size=(4, n)).cumsum(axis=1)
+    data = {
+        "stream": np.zeros(n, dtype=np.int32),
+        "number": np.arange(n, dtype=np.int64),
+        "arrival": times[0],
+        "first_start": times[1],
+        "decision": np.full(n, NAN),
+        "end": times[2],
+        "applicant_time": np.zeros(n),
+        "effort_minutes": times[3] / 100,
+        "caseworker_start": np.full(n, NAN),
+        "outcome": np.zeros(n, dtype=np.int32),
+        "is_open": np.zeros(n, dtype=bool),
+    }
+    columns = CaseColumns([("dezentral", 0, "hund", "Halle", "hund:Halle:")], [], ["End"], data)
+    member = case_member(columns)
+    assert int.from_bytes(member[:4], "little") == n
+    text = gzip.decompress(member[4:])
+
+    def compressed(level: int) -> bytes:
+        packer = zlib.compressobj(level, zlib.DEFLATED, 31)
+        return packer.compress(text) + packer.flush()
+
+    assert member[4:] == compressed(4) != compressed(6)
 
 
 def test_minutes_of_every_kind_are_written_as_one_by_one():
