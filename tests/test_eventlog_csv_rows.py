@@ -174,3 +174,14 @@ def test_a_batch_gives_the_text_of_its_rows_one_by_one(specs):
         for case_id, name, e, s, c, effort, value in specs
     ]
     text_of(rows)
+
+
+def test_times_spanning_many_days_get_their_own_dates(monkeypatch):
+    # a batch spanning more days than the lookup table takes the dates it has (and with
+    # a larger table, the same text)
+    rows = [row("c1", 0.0, 1440.0 * 5000, NAN), row("c2", -1440.0 * 3, 12.0, 1440.0 * 9000.5)]
+    text = text_of(rows)
+    assert "2026-01-05T07:30:00,2039-09-14T07:30:00,," in text
+    assert "2026-01-02T07:30:00,2026-01-05T07:42:00,2050-08-27T19:30:00," in text
+    monkeypatch.setattr(csv_rows, "_DAY_SPAN", 10_000)
+    assert text_of(rows) == text

@@ -38,6 +38,8 @@ _CASE_CACHE_SIZE = 1 << 14
 #: Times of more seconds than this (~285 million years) go the row path, which counts
 #: in Python integers and fails with a named error past year 9999.
 _MAX_SECONDS = 2.0**53
+#: a batch whose times span fewer days looks their dates up by day (else: np.unique)
+_DAY_SPAN = 4096
 # The hot paths read rows by position; fail loudly if the schema moves.
 if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
     raise RuntimeError("csv_rows expects ActivityRecord fields in their documented order")
@@ -393,11 +395,16 @@ class RowText:
         whole = np.rint(seconds).astype(np.int64) + self.clock.offset_seconds
         day = whole // 86400
         of_day = whole - day * 86400
-        days, at = np.unique(day, return_inverse=True)
-        dates = [*map(self.clock.date_text, days.tolist()), ""]
+        first, last = int(day.min()), int(day.max())
+        if last - first < _DAY_SPAN:  # the dates of the days the batch spans
+            dates = [*map(self.clock.date_text, range(first, last + 1)), ""]
+            at = day - first
+        else:  # the dates of the days it has
+            days, at = np.unique(day, return_inverse=True)
+            dates = [*map(self.clock.date_text, days.tolist()), ""]
         minute, second = of_day // 60, of_day % 60
         if any_never:
-            at[never], minute[never], second[never] = len(days), 1440, 60
+            at[never], minute[never], second[never] = len(dates) - 1, 1440, 60
         return (
             list(map(dates.__getitem__, at.tolist())),
             list(map(_HOUR_MINUTE_CELL.__getitem__, minute.tolist())),
