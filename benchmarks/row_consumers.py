@@ -10,8 +10,8 @@ another, e.g. the user-level benchmark's three-task scenario) and its row batche
 recorded; then the consumers of the old tree and of this one take the same batches,
 alternately, ``--repeats`` times, each consumer alone and all four through one
 ``Tee``, and the medians of their CPU seconds are printed. Each pair's results must be
-identical (cases, pool loads, activity rows, weekly waits, the event log's and the case
-member's bytes); the script stops if not.
+identical (cases, pool loads, activity rows, weekly waits, the event log's bytes, the
+case member's text); the script stops if not.
 
 The old modules are imported from the old tree under private names (their own imports
 resolve to this tree, as in ``benchmarks/micro.py``).
@@ -24,6 +24,7 @@ Run:  python3 benchmarks/row_consumers.py /tmp/zsa_before [--repeats 7]
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import statistics
 import sys
@@ -151,12 +152,18 @@ def main() -> None:
         table.record_many(batch)
     columns = table.columns()
 
+    sizes: dict[str, int] = {}
+
     def member(tree: str) -> tuple[float, str]:
         start = time.process_time()
         data = trees[tree]["experiment.case_file"].case_member(columns)
-        return time.process_time() - start, hashlib.sha256(data).hexdigest()[:16]
+        seconds = time.process_time() - start
+        sizes[tree] = len(data) - 4
+        # the text: the zlib level of the members may differ between trees
+        return seconds, hashlib.sha256(gzip.decompress(data[4:])).hexdigest()[:16]
 
     _alternate(args.repeats, member, f"cases.csv.gz member ({len(columns):,} cases)")
+    print(f"{'':<44} {sizes['old']:,} -> {sizes['new']:,} bytes compressed")
 
     def join(tree: str) -> tuple[float, str]:
         part, out = tmp / "new.csv.gz", tmp / f"{tree}.all.gz"
