@@ -57,7 +57,7 @@ from dataclasses import dataclass, replace
 from zsa_sim.engine.activities import ActivityRunner
 from zsa_sim.engine.case import Case, case_id, case_ids
 from zsa_sim.engine.graph import Compiler, Graph
-from zsa_sim.engine.kernel import Environment, TokenProcess
+from zsa_sim.engine.kernel import Environment, Held, TokenProcess
 from zsa_sim.engine.other_work import OtherWork
 from zsa_sim.engine.queues import make_pool
 from zsa_sim.engine.renewals import Renewals
@@ -194,9 +194,15 @@ class Simulation:
         )
 
     def _arrivals(self, source: CaseSource, graph: Graph) -> Generator:
-        """Start a case for each arrival of one (service, municipality) stream."""
+        """Start a case for each arrival of one (service, municipality) stream.
+
+        The cases' token processes are started by :class:`~zsa_sim.engine.kernel.Held`
+        when this process waits (or ends): the same order of events as with a start
+        event each, one event per case fewer (issue 19).
+        """
         env, runner, horizon = self.env, self.runner, self.setup.horizon
         service, municipality = source.service, source.municipality
+        held = Held()
         items = source.arrivals() if source.batches is None else source.batches()
         for item in items:
             if item.__class__ is ArrivalBatch:
@@ -205,21 +211,23 @@ class Simulation:
                 times = map(float, item.times)  # type: ignore[union-attr]
                 for at, case in zip(times, cases, strict=True):
                     if at >= horizon:
+                        held.release(env)
                         return
                     now = env._now  # type: ignore[attr-defined]
                     if at > now:
-                        yield at - now  # a timeout (TokenProcess)
+                        yield held.wait(env, at - now)
                     elif not at >= now:
                         raise self._unsorted(source, case.index, at)
                     case.arrival = at
-                    runner.start_case(case, graph)
+                    runner.start_case(case, graph, held)
                 continue
             arrival: CaseArrival = item  # type: ignore[assignment]
             at = float(arrival.time)
             if at >= horizon:
+                held.release(env)
                 return
             if arrival.node is not None:
-                self._resume(arrival, graph)
+                self._resume(arrival, graph, held)
                 continue
             if not at >= env.now:
                 raise self._unsorted(source, arrival.index, at)
@@ -231,10 +239,11 @@ class Simulation:
                 )
             now = env._now  # type: ignore[attr-defined]
             if at > now:
-                yield at - now  # a timeout (TokenProcess)
+                yield held.wait(env, at - now)
             case = self._case(arrival)
             case.arrival = at
-            runner.start_case(case, graph)
+            runner.start_case(case, graph, held)
+        held.release(env)
 
     def _unsorted(self, source: CaseSource, index: int, at: float) -> SimulationError:
         return SimulationError(
@@ -295,7 +304,7 @@ class Simulation:
             tuple([attributes.get(name, "") for name in setup.attribute_names]),
         )
 
-    def _resume(self, arrival: CaseArrival, graph: Graph) -> None:
+    def _resume(self, arrival: CaseArrival, graph: Graph, held: Held) -> None:
         """Start a case of the initial backlog where it stands (see CaseArrival)."""
         service, municipality = arrival.service, arrival.municipality
         node = graph.nodes.get(arrival.node or "")
@@ -308,7 +317,7 @@ class Simulation:
             )
         case = self._case(arrival)
         case.arrival = float(arrival.time)  # its deadline (EDF) counts from then
-        self.runner.resume_case(case, graph, node, float(arrival.time))
+        self.runner.resume_case(case, graph, node, float(arrival.time), held)
 
 
 def _shared_floats(values: Iterable[float]) -> tuple[float, ...]:
