@@ -290,6 +290,8 @@ class Held(list):
     def wait(self, env: Environment, delay: float) -> Wake:
         """Put the caller's timeout of ``delay`` on the heap, start the held processes,
         and return the timeout for the caller to yield."""
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
         wake = Wake([])
         heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), wake))  # type: ignore[attr-defined]
         self.release(env)
