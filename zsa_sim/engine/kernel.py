@@ -20,6 +20,9 @@ same order with the same callbacks; results are bit-identical (``benchmarks/dige
   ``float``, a timeout of that many minutes, and whose end is not put on the heap when
   nobody waits for it (its processing would call no callback). Everything else (yielding
   any SimPy event, interrupts, failures) behaves as in :class:`simpy.Process`.
+- :class:`Held`: token processes made by a process that is about to wait (a case
+  source's arrivals), started when it waits instead of by a start event each, at the
+  point where SimPy would have started them.
 
 The module reads SimPy 4's ``Environment._queue``, ``_now``, ``_eid`` and
 ``_active_proc``, as the run loop :func:`~zsa_sim.engine.simulation._step_until` does;

@@ -8,7 +8,8 @@ every activity instance still waiting or in progress as a row with NaN times, so
 work is visible in the log.
 
 Each :class:`~zsa_sim.engine.setup.CaseSource` is one SimPy process that pulls its
-arrivals lazily (they are sorted by time) and starts a case for each. All randomness
+arrivals lazily (they are sorted by time; new applications as columns,
+:class:`~zsa_sim.engine.setup.ArrivalBatch`) and starts a case for each. All randomness
 comes from :mod:`zsa_sim.randomness`: per-case draws from a
 :class:`~zsa_sim.randomness.DrawTable` (common random numbers across variants), staff
 absences from streams keyed by pool and member. The same setup therefore gives the
