@@ -359,3 +359,11 @@ def test_lanes_and_heap_interleave_by_time_priority_and_eid():
     assert env.peek() == 0.0
     env.run()
     assert order == ["heap-urgent", "lane-urgent", "heap-normal-first", "lane-normal"]
+
+
+def test_held_wait_refuses_a_negative_delay_as_a_timeout_does():
+    env = Environment()
+    held = Held()
+    with pytest.raises(ValueError, match=r"Negative delay -1\.0"):
+        held.wait(env, -1.0)
+    assert env.peek() == float("inf")
