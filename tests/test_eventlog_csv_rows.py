@@ -185,3 +185,12 @@ def test_times_spanning_many_days_get_their_own_dates(monkeypatch):
     assert "2026-01-02T07:30:00,2026-01-05T07:42:00,2050-08-27T19:30:00," in text
     monkeypatch.setattr(csv_rows, "_DAY_SPAN", 10_000)
     assert text_of(rows) == text
+
+
+def test_a_refused_batch_counts_only_the_types_of_the_rows_before_the_bad_one():
+    text = RowText(EPOCH, NAMES, None)
+    rows = [row("c1", attributes=("a", True, 1, 1.5)), row("c2", attributes=("x",)),
+            row("c3", attributes=(7, "text", 2.5, "text"))]  # fmt: skip
+    with pytest.raises(ResultsError, match=r"case 'c2': 1 attribute values"):
+        text.lines(rows)
+    assert text.types == ["str", "bool", "int", "float"]

@@ -294,11 +294,15 @@ class RowText:
         """
         if not rows:
             return ""
+        types, last_types = list(self.types), self._last_types
         try:
             text = self._batch(rows)
         except (TypeError, ValueError, OverflowError, ResultsError):
             text = None
         if text is None:
+            # the types as before the batch: the rows one by one track them again, up
+            # to the bad row (a later row's values must not count if it is not written)
+            self.types[:], self._last_types = types, last_types
             return "".join(map(self.line, rows))
         return text
 
