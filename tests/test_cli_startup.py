@@ -235,3 +235,20 @@ def test_read_only_command_leaves_its_heap_to_the_os_at_the_process_end(
     assert f"FROZEN={frozen}" in proc.stderr, proc.stderr
     # the cyclic collector is off for exactly the same commands (issue 19: start-up)
     assert f"COLLECTING={not frozen}" in proc.stderr, proc.stderr
+
+
+def test_a_serial_run_imports_neither_the_process_pool_nor_the_xes_writer() -> None:
+    """`zsa-sim run -j 1` starts without multiprocessing's modules and, XES being on
+    request, without its writer (issue 19: the import share of a run)."""
+    code = (
+        "import sys\n"
+        "import zsa_sim.experiment.runner, zsa_sim.pipeline\n"
+        "from zsa_sim.cli import _register\n"
+        "_register()\n"
+        "late = ('multiprocessing', 'concurrent.futures.process', 'zsa_sim.eventlog.xes')\n"
+        "print('STATE=' + str([m for m in late if m in sys.modules]), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "STATE=[]" in proc.stderr, proc.stderr
