@@ -252,3 +252,30 @@ def test_a_serial_run_imports_neither_the_process_pool_nor_the_xes_writer() -> N
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert "STATE=[]" in proc.stderr, proc.stderr
+
+
+def test_collector_paused_while_importing_then_hands_the_objects_to_the_oldest_generation() -> None:
+    """`run` imports the library without cyclic collections (issue 19); what the
+    imports made must not then be walked by the first young collection."""
+    import gc
+
+    from zsa_sim.cli import collector_paused
+
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            made = [[] for _ in range(10)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0
+        young = {id(o) for o in gc.get_objects(generation=0)}
+        oldest = {id(o) for o in gc.get_objects(generation=2)}
+        assert id(made) not in young
+        assert {id(made), *(id(m) for m in made)} <= oldest
+        # a collector the caller had switched off stays off
+        gc.disable()
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
