@@ -184,3 +184,31 @@ def test_every_object_of_a_shipped_model_behaves_as_its_dataclass(name: str) -> 
     for obj, other in zip(objects, objects[1:] + objects[:1], strict=True):
         assert_same_behaviour(obj, other)
         assert_same_behaviour(obj, copy.copy(obj))
+
+
+def test_a_scenarios_records_behave_as_their_dataclasses() -> None:
+    """The organisation's pools and routes, the service model and the findings."""
+    from zsa_sim.bpmn.validate import Finding
+    from zsa_sim.scenario import load_scenario
+    from zsa_sim.scenario.build import organisation
+    from zsa_sim.scenario.checks import check_scenario
+    from zsa_sim.scenario.service_model import ServiceModel
+
+    scenario = load_scenario(ROOT / "scenarios" / "pilot.yaml")
+    org = organisation(scenario, "zentral")
+    pools = list(org.pools.values())
+    routes = [r for table in org.routes.values() for r in table.values()]
+    assert len(pools) > 5 and len(routes) > 5
+    for group in (pools, routes):
+        for a, b in zip(group, group[1:] + group[:1], strict=True):
+            assert_same_behaviour(a, b)
+    models = [ServiceModel(scenario.definitions(key)) for key in scenario.services]
+    assert_same_behaviour(models[0], models[-1])
+    # the pilot is clean: two findings of our own beside whatever the checks say
+    findings = [
+        *check_scenario(scenario, include_models=True),
+        Finding("warning", "a", "x"),
+        Finding("error", "b", "y"),
+    ]
+    for a, b in zip(findings, findings[1:] + findings[:1], strict=True):
+        assert_same_behaviour(a, b)
