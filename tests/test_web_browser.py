@@ -217,6 +217,13 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
     exported = downloaded(driver, ".yaml")
     driver.find_element(By.ID, "x-excel").click()
     assert downloaded(driver, ".xlsx").stat().st_size > 0
+    # a report can be cancelled while it is drawn (the pilot's takes tens of seconds)
+    assert not driver.find_element(By.ID, "x-cancel").is_displayed()
+    driver.find_element(By.ID, "x-html").click()
+    wait(driver, lambda d: d.find_element(By.ID, "x-cancel").is_displayed())
+    driver.find_element(By.ID, "x-cancel").click()
+    wait(driver, lambda d: "abgebrochen" in d.find_element(By.ID, "x-msg").text)
+    assert not driver.find_element(By.ID, "x-cancel").is_displayed()
     driver.find_element(By.ID, "x-html").click()
     assert "<html" in downloaded(driver, ".html", timeout=60).read_text(encoding="utf-8")[:500]
     # the event log: the run wrote none, the export simulates it in a worker process
@@ -226,6 +233,7 @@ def test_workbench_what_if_end_to_end(browser, server, tmp_path):
         assert lines.readline().startswith("case_id,")
     wait(driver, lambda d: "eventlog.csv.gz" in d.find_element(By.ID, "x-msg").text)
     assert not driver.find_element(By.ID, "x-busy").is_displayed()
+    assert not driver.find_element(By.ID, "x-cancel").is_displayed()
 
     lap("nothing left")
     # nothing left the machine: every resource came from the workbench itself

@@ -182,6 +182,54 @@ def test_the_event_log_is_exported_on_request_and_kept_in_the_run(bench, tmp_pat
     assert (variants, replications) == ({"dezentral", "zentral", "hybrid"}, {"0"})
 
 
+def _cancel_when(bench, run_dir, what, pattern):
+    """Export ``what`` in a thread, cancel it once ``pattern`` appears in the run's folder
+    (the export is half-way); what the export raised."""
+    import threading
+    import time
+
+    outcome: list[BaseException] = []
+
+    def export() -> None:
+        try:
+            bench.export(what, run_dir, "de")
+        except BaseException as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=export)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not list(run_dir.glob(pattern)) and thread.is_alive():
+        assert time.monotonic() < deadline, f"{pattern} never appeared"
+        time.sleep(0.01)
+    assert bench.cancel_export() == 1
+    thread.join(60)
+    assert not thread.is_alive()
+    return outcome
+
+
+@pytest.mark.parametrize(
+    ("what", "pattern", "product"),
+    [("html", ".charts-partial-de", "report.html"), ("eventlog", ".eventlog-*", "eventlog.csv.gz")],
+)
+def test_a_cancelled_export_stops_and_leaves_nothing_behind(
+    bench, tmp_path, what, pattern, product
+):
+    """The page's "Cancel" while a report is drawn or an event log simulated: the worker
+    stops, the export says so, and no half-written file or folder stays in the run."""
+    from zsa_sim.web.jobs import CallCancelled
+
+    run_dir = tmp_path / "copy" / "mini" / tiny_run().name
+    shutil.copytree(tiny_run(), run_dir)
+    (run_dir / "eventlog.csv.gz").unlink()
+    before = sorted(p.name for p in run_dir.iterdir())
+    (outcome,) = _cancel_when(bench, run_dir, what, pattern)
+    assert isinstance(outcome, CallCancelled)
+    assert sorted(p.name for p in run_dir.iterdir()) == before
+    assert not (run_dir / product).exists()
+    assert bench.cancel_export() == 0  # nothing left going
+
+
 def test_a_run_without_its_scenario_file_has_no_event_log_to_export(bench, tmp_path):
     run_dir = tmp_path / "copy" / "mini" / tiny_run().name
     shutil.copytree(tiny_run(), run_dir)

@@ -9,7 +9,7 @@ import pytest
 from tests.web_fixture import tiny_scenario
 from zsa_sim.errors import ZsaError
 from zsa_sim.web import jobs as web_jobs
-from zsa_sim.web.jobs import JobManager, JobStatus
+from zsa_sim.web.jobs import CallCancelled, JobManager, JobStatus
 
 
 def test_a_run_reports_progress_and_ends_in_a_results_folder(tmp_path):
@@ -223,6 +223,48 @@ def test_shutdown_stops_an_export_still_being_made(tmp_path):
     assert not thread.is_alive()
     assert time.monotonic() - started < 30  # not the 120 s of the export
     assert not worker.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], ZsaError)
-    assert "ended unexpectedly" in str(outcome[0])
+    assert len(outcome) == 1 and isinstance(outcome[0], CallCancelled)
+    assert str(outcome[0]) == "the export was cancelled"
     assert not jobs._calls
+
+
+def _call_in_thread(jobs: JobManager, function, *args):
+    """Start ``jobs.call(function, *args)`` in a thread; wait until its worker runs."""
+    import threading
+
+    outcome: list[object] = []
+
+    def export() -> None:
+        try:
+            outcome.append(jobs.call(function, *args))
+        except BaseException as err:
+            outcome.append(err)
+
+    thread = threading.Thread(target=export)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not jobs._calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return thread, outcome
+
+
+def test_cancel_calls_stops_an_export_and_the_caller_is_told(tmp_path):
+    """The page's "Cancel" beside the export buttons: the worker and its children stop,
+    the waiting call raises CallCancelled (one line), and the manager serves the next call."""
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    assert jobs.cancel_calls() == 0  # nothing going: nothing to stop
+    thread, outcome = _call_in_thread(jobs, time.sleep, 120)
+    (worker,) = list(jobs._calls)
+    started = time.monotonic()
+    assert jobs.cancel_calls() == 1
+    thread.join(30)
+    assert not thread.is_alive() and time.monotonic() - started < 30
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], CallCancelled)
+    assert isinstance(outcome[0], ZsaError)  # the page's one-line error path still holds
+    assert not jobs._calls and not jobs._stopped
+    # a worker that dies by itself is not reported as cancelled
+    with pytest.raises(ZsaError, match="ended unexpectedly") as caught:
+        jobs.call(os._exit, 3)
+    assert not isinstance(caught.value, CallCancelled)
+    assert jobs.call(abs, -2) == 2  # the next export works

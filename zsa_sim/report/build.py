@@ -139,6 +139,21 @@ def _staging(run_dir: Path, lang: Lang) -> Path:
     return staging
 
 
+def discard_partial(run_dir: Path) -> None:
+    """Remove what a report stopped midway left (its process killed: a cancelled export
+    of the workbench): staging charts and the unfinished report file. A charts folder
+    caught between the two renames of :func:`_swap_in` is put back first."""
+    run_dir = Path(run_dir)
+    for lang in LANGS:
+        old, final = run_dir / f".charts-old-{lang}", charts_dir(run_dir, lang)
+        if old.is_dir() and not final.is_dir():
+            os.replace(old, final)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(run_dir / f".charts-partial-{lang}", ignore_errors=True)
+        report = report_path(run_dir, lang)
+        report.with_name(f".{report.name}.partial").unlink(missing_ok=True)
+
+
 def _swap_in(staging: Path, final: Path, lang: Lang) -> None:
     """Replace the charts folder ``final`` by ``staging`` (keeping other languages' charts)."""
     old = final.with_name(f".charts-old-{lang}")

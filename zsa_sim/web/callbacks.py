@@ -151,20 +151,40 @@ class Workbench:
 
     # -- export -----------------------------------------------------------------------
 
+    def _in_worker(self, discard: Any, function: Any, run_dir: Path, *args: Any) -> Path:
+        """``function(run_dir, *args)`` in a worker process; if the export is cancelled,
+        ``discard(run_dir)`` removes what the killed worker left half-written."""
+        from zsa_sim.web.jobs import CallCancelled
+
+        try:
+            return Path(self.jobs.call(function, run_dir, *args))
+        except CallCancelled:
+            discard(run_dir)
+            raise
+
+    def cancel_export(self) -> int:
+        """Stop the file being made (the report or the event log); how many were stopped.
+        The waiting :meth:`export` raises :class:`~zsa_sim.web.jobs.CallCancelled`."""
+        return self.jobs.cancel_calls()
+
     def export(self, what: str, run_dir: Path, lang: Lang) -> Path:
         """The file to download: report.html, the Excel workbook, the scenario version or
         the event log (simulated in a worker process if the run has none yet)."""
         run_dir = Path(run_dir)
         if what == "eventlog":
-            from zsa_sim.web.eventlog import eventlog_path, write_eventlog
+            from zsa_sim.web import eventlog
 
-            if eventlog_path(run_dir).is_file():
-                return eventlog_path(run_dir)
-            return Path(self.jobs.call(write_eventlog, run_dir, self.workers))
+            if eventlog.eventlog_path(run_dir).is_file():
+                return eventlog.eventlog_path(run_dir)
+            return self._in_worker(
+                eventlog.discard_partial, eventlog.write_eventlog, run_dir, self.workers
+            )
         if what == "html":
+            from zsa_sim.report.build import discard_partial
+
             # tens of CPU seconds for the pilot (the charts): in a worker process, so
             # the server's threads keep answering the page meanwhile
-            return Path(self.jobs.call(report_file, run_dir, lang))
+            return self._in_worker(discard_partial, report_file, run_dir, lang)
         if what == "excel":
             return _excel(run_dir, lang)
         if what == "yaml":

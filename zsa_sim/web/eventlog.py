@@ -17,6 +17,7 @@ complete or not at all) and served from there the next time.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -29,6 +30,17 @@ EVENTLOG_FILE = "eventlog.csv.gz"
 def eventlog_path(run_dir: Path) -> Path:
     """Where a run's event log is (or will be written)."""
     return Path(run_dir) / EVENTLOG_FILE
+
+
+def discard_partial(run_dir: Path) -> None:
+    """Remove the working folders of an export stopped midway (its process killed: a
+    cancelled export); a finished ``eventlog.csv.gz`` is never touched."""
+    for folder in Path(run_dir).glob(f"{_WORK_PREFIX}*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+#: the prefix of an export's working folder inside the run's folder
+_WORK_PREFIX = ".eventlog-"
 
 
 def write_eventlog(run_dir: Path, jobs: int | None = None) -> Path:
@@ -56,7 +68,7 @@ def write_eventlog(run_dir: Path, jobs: int | None = None) -> Path:
     # the variants the run had, in the scenario's order (the order of the run's tasks)
     ran = load_summary(run_dir).get("scenario", {}).get("variants", {})
     variants = [v for v in scenario.variants if v in ran] or None
-    with tempfile.TemporaryDirectory(prefix=".eventlog-", dir=run_dir) as tmp:
+    with tempfile.TemporaryDirectory(prefix=_WORK_PREFIX, dir=run_dir) as tmp:
         folder = Path(tmp)
         tasks = [
             task

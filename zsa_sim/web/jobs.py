@@ -170,6 +170,10 @@ def _call(
         raise
 
 
+class CallCancelled(ZsaError):
+    """A worker of :meth:`JobManager.call` was stopped on purpose (the export was cancelled)."""
+
+
 class JobManager:
     """Starts runs in worker processes and answers "how far is it?" from the page.
 
@@ -203,8 +207,10 @@ class JobManager:
         #: and how many of the first points came in a burst (from the result cache)
         self._points: dict[str, list[tuple[float, int]]] = {}
         self._burst: dict[str, int] = {}
-        #: worker processes of :meth:`call` still going (exports), stopped by :meth:`shutdown`
+        #: worker processes of :meth:`call` still going (exports), stopped by
+        #: :meth:`cancel_calls` and :meth:`shutdown`; those stopped on purpose
         self._calls: set[Any] = set()
+        self._stopped: set[Any] = set()
 
     def submit(self, scenario_path: Path, name: str) -> str:
         """Start running a scenario file; return the job id. Refused while a run is going."""
@@ -371,6 +377,10 @@ class JobManager:
                     break
                 except queue.Empty:
                     if not process.is_alive():
+                        with self._lock:
+                            stopped = process in self._stopped
+                        if stopped:
+                            raise CallCancelled("the export was cancelled") from None
                         raise ZsaError(
                             f"the worker process ended unexpectedly (exit code "
                             f"{process.exitcode})"
@@ -379,9 +389,24 @@ class JobManager:
             process.join(CANCEL_TIMEOUT)
             with self._lock:
                 self._calls.discard(process)
+                self._stopped.discard(process)
         if kind == "failed":
             raise ZsaError(value)
         return value
+
+    def cancel_calls(self) -> int:
+        """Stop every worker of :meth:`call` still going (an export someone no longer
+        wants: the pilot's report takes tens of seconds); how many were stopped.
+
+        Each waiting :meth:`call` then raises :class:`CallCancelled`; nothing of the
+        export is kept (its files are written atomically, at its end).
+        """
+        with self._lock:
+            calls = [process for process in self._calls if process.is_alive()]
+            self._stopped.update(calls)
+        for process in calls:
+            _kill_group(process)
+        return len(calls)
 
     def warm_up(self) -> None:
         """Start the fork server now, so the first run starts without delay."""
@@ -396,11 +421,7 @@ class JobManager:
         An export still being made (:meth:`call`) is stopped too: otherwise the server
         would wait at exit for a report it no longer serves.
         """
-        with self._lock:
-            calls = list(self._calls)
-        for process in calls:
-            if process.is_alive():
-                _kill_group(process)
+        self.cancel_calls()
         cancelled = []
         for job_id in list(self._status):
             if not self.status(job_id).finished:

@@ -553,6 +553,13 @@ def answer_tab(entries: list[RunEntry], lang: Lang, run: str | None = None) -> l
                 html.Button(t("web.button.eventlog", lang), id="x-eventlog", style=BUTTON),
                 # shown while a file is being made (the callback's "running" state)
                 html.Span(t("web.export.preparing", lang), id="x-busy", style={"display": "none"}),
+                # stops the file being made (the pilot's report takes tens of seconds)
+                html.Button(
+                    t("web.button.cancel_export", lang),
+                    id="x-cancel",
+                    style={**BUTTON, "display": "none"},
+                ),
+                dcc.Store(id="x-cancelled"),
                 html.Span(id="x-msg"),
                 html.P(t("web.export.note", lang), style={"fontSize": "12px", "color": "#555"}),
                 dcc.Download(id="download"),

@@ -131,6 +131,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         " Die Datei wird vorbereitet … (einige Sekunden)",
         " Preparing the file … (a few seconds)",
     ),
+    "web.button.cancel_export": ("Abbrechen", "Cancel"),
+    "web.export.cancelled": (
+        "✗ Export abgebrochen: es wurde keine Datei geschrieben.",
+        "✗ Export cancelled: no file was written.",
+    ),
     "web.export.note": (
         "Jeder Lauf ist ein Ergebnisordner wie der von „zsa-sim run --eventlog none“ "
         "(Kennzahlen, Fälle, Urteile, Szenario). Bericht, Excel-Mappe und "

@@ -25,7 +25,9 @@ from zsa_sim.web.callbacks import (
     with_language,
 )
 from zsa_sim.web.charts import kpi_figure, process_map_figure
+from zsa_sim.web.jobs import CallCancelled
 from zsa_sim.web.layout import (
+    BUTTON,
     TABLE_STYLE,
     View,
     comparison_view,
@@ -321,6 +323,7 @@ def connect(app: Any, bench: Workbench) -> None:
         running=[
             (Output("x-busy", "style"), {"display": "inline"}, {"display": "none"}),
             (Output("x-msg", "style"), {"display": "none"}, {"display": "inline"}),
+            (Output("x-cancel", "style"), {**BUTTON, "display": "inline"}, {"display": "none"}),
             *((Output(f"x-{what}", "disabled"), True, False) for what in EXPORTS),
         ],
     )
@@ -332,9 +335,21 @@ def connect(app: Any, bench: Workbench) -> None:
         what = str(ctx.triggered_id).removeprefix("x-")
         try:
             path = bench.export(what, Path(run_dir), lang)
+        except CallCancelled:
+            return no_update, t("web.export.cancelled", lang)
         except ZsaError as err:
             return no_update, f"✗ {err}"
         return dcc.send_file(str(path)), f"✓ {path}"
+
+    @app.callback(
+        Output("x-cancelled", "data"),
+        Input("x-cancel", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def cancel_export(_c: Any) -> Any:
+        if not clicked():
+            return no_update
+        return bench.cancel_export()
 
     @app.callback(
         Output("map", "figure"),
