@@ -212,3 +212,21 @@ def test_a_scenarios_records_behave_as_their_dataclasses() -> None:
     ]
     for a, b in zip(findings, findings[1:] + findings[:1], strict=True):
         assert_same_behaviour(a, b)
+
+
+def test_a_simulation_setups_records_behave_as_their_dataclasses() -> None:
+    """The engine's setup (pools, routing, services, sources, the setup itself)."""
+    from zsa_sim.scenario import build_setup, load_scenario
+
+    scenario = load_scenario(ROOT / "tests" / "data" / "scenarios" / "mini.yaml")
+    setup = build_setup(scenario, "zentral", 0)
+    other = build_setup(scenario, "dezentral", 0)
+    assert_same_behaviour(setup, other)
+    pools = list(setup.pools.values())
+    assert_same_behaviour(pools[0], pools[-1])
+    assert_same_behaviour(pools[0].discipline, pools[-1].discipline)
+    routes = [r for table in setup.routing.values() for r in table.values()]
+    assert_same_behaviour(routes[0], routes[-1])
+    services = list(setup.services.values())
+    assert_same_behaviour(services[0], services[-1])
+    assert_same_behaviour(setup.sources[0], setup.sources[-1])
