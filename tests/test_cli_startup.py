@@ -279,3 +279,30 @@ def test_collector_paused_while_importing_then_hands_the_objects_to_the_oldest_g
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_validate_does_not_import_logging_and_the_package_logger_stays_quiet() -> None:
+    """`logging` is ~4 ms of every start (issue 19): only the results module, the
+    package's one logger, imports it, and adds the package's NullHandler there."""
+    code = (
+        "import sys\n"
+        "from zsa_sim.cli import main\n"
+        "try:\n"
+        "    main(['validate', 'scenarios/pilot.yaml'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "before = 'logging' in sys.modules\n"
+        "import logging, zsa_sim.experiment.results\n"
+        "handlers = [type(h).__name__ for h in logging.getLogger('zsa_sim').handlers]\n"
+        "print('STATE=' + str((before, handlers)), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "STATE=(False, ['NullHandler'])" in proc.stderr, proc.stderr
+    loggers = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "zsa_sim").rglob("*.py")
+        if "getLogger(" in p.read_text(encoding="utf-8")
+    ]
+    assert loggers == ["zsa_sim/experiment/results.py"]
