@@ -306,3 +306,33 @@ def test_validate_does_not_import_logging_and_the_package_logger_stays_quiet() -
         if "getLogger(" in p.read_text(encoding="utf-8")
     ]
     assert loggers == ["zsa_sim/experiment/results.py"]
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (["validate", "scenarios/pilot.yaml"], True),
+        (["validate", "processes/wohngeld.bpmn", "scenarios/backlog.yml"], True),
+        (["validate", "processes/wohngeld.bpmn"], False),
+    ],
+)
+def test_validate_imports_numpy_first_for_a_scenario_file(args: list[str], first: bool) -> None:
+    """NumPy imported at the top of the stack, before the scenario package (see
+    zsa_sim.cli._numpy_first), and only when a scenario file is among the files."""
+    code = (
+        "import sys\n"
+        "from zsa_sim.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "names = list(sys.modules)\n"
+        "first = 'numpy' in names and (\n"
+        "    'zsa_sim.scenario' not in names\n"
+        "    or names.index('numpy') < names.index('zsa_sim.scenario'))\n"
+        "print('STATE=' + str(first), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert f"STATE={first}" in proc.stderr, proc.stderr
