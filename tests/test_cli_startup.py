@@ -317,8 +317,8 @@ def test_validate_does_not_import_logging_and_the_package_logger_stays_quiet() -
     ],
 )
 def test_validate_imports_numpy_first_for_a_scenario_file(args: list[str], first: bool) -> None:
-    """NumPy imported at the top of the stack, before the scenario package (see
-    zsa_sim.cli._numpy_first), and only when a scenario file is among the files."""
+    """NumPy and importlib.metadata imported at the top of the stack, before the
+    scenario package (see zsa_sim.cli._numpy_first), and only for a scenario file."""
     code = (
         "import sys\n"
         "from zsa_sim.cli import main\n"
@@ -327,9 +327,10 @@ def test_validate_imports_numpy_first_for_a_scenario_file(args: list[str], first
         "except SystemExit:\n"
         "    pass\n"
         "names = list(sys.modules)\n"
-        "first = 'numpy' in names and (\n"
+        "first = all(m in names and (\n"
         "    'zsa_sim.scenario' not in names\n"
-        "    or names.index('numpy') < names.index('zsa_sim.scenario'))\n"
+        "    or names.index(m) < names.index('zsa_sim.scenario'))\n"
+        "    for m in ('numpy', 'importlib.metadata'))\n"
         "print('STATE=' + str(first), file=sys.stderr)"
     )
     proc = subprocess.run(

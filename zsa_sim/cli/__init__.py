@@ -151,19 +151,24 @@ def collector_paused() -> Iterator[None]:
 
 
 def _numpy_first(args: list[str]) -> None:
-    """Import NumPy at the top of the call stack when a scenario file is validated.
+    """Import NumPy and importlib.metadata at the top of the call stack when a scenario
+    file is validated.
 
     CPython 3.11 keeps its frames in 16 KB chunks and frees a chunk as soon as the
     frame that opened it returns (fixed in later versions, python/cpython#142183).
-    Imported where the scenario checks first need it, deep in the import chain,
-    NumPy's ~3,000 small typing calls sat on such a boundary: `zsa-sim validate
-    scenarios/pilot.yaml` mapped and unmapped a chunk 4,099 times (strace), 443 times
-    with NumPy imported here; 9,500 instead of 13,200 page faults, ~0.025 s of CPU
-    (issue 19). A BPMN file needs no NumPy, so only scenario files bring it in.
+    Imported where the scenario checks first need them, deep in the import chain,
+    NumPy's ~3,000 small typing calls and the email package's regular expressions
+    (importlib.metadata, which pydantic's plugin loader and SimPy read) sat on such a
+    boundary: `zsa-sim validate scenarios/pilot.yaml` mapped and unmapped a chunk
+    4,099 times (strace), 17 times with both imported here; 9,100 instead of 13,200
+    page faults, ~0.03 s of CPU (issue 19). A BPMN file needs neither, so only
+    scenario files bring them in.
     """
     from zsa_sim.cli.bpmn_commands import SCENARIO_SUFFIXES
 
     if any(arg.lower().endswith(SCENARIO_SUFFIXES) for arg in args):
+        import importlib.metadata  # noqa: F401
+
         # without NumPy, the scenario package says what is missing
         with contextlib.suppress(ImportError):
             import numpy  # noqa: F401
