@@ -150,28 +150,32 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _numpy_first(args: list[str]) -> None:
-    """Import NumPy and importlib.metadata at the top of the call stack when a scenario
-    file is validated.
+def libraries_first() -> None:
+    """Import importlib.metadata and NumPy now, near the top of the call stack.
 
     CPython 3.11 keeps its frames in 16 KB chunks and frees a chunk as soon as the
     frame that opened it returns (fixed in later versions, python/cpython#142183).
-    Imported where the scenario checks first need them, deep in the import chain,
-    NumPy's ~3,000 small typing calls and the email package's regular expressions
-    (importlib.metadata, which pydantic's plugin loader and SimPy read) sat on such a
+    Imported where the scenario layer first needs them, deep in the import chain, the
+    email package's regular expressions (importlib.metadata, which pydantic's plugin
+    loader and SimPy read) and NumPy's ~3,000 small typing calls sat on such a
     boundary: `zsa-sim validate scenarios/pilot.yaml` mapped and unmapped a chunk
-    4,099 times (strace), 17 times with both imported here; 9,100 instead of 13,200
-    page faults, ~0.03 s of CPU (issue 19). A BPMN file needs neither, so only
-    scenario files bring them in.
+    4,099 times (strace), 17 times with both imported first; 9,100 instead of 13,200
+    page faults, ~0.03 s of CPU (issue 19); a three-task `run` 547 -> 47 times.
     """
+    import importlib.metadata  # noqa: F401
+
+    # without NumPy, the scenario package says what is missing
+    with contextlib.suppress(ImportError):
+        import numpy  # noqa: F401
+
+
+def _numpy_first(args: list[str]) -> None:
+    """:func:`libraries_first` when a scenario file is validated (a BPMN file needs
+    neither library)."""
     from zsa_sim.cli.bpmn_commands import SCENARIO_SUFFIXES
 
     if any(arg.lower().endswith(SCENARIO_SUFFIXES) for arg in args):
-        import importlib.metadata  # noqa: F401
-
-        # without NumPy, the scenario package says what is missing
-        with contextlib.suppress(ImportError):
-            import numpy  # noqa: F401
+        libraries_first()
 
 
 def _command_in(args: list[str]) -> str | None:
