@@ -5,7 +5,7 @@ import random
 import pytest
 import simpy
 
-from zsa_sim.engine.kernel import Environment, Grant, TokenProcess, Wake, schedule_call
+from zsa_sim.engine.kernel import Environment, Grant, Held, TokenProcess, Wake, schedule_call
 from zsa_sim.engine.simulation import _step_until
 
 
@@ -79,6 +79,160 @@ def test_the_same_actions_in_the_same_order_as_simpy(kind):
     assert len(expected) > 100
     assert any(entry[0] == "interrupted" for entry in expected)
     assert _trace(kind) == expected
+
+
+def _sources(env, process, timeout, grant, make, wait, done, log: list, seed: int) -> None:
+    """Sources that start processes at tied times and wait (as the engine's arrivals),
+    beside :func:`_workload`; the workers sleep, wait for grants, start SimPy processes
+    (urgent events on the heap) and children (urgent lane), all logged in order."""
+    rng = random.Random(seed)
+    waiting: list = []
+
+    def worker(name):
+        log.append(("start", name, env.now))
+        for step in range(4):
+            choice = rng.random()
+            if choice < 0.4:
+                yield timeout(float(rng.choice([0, 0.5, 1, 1.5])))
+            elif choice < 0.65:
+                event = grant(env)
+                waiting.append(event)
+                log.append(("granted", name, env.now, (yield event)))
+            elif choice < 0.8:
+                env.process(note(name, step))  # simpy.Process: its start is on the heap
+            elif choice < 0.9 and isinstance(name, str):
+                process(env, worker((name, step)))
+            else:
+                log.append(("now", name, env.now))
+        log.append(("end", name, env.now))
+
+    def note(name, step):
+        log.append(("note", name, step, env.now))
+        yield env.timeout(0.5)
+        log.append(("noted", name, step, env.now))
+
+    def granter():
+        for tick in range(40):
+            yield timeout(float(rng.choice([0, 0.5, 1])))
+            while waiting and rng.random() < 0.6:
+                event = waiting.pop(0)
+                if not event.triggered:
+                    event.succeed(tick)
+
+    def source(label):
+        held = make()
+        times = sorted(rng.choice([0, 0, 0.5, 1, 1, 2, 3.5, 5]) for _ in range(12))
+        for k, at in enumerate(times):
+            if at > env.now:
+                yield wait(held, at - env.now)
+            log.append(("arrive", label, k, env.now))
+            process(env, worker(f"{label}{k}"), held)
+        done(held)
+
+    process(env, source("a"))
+    process(env, granter())
+    process(env, source("b"))
+
+
+def _source_trace(kind: str, seed: int) -> list:
+    log: list = []
+    if kind == "simpy":
+        env = simpy.Environment()
+
+        def process(env, generator, held=None):
+            return simpy.Process(env, generator)
+
+        _workload(env, process, env.timeout, simpy.Event, log)
+        _sources(
+            env,
+            process,
+            env.timeout,
+            simpy.Event,
+            list,
+            lambda _held, delay: env.timeout(delay),
+            lambda _held: None,
+            log,
+            seed,
+        )
+        env.run()
+    else:
+        env = Environment()
+        _workload(env, TokenProcess, lambda delay: delay, Grant, log)
+        _sources(
+            env,
+            TokenProcess,
+            lambda delay: delay,
+            Grant,
+            Held,
+            lambda held, delay: held.wait(env, delay),
+            lambda held: held.release(env),
+            log,
+            seed,
+        )
+        _step_until(env, float("inf"))
+    return log
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_held_starts_give_the_same_actions_in_the_same_order_as_simpy(seed):
+    # issue 19: the arrivals start their cases' processes without a start event each
+    expected = _source_trace("simpy", seed)
+    assert sum(entry[0] == "arrive" for entry in expected) == 24
+    assert any(entry[0] == "note" for entry in expected)
+    assert _source_trace("engine", seed) == expected
+
+
+def test_held_starts_wait_behind_urgent_events_of_the_instant():
+    env = Environment()
+    order = []
+
+    def proc(name):
+        order.append(name)
+        yield 1.0
+
+    held = Held()
+    TokenProcess(env, proc("held"), held)
+    assert order == [] and len(held) == 1
+    TokenProcess(env, proc("first"))  # an urgent start in the lane: the held one follows
+    held.release(env)
+    assert order == [] and not held
+    held.append(TokenProcess(env, proc("direct"), Held()))
+    _step_until(env, 0.5)
+    assert order == ["first", "held"]
+    held.release(env)  # nothing urgent waits: started at once
+    assert order == ["first", "held", "direct"]
+
+
+def test_held_starts_wait_behind_an_urgent_event_of_the_instant_on_the_heap():
+    # a SimPy process made before (its start is urgent, on the heap) goes first, as in
+    # SimPy, where the held process's own start would have come after it
+    logs = []
+    for kind in ("simpy", "engine"):
+        env = simpy.Environment() if kind == "simpy" else Environment()
+        order: list = []
+
+        def proc(name, env=env, order=order):
+            order.append((name, env.now))
+            yield env.timeout(1.0)
+
+        def source(env=env, kind=kind, proc=proc):
+            if kind == "simpy":
+                simpy.Process(env, proc("held"))
+                yield env.timeout(2.0)
+            else:
+                held = Held()
+                TokenProcess(env, proc("held"), held)
+                yield held.wait(env, 2.0)
+
+        if kind == "engine":
+            TokenProcess(env, source())
+        else:
+            env.process(source())
+        env.process(proc("heap"))
+        env.run()
+        logs.append(order)
+    assert logs[0] == [("heap", 0.0), ("held", 0.0)]
+    assert logs[1] == logs[0]
 
 
 def test_a_yielded_float_is_a_timeout_and_a_negative_one_fails_in_the_generator():
@@ -205,3 +359,11 @@ def test_lanes_and_heap_interleave_by_time_priority_and_eid():
     assert env.peek() == 0.0
     env.run()
     assert order == ["heap-urgent", "lane-urgent", "heap-normal-first", "lane-normal"]
+
+
+def test_held_wait_refuses_a_negative_delay_as_a_timeout_does():
+    env = Environment()
+    held = Held()
+    with pytest.raises(ValueError, match=r"Negative delay -1\.0"):
+        held.wait(env, -1.0)
+    assert env.peek() == float("inf")

@@ -24,7 +24,14 @@ from hypothesis import strategies as st
 from zsa_sim.engine import Simulation, SimulationResult, case_id, simulate
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.distributions import Distribution
-from zsa_sim.engine.setup import BranchRule, CaseArrival, CaseSource, TaskRouting, WaitRule
+from zsa_sim.engine.setup import (
+    ArrivalBatch,
+    BranchRule,
+    CaseArrival,
+    CaseSource,
+    TaskRouting,
+    WaitRule,
+)
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.schema import ListSink
 
@@ -115,6 +122,57 @@ def test_two_sources_for_one_municipality():
 def test_unsorted_arrivals():
     with pytest.raises(SimulationError, match=r"not sorted by time: case 1 at 5\.0"):
         run(setup_for(linear("A"), {"A": 5}, arrivals_at([10, 5])))
+
+
+def _batched(source: CaseSource, sizes: list[int]) -> CaseSource:
+    """The source's arrivals as ArrivalBatch columns of the given sizes (the backlog and
+    any leftover one by one)."""
+    arrivals = list(source.arrivals())
+
+    def batches():
+        at = 0
+        for size in sizes:
+            rows = arrivals[at : at + size]
+            names = list(rows[0].attributes)
+            yield ArrivalBatch(
+                rows[0].index,
+                [a.time for a in rows],
+                {name: [a.attributes[name] for a in rows] for name in names},
+                [a.priority for a in rows],
+            )
+            at += size
+        yield from arrivals[at:]
+
+    return replace(source, batches=batches)
+
+
+def test_batches_give_the_rows_of_the_same_arrivals_one_by_one():
+    # issue 19: the engine starts new applications from columns; the cases, their rows
+    # and the order of events are those of the arrivals one at a time
+    times = [0.0, 0.0, 3.0, 7.5, 7.5, 8.0, 20.0, 31.0, 9_999.0, 10_000.0, 12_000.0]
+    attributes = [{"channel": "online" if i % 3 else "paper", "n": i} for i in range(11)]
+    source = arrivals_at(times, attributes, priorities=[float(i % 2) for i in range(11)])
+    setup = setup_for(
+        linear("A", "B"),
+        {"A": EXP(6.0), "B": 4.0},
+        source,
+        attribute_names=("n", "missing", "channel"),
+        variant="v",
+    )
+    rows, result = run(setup)
+    for sizes in ([11], [2, 3, 6], [1] * 11, [4]):
+        batched = replace(setup, sources=(_batched(source, sizes),))
+        rows_b, result_b = run(batched)
+        assert rows_b == rows
+        assert result_b == result
+    assert result.cases_started == 9  # the arrivals at and after the horizon never start
+    assert rows[0].attributes == (0, "", "paper")
+
+
+def test_unsorted_batch():
+    source = _batched(arrivals_at([0, 10, 5]), [3])
+    with pytest.raises(SimulationError, match=r"not sorted by time: case 2 at 5\.0"):
+        run(setup_for(linear("A"), {"A": 5}, source))
 
 
 def test_arrival_of_another_service():

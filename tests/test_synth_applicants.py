@@ -13,10 +13,11 @@ from datetime import datetime
 import numpy as np
 import pytest
 
+from zsa_sim.engine.setup import ArrivalBatch
 from zsa_sim.errors import SimulationError
 from zsa_sim.randomness import stream
 from zsa_sim.scenario import scenario_from_data
-from zsa_sim.synth.applicants import ARRIVAL_CHUNK, generate_applicants
+from zsa_sim.synth.applicants import ARRIVAL_CHUNK, case_source, generate_applicants
 from zsa_sim.synth.arrivals import draw_arrivals, expected_counts, month_bounds, segments
 from zsa_sim.synth.profiles import density
 
@@ -202,3 +203,22 @@ def test_priority_that_is_no_finite_number_is_a_one_line_error(text) -> None:
         SimulationError, match=r"services\.s\.priority: a priority must be a finite"
     ):
         generate_applicants(scenario(priority=text), "s", "M", 0)
+
+
+def test_batches_are_the_arrivals_as_columns() -> None:
+    # the engine's fast path: chunks of ARRIVAL_CHUNK rows, consecutive indices, the
+    # same cases as the arrivals one by one (the source's too)
+    s = scenario(priority="missing_documents * 2")
+    applicants = generate_applicants(s, "s", "M", 0)
+    batches = list(applicants.batches())
+    assert [b.first_index for b in batches] == list(range(0, len(applicants), ARRIVAL_CHUNK))
+    assert all(len(b.times) == ARRIVAL_CHUNK for b in batches[:-1])
+    assert 0 < len(batches[-1].times) <= ARRIVAL_CHUNK
+    assert all(list(b.attributes) == list(applicants.attributes) for b in batches)
+    expanded = [a for b in batches for a in b.arrivals("s", "M")]
+    assert expanded == list(applicants.arrivals())
+    source = case_source(s, "s", "M", 0)
+    assert source.batches is not None
+    items = list(source.batches())
+    assert all(isinstance(item, ArrivalBatch) for item in items)
+    assert [a for b in items for a in b.arrivals("s", "M")] == list(source.arrivals())

@@ -38,6 +38,14 @@ def case_id(service: str, municipality: str, index: int) -> str:
     return f"{service}:{municipality}:{index}"
 
 
+def case_ids(service: str, municipality: str, first: int, count: int) -> list[str]:
+    """``case_id`` of ``count`` consecutive indices from ``first`` (>= 0), made at once."""
+    if first < 0:
+        return [case_id(service, municipality, index) for index in range(first, first + count)]
+    stem = case_id(service, municipality, 0)[:-1]  # "service:municipality:"
+    return [f"{stem}{index}" for index in range(first, first + count)]
+
+
 class Case:
     """One applicant's case in one service and municipality."""
 

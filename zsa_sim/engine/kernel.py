@@ -20,6 +20,9 @@ same order with the same callbacks; results are bit-identical (``benchmarks/dige
   ``float``, a timeout of that many minutes, and whose end is not put on the heap when
   nobody waits for it (its processing would call no callback). Everything else (yielding
   any SimPy event, interrupts, failures) behaves as in :class:`simpy.Process`.
+- :class:`Held`: token processes made by a process that is about to wait (a case
+  source's arrivals), started when it waits instead of by a start event each, at the
+  point where SimPy would have started them.
 
 The module reads SimPy 4's ``Environment._queue``, ``_now``, ``_eid`` and
 ``_active_proc``, as the run loop :func:`~zsa_sim.engine.simulation._step_until` does;
@@ -37,7 +40,7 @@ import simpy
 from simpy.core import EmptySchedule, Infinity
 from simpy.events import NORMAL, PENDING, URGENT, Process
 
-__all__ = ["Environment", "Grant", "TokenProcess", "Wake", "schedule_call"]
+__all__ = ["Environment", "Grant", "Held", "TokenProcess", "Wake", "schedule_call"]
 
 
 class Environment(simpy.Environment):
@@ -179,7 +182,9 @@ class TokenProcess(Process):
       run loop raises its exception at the same point.
     """
 
-    def __init__(self, env: simpy.Environment, generator: Generator) -> None:
+    def __init__(
+        self, env: simpy.Environment, generator: Generator, held: Held | None = None
+    ) -> None:
         # as Process.__init__ (which inlines Event.__init__), without its type check
         self.env = env
         self.callbacks: list | None = []
@@ -187,12 +192,15 @@ class TokenProcess(Process):
         self._send = generator.send
         resume = self._resume_once = self._resume
         start = Wake([resume])
+        self._target = start  # type: ignore[assignment]
+        if held is not None:
+            held.append(self)  # started by Held.release
+            return
         entry = (env._now, URGENT, next(env._eid), start)  # type: ignore[attr-defined]
         try:
             env._urgent.append(entry)  # type: ignore[attr-defined]
         except AttributeError:  # a plain SimPy environment (tests)
             heappush(env._queue, entry)  # type: ignore[attr-defined]
-        self._target = start  # type: ignore[assignment]
 
     def _resume(self, event: Any) -> None:  # type: ignore[override]
         """:meth:`simpy.Process._resume` with the differences above."""
@@ -261,3 +269,51 @@ class _Failed:
 
     def __init__(self, exc: BaseException) -> None:
         self._value = exc
+
+
+class Held(list):
+    """Token processes made by a running process whose starts are held back until it
+    waits: then they start at once, in order, without an event each (issue 19).
+
+    A process start is an urgent event: the run loop takes it before any other event of
+    the same instant except urgent ones made earlier. A process that makes new
+    processes and then waits (the arrivals of a case source: start a case, wait for the
+    next arrival) therefore has them started right after it has put its own wake-up on
+    the heap, unless urgent events were waiting already. :meth:`wait` does exactly that
+    and makes the same events with the same order of eids (only the starts' own eids
+    are not drawn; eids are only ever compared): when the urgent lane is empty and no
+    urgent event of this instant is on the heap, the held processes are resumed
+    directly, in order, as the run loop would resume them one after the other; else
+    their starts go into the urgent lane behind the ones waiting there. Only for the
+    engine's :class:`Environment`.
+    """
+
+    __slots__ = ()
+
+    def wait(self, env: Environment, delay: float) -> Wake:
+        """Put the caller's timeout of ``delay`` on the heap, start the held processes,
+        and return the timeout for the caller to yield."""
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        wake = Wake([])
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), wake))  # type: ignore[attr-defined]
+        self.release(env)
+        return wake
+
+    def release(self, env: Environment) -> None:
+        """Start the held processes now (the caller ends, or waits on an event of its own
+        already scheduled)."""
+        if not self:
+            return
+        now = env._now  # type: ignore[attr-defined]
+        queue = env._queue  # type: ignore[attr-defined]
+        urgent = env._urgent
+        if urgent or (queue and queue[0][0] == now and queue[0][1] == URGENT):
+            eid = env._eid  # type: ignore[attr-defined]
+            urgent.extend([(now, URGENT, next(eid), process._target) for process in self])
+        else:
+            for process in self:
+                start = process._target
+                start.callbacks = None  # processed, as the run loop marks it
+                process._resume(start)
+        self.clear()

@@ -23,7 +23,7 @@ import numpy as np
 import simpy
 
 from zsa_sim.engine.calendar import MINUTES_PER_DAY
-from zsa_sim.engine.kernel import TokenProcess
+from zsa_sim.engine.kernel import Held, TokenProcess
 from zsa_sim.engine.setup import OtherWorkSpec
 from zsa_sim.engine.staff import StaffPool
 from zsa_sim.randomness import stream
@@ -87,8 +87,10 @@ class OtherWork:
         # (other work took a few per cent of a pilot replication's CPU, issue 19)
         fixed = float(spec.effort.params["value"]) if spec.effort.kind == "fixed" else None
         number = 0
+        # the items' processes start when this one waits (as the arrivals of cases do)
+        held = Held()
         while t < horizon:
-            yield t - env.now  # a timeout (TokenProcess)
+            yield held.wait(env, t - env.now)
             effort = fixed if fixed is not None else float(spec.effort.sample(efforts, 1)[0])
             if spec.paused and any(begin <= t < end for begin, end in spec.paused):
                 # no contact with the public now: the item does not arise (its random
@@ -96,9 +98,10 @@ class OtherWork:
                 t += gap if spec.interval is not None else float(times.exponential(1 / spec.rate))
                 continue
             item = OtherWorkItem(f"{self.pool.id}:{spec.name}:{number}", t)
-            TokenProcess(env, self._work(item, effort))
+            TokenProcess(env, self._work(item, effort), held)
             number += 1
             t += gap if spec.interval is not None else float(times.exponential(1.0 / spec.rate))
+        held.release(env)
 
     def _work(self, item: OtherWorkItem, effort: float) -> Generator:
         env, pool = self.env, self.pool

@@ -54,7 +54,7 @@ from zsa_sim.engine.graph import (
     Node,
     uniform,
 )
-from zsa_sim.engine.kernel import TokenProcess, schedule_call
+from zsa_sim.engine.kernel import Held, TokenProcess, schedule_call
 from zsa_sim.errors import SimulationError
 from zsa_sim.eventlog.schema import ActivityRecord, EventLogSink
 
@@ -145,17 +145,20 @@ class TokenFlow:
 
     # -- cases and tokens -----------------------------------------------------------
 
-    def start_case(self, case: Case, graph: Graph) -> None:
-        """Open the case's root scope and put a token on the start event."""
+    def start_case(self, case: Case, graph: Graph, held: Held | None = None) -> None:
+        """Open the case's root scope and put a token on the start event (its process
+        started by ``held`` if given, see :class:`~zsa_sim.engine.kernel.Held`)."""
         root = Scope(case, graph)
         case.root = root
         self.open_cases[case] = None
         self.cases_started += 1
-        self.spawn(root, graph.start, None)
+        self.spawn(root, graph.start, None, held)
         if graph.event_subs:
             self.arm_event_subs(root)
 
-    def resume_case(self, case: Case, graph: Graph, node: Node, arrival: float) -> None:
+    def resume_case(
+        self, case: Case, graph: Graph, node: Node, arrival: float, held: Held | None = None
+    ) -> None:
         """Open a case of the initial backlog: it arrived at ``arrival`` (before now) and
         stands at ``node`` now. Its start-event row is written at ``arrival``; what it
         went through before the run is not logged."""
@@ -165,15 +168,15 @@ class TokenFlow:
         self.cases_started += 1
         if graph.start.log:
             self.row(case, graph.start, "", arrival, arrival, arrival, 0.0)
-        self.spawn(root, node, None)
+        self.spawn(root, node, None, held)
 
-    def spawn(self, scope: Scope, node: Node, via: Flow | None) -> Token:
+    def spawn(self, scope: Scope, node: Node, via: Flow | None, held: Held | None = None) -> Token:
         """A new token on ``node`` (arrived over ``via``; None skips a join's wait)."""
         token = Token(scope.case, scope)
         token.node = node
         scope.tokens[token] = None
         scope.active += 1
-        token.process = TokenProcess(self.env, self.run(token, node, via))
+        token.process = TokenProcess(self.env, self.run(token, node, via), held)
         return token
 
     def fork(self, token: Token, flows: Sequence[Flow]) -> Flow | None:

@@ -18,7 +18,8 @@ under its plain name), no comment lines, UTF-8, ``\\n`` line ends, minimal quoti
   attributes are written with Python's shortest round-trip ``repr``.
 
 The same rows give the same bytes: fixed formatting independent of locale, and gzip
-with mtime 0 and no file name in its header (for the same zlib build).
+with mtime 0 and no file name in its header (for the same ISA-L version and CPU family:
+:mod:`zsa_sim.gzipped`).
 
 The "synthetic data" notice, the epoch and the attribute types go into a metadata file
 beside the CSV (``eventlog.csv.gz`` -> ``eventlog.meta.json``) rather than into the CSV,
@@ -36,13 +37,13 @@ import json
 import math
 import os
 import shutil
-import zlib
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, cast
 
+from zsa_sim import gzipped
 from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.bounded import bounded_lines, open_results_text
 from zsa_sim.eventlog.schema import CORE_FIELDS, ActivityRecord
@@ -56,10 +57,6 @@ SYNTHETIC_NOTICE = (
 FORMAT_VERSION = 1
 _TIME_FIELDS = ("enabled", "start", "complete")
 _BATCH = 8192
-#: zlib level of the event log's gzip members. 4, not gzip's default 6: a pilot
-#: replication's log compresses in ~0.35 s instead of ~0.6 s, the file ~12 % larger
-#: (issue 19, third round; the text is the same).
-LEVEL = 4
 _CACHE_SIZE = 4096
 #: cases whose cells are cached (the pilot has about a thousand open at a time)
 _CASE_CACHE_SIZE = 1 << 14
@@ -222,11 +219,10 @@ def _cell(value: Any) -> str:
 def header_member(header: str) -> bytes:
     """The gzip member of an event log's header line, as the writer writes it first.
 
-    Deterministic (no name, mtime 0, for the same zlib build), so
+    Deterministic (no name, mtime 0; :mod:`zsa_sim.gzipped`), so
     :func:`join_event_logs` can recognise it at the start of a part and skip it.
     """
-    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
-    return packer.compress(header.encode("utf-8")) + packer.flush()
+    return gzipped.member(header.encode("utf-8"))
 
 
 def join_event_logs(parts: Sequence[Path], out: IO[bytes]) -> None:
@@ -249,7 +245,7 @@ def join_event_logs(parts: Sequence[Path], out: IO[bytes]) -> None:
                     out.write(member)
                 shutil.copyfileobj(raw, out, 1 << 20)
                 continue
-        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+        packer = gzipped.packer()
         with gzip.open(part, "rb") as src:
             line = src.readline()
             if number == 0:
@@ -268,7 +264,7 @@ def open_text_writer(raw: IO[bytes], gz: bool) -> tuple[io.TextIOWrapper, gzip.G
     zipped = None
     stream: IO[bytes] = raw
     if gz:
-        zipped = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=3, mtime=0)
+        zipped = gzipped.gzip_writer(raw)
         stream = cast(IO[bytes], zipped)
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
     return text, zipped
@@ -313,7 +309,7 @@ class CsvEventLogWriter:
         try:
             if self.path.suffix == ".gz":
                 self._raw.write(header_member(header))
-                self._packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 31)
+                self._packer = gzipped.packer()
             else:
                 self._raw.write(header.encode("utf-8"))
         except OSError as err:

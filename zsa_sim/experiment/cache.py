@@ -67,7 +67,8 @@ DEFAULT_MAX_BYTES = 1024 * 1024 * 1024
 #: Bumped whenever the key's ingredients or the entry layout change.
 FORMAT = 3
 #: Libraries whose versions can change results (the code digest covers zsa_sim itself).
-LIBRARIES = ("simpy", "numpy", "scipy", "faker", "pydantic")
+#: isal: the bytes of the cached gzip members (cases, event-log parts; zsa_sim.gzipped).
+LIBRARIES = ("simpy", "numpy", "scipy", "faker", "pydantic", "isal")
 #: After pruning, the cache holds at most this share of its bound (room for a run).
 PRUNE_TO = 0.9
 #: Temporary files older than this (seconds) are leftovers of a killed process.

@@ -16,13 +16,13 @@ the results folder's 31 MB, now ~8.8).
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from zsa_sim import gzipped
 from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.csv_log import format_value
 from zsa_sim.experiment.cases import CaseColumns, CaseRecord
@@ -40,8 +40,6 @@ MINUTE_FIELDS = (
 )
 #: Lines joined and compressed per batch: one call per batch instead of one per case.
 _CASE_BATCH = 4096
-#: zlib level of every member (gzip's default trade of size and time).
-_LEVEL = 6
 
 
 def write_cases(path: Path, parts: Iterable[CaseRecord] | Sequence[CaseColumns | bytes]) -> int:
@@ -91,13 +89,13 @@ def _batches(batches: Iterable[list[str]]) -> Iterator[str]:
 
 
 def _compress(texts: Iterable[str]) -> bytes:
-    """One gzip member of the texts (zlib's header: no name, mtime 0: deterministic)."""
+    """One gzip member of the texts (no name, mtime 0: deterministic; :mod:`zsa_sim.gzipped`)."""
     return b"".join(_compressed(texts))
 
 
 def _compressed(texts: Iterable[str]) -> Iterator[bytes]:
     """The pieces of one gzip member of the texts, as they are compressed (streams)."""
-    packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, 31)
+    packer = gzipped.packer()
     for text in texts:
         yield packer.compress(text.encode("utf-8"))
     yield packer.flush()

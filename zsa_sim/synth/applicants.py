@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from zsa_sim.engine.expressions import as_priority, compile_expression
-from zsa_sim.engine.setup import CaseArrival, CaseSource
+from zsa_sim.engine.setup import ArrivalBatch, CaseArrival, CaseSource
 from zsa_sim.randomness import stream
 from zsa_sim.synth.arrivals import draw_arrivals, month_bounds, segments
 from zsa_sim.synth.backlog import FROM_BACKLOG, generate_backlog, has_backlog
@@ -61,37 +61,32 @@ class Applicants:
         return int(self.times.size)
 
     def arrivals(self) -> Iterator[CaseArrival]:
-        """The applicants as engine arrivals, in time order (plain Python values).
+        """The applicants as engine arrivals, in time order (plain Python values)."""
+        service, municipality = self.service, self.municipality
+        for batch in self.batches():
+            yield from batch.arrivals(service, municipality)
+
+    def batches(self) -> Iterator[ArrivalBatch]:
+        """The applicants as columns of plain Python values, ``ARRIVAL_CHUNK`` rows at a
+        time, in time order (the engine's fast path; :class:`ArrivalBatch`).
 
         The columns stay numpy arrays (8 bytes per value) and are turned into Python
-        values ``ARRIVAL_CHUNK`` rows at a time as the engine consumes the arrivals:
-        converting the whole year at once kept about 300 bytes of Python objects per
-        applicant alive for the entire run (issue 8). ``tolist()`` of a slice gives the
-        same values as the slice of ``tolist()``, so the arrivals are unchanged.
+        values a chunk at a time as the engine consumes the arrivals: converting the
+        whole year at once kept about 300 bytes of Python objects per applicant alive
+        for the entire run (issue 8). ``tolist()`` of a slice gives the same values as
+        the slice of ``tolist()``, so the arrivals are unchanged.
         """
         names = list(self.attributes)
         columns = [self.attributes[name] for name in names]
-        service, municipality = self.service, self.municipality
         n = len(self)
         for lo in range(0, n, ARRIVAL_CHUNK):
             hi = min(lo + ARRIVAL_CHUNK, n)
-            times = self.times[lo:hi].tolist()
-            if self.priorities is not None:
-                priorities = self.priorities[lo:hi].tolist()
-            else:
-                priorities = [0.0] * (hi - lo)
-            chunk = [column[lo:hi].tolist() for column in columns]
-            for offset, (time, priority) in enumerate(zip(times, priorities, strict=True)):
-                yield CaseArrival(
-                    service=service,
-                    municipality=municipality,
-                    index=lo + offset,
-                    time=time,
-                    attributes={
-                        name: column[offset] for name, column in zip(names, chunk, strict=True)
-                    },
-                    priority=priority,
-                )
+            yield ArrivalBatch(
+                lo,
+                self.times[lo:hi].tolist(),
+                {name: column[lo:hi].tolist() for name, column in zip(names, columns, strict=True)},
+                None if self.priorities is None else self.priorities[lo:hi].tolist(),
+            )
 
 
 def annual_cases(scenario: Scenario, service: str, municipality: str) -> float:
@@ -211,6 +206,11 @@ def case_source(
         yield from generate_backlog(scenario, service, municipality, replication).arrivals()
         yield from generate_applicants(scenario, service, municipality, replication).arrivals()
 
+    def batches() -> Iterator[CaseArrival | ArrivalBatch]:
+        # the same arrivals, the new applications as columns (the engine's fast path)
+        yield from generate_backlog(scenario, service, municipality, replication).arrivals()
+        yield from generate_applicants(scenario, service, municipality, replication).batches()
+
     def fingerprint() -> object:
         # the columns the arrivals are made of (the making itself is code, which the
         # result cache keys by the package's digest)
@@ -220,7 +220,11 @@ def case_source(
         )
 
     return CaseSource(
-        service=service, municipality=municipality, arrivals=arrivals, fingerprint=fingerprint
+        service=service,
+        municipality=municipality,
+        arrivals=arrivals,
+        fingerprint=fingerprint,
+        batches=batches,
     )
 
 
