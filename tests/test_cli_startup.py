@@ -198,6 +198,7 @@ def test_command_named_by_a_command_line() -> None:
 FREEZE_PROBE = """
 import atexit, gc, sys
 atexit.register(lambda: print("FROZEN=" + str(gc.get_freeze_count() > 0), file=sys.stderr))
+atexit.register(lambda: print("COLLECTING=" + str(gc.isenabled()), file=sys.stderr))
 from zsa_sim.cli import main
 {call}
 """
@@ -232,3 +233,107 @@ def test_read_only_command_leaves_its_heap_to_the_os_at_the_process_end(
     )
     assert proc.returncode == 0, proc.stderr
     assert f"FROZEN={frozen}" in proc.stderr, proc.stderr
+    # the cyclic collector is off for exactly the same commands (issue 19: start-up)
+    assert f"COLLECTING={not frozen}" in proc.stderr, proc.stderr
+
+
+def test_a_serial_run_imports_neither_the_process_pool_nor_the_xes_writer() -> None:
+    """`zsa-sim run -j 1` starts without multiprocessing's modules and, XES being on
+    request, without its writer (issue 19: the import share of a run)."""
+    code = (
+        "import sys\n"
+        "import zsa_sim.experiment.runner, zsa_sim.pipeline\n"
+        "from zsa_sim.cli import _register\n"
+        "_register()\n"
+        "late = ('multiprocessing', 'concurrent.futures.process', 'zsa_sim.eventlog.xes')\n"
+        "print('STATE=' + str([m for m in late if m in sys.modules]), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "STATE=[]" in proc.stderr, proc.stderr
+
+
+def test_collector_paused_while_importing_then_hands_the_objects_to_the_oldest_generation() -> None:
+    """`run` imports the library without cyclic collections (issue 19); what the
+    imports made must not then be walked by the first young collection."""
+    import gc
+
+    from zsa_sim.cli import collector_paused
+
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            made = [[] for _ in range(10)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0
+        young = {id(o) for o in gc.get_objects(generation=0)}
+        oldest = {id(o) for o in gc.get_objects(generation=2)}
+        assert id(made) not in young
+        assert {id(made), *(id(m) for m in made)} <= oldest
+        # a collector the caller had switched off stays off
+        gc.disable()
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_validate_does_not_import_logging_and_the_package_logger_stays_quiet() -> None:
+    """`logging` is ~4 ms of every start (issue 19): only the results module, the
+    package's one logger, imports it, and adds the package's NullHandler there."""
+    code = (
+        "import sys\n"
+        "from zsa_sim.cli import main\n"
+        "try:\n"
+        "    main(['validate', 'scenarios/pilot.yaml'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "before = 'logging' in sys.modules\n"
+        "import logging, zsa_sim.experiment.results\n"
+        "handlers = [type(h).__name__ for h in logging.getLogger('zsa_sim').handlers]\n"
+        "print('STATE=' + str((before, handlers)), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert "STATE=(False, ['NullHandler'])" in proc.stderr, proc.stderr
+    loggers = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "zsa_sim").rglob("*.py")
+        if "getLogger(" in p.read_text(encoding="utf-8")
+    ]
+    assert loggers == ["zsa_sim/experiment/results.py"]
+
+
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (["validate", "scenarios/pilot.yaml"], True),
+        (["validate", "processes/wohngeld.bpmn", "scenarios/backlog.yml"], True),
+        (["validate", "processes/wohngeld.bpmn"], False),
+    ],
+)
+def test_validate_imports_numpy_first_for_a_scenario_file(args: list[str], first: bool) -> None:
+    """NumPy and importlib.metadata imported at the top of the stack, before the
+    scenario package (see zsa_sim.cli._numpy_first), and only for a scenario file."""
+    code = (
+        "import sys\n"
+        "from zsa_sim.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "names = list(sys.modules)\n"
+        "first = all(m in names and (\n"
+        "    'zsa_sim.scenario' not in names\n"
+        "    or names.index(m) < names.index('zsa_sim.scenario'))\n"
+        "    for m in ('numpy', 'importlib.metadata'))\n"
+        "print('STATE=' + str(first), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert f"STATE={first}" in proc.stderr, proc.stderr

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
 from zsa_sim.errors import ScenarioError
 from zsa_sim.scenario import load_scenario
-from zsa_sim.scenario.schema import CalendarSpec, Period
+from zsa_sim.scenario.schema import CalendarSpec, Period, Scenario
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 
@@ -372,3 +374,34 @@ def test_huge_seasonality_factors_are_relative_not_infinite(tmp_path: Path) -> N
     data["services"]["antrag"]["seasonality"] = [1e308] * 6 + [5e307] * 6
     factors = load(tmp_path, data).services["antrag"].normalised_seasonality
     assert factors == pytest.approx((4 / 3,) * 6 + (2 / 3,) * 6, rel=1e-12)
+
+
+def _models_under(annotation: object, seen: set[type]) -> None:
+    """Every pydantic model a scenario's fields can hold, however nested in types."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for info in annotation.model_fields.values():
+            _models_under(info.annotation, seen)
+    for arg in typing.get_args(annotation):
+        _models_under(arg, seen)
+
+
+def test_no_list_key_defaults_to_a_builtin_parsed_by_tokenize() -> None:
+    """A factory such as ``list`` makes pydantic parse its text signature with
+    ``tokenize`` while the models are built (~3-4 ms of each `validate`, issue 19)."""
+    models: set[type] = set()
+    _models_under(Scenario, models)
+    assert len(models) > 20
+    factories = [
+        (model.__name__, name, info.default_factory)
+        for model in models
+        for name, info in [*model.model_fields.items(), *model.__private_attributes__.items()]
+        if info.default_factory is not None
+    ]
+    assert any(name == "closures" for _, name, _ in factories)
+    slow = [
+        (m, n) for m, n, f in factories if getattr(f, "__text_signature__", None) is not None
+    ]
+    assert slow == []

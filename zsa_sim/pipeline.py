@@ -11,7 +11,6 @@ full disk), the results stay where they are, :class:`PipelineOutcome` says why, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from zsa_sim.experiment.runner import (
@@ -21,10 +20,11 @@ from zsa_sim.experiment.runner import (
     RunOutcome,
     run_experiment,
 )
+from zsa_sim.records import frozen_record
 from zsa_sim.scenario import Scenario
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class PipelineOutcome:
     """What a run-and-report produced; ``report_error`` says why the report is missing."""
 

@@ -11,15 +11,16 @@ errors every reader module raises.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from xml.etree.ElementTree import Element
 
 from zsa_sim.bpmn.model import Diagram
 from zsa_sim.bpmn.namespaces import BPMN, split_tag
 from zsa_sim.errors import BpmnError
+from zsa_sim.records import frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class ReadContext:
     """Document-wide facts for reading one element of a BPMN file."""
 

@@ -14,7 +14,6 @@ id and name, never dropped.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -54,6 +53,7 @@ from zsa_sim.bpmn.model import (
     frozen_mapping,
 )
 from zsa_sim.bpmn.namespaces import BPMN, qname
+from zsa_sim.records import frozen_record
 
 _GATEWAYS: dict[str, type[FlowNode]] = {
     "exclusiveGateway": ExclusiveGateway,
@@ -117,7 +117,7 @@ _IGNORED = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class Scope:
     """Where a set of flow elements lives: a process or an embedded subprocess body."""
 

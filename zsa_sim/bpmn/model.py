@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import copyreg
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Literal
+
+from zsa_sim.records import frozen_record
 
 #: Names of the BPMN task elements; all are executed as a unit of work by one person.
 TASK_KINDS: tuple[str, ...] = (
@@ -63,7 +65,7 @@ def frozen_mapping(items: Mapping[str, object] | None = None) -> Mapping:
     return MappingProxyType(dict(items or {}))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class TimerDefinition:
     """A timer as written in the file: which BPMN timer element and its ISO 8601 text."""
 
@@ -71,7 +73,7 @@ class TimerDefinition:
     expression: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class LoopCharacteristics:
     """A loop or multi-instance marker, with the texts the file gives (kept verbatim).
 
@@ -90,7 +92,7 @@ class LoopCharacteristics:
     condition: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class EventDefinition:
     """What an event waits for or throws; ``ref`` is the messageRef/signalRef/errorRef/
     escalationRef, or a link event's name."""
@@ -102,7 +104,7 @@ class EventDefinition:
     condition: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class Bounds:
     """A shape's rectangle from the diagram interchange (BPMNDI), in diagram pixels."""
 
@@ -112,7 +114,7 @@ class Bounds:
     height: float
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class FlowNode:
     """Anything a token can sit on: an activity, an event or a gateway."""
 
@@ -137,7 +139,7 @@ class FlowNode:
         return f"'{self.id}' ({self.name})" if self.name else f"'{self.id}'"
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class Activity(FlowNode):
     """Work done in the process: a task, an embedded subprocess or a call activity."""
 
@@ -158,7 +160,7 @@ class Activity(FlowNode):
         return _truthy(self.properties.get(DECISION_PROPERTY))
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class Task(Activity):
     """One unit of work by one person; ``task_type`` keeps the BPMN element name."""
 
@@ -170,7 +172,7 @@ class Task(Activity):
         return self.task_type
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class SubProcess(Activity):
     """An embedded subprocess; its body is a process of its own.
 
@@ -182,43 +184,43 @@ class SubProcess(Activity):
     triggered_by_event: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class CallActivity(Activity):
     """Calls a process defined elsewhere; ``called_element`` is that process's id."""
 
     called_element: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class Event(FlowNode):
     """A BPMN event; ``definition`` says what it waits for or throws."""
 
     definition: EventDefinition = field(default_factory=EventDefinition)
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class StartEvent(Event):
     """Where a case enters the process; ``interrupting`` matters in event subprocesses."""
 
     interrupting: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class EndEvent(Event):
     """Where a token leaves the process (``terminate`` ends the whole case)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class IntermediateCatchEvent(Event):
     """A token waits here for a timer, a message or a signal."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class IntermediateThrowEvent(Event):
     """A token passes here and throws a message or signal (no wait)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class BoundaryEvent(Event):
     """An event on the border of an activity; interrupting when ``cancel_activity``."""
 
@@ -226,34 +228,34 @@ class BoundaryEvent(Event):
     cancel_activity: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class Gateway(FlowNode):
     """Where tokens split or join; ``default_flow`` is taken when no condition holds."""
 
     default_flow: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class ExclusiveGateway(Gateway):
     """XOR: exactly one outgoing flow is taken."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class ParallelGateway(Gateway):
     """AND: all outgoing flows are taken; a join waits for all incoming ones."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class InclusiveGateway(Gateway):
     """OR: one or more outgoing flows are taken; a join waits for those taken."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class EventBasedGateway(Gateway):
     """The first of the following catch events to happen decides the path."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class SequenceFlow:
     """A directed arc between two flow nodes of the same process."""
 
@@ -267,7 +269,7 @@ class SequenceFlow:
     properties: Mapping[str, str] = field(default_factory=frozen_mapping)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class Lane:
     """A lane; ``parent`` is the enclosing lane of a nested lane set."""
 
@@ -297,7 +299,7 @@ class Lane:
         return _truthy(self.properties.get(CENTRALISABLE_PROPERTY))
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class Process:
     """A process (or a subprocess body): flow nodes, sequence flows and lanes."""
 
@@ -358,7 +360,7 @@ class Process:
         return tuple(n for n in self.walk() if isinstance(n, Task))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class Participant:
     """A pool; ``process_ref`` is None for a collapsed (black-box) pool."""
 
@@ -367,7 +369,7 @@ class Participant:
     process_ref: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class MessageFlow:
     """A message between pools (e.g. the applicant sends missing documents)."""
 
@@ -377,7 +379,7 @@ class MessageFlow:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class Diagram:
     """Shape bounds and edge waypoints from BPMNDI, keyed by BPMN element id."""
 
@@ -385,7 +387,7 @@ class Diagram:
     edges: Mapping[str, tuple[tuple[float, float], ...]] = field(default_factory=frozen_mapping)
 
 
-@dataclass(frozen=True, kw_only=True)
+@frozen_record(kw_only=True)
 class Definitions:
     """One BPMN file: its processes, pools, message flows and (optional) diagram."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 from zsa_sim.bpmn.conditions import PROBABILITY_PROPERTY, number_of
@@ -41,11 +40,12 @@ from zsa_sim.bpmn.model import (
     Task,
 )
 from zsa_sim.errors import BpmnError
+from zsa_sim.records import frozen_record
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class Finding:
     """One problem found in a model; ``element_id`` is '' for the file as a whole."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from zsa_sim.cli import EXIT_REPORT_FAILED
+from zsa_sim.cli import EXIT_REPORT_FAILED, collector_paused, libraries_first
 from zsa_sim.errors import ZsaError
 
 if TYPE_CHECKING:
@@ -161,8 +161,10 @@ def run(
       zsa-sim run                                  # scenarios/pilot.yaml
       zsa-sim run scenarios/hybrid.yaml -n 20 -j 4 --out /tmp/results
     """
-    from zsa_sim.experiment.runner import RunOptions
-    from zsa_sim.pipeline import run_and_report
+    with collector_paused():
+        libraries_first()
+        from zsa_sim.experiment.runner import RunOptions
+        from zsa_sim.pipeline import run_and_report
 
     options = RunOptions(
         replications=replications,

@@ -20,11 +20,12 @@ from typing import Literal
 from zsa_sim.bpmn.model import Definitions
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.distributions import Distribution
+from zsa_sim.records import frozen_record
 
 Scalar = str | int | float | bool
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class QueueDiscipline:
     """In which order a pool's waiting requests are served.
 
@@ -50,7 +51,7 @@ class QueueDiscipline:
     ranges: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class OtherWorkSpec:
     """Work on the same staff that is not the modelled process (change notices, objections).
 
@@ -70,7 +71,7 @@ class OtherWorkSpec:
     paused: tuple[tuple[float, float], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class StaffPoolSpec:
     """Staff of one role in one organisational unit (e.g. Wohngeld case workers of Halle).
 
@@ -106,7 +107,7 @@ class StaffPoolSpec:
         return self.fte_timeline or ((0.0, self.fte),)
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class TaskRouting:
     """Which pool does a task for cases of one municipality, and on what terms.
 
@@ -121,7 +122,7 @@ class TaskRouting:
     handover: Distribution | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class BranchRule:
     """How an exclusive or inclusive gateway chooses its outgoing flows.
 
@@ -141,7 +142,7 @@ class BranchRule:
     conditions: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class WaitRule:
     """When a catch event (message, signal, conditional) happens after it is reached.
 
@@ -154,7 +155,7 @@ class WaitRule:
     never: float = 0.0
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class RenewalRule:
     """Approved cases that come back as renewal applications.
 
@@ -172,7 +173,7 @@ class RenewalRule:
     condition: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class ServiceSetup:
     """One administrative service: its BPMN model and the parameters of its elements.
 
@@ -201,7 +202,7 @@ class ServiceSetup:
     instances: Mapping[str, Distribution | str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record(slots=True)
 class CaseArrival:
     """An applicant's case entering a service in a municipality at ``time`` (minutes).
 
@@ -262,7 +263,7 @@ class ArrivalBatch:
             )
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class CaseSource:
     """A stream of arrivals for one (service, municipality), sorted by time.
 
@@ -285,7 +286,7 @@ class CaseSource:
     batches: Callable[[], Iterable[CaseArrival | ArrivalBatch]] | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class SimulationSetup:
     """Everything one run needs; the engine never changes it."""
 

@@ -57,6 +57,7 @@ from typing import Any
 
 from zsa_sim.eventlog.csv_log import metadata_path
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask
+from zsa_sim.records import frozen_record
 
 #: Environment variable: "off" (or 0, no, false) turns the cache off; a path moves it.
 CACHE_ENV = "ZSA_SIM_CACHE"
@@ -277,7 +278,7 @@ class CacheStats:
     uncachable: int = 0
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class CacheInfo:
     """What ``zsa-sim cache info`` shows."""
 

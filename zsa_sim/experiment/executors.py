@@ -19,12 +19,13 @@ import operator
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from zsa_sim.errors import SimulationError, ZsaError
 from zsa_sim.lifecycle import sigint_held, worker_initializer
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,6 +63,11 @@ class LocalExecutor:
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Sequence[T]) -> Iterator[tuple[int, R]]:
         """Submit tasks a few at a time and yield results as workers finish them."""
+        # only here: the process pool's modules (multiprocessing) are ~5 ms of the start
+        # of every run, and a serial run (-j 1) never uses them (issue 19)
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         # a hint, not len(): the runner's tasks may be found lazily (the result cache)
         workers = min(self.jobs, operator.length_hint(tasks, self.jobs)) or 1
         limit = workers * IN_FLIGHT_PER_WORKER

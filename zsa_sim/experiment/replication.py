@@ -9,7 +9,6 @@ results of a serial one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from zsa_sim.engine.calendar import WorkingCalendar
@@ -30,6 +29,7 @@ from zsa_sim.experiment.kpis import (
 from zsa_sim.experiment.partition import simulate_groups
 from zsa_sim.experiment.weekly import QueueByWeek, WeeklyRow, weekly_rows
 from zsa_sim.memory import release_free_memory
+from zsa_sim.records import frozen_record
 from zsa_sim.scenario import Scenario, build_setup
 
 #: Runs with more cases leave their cases' gzip member to the parent (a state-wide run's
@@ -37,7 +37,7 @@ from zsa_sim.scenario import Scenario, build_setup
 MEMBER_IN_WORKER_MAX_CASES = 250_000
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class ReplicationTask:
     """What a worker needs: the scenario, which variant and replication, where to log."""
 
@@ -48,7 +48,7 @@ class ReplicationTask:
     log_path: Path | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class PoolInfo:
     """A staff pool of a variant, as the summary lists it."""
 
@@ -60,7 +60,7 @@ class PoolInfo:
     variant: str
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class ReplicationOutput:
     """Everything a run contributes to the results (plain, picklable rows)."""
 

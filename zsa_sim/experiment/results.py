@@ -44,6 +44,11 @@ from zsa_sim.eventlog.csv_log import format_value
 from zsa_sim.experiment.reading import SUMMARY_FILE, load_summary  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
+# A library only ever adds a NullHandler (Python logging HOWTO): applications decide
+# what is shown. Without it, Python's last-resort handler would print bare warnings
+# next to the command line's own one-line messages. The package's loggers are all
+# made here (zsa_sim/__init__ does not import logging: start-up, issue 19).
+logging.getLogger("zsa_sim").addHandler(logging.NullHandler())
 
 INPUTS_DIR = "inputs"
 PARTIAL_PREFIX = ".partial-"

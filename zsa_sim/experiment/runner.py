@@ -18,7 +18,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from zsa_sim.experiment.executors import default_jobs, make_executor
 from zsa_sim.experiment.outputs import write_outputs
 from zsa_sim.experiment.replication import ReplicationOutput, ReplicationTask, run_replication
 from zsa_sim.experiment.results import ResultsFolder, snapshot_inputs, write_json
+from zsa_sim.records import frozen_record
 from zsa_sim.scenario import Scenario, apply_changes, load_scenario
 
 XesScope = Literal["all", "first", "none"]
@@ -39,7 +40,7 @@ ProgressCallback = Callable[[int, int, str, int], None]
 PhaseCallback = Callable[[str], None]
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class RunOptions:
     """How to run a scenario; None means "as the scenario file says" or "automatic"."""
 
@@ -72,7 +73,7 @@ class RunOptions:
         return self.eventlog
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class RunOutcome:
     """Where the results went and what they say."""
 

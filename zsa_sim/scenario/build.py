@@ -34,6 +34,7 @@ from zsa_sim.engine.setup import (
     TaskRouting,
 )
 from zsa_sim.errors import ScenarioError
+from zsa_sim.records import frozen_record
 from zsa_sim.scenario.demand_checks import renewal_end_event
 from zsa_sim.scenario.office import (
     defer_arrivals,
@@ -56,7 +57,7 @@ POOLED_TEAM = "team"
 CALENDAR_MARGIN_DAYS = 366
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class PoolPlan:
     """A staff pool before calendars are built; ``key_path`` says where its FTE come from.
 
@@ -77,7 +78,7 @@ class PoolPlan:
     closures: tuple[Closure, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class RoutePlan:
     """Where one task of one (service, municipality) goes; ``pool`` may be missing."""
 

@@ -45,6 +45,7 @@ from zsa_sim.scenario.demand_spec import (
     Observed,
     RenewalSpec,
     VolumeChanges,
+    no_items,
 )
 from zsa_sim.scenario.distribution_spec import DistributionSpec, instance_count_form
 from zsa_sim.scenario.office_spec import (
@@ -220,11 +221,11 @@ class CalendarSpec(Model):
     holidays: str | None = "ST"
     hours: dict[Weekday, list[Interval]]
     #: further closed days, e.g. 24 and 31 December, a staff outing.
-    closed: list[date] = Field(default_factory=list)
+    closed: list[date] = Field(default_factory=no_items)
     #: periods closed for all work or to the public only (see office_spec).
-    closures: list[Closure] = Field(default_factory=list)
+    closures: list[Closure] = Field(default_factory=no_items)
     #: periods of overtime: extra hours per full-time member and week.
-    overtime: list[Overtime] = Field(default_factory=list)
+    overtime: list[Overtime] = Field(default_factory=no_items)
 
     @field_validator("holidays")
     @classmethod
@@ -388,7 +389,7 @@ class ServiceSpec(Model):
     #: optional service level (reports mark it; the planner can aim at it).
     target: ServiceTarget | None = None
     #: volume factors from a date on (e.g. a reform), see :mod:`.demand_spec`.
-    volume_changes: VolumeChanges = Field(default_factory=list)
+    volume_changes: VolumeChanges = Field(default_factory=no_items)
     #: approved cases that come back as renewal applications.
     renewals: RenewalSpec | None = None
     #: channel -> when in the week applications arrive (default: see demand_spec).
@@ -441,7 +442,7 @@ class Municipality(Model):
     #: role -> work outside the modelled process on the same staff.
     other_work: dict[Key, list[OtherWork]] = Field(default_factory=dict)
     #: this municipality's own closures (besides its calendar's).
-    closures: list[Closure] = Field(default_factory=list)
+    closures: list[Closure] = Field(default_factory=no_items)
     #: share of working days a staff member is absent (illness, leave, training).
     absence_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     #: EUR per staff hour (salary and overheads).
@@ -561,7 +562,7 @@ class Scenario(Model):
     #: BPMN models by service key, read once by the loader.
     _definitions: dict[str, Definitions] = PrivateAttr(default_factory=dict)
     #: the YAML files read: the scenario file, then its ``base:`` files.
-    _files: list[Path] = PrivateAttr(default_factory=list)
+    _files: list[Path] = PrivateAttr(default_factory=no_items)
 
     @property
     def source(self) -> str:

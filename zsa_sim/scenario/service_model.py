@@ -11,7 +11,6 @@ elements inside embedded subprocesses and in processes reached by call activitie
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 
 from zsa_sim.bpmn.model import (
@@ -34,6 +33,7 @@ from zsa_sim.bpmn.model import (
     SubProcess,
     Task,
 )
+from zsa_sim.records import frozen_record
 
 #: Event kinds whose timing is the outside world's (the applicant's) reaction; a
 #: conditional event waits for a condition on data the simulation does not have.
@@ -45,7 +45,7 @@ def normal_name(name: str) -> str:
     return " ".join(name.split())
 
 
-@dataclass(frozen=True)
+@frozen_record()
 class ServiceModel:
     """Lookup tables over one BPMN file's main process and everything it reaches."""
 
