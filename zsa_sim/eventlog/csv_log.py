@@ -38,7 +38,7 @@ import math
 import os
 import shutil
 from collections.abc import Generator, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, cast
@@ -46,7 +46,25 @@ from typing import IO, Any, cast
 from zsa_sim import gzipped
 from zsa_sim.errors import ResultsError
 from zsa_sim.eventlog.bounded import bounded_lines, open_results_text
+from zsa_sim.eventlog.csv_rows import RowText, WallClock, format_value, quote
 from zsa_sim.eventlog.schema import CORE_FIELDS, ActivityRecord
+
+# WallClock and format_value are part of this module's interface (the XES export and
+# the case file use them); they live with the rest of the row text in csv_rows.
+__all__ = [
+    "SYNTHETIC_NOTICE",
+    "CsvEventLogWriter",
+    "WallClock",
+    "check_attribute_names",
+    "format_value",
+    "header_member",
+    "join_event_logs",
+    "metadata_path",
+    "open_text_writer",
+    "read_event_log",
+    "read_event_log_rows",
+    "read_metadata",
+]
 
 #: Written into the metadata file: simulated cases of invented applicants.
 SYNTHETIC_NOTICE = (
@@ -57,14 +75,6 @@ SYNTHETIC_NOTICE = (
 FORMAT_VERSION = 1
 _TIME_FIELDS = ("enabled", "start", "complete")
 _BATCH = 8192
-_CACHE_SIZE = 4096
-#: cases whose cells are cached (the pilot has about a thousand open at a time)
-_CASE_CACHE_SIZE = 1 << 14
-# The writer's hot path reads rows by position; fail loudly if the schema moves.
-if ActivityRecord._fields[12:17] != ("enabled", "start", "complete", "effort", "attributes"):
-    raise RuntimeError("csv_log expects ActivityRecord fields in their documented order")
-#: Attribute type names as recorded in the metadata file.
-_TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 
 
 def metadata_path(path: str | Path) -> Path:
@@ -99,121 +109,6 @@ def check_attribute_names(
             raise ResultsError(f"case attribute {name!r} is listed twice", source=source)
         seen.add(name)
     return names
-
-
-def format_value(value: Any) -> str:
-    """One attribute value as CSV text: true/false, ints, float repr, '' for NaN/None."""
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if kind is float:
-        # + 0.0 writes -0.0 as 0.0: equal values must give equal text (cells are cached).
-        return "" if value != value else float.__repr__(value + 0.0)
-    return _format_other(value)
-
-
-def _format_other(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
-        value = value.item()
-        if type(value) in _TYPE_NAMES:
-            return format_value(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return "" if math.isnan(value) else float.__repr__(float(value) + 0.0)
-    if isinstance(value, str):
-        return str.__str__(value)
-    raise TypeError(f"cannot write a value of type {type(value).__name__}: {value!r}")
-
-
-def _type_name(value: Any) -> str | None:
-    """The metadata type of an attribute value; None for a missing value (None)."""
-    kind = type(value)
-    name = _TYPE_NAMES.get(kind)
-    if name is not None:
-        return name
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        return _type_name(value.item())
-    for base, base_name in _TYPE_NAMES.items():
-        if isinstance(value, base):
-            return base_name
-    return "str"
-
-
-def _widen(old: str | None, new: str | None) -> str | None:
-    if old is None or old == new:
-        return new
-    if new is None:
-        return old
-    if {old, new} == {"int", "float"}:
-        return "float"
-    return "str"
-
-
-class WallClock:
-    """Formats simulation minutes as local datetimes to the second, quickly.
-
-    The hot path is one rounding, one division and string lookups: dates are cached per
-    day, ``THH:MM:`` and ``SS`` come from small precomputed tables.
-    """
-
-    def __init__(self, epoch: datetime, source: str | Path | None = None) -> None:
-        if epoch.tzinfo is not None:
-            raise ResultsError(
-                f"epoch {epoch.isoformat()} must be a local (naive) datetime", source=source
-            )
-        if epoch.microsecond:
-            raise ResultsError(f"epoch {epoch.isoformat()} must be a whole second", source=source)
-        self.epoch = epoch
-        self._day0 = epoch.date()
-        self._offset = epoch.hour * 3600 + epoch.minute * 60 + epoch.second
-        self._dates: dict[int, str] = {}
-
-    def format(self, t: float) -> str:
-        """Minutes since the epoch -> ``YYYY-MM-DDTHH:MM:SS``; '' for NaN."""
-        if t != t:
-            return ""
-        second = round(t * 60.0) + self._offset
-        day = second // 86400
-        second -= day * 86400
-        text = self._dates.get(day)
-        if text is None:
-            text = self._dates[day] = (self._day0 + timedelta(days=day)).isoformat()
-        return text + _HOUR_MINUTE[second // 60] + _SECOND[second % 60]
-
-
-_HOUR_MINUTE = [f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]
-_SECOND = [f"{s:02d}" for s in range(60)]
-
-
-def _format_effort(effort: float) -> str:
-    if effort != effort:
-        return ""
-    text = f"{effort:.6f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _quote(text: str) -> str:
-    """A CSV cell: quoted (with doubled quotes) only when it holds , " or a line break."""
-    if '"' in text:
-        return '"' + text.replace('"', '""') + '"'
-    if "," in text or "\n" in text or "\r" in text:
-        return '"' + text + '"'
-    return text
-
-
-def _cell(value: Any) -> str:
-    return _quote(format_value(value))
 
 
 def header_member(header: str) -> bytes:
@@ -286,25 +181,18 @@ class CsvEventLogWriter:
     def __init__(self, path: str | Path, epoch: datetime, attribute_names: Sequence[str]) -> None:
         self.path = Path(path)
         self.attribute_names = check_attribute_names(attribute_names, self.path)
-        self._clock = WallClock(epoch, self.path)
+        #: the rows' text (and the types seen in the attribute columns)
+        self._text = RowText(epoch, self.attribute_names, self.path)
         self.rows_written = 0
-        self._types: list[str | None] = [None] * len(self.attribute_names)
-        self._last_types: tuple[type, ...] = ()
-        self._batch: list[str] = []
-        # Formatted text of the columns that repeat across many rows: (service ...
-        # resource) per activity and staff member, and per case its quoted id and
-        # attribute cells. Bounded: cleared when full, so memory stays flat for any
-        # number of cases.
-        self._activity_cells: dict[tuple[Any, ...], str] = {}
-        self._attribute_cells: dict[tuple[tuple[Any, ...], tuple[type, ...]], str] = {}
-        #: case id -> (the row's attribute tuple, quoted case id, ",a,b,c")
-        self._case_cells: dict[str, tuple[tuple[Any, ...], str, str]] = {}
+        #: formatted text not yet compressed and written, and its number of rows
+        self._pending: list[str] = []
+        self._pending_rows = 0
         self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self._raw = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/abort()
         except OSError as err:
             raise ResultsError(f"cannot write the event log: {err}", source=self.path) from err
-        header = ",".join(map(_quote, (*CORE_FIELDS, *self.attribute_names))) + "\n"
+        header = ",".join(map(quote, (*CORE_FIELDS, *self.attribute_names))) + "\n"
         self._packer: Any = None
         try:
             if self.path.suffix == ".gz":
@@ -320,95 +208,38 @@ class CsvEventLogWriter:
     # -- the sink -----------------------------------------------------------------
 
     def record(self, row: ActivityRecord) -> None:
-        """Format one row and queue it; a full batch goes to the file.
-
-        This is the hot path of a large run: the columns that repeat are cached as
-        text (per activity and resource, and per case: the engine hands every row of a
-        case the same attribute tuple), times are formatted from lookup tables, and
-        lines are joined per batch.
-        """
+        """Format one row and queue it; a full batch goes to the file."""
         if self._closed:
             raise ResultsError("the event log writer is already closed", source=self.path)
-        try:
-            key = row[1:12]  # service ... resource
-            middle = self._activity_cells.get(key)
-            if middle is None:
-                middle = self._activity_text(key)
-            case = self._case_cells.get(row[0])
-            if case is None or case[0] is not row[16]:
-                case = self._case_text(row)
-            ts = self._clock.format
-            enabled, start, complete, effort = row[12], row[13], row[14], row[15]
-            # Events and work picked up at once share their times: format them once.
-            enabled_text = ts(enabled)
-            start_text = enabled_text if start == enabled else ts(start)
-            complete_text = start_text if complete == start else ts(complete)
-            # effort 0 (every event) needs no formatting; -0.0 == 0 writes "0" too
-            effort_text = "0" if effort == 0 else _format_effort(effort)
-            line = (
-                f"{case[1]},{middle},{enabled_text},{start_text},{complete_text},"
-                f"{effort_text}{case[2]}\n"
-            )
-        except (TypeError, ValueError, OverflowError) as err:
-            raise ResultsError(
-                f"case {row.case_id!r}, activity {row.activity_id!r}: cannot write the row: {err}",
-                source=self.path,
-            ) from err
-        batch = self._batch
-        batch.append(line)
-        if len(batch) >= _BATCH:
+        self._queue(self._text.line(row), 1)
+
+    def record_many(self, rows: Sequence[ActivityRecord]) -> None:
+        """Format rows in order, as that many :meth:`record` calls would, a batch at a
+        time (:meth:`RowText.lines <zsa_sim.eventlog.csv_rows.RowText.lines>`); this is
+        how the engine hands rows, the hot path of a large run."""
+        if self._closed:
+            raise ResultsError("the event log writer is already closed", source=self.path)
+        while rows:
+            # the file gets _BATCH rows per compress() call, however the rows came: the
+            # gzip bytes depend on those pieces (ISA-L's do)
+            room = _BATCH - self._pending_rows
+            now, rows = (rows, ()) if len(rows) <= room else (rows[:room], rows[room:])
+            self._queue(self._text.lines(now), len(now))
+
+    def _queue(self, text: str, rows: int) -> None:
+        self._pending.append(text)
+        self._pending_rows += rows
+        if self._pending_rows >= _BATCH:
             self._flush_batch()
 
-    def _activity_text(self, key: tuple[Any, ...]) -> str:
-        if len(self._activity_cells) >= _CACHE_SIZE:
-            self._activity_cells.clear()
-        text = self._activity_cells[key] = ",".join(map(_cell, key))
-        return text
-
-    def _case_text(self, row: ActivityRecord) -> tuple[tuple[Any, ...], str, str]:
-        """A case's quoted id and attribute cells (",a,b,c"), checked and type-tracked."""
-        attributes = row.attributes
-        # Keyed with the types too: 1, 1.0 and True are equal but print differently.
-        tail_key = (attributes, tuple(map(type, attributes)))
-        tail = self._attribute_cells.get(tail_key)
-        if tail is None:
-            tail = self._attribute_tail(row, tail_key)
-        entry = (attributes, _quote(row.case_id), tail)
-        if len(self._case_cells) >= _CASE_CACHE_SIZE:
-            self._case_cells.clear()
-        self._case_cells[row.case_id] = entry
-        return entry
-
-    def _attribute_tail(
-        self, row: ActivityRecord, key: tuple[tuple[Any, ...], tuple[type, ...]]
-    ) -> str:
-        """The attribute cells of a row (",a,b,c"), checked and type-tracked."""
-        attributes = row.attributes
-        if len(attributes) != len(self.attribute_names):
-            raise ResultsError(
-                f"case {row.case_id!r}: {len(attributes)} attribute values for "
-                f"{len(self.attribute_names)} attribute columns",
-                source=self.path,
-            )
-        kinds = key[1]
-        if kinds != self._last_types:
-            types = self._types
-            for i, value in enumerate(attributes):
-                types[i] = _widen(types[i], _type_name(value))
-            self._last_types = kinds
-        tail = "".join("," + _cell(value) for value in attributes)
-        if len(self._attribute_cells) >= _CACHE_SIZE:
-            self._attribute_cells.clear()
-        self._attribute_cells[key] = tail
-        return tail
-
     def _flush_batch(self) -> None:
-        if not self._batch:
+        if not self._pending:
             return
-        data = "".join(self._batch).encode("utf-8")
+        data = "".join(self._pending).encode("utf-8")
         self._raw.write(data if self._packer is None else self._packer.compress(data))
-        self.rows_written += len(self._batch)
-        self._batch.clear()
+        self.rows_written += self._pending_rows
+        self._pending.clear()
+        self._pending_rows = 0
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -431,7 +262,8 @@ class CsvEventLogWriter:
     def abort(self) -> None:
         """Stop writing and remove the unfinished file."""
         self._closed = True
-        self._batch.clear()
+        self._pending.clear()
+        self._pending_rows = 0
         with contextlib.suppress(OSError, ValueError):
             self._raw.close()
         self._tmp.unlink(missing_ok=True)
@@ -441,7 +273,7 @@ class CsvEventLogWriter:
         """The type seen in each attribute column so far (str/int/float/bool)."""
         return {
             name: kind or "str"
-            for name, kind in zip(self.attribute_names, self._types, strict=True)
+            for name, kind in zip(self.attribute_names, self._text.types, strict=True)
         }
 
     def __enter__(self) -> CsvEventLogWriter:
@@ -466,7 +298,7 @@ def _write_metadata(writer: CsvEventLogWriter) -> None:
         "notice": SYNTHETIC_NOTICE,
         "file": writer.path.name,
         "rows": writer.rows_written,
-        "epoch": writer._clock.epoch.isoformat(),
+        "epoch": writer._text.clock.epoch.isoformat(),
         "time_zone": (
             "local wall clock of Europe/Berlin without offset; every simulated day has "
             "1440 minutes (no daylight-saving shift); rounded to the second"

@@ -61,7 +61,7 @@ def write_cases(path: Path, parts: Iterable[CaseRecord] | Sequence[CaseColumns |
                         out.write(memoryview(part)[4:])  # no copy of the member
                         count += int.from_bytes(part[:4], "little")
                     else:  # streamed: a million cases' member is ~40 MB (issue 19)
-                        for chunk in _compressed(_batches(_case_lines(part))):
+                        for chunk in _compressed(_case_texts(part)):
                             out.write(chunk)
                         count += len(part)
                 return count
@@ -79,7 +79,7 @@ def case_member(columns: CaseColumns) -> bytes:
     Prefixed with the number of cases (4 bytes, little-endian), which ``write_cases``
     strips; made in the worker that simulated the run (see the module docstring).
     """
-    return len(columns).to_bytes(4, "little") + _compress(_batches(_case_lines(columns)))
+    return len(columns).to_bytes(4, "little") + _compress(_case_texts(columns))
 
 
 def _batches(batches: Iterable[list[str]]) -> Iterator[str]:
@@ -125,45 +125,92 @@ def _record_lines(records: Iterable[CaseRecord]) -> Iterator[list[str]]:
     yield batch
 
 
-def _case_lines(columns: CaseColumns) -> Iterator[list[str]]:
-    """CSV lines of one run's case columns, a batch at a time, column by column.
+def _case_texts(columns: CaseColumns) -> Iterator[str]:
+    """The CSV lines of one run's case columns, a batch of cases at a time, made column
+    by column.
 
     The same cells as the records that :meth:`CaseColumns.__iter__` makes (that order,
-    those values), without a record and a :func:`format_value` call per cell: a time is
-    written as :func:`_minutes_cell` writes it (rounded to 1e-6, NaN empty, -0.0 as
-    0.0), and the text of a stream (variant, replication, service, municipality) and of
-    an outcome is formatted once. Case ids are made a batch at a time, as the records
-    make them.
+    those values) and :func:`_record_lines` writes, without a record and a call per
+    cell: the text of a stream (variant, replication, service, municipality) and of an
+    outcome is formatted once, a case id is its stream's prefix and its number, the
+    minutes are formatted a column at a time (:func:`_minutes_cells`), and the lines
+    are joined by ``str.join`` alone (issue 19: the cells one by one were 7 % of
+    ``zsa-sim run`` on the three-task benchmark).
     """
     data, total = columns.data, len(columns)
-    streams = [
-        (f"{_csv_cell(v)},{_csv_cell(r)}", f"{_csv_cell(s)},{_csv_cell(m)}")
-        for v, r, s, m, _prefix in columns.streams
-    ]
+    heads = [f"{_csv_cell(v)},{_csv_cell(r)}" for v, r, _s, _m, _p in columns.streams]
+    places = [f"{_csv_cell(s)},{_csv_cell(m)}" for _v, _r, s, m, _p in columns.streams]
     outcomes = [_csv_cell(o) for o in [*columns.outcomes, ""]]  # code -1: no outcome
+    prefixes = [prefix or "" for *_, prefix in columns.streams]
+    # ids "prefix + number" need no quotes if no prefix does (a number never does);
+    # a stream without a prefix has ids of its own
+    numbered = all(s[4] is not None for s in columns.streams) and all(
+        _csv_cell(p) == p for p in prefixes
+    )
     for lo in range(0, total, _CASE_BATCH):
         hi = min(lo + _CASE_BATCH, total)
         codes = data["stream"][lo:hi].tolist()
-        ids = [_csv_cell(case_id) for case_id in columns._case_ids(lo, hi)]
-        times = [_time_cells(data[name][lo:hi]) for name in _CASE_TIMES]
-        outcome = [outcomes[code] for code in data["outcome"][lo:hi].tolist()]
-        is_open = ["true" if flag else "false" for flag in data["is_open"][lo:hi].tolist()]
-        worker = _time_cells(data["caseworker_start"][lo:hi])
-        yield [
-            f"{streams[k][0]},{case_id},{streams[k][1]},{','.join(rest)}"
-            for k, case_id, *rest in zip(codes, ids, *times, outcome, is_open, worker, strict=True)
+        if numbered:
+            numbers = map(str, data["number"][lo:hi].tolist())
+            ids = list(map(str.__add__, map(prefixes.__getitem__, codes), numbers))
+        else:
+            ids = [_csv_cell(case_id) for case_id in columns._case_ids(lo, hi)]
+        cells = [
+            map(heads.__getitem__, codes),
+            ids,
+            map(places.__getitem__, codes),
+            *(_minutes_cells(data[name][lo:hi]) for name in _CASE_TIMES),
+            map(outcomes.__getitem__, data["outcome"][lo:hi].tolist()),
+            map(_FLAGS.__getitem__, data["is_open"][lo:hi].tolist()),
+            _minutes_cells(data["caseworker_start"][lo:hi]),
         ]
+        yield "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
 
 
 #: The time columns between the municipality and the outcome, in CaseRecord order.
 _CASE_TIMES = ("arrival", "first_start", "decision", "end", "applicant_time", "effort_minutes")
+#: is_open as text, by the flag
+_FLAGS = ("false", "true")
+#: Minutes of this size or more go one by one: beyond 15 significant digits (9 before
+#: the point, 6 after) the fixed-point digits need not be the shortest repr.
+_FIXED_MAX = 1e9
+#: ... and so do those below 1e-4 (except 0), whose repr is in exponent notation.
+_FIXED_MIN = 1e-4
 
 
-def _time_cells(values: np.ndarray) -> list[str]:
-    """A column of minutes as :func:`_minutes_cell` writes each value."""
+def _minutes_cells(values: np.ndarray) -> list[str]:
+    """A column of minutes as :func:`_minutes_cell` writes each value, mostly at C speed.
+
+    For ``1e-4 <= |v| < 1e9`` the cell is ``"%.6f" % v`` without its trailing zeros (one
+    kept after the point): ``%.6f`` and ``round(v, 6)`` take the same correctly rounded
+    six decimals, and with at most 15 significant digits no shorter decimal gives the
+    same float, so that text is exactly ``repr(round(v, 6))``. NaN is empty and zero
+    ``0.0``; other values (tiny, huge, infinite) go one by one.
+    """
     if values.dtype != np.float64:
         return [_minutes_cell(v) for v in values.tolist()]
-    return ["" if v != v else float.__repr__(round(v, 6) + 0.0) for v in values.tolist()]
+    size = np.abs(values)
+    fixed = (size >= _FIXED_MIN) & (size < _FIXED_MAX)  # false for NaN
+    count = int(np.count_nonzero(fixed))
+    if count == len(values):
+        return _fixed_cells(values.tolist())
+    cells = np.full(len(values), "", dtype=object)  # NaN: empty
+    cells[values == 0] = "0.0"  # -0.0 too
+    if count:
+        cells[fixed] = np.array(_fixed_cells(values[fixed].tolist()), dtype=object)
+    for i in np.flatnonzero(~fixed & (size > 0) & ~np.isnan(size)).tolist():
+        cells[i] = _minutes_cell(float(values[i]))
+    return cells.tolist()  # type: ignore[no-any-return]
+
+
+def _fixed_cells(values: list[float]) -> list[str]:
+    """``%.6f`` of each value without trailing zeros but one after the point."""
+    text = ("%.6f\n" * len(values)) % tuple(values)
+    for _ in range(5):  # six decimals: strip up to five zeros, one pass per zero
+        text = text.replace("0\n", "\n")
+    cells = text.split("\n")
+    cells.pop()  # after the last line end
+    return cells
 
 
 def _reason(err: OSError) -> str:

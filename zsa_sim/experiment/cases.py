@@ -235,8 +235,9 @@ class _Stream:
         if missing <= 0:
             return
         self.flags.extend(bytes(missing))
-        for name, _code, default in self._DEFAULTS:
-            getattr(self, name).extend(repeat(default, missing))
+        for name, code, default in self._DEFAULTS:
+            # an array repeated is a copy of bytes, not a value converted per slot
+            getattr(self, name).extend(array(code, (default,)) * missing)
 
     def case_id(self, slot: int) -> str:
         """The case id of a slot."""
