@@ -59,28 +59,22 @@ def validate_scenario_file(path: str | Path) -> list[Finding]:
     return findings
 
 
-class _NoLog:
-    """An event-log sink that keeps nothing (the engine is only built, never run)."""
-
-    def record(self, row: object) -> None:
-        """Drop the row."""
-
-
 def _engine_refusals(scenario: Scenario) -> list[Finding]:
     """What the engine would refuse when it builds a variant: ``run`` must not differ.
 
     Every variant's first replication is built (pools, calendars, compiled process
-    graphs) but not run, which takes a fraction of a second; whatever the engine checks
-    before simulating is thereby checked here too.
+    graphs) but not run (:func:`~zsa_sim.engine.simulation.check_buildable`), which
+    takes a fraction of a second; whatever the engine checks before simulating is
+    thereby checked here too.
     """
-    from zsa_sim.engine.simulation import Simulation
+    from zsa_sim.engine.simulation import check_buildable
     from zsa_sim.errors import ZsaError
     from zsa_sim.scenario.build import build_setup
 
     out = []
     for variant in scenario.variants:
         try:
-            Simulation(build_setup(scenario, variant, 0), _NoLog())  # type: ignore[arg-type]
+            check_buildable(build_setup(scenario, variant, 0))
         except ZsaError as err:
             out.append(Finding("error", f"variants.{variant}", err.detail))
     return out
