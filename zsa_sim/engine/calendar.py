@@ -153,9 +153,12 @@ class WorkingCalendar:
     @cached_property
     def _office(self) -> _OfficeLayout:
         """The office hours of the layout without closed days (shared)."""
-        return _office_layout(
-            self.epoch.date(), _weekly_key(self.weekly), self.horizon_days, self.periods
-        )
+        return _office_layout(self.epoch.date(), self._weekly, self.horizon_days, self.periods)
+
+    @cached_property
+    def _weekly(self) -> WeeklyKey:
+        """``weekly`` as a key (sorted, hashable)."""
+        return _weekly_key(self.weekly)
 
     @cached_property
     def _layout(self) -> tuple[tuple[float, ...], tuple[float, ...], array, bytearray]:
@@ -172,11 +175,15 @@ class WorkingCalendar:
         office = self._office
         # a datetime never equalled a day of the layout, so it closes nothing
         closed_numbers = [
-            (day - first).days
+            number
             for day in self.closed_days
-            if isinstance(day, date) and not isinstance(day, datetime)
+            if isinstance(day, date)
+            and not isinstance(day, datetime)
+            and 0 <= (number := (day - first).days) < self.horizon_days
         ]
-        shut = np.isin(office.day_numbers, closed_numbers)
+        closed_day = np.zeros(self.horizon_days, bool)
+        closed_day[closed_numbers] = True
+        shut = closed_day[office.day_numbers]
         # the running total over the open intervals, in their order: a cumulative sum
         # adds one after the other as the loop ``total += length`` did (adding 0.0 for a
         # closed interval leaves a total >= 0 as it is), so the values are bit-identical
@@ -379,7 +386,7 @@ class WorkingCalendar:
         """Every field, hashable: calendars with equal keys have the same working time."""
         return (
             self.epoch,
-            _weekly_key(self.weekly),
+            self._weekly,
             self.closed_days,
             self.always,
             self.horizon_days,
@@ -517,14 +524,18 @@ def _office_layout(
                 start.append(a)
                 end.append(b)
         weeks = -(-(stop - begin) // 7)
+        shape = (weeks, len(offset))
         day = (begin + np.arange(weeks)[:, None] * 7 + np.array(offset, int)).ravel()
         keep = day < stop
         days.append(day[keep])
-        starts.append(np.tile(np.array(start, float), weeks)[keep])
-        ends.append(np.tile(np.array(end, float), weeks)[keep])
-    day_numbers = np.concatenate(days) if days else np.zeros(0, int)
-    start_of = np.concatenate(starts) if starts else np.zeros(0)
-    end_of = np.concatenate(ends) if ends else np.zeros(0)
+        starts.append(np.broadcast_to(np.array(start, float), shape).ravel()[keep])
+        ends.append(np.broadcast_to(np.array(end, float), shape).ravel()[keep])
+    if len(days) == 1:  # the common case: one pattern throughout
+        day_numbers, start_of, end_of = days[0], starts[0], ends[0]
+    else:
+        day_numbers = np.concatenate(days) if days else np.zeros(0, int)
+        start_of = np.concatenate(starts) if starts else np.zeros(0)
+        end_of = np.concatenate(ends) if ends else np.zeros(0)
     offsets = day_numbers * MINUTES_PER_DAY
     start_array = offsets + start_of
     end_array = offsets + end_of

@@ -120,19 +120,15 @@ class Simulation:
         self.env = Environment(0.0)
         self.draws = DrawTable(setup.seed, setup.replication)
         self.pools: dict[str, StaffPool] = {}
+        #: made when the run starts, from the pools' available minutes by day
         self.pool_stats: dict[str, PoolStats] = {}
+        self._available: dict[str, np.ndarray] = {}
         self.other_work: dict[str, OtherWork] = {}
         for pool_id, spec in setup.pools.items():
             members, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
             self.pools[pool_id] = make_pool(self.env, spec, members, setup.seed, setup.replication)
-            self.pool_stats[pool_id] = PoolStats(
-                pool=pool_id,
-                role=spec.role,
-                org_unit=spec.org_unit,
-                fte=spec.fte,
-                cost_per_hour=spec.cost_per_hour,
-                available_minutes_by_day=_shared_floats(available),
-            )
+            # its PoolStats when the run starts (a check_buildable never needs them)
+            self._available[pool_id] = available
             if spec.other_work:
                 self.other_work[pool_id] = OtherWork(
                     self.env,
@@ -174,6 +170,15 @@ class Simulation:
             raise SimulationError("a Simulation runs once; make a new one")
         self._ran = True
         env, horizon = self.env, self.setup.horizon
+        for pool_id, spec in self.setup.pools.items():
+            self.pool_stats[pool_id] = PoolStats(
+                pool=pool_id,
+                role=spec.role,
+                org_unit=spec.org_unit,
+                fte=spec.fte,
+                cost_per_hour=spec.cost_per_hour,
+                available_minutes_by_day=_shared_floats(self._available.pop(pool_id)),
+            )
         for source, graph in self.graphs:
             TokenProcess(env, self._arrivals(source, graph))
         for other in self.other_work.values():
