@@ -27,7 +27,7 @@ import bisect
 import math
 from array import array
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
@@ -109,14 +109,19 @@ class WorkingCalendar:
                 closed_days=closed,
                 horizon_days=self.horizon_days,
             )
-        return WorkingCalendar(
-            epoch=self.epoch,
-            weekly=self.weekly,
-            closed_days=closed,
-            always=self.always,
-            horizon_days=self.horizon_days,
-            periods=self.periods,
-        )
+        # The same fields but the closed days, which __post_init__ does not look at: its
+        # checks of the hours passed for this calendar, so the twin is made without
+        # them (a member with absences has her own calendar; ~800 for ``validate`` of
+        # the state-wide scenario, issue 19). The office layout does not depend on the
+        # closed days either: it is passed on if this calendar has it.
+        twin = object.__new__(WorkingCalendar)
+        for name in _FIELDS:
+            object.__setattr__(twin, name, getattr(self, name))
+        object.__setattr__(twin, "closed_days", closed)
+        for name in ("_weekly", "_office"):
+            if name in self.__dict__:
+                twin.__dict__[name] = self.__dict__[name]
+        return twin
 
     def with_periods(self, periods: Iterable[tuple[int, WeeklyHours]]) -> WorkingCalendar:
         """The same calendar with other weekly hours from given day numbers on.
@@ -460,6 +465,9 @@ class WorkingCalendar:
                 remaining -= hi - lo
             day_no += 1
 
+
+#: The fields of a WorkingCalendar (its dataclass fields, in order)
+_FIELDS = tuple(f.name for f in fields(WorkingCalendar))
 
 #: Distinct (calendar, days) whose minutes by day are kept (~6 KB each for two years).
 MINUTES_CACHE_SIZE = 256

@@ -125,7 +125,9 @@ class Simulation:
         self._available: dict[str, np.ndarray] = {}
         self.other_work: dict[str, OtherWork] = {}
         for pool_id, spec in setup.pools.items():
-            members, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
+            members, available = build_members(
+                spec, setup.seed, setup.replication, setup.horizon, absences=not _check_only
+            )
             self.pools[pool_id] = make_pool(self.env, spec, members, setup.seed, setup.replication)
             # its PoolStats when the run starts (a check_buildable never needs them)
             self._available[pool_id] = available
@@ -441,13 +443,15 @@ def check_buildable(setup: SimulationSetup) -> None:
     """Raise what ``Simulation(setup, sink)`` would raise, if anything; run nothing.
 
     ``validate`` calls this so that it refuses exactly what ``run`` refuses. Everything
-    is built as for a run (pools, members, calendars, other work, renewals) except the
-    graphs: of the (service, municipality) pairs whose compilation reads the same
-    routing and pools (:func:`~zsa_sim.engine.graph.routing_signature`), only the first
-    in the order of ``setup.sources`` is compiled. A pair with a new signature is
-    compiled before any later pair, so the first pair a run would refuse is the first
-    this refuses, with the same message (issue 19: the state-wide scenario compiles 4
-    graphs instead of 274).
+    is built as for a run (pools, members, calendars, other work, renewals) but for two
+    things that cannot refuse it. The members' absences and the pools' available
+    minutes are left out (:func:`~zsa_sim.engine.staff.build_members` with
+    ``absences=False``). Of the (service, municipality) pairs whose compilation reads
+    the same routing and pools (:func:`~zsa_sim.engine.graph.routing_signature`), only
+    the first in the order of ``setup.sources`` is compiled: a pair with a new
+    signature is compiled before any later pair, so the first pair a run would refuse is
+    the first this refuses, with the same message. Issue 19: the state-wide scenario
+    compiles 4 graphs instead of 274, and draws no absences for its ~800 staff members.
     """
     Simulation(setup, _NoLog(), _check_only=True)
 
