@@ -491,8 +491,8 @@ def routing_signature(routing: Mapping[str, TaskRouting], pools: Mapping[str, St
     (:func:`~zsa_sim.engine.simulation.check_buildable`): the state-wide scenario has
     two signatures a variant for its 137 (service, municipality) pairs (issue 19).
     ``tests/test_engine_graph.py`` holds this to the compiler. The effort factor enters
-    as it is (a NaN never equals itself, so such a municipality is compiled on its own)
-    and the hand-over by its type (the compiler takes its ``sample`` only).
+    as it is (equal factors pass or fail its check alike; a NaN equals only itself) and
+    the hand-over by its type (the compiler takes its ``sample`` only).
     """
     out = []
     for task, route in routing.items():
