@@ -296,12 +296,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-install", action="store_true")
     parser.add_argument("--before", type=Path, help="also run this zsa-sim source tree")
-    parser.add_argument("--zsa-only", action="store_true", help="only zsa-sim (profiling aid)")
+    parser.add_argument(
+        "--zsa-only", action="store_true", help="only zsa-sim (with --before: both trees)"
+    )
     args = parser.parse_args()
     if args.zsa_only:
         scenario = write_scenario(args.cases)
-        for _ in range(args.repeats):
-            print(run_zsa(scenario))
+        trees = [("before", args.before)] if args.before else []
+        trees.append(("now", HERE.parent))
+        runs: dict[str, list[ProcessRun]] = {name: [] for name, _ in trees}
+        for _ in range(args.repeats):  # alternating, so both see the same load
+            for name, tree in trees:
+                runs[name].append(run_zsa(scenario, tree))
+                print(name, runs[name][-1])
+        for name, each in runs.items():
+            m = Comparison.median(each)
+            print(f"{name}: median CPU {m.cpu:.2f} s, wall {m.wall:.2f} s, peak {m.peak_mb:.0f} MB")
         return
     result = compare(args.cases, args.repeats, install=not args.no_install, before=args.before)
     if isinstance(result, str):
