@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -380,10 +381,11 @@ class WorkingCalendar:
         if minutes is None:
             minutes = self._open_minutes(days)
             minutes.flags.writeable = False
-            if len(_MINUTES_BY_DAY) >= MINUTES_CACHE_SIZE:
-                # the oldest entry goes (dicts keep insertion order)
-                _MINUTES_BY_DAY.pop(next(iter(_MINUTES_BY_DAY), None), None)
-            _MINUTES_BY_DAY[key] = minutes
+            with _MINUTES_LOCK:  # the workbench and Dask's threads build setups at once
+                while len(_MINUTES_BY_DAY) >= MINUTES_CACHE_SIZE:
+                    # the oldest entry goes (dicts keep insertion order)
+                    del _MINUTES_BY_DAY[next(iter(_MINUTES_BY_DAY))]
+                _MINUTES_BY_DAY[key] = minutes
         return minutes.copy()
 
     @cached_property
@@ -473,6 +475,7 @@ _FIELDS = tuple(f.name for f in fields(WorkingCalendar))
 MINUTES_CACHE_SIZE = 256
 #: :meth:`WorkingCalendar.open_minutes_by_day` by (calendar key, days); read-only arrays
 _MINUTES_BY_DAY: dict[tuple, np.ndarray] = {}
+_MINUTES_LOCK = threading.Lock()
 
 
 def _weekly_key(weekly: WeeklyHours) -> WeeklyKey:
