@@ -291,3 +291,120 @@ def test_open_minutes_by_day_equal_work_between_bit_for_bit(name, cal, days):
     expected = _minutes_day_by_day(cal, days)
     assert got.dtype == expected.dtype == np.float64
     assert got.tobytes() == expected.tobytes(), name
+
+
+# -- the layout in numpy, the minutes by day once per distinct calendar (issue 19) ---
+
+
+def _reference_layout(cal: WorkingCalendar):
+    """The day-by-day loops the numpy layout replaced: starts, ends, before, closed."""
+    first = cal.epoch.date()
+    hours = dict(cal.weekly)
+    changes = {day_no: dict(pattern) for day_no, pattern in cal.periods}
+    starts, ends, lengths, day_numbers = [], [], [], []
+    for day_no in range(cal.horizon_days):
+        if day_no in changes:
+            hours = changes[day_no]
+        for start, end in hours.get((first.weekday() + day_no) % 7, ()):
+            starts.append(day_no * 1440.0 + start)
+            ends.append(day_no * 1440.0 + end)
+            lengths.append(end - start)
+            day_numbers.append(day_no)
+    closed_numbers = {(d - first).days for d in cal.closed_days}
+    before, closed, total = [], [], 0.0
+    for length, day_no in zip(lengths, day_numbers, strict=True):
+        before.append(total)
+        closed.append(day_no in closed_numbers)
+        if not closed[-1]:
+            total += length
+    return starts, ends, before, closed
+
+
+def _random_week(rng: np.random.Generator) -> dict[int, tuple[tuple[float, float], ...]]:
+    week = {}
+    for day in range(7):
+        if rng.random() < 0.7:
+            cuts = np.sort(rng.choice(np.arange(0.0, 1440.5, 0.5), 4, replace=False)).tolist()
+            week[day] = ((cuts[0], cuts[1]), (cuts[2], cuts[3]))
+    return week or {0: ((450.0, 960.0),)}
+
+
+def test_the_layout_in_numpy_is_the_loop_bit_for_bit():
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        horizon = int(rng.integers(1, 500))
+        closed = frozenset(
+            EPOCH.date() + timedelta(days=int(d)) for d in rng.integers(-5, horizon + 5, 30)
+        )
+        cal = WorkingCalendar(
+            epoch=EPOCH, weekly=_random_week(rng), closed_days=closed, horizon_days=horizon
+        )
+        if rng.random() < 0.6:  # periods, some from day 0, some beyond the layout
+            days = sorted({int(d) for d in rng.integers(0, horizon + 10, 3)})
+            cal = cal.with_periods([(d, _random_week(rng)) for d in days])
+        starts, ends, before, closed_mask = cal._layout
+        want = _reference_layout(cal)
+        assert list(starts) == want[0] and list(ends) == want[1]
+        assert np.array(before).tobytes() == np.array(want[2], dtype=float).tobytes()
+        assert list(closed_mask) == [*map(int, want[3]), 0]  # and the open sentinel
+        days = int(rng.integers(1, horizon + 20))
+        by_day = [cal.work_between(d * 1440.0, (d + 1) * 1440.0) for d in range(days)]
+        assert cal.open_minutes_by_day(days).tobytes() == np.array(by_day).tobytes()
+
+
+def test_minutes_by_day_are_computed_once_per_distinct_calendar():
+    from zsa_sim.engine import calendar as module
+
+    module._MINUTES_BY_DAY.clear()
+    a = WorkingCalendar(epoch=EPOCH, closed_days=ST_HOLIDAYS)
+    twin = WorkingCalendar(epoch=EPOCH, closed_days=frozenset(ST_HOLIDAYS))
+    first = a.open_minutes_by_day(30)
+    again = twin.open_minutes_by_day(30)
+    assert len(module._MINUTES_BY_DAY) == 1  # equal fields: one entry
+    # each caller gets an array of its own, writable, with the uncached values
+    assert again is not first and again.flags.writeable
+    again[:] = -1.0
+    assert a.open_minutes_by_day(30).tobytes() == twin._open_minutes(30).tobytes()
+    # no cross-talk: other days, closed days, hours or periods are other entries
+    others = [
+        a.open_minutes_by_day(31),
+        a.without_days([date(2026, 1, 2)]).open_minutes_by_day(30),
+        WorkingCalendar(epoch=EPOCH, weekly={0: ((0.0, 60.0),)}).open_minutes_by_day(30),
+        a.with_periods([(3, {1: ((0.0, 30.0),)})]).open_minutes_by_day(30),
+        WorkingCalendar.always_open(EPOCH).open_minutes_by_day(30),
+    ]
+    assert len(module._MINUTES_BY_DAY) == 6
+    assert others[1][1] == 0.0 and first[1] == 300.0  # Friday 2 January closed, or open
+    assert others[2].sum() == 4 * 60.0 and others[4].sum() == 30 * 1440.0  # 4 Mondays
+
+
+def test_minutes_cache_keeps_its_size(monkeypatch):
+    from zsa_sim.engine import calendar as module
+
+    monkeypatch.setattr(module, "MINUTES_CACHE_SIZE", 3)
+    module._MINUTES_BY_DAY.clear()
+    for days in range(1, 8):
+        assert len(OFFICE.open_minutes_by_day(days)) == days
+    assert [key[1] for key in module._MINUTES_BY_DAY] == [5, 6, 7]  # the newest three
+
+
+def test_a_calendar_without_days_is_one_made_with_them():
+    # without_days copies the fields without checking the hours again
+    fields = ("epoch", "weekly", "closed_days", "always", "horizon_days", "periods")
+    part_time = OFFICE.with_periods([(0, {0: ((450.0, 600.0),)}), (9, {2: ((500.0, 700.0),)})])
+    for cal in (OFFICE, part_time, WorkingCalendar.always_open(EPOCH)):
+        if not cal.always:
+            assert cal._layout  # a layout to pass on
+        days = [date(2026, 1, 6), date(2026, 1, 14)]
+        fewer = cal.without_days(days)
+        made = WorkingCalendar(
+            **{f: getattr(cal, f) for f in fields if f != "closed_days"},
+            closed_days=cal.closed_days | frozenset(days),
+        )
+        if cal.always:  # an always-open calendar becomes 24-hour days to close some
+            assert not fewer.always and fewer.closed_days == frozenset(days)
+            continue
+        assert [getattr(fewer, f) for f in fields] == [getattr(made, f) for f in fields]
+        assert fewer._layout[0] is made._layout[0]
+        assert fewer._layout[2] == made._layout[2] and fewer._layout[3] == made._layout[3]
+        assert fewer.add_work(0.0, 3000.0) == made.add_work(0.0, 3000.0)

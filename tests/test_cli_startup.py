@@ -160,9 +160,10 @@ def test_validate_scenario_cross_checks_once_and_builds_every_variant(monkeypatc
         checks, "check_scenario", lambda s, **kw: checked.append(s) or real_check(s, **kw)
     )
 
-    def init(self, setup, sink):
+    def init(self, setup, sink, **kw):
         built.append(setup.variant)
-        real_init(self, setup, sink)
+        assert kw == {"_check_only": True}  # built to check, never run (check_buildable)
+        real_init(self, setup, sink, **kw)
 
     monkeypatch.setattr(simulation.Simulation, "__init__", init)
     assert validate_scenario_file(ROOT / "scenarios" / "pilot.yaml") == []

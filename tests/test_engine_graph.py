@@ -285,3 +285,91 @@ def test_unreachable_tasks_need_no_effort():
     b.chain("Start", "A", "End")
     _rows, result = run(setup_for(definitions(b.build()), {"A": 1}, arrivals_at([0])))
     assert result.cases_completed == 1
+
+
+# -- check_buildable (validate): one compile per routing signature ------------------
+
+
+def _towns(tables: dict[str, dict[str, TaskRouting]], pools):
+    """The linear A-B model for several towns, each with its own routing table."""
+    from dataclasses import replace
+
+    from engine_models import SERVICE
+
+    base = setup_for(linear("A", "B"), {"A": 1, "B": 1}, arrivals_at([0]), pools=pools)
+    sources = tuple(arrivals_at([0], town=town) for town in tables)
+    routing = {(SERVICE, town): table for town, table in tables.items()}
+    return replace(base, sources=sources, routing=routing)
+
+
+def _refusal(build) -> str | None:
+    try:
+        build()
+    except SimulationError as err:
+        return str(err)
+    return None
+
+
+def test_check_buildable_refuses_the_first_town_a_run_refuses():
+    from zsa_sim.engine.simulation import Simulation, check_buildable
+    from zsa_sim.eventlog.schema import ListSink
+
+    pools = [pool("p"), pool("q"), pool("empty", fte=0)]
+    good = {"A": TaskRouting("p"), "B": TaskRouting("p")}
+    other = {"A": TaskRouting("q"), "B": TaskRouting("p")}
+    # the same routing as good, but for an unstaffed pool, an unknown one, a bad factor
+    bad = [
+        {"A": TaskRouting("p"), "B": TaskRouting("empty")},
+        {"A": TaskRouting("nobody"), "B": TaskRouting("p")},
+        {"A": TaskRouting("p", float("nan")), "B": TaskRouting("p")},
+        {"A": TaskRouting("p", -0.5), "B": TaskRouting("p")},
+    ]
+    for broken in bad:
+        for where in range(4):
+            tables = {f"t{k}": good if k % 2 else other for k in range(4)}
+            tables[f"t{where}"] = broken
+            tables["t9"] = broken  # a later town with the same signature
+            setup = _towns(tables, pools)
+            ran = _refusal(lambda s=setup: Simulation(s, ListSink()))
+            checked = _refusal(lambda s=setup: check_buildable(s))
+            assert ran is not None and f"municipality 't{where}'" in ran
+            assert checked == ran
+    # no refusal at all: none either way, and a Simulation built to check does not run
+    setup = _towns({f"t{k}": good for k in range(3)}, pools)
+    assert _refusal(lambda: check_buildable(setup)) is None
+    simulation = Simulation(setup, ListSink(), _check_only=True)
+    with pytest.raises(SimulationError, match="does not run"):
+        simulation.run()
+
+
+def test_routing_signature_holds_what_compiling_reads_of_a_town():
+    from zsa_sim.engine.graph import routing_signature
+    from zsa_sim.engine.queues import make_pool
+    from zsa_sim.engine.staff import build_members
+
+    def staff(spec):
+        return make_pool(None, spec, build_members(spec, 1, 0, 1440.0)[0], 1, 0)
+
+    pools = {p.id: staff(p) for p in (pool("p"), pool("q"), pool("empty", fte=0))}
+    handover = Distribution.fixed(5.0)
+
+    def signature(**routes):
+        return routing_signature(routes, pools)
+
+    same = signature(A=TaskRouting("p"), B=TaskRouting("q"))
+    # another town with the same pools' facts: the same signature, in any order
+    assert signature(B=TaskRouting("q"), A=TaskRouting("p")) == same
+    assert signature(A=TaskRouting("q"), B=TaskRouting("p")) == same  # both staffed
+    for changed in (
+        signature(A=TaskRouting("p"), B=TaskRouting("empty")),
+        signature(A=TaskRouting("p"), B=TaskRouting("nobody")),
+        signature(A=TaskRouting("p", 0.5), B=TaskRouting("q")),
+        signature(A=TaskRouting("p", handover=handover), B=TaskRouting("q")),
+        signature(A=TaskRouting("p")),
+        signature(A=TaskRouting("p"), C=TaskRouting("q")),
+    ):
+        assert changed != same
+    # a NaN equals no other NaN: such towns are compiled each (and each refused)
+    assert signature(A=TaskRouting("p", float("nan"))) != signature(
+        A=TaskRouting("p", float("nan"))
+    )

@@ -364,3 +364,28 @@ def test_pool_minutes_by_day_share_one_float_per_value() -> None:
     assert shared[0] is shared[1] is shared[5]
     # the exact bits are kept: -0.0 is not folded into 0.0
     assert [math.copysign(1.0, v) for v in shared[2:4]] == [1.0, -1.0]
+
+
+def test_pool_minutes_are_shared_as_a_dict_of_their_bits_would_share_them() -> None:
+    from zsa_sim.engine.simulation import _shared_floats
+
+    rng = np.random.default_rng(3)
+    values = rng.choice([0.0, -0.0, 480.0, 240.5, 1e-300, 7.25], 500)
+    shared = _shared_floats(values)
+    by_bits: dict[str, float] = {}
+    expected = [by_bits.setdefault(v.hex(), v) for v in map(float, values)]
+    assert [v.hex() for v in shared] == [v.hex() for v in expected]
+    assert len({id(v) for v in shared}) == len(by_bits)
+    assert _shared_floats(np.zeros(0)) == ()
+
+
+def test_pool_stats_are_made_when_the_run_starts() -> None:
+    spec = pool("p", fte=2, absence_rate=0.3)
+    setup = setup_for(linear("A"), {"A": 30}, arrivals_at([0.0]), pools=[spec], horizon=3 * 1440)
+    simulation = Simulation(setup, ListSink())
+    assert simulation.pool_stats == {}
+    stats = simulation.run().pools["p"]
+    from zsa_sim.engine.staff import build_members
+
+    _, available = build_members(spec, setup.seed, setup.replication, setup.horizon)
+    assert stats.available_minutes_by_day == tuple(available.tolist())

@@ -10,6 +10,7 @@ from scipy.stats import binom
 from zsa_sim.engine.calendar import WorkingCalendar
 from zsa_sim.engine.setup import StaffPoolSpec
 from zsa_sim.engine.staff import INF, StaffMember, StaffPool, build_members
+from zsa_sim.errors import SimulationError
 
 OFFICE = WorkingCalendar(epoch=EPOCH)  # Mon-Thu 7:30-16:00, Fri 7:30-12:30; EPOCH is a Monday
 
@@ -383,3 +384,40 @@ def test_requests_are_served_by_priority_then_in_order_whether_in_line_or_heap()
     assert staff.acquire() is m
     staff.enqueue(2)
     assert len(staff.line) == 1 and not staff.queue
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pool("p", fte=3.4, absence_rate=0.3, calendar=OFFICE),
+        pool("p", fte=2, absence_rate=0.2),  # always open: absences make 24-hour days
+        StaffPoolSpec(
+            "p", "clerk", "unit", 2.5, OFFICE, 0.25, fte_timeline=((0.0, 1.0), (at(2, 0), 2.5))
+        ),
+        StaffPoolSpec("p", "clerk", "unit", 1.5, OFFICE, 0.25, part_time="speed"),
+        pool("p", fte=0.01, absence_rate=0.5, calendar=OFFICE),  # a weekly block
+    ],
+)
+def test_members_for_checking_are_those_of_a_run_without_their_absences(spec):
+    # validate (check_buildable) builds members without absences: the same members,
+    # hours and leaving days; only the absence days and the minutes are left out
+    full, available = build_members(spec, 5, 1, at(40, 0))
+    lean, zeros = build_members(spec, 5, 1, at(40, 0), absences=False)
+    assert [(m.id, m.speed, m.until) for m in lean] == [(m.id, m.speed, m.until) for m in full]
+    for a, b in zip(lean, full, strict=True):
+        assert a.calendar.closed_days == spec.calendar.closed_days
+        # a run's member: this one with her absence days closed
+        absent = a.calendar.without_days(b.calendar.closed_days)
+        fields = ("epoch", "weekly", "closed_days", "always", "horizon_days", "periods")
+        assert [getattr(absent, f) for f in fields] == [getattr(b.calendar, f) for f in fields]
+    assert len(zeros) == len(available) and not zeros.any()
+    assert sum(len(m.calendar.closed_days) for m in full) > 0  # absences were drawn
+
+
+def test_members_for_checking_refuse_what_a_run_refuses():
+    spec = StaffPoolSpec(
+        "p", "clerk", "unit", 2.0, OFFICE, part_time="speed", fte_timeline=((0.0, 1.0), (60, 2))
+    )
+    for absences in (True, False):
+        with pytest.raises(SimulationError, match="speed model of part-time work"):
+            build_members(spec, 0, 0, at(5, 0), absences=absences)

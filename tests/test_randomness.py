@@ -77,3 +77,20 @@ def test_cache_keeps_its_minimum_for_few_keys():
     table = DrawTable(7, 0)
     _round_robin(table, 3, 2)
     assert (table.pairs_seen, table.cache_blocks) == (3, DrawTable.MIN_BLOCKS)
+
+
+def test_stream_is_the_generator_of_the_entropy_list():
+    # seeded from an array of 32-bit words (faster) it is the generator numpy makes of
+    # key_entropy's list of ints, at the edges of the words too
+    keys = [
+        (0, 0, ()),
+        (-1, 2**32 - 1, ("x",)),
+        (20260101, 3, ("absence", "Dessau-Rosslau/front_office", 1)),
+        (7, 0, ("effort", "svc", "Müller", -5, 2**40)),
+    ]
+    for seed, replication, key in keys:
+        words = key_entropy(seed, replication, key)
+        listed = np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+        ours = stream(seed, replication, *key)
+        assert ours.bit_generator.state == listed.bit_generator.state
+        assert ours.random(4).tobytes() == listed.random(4).tobytes()

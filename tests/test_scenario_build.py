@@ -220,3 +220,29 @@ def test_hybrid_run_does_centralised_work_only_for_the_joined_municipality(scena
     assert at_zsa and {m for m, _ in at_zsa} == {"Adorf"}
     assert {a for _, a in at_zsa} <= CENTRALISABLE
     assert all(r.org_unit == "Bdorf" for r in worked if r.municipality == "Bdorf")
+
+
+def test_central_routes_share_one_record_equal_to_the_zsas_terms(scenario) -> None:
+    from zsa_sim.engine.setup import TaskRouting
+
+    setup = build_setup(scenario, "zentral", 0)
+    central = [r for table in setup.routing.values() for r in table.values() if r.handover]
+    assert len(central) == 2 * len(CENTRALISABLE)
+    assert all(r is central[0] for r in central)  # made once for the ZSA's pool
+    zsa = scenario.zsa
+    assert central[0] == TaskRouting("ZSA/team", zsa.effort_factor, zsa.handover.minutes())
+
+
+def test_a_given_organisation_builds_the_same_setup(scenario) -> None:
+    from zsa_sim.scenario.build import organisation
+
+    for variant in scenario.variants:
+        made = build_setup(scenario, variant, 0)
+        given = build_setup(scenario, variant, 0, organisation(scenario, variant))
+        # (calendars compare by identity; their reprs show every field)
+        assert repr(given.pools) == repr(made.pools) and given.routing == made.routing
+        assert [(s.service, s.municipality) for s in given.sources] == [
+            (s.service, s.municipality) for s in made.sources
+        ]
+    with pytest.raises(ValueError, match="organisation of variant 'zentral' given"):
+        build_setup(scenario, "dezentral", 0, organisation(scenario, "zentral"))

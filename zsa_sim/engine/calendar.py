@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
 from array import array
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
@@ -109,14 +110,19 @@ class WorkingCalendar:
                 closed_days=closed,
                 horizon_days=self.horizon_days,
             )
-        return WorkingCalendar(
-            epoch=self.epoch,
-            weekly=self.weekly,
-            closed_days=closed,
-            always=self.always,
-            horizon_days=self.horizon_days,
-            periods=self.periods,
-        )
+        # The same fields but the closed days, which __post_init__ does not look at: its
+        # checks of the hours passed for this calendar, so the twin is made without
+        # them (a member with absences has her own calendar; ~800 for ``validate`` of
+        # the state-wide scenario, issue 19). The office layout does not depend on the
+        # closed days either: it is passed on if this calendar has it.
+        twin = object.__new__(WorkingCalendar)
+        for name in _FIELDS:
+            object.__setattr__(twin, name, getattr(self, name))
+        object.__setattr__(twin, "closed_days", closed)
+        for name in ("_weekly", "_office"):
+            if name in self.__dict__:
+                twin.__dict__[name] = self.__dict__[name]
+        return twin
 
     def with_periods(self, periods: Iterable[tuple[int, WeeklyHours]]) -> WorkingCalendar:
         """The same calendar with other weekly hours from given day numbers on.
@@ -151,6 +157,16 @@ class WorkingCalendar:
     # -- layout -------------------------------------------------------------------
 
     @cached_property
+    def _office(self) -> _OfficeLayout:
+        """The office hours of the layout without closed days (shared)."""
+        return _office_layout(self.epoch.date(), self._weekly, self.horizon_days, self.periods)
+
+    @cached_property
+    def _weekly(self) -> WeeklyKey:
+        """``weekly`` as a key (sorted, hashable)."""
+        return _weekly_key(self.weekly)
+
+    @cached_property
     def _layout(self) -> tuple[tuple[float, ...], tuple[float, ...], array, bytearray]:
         """Interval starts and ends of the office hours (shared, see :func:`_office_layout`),
         the working minutes before each interval and a mask of the closed intervals.
@@ -162,26 +178,28 @@ class WorkingCalendar:
         intervals, an open sentinel: ``closed[len(starts)]`` and ``closed[-1]`` are 0.
         """
         first = self.epoch.date()
-        starts, ends, lengths, day_numbers = _office_layout(
-            first, _weekly_key(self.weekly), self.horizon_days, self.periods
-        )
+        office = self._office
         # a datetime never equalled a day of the layout, so it closes nothing
-        closed_numbers = {
-            (day - first).days
+        closed_numbers = [
+            number
             for day in self.closed_days
-            if isinstance(day, date) and not isinstance(day, datetime)
-        }
+            if isinstance(day, date)
+            and not isinstance(day, datetime)
+            and 0 <= (number := (day - first).days) < self.horizon_days
+        ]
+        closed_day = np.zeros(self.horizon_days, bool)
+        closed_day[closed_numbers] = True
+        shut = closed_day[office.day_numbers]
+        # the running total over the open intervals, in their order: a cumulative sum
+        # adds one after the other as the loop ``total += length`` did (adding 0.0 for a
+        # closed interval leaves a total >= 0 as it is), so the values are bit-identical
+        totals = np.cumsum(np.where(shut, 0.0, office.lengths))
+        # the first interval has nothing before it
+        before = array("d", np.concatenate((np.zeros(1), totals))[: len(totals)].tobytes())
         # one more byte: an open sentinel, so that walks stop without a bounds test
-        closed = bytearray(len(starts) + 1)
-        before = array("d", bytes(8 * len(starts)))
-        total = 0.0
-        for k, length in enumerate(lengths):
-            before[k] = total
-            if day_numbers[k] in closed_numbers:
-                closed[k] = 1
-            else:
-                total += length
-        return starts, ends, before, closed
+        closed = bytearray(shut.astype(np.uint8).tobytes())
+        closed.append(0)
+        return office.starts, office.ends, before, closed
 
     @cached_property
     def _last_open(self) -> int:
@@ -345,14 +363,45 @@ class WorkingCalendar:
         return work_b - (before[i] + min(a, ends[i]) - starts[i])
 
     def open_minutes_by_day(self, days: int) -> np.ndarray:
-        """Working minutes on each of the first ``days`` calendar days.
+        """Working minutes on each of the first ``days`` calendar days (a new array).
 
         The same values as ``work_between`` day by day, bit for bit (each day is the
         difference of the cumulative working minutes at its two midnights, computed with
         the same operations in the same order), but in numpy: every staff pool of every
         replication asks this for the whole run, and ``validate`` builds the engine too
         (issue 19: ~12,000 calls of ``work_between`` for the pilot).
+
+        The values depend on the calendar's fields alone, and many calendars have equal
+        ones (every full-time member of every pool; part-time members with the same
+        share): they are computed once per distinct calendar and days, and each caller
+        gets a copy (the state-wide scenario asks 479 times for 150 distinct calendars).
         """
+        key = (self._key, days)
+        minutes = _MINUTES_BY_DAY.get(key)
+        if minutes is None:
+            minutes = self._open_minutes(days)
+            minutes.flags.writeable = False
+            with _MINUTES_LOCK:  # the workbench and Dask's threads build setups at once
+                while len(_MINUTES_BY_DAY) >= MINUTES_CACHE_SIZE:
+                    # the oldest entry goes (dicts keep insertion order)
+                    del _MINUTES_BY_DAY[next(iter(_MINUTES_BY_DAY))]
+                _MINUTES_BY_DAY[key] = minutes
+        return minutes.copy()
+
+    @cached_property
+    def _key(self) -> tuple:
+        """Every field, hashable: calendars with equal keys have the same working time."""
+        return (
+            self.epoch,
+            self._weekly,
+            self.closed_days,
+            self.always,
+            self.horizon_days,
+            self.periods,
+        )
+
+    def _open_minutes(self, days: int) -> np.ndarray:
+        """:meth:`open_minutes_by_day`, computed."""
         if self.always:
             return np.full(days, MINUTES_PER_DAY)
         cumulative = self._cumulative_at(np.arange(max(days, 0) + 1) * MINUTES_PER_DAY)
@@ -360,12 +409,12 @@ class WorkingCalendar:
 
     def _cumulative_at(self, t: np.ndarray) -> np.ndarray:
         """:meth:`_cumulative` of each time in ``t`` (ascending), vectorised."""
-        starts, ends, before, closed = self._layout
+        starts, _, before, closed = self._layout
         out = np.zeros(len(t))
         inside = t < self._layout_end()
         n = len(starts)
         if n:
-            s = np.array(starts)
+            s = self._office.start_array
             k = np.arange(n)
             # the last open interval at or before each index (-1: none), as the walk back
             # over closed intervals in _cumulative finds it
@@ -373,7 +422,8 @@ class WorkingCalendar:
             i = np.searchsorted(s, t[inside], side="right") - 1
             j = np.where(i >= 0, last_open[np.maximum(i, 0)], -1)
             jj = np.maximum(j, 0)
-            value = np.frombuffer(before)[jj] + np.minimum(t[inside], np.array(ends)[jj]) - s[jj]
+            ends_j = self._office.end_array[jj]
+            value = np.frombuffer(before)[jj] + np.minimum(t[inside], ends_j) - s[jj]
             out[inside] = np.where(j >= 0, value, 0.0)
         for position in np.flatnonzero(~inside):
             out[position] = self._cumulative(float(t[position]))
@@ -418,11 +468,35 @@ class WorkingCalendar:
             day_no += 1
 
 
+#: The fields of a WorkingCalendar (its dataclass fields, in order)
+_FIELDS = tuple(f.name for f in fields(WorkingCalendar))
+
+#: Distinct (calendar, days) whose minutes by day are kept (~6 KB each for two years).
+MINUTES_CACHE_SIZE = 256
+#: :meth:`WorkingCalendar.open_minutes_by_day` by (calendar key, days); read-only arrays
+_MINUTES_BY_DAY: dict[tuple, np.ndarray] = {}
+_MINUTES_LOCK = threading.Lock()
+
+
 def _weekly_key(weekly: WeeklyHours) -> WeeklyKey:
     """Weekly hours as a hashable key (the mapping itself is a dict)."""
     return tuple(
         sorted((day, tuple((start, end) for start, end in iv)) for day, iv in weekly.items())
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _OfficeLayout:
+    """The office hours of a layout without closed days: interval starts and ends
+    (minutes since the epoch) as tuples for ``bisect`` and as arrays for numpy, and each
+    interval's length and day number (arrays)."""
+
+    starts: tuple[float, ...]
+    ends: tuple[float, ...]
+    start_array: np.ndarray
+    end_array: np.ndarray
+    lengths: np.ndarray
+    day_numbers: np.ndarray
 
 
 @lru_cache(maxsize=256)
@@ -431,33 +505,60 @@ def _office_layout(
     weekly: WeeklyKey,
     horizon_days: int,
     periods: tuple[tuple[int, WeeklyKey], ...] = (),
-) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], tuple[int, ...]]:
-    """The office hours of ``horizon_days`` days from ``first`` without any closed day:
-    interval starts and ends (minutes since the epoch), lengths and day numbers.
+) -> _OfficeLayout:
+    """The office hours of ``horizon_days`` days from ``first`` without any closed day.
 
     Shared by all calendars with the same epoch, hours and horizon (every staff member
-    of a pool, every pool with the same hours); the values are computed exactly as the
-    per-calendar layout computed them, so nothing downstream changes.
+    of a pool, every pool with the same hours). Each interval is
+    ``day number * 1440.0 + start`` (and ``+ end``), its length ``end - start``: the
+    same operations as the day-by-day loop this replaced, in numpy a week pattern at a
+    time (a state-wide scenario has ~150 part-time patterns, each laid out for ~800
+    days when ``validate`` builds the engine: issue 19), so the values are bit-identical.
     """
-    hours = dict(weekly)
-    changes = {day_no: dict(pattern) for day_no, pattern in periods}
-    starts: list[float] = []
-    ends: list[float] = []
-    lengths: list[float] = []
-    day_numbers: list[int] = []
-    # the weekday counted on from the first day's, not a date per day (validate builds
-    # every variant's calendars: issue 19, start-up); the values are the same
+    segments = [(0, dict(weekly))]
+    for day_no, pattern in periods:
+        if day_no < horizon_days:
+            segments.append((day_no, dict(pattern)))
     weekday = first.weekday()
-    for day_no in range(horizon_days):
-        if day_no in changes:
-            hours = changes[day_no]
-        intervals = hours.get((weekday + day_no) % 7)
-        if not intervals:
-            continue
-        offset = day_no * MINUTES_PER_DAY
-        for start, end in intervals:
-            starts.append(offset + start)
-            ends.append(offset + end)
-            lengths.append(end - start)
-            day_numbers.append(day_no)
-    return tuple(starts), tuple(ends), tuple(lengths), tuple(day_numbers)
+    days: list[np.ndarray] = []
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    for k, (begin, hours) in enumerate(segments):
+        stop = segments[k + 1][0] if k + 1 < len(segments) else horizon_days
+        if stop <= begin:
+            continue  # a later period starts on the same day
+        # one week from ``begin``: the day offsets, starts and ends of its intervals
+        offset, start, end = [], [], []
+        for d in range(7):
+            for a, b in hours.get((weekday + begin + d) % 7, ()):
+                offset.append(d)
+                start.append(a)
+                end.append(b)
+        weeks = -(-(stop - begin) // 7)
+        shape = (weeks, len(offset))
+        day = (begin + np.arange(weeks)[:, None] * 7 + np.array(offset, int)).ravel()
+        keep = day < stop
+        days.append(day[keep])
+        starts.append(np.broadcast_to(np.array(start, float), shape).ravel()[keep])
+        ends.append(np.broadcast_to(np.array(end, float), shape).ravel()[keep])
+    if len(days) == 1:  # the common case: one pattern throughout
+        day_numbers, start_of, end_of = days[0], starts[0], ends[0]
+    else:
+        day_numbers = np.concatenate(days) if days else np.zeros(0, int)
+        start_of = np.concatenate(starts) if starts else np.zeros(0)
+        end_of = np.concatenate(ends) if ends else np.zeros(0)
+    offsets = day_numbers * MINUTES_PER_DAY
+    start_array = offsets + start_of
+    end_array = offsets + end_of
+    for a in (start_array, end_array, day_numbers):
+        a.flags.writeable = False
+    lengths = end_of - start_of
+    lengths.flags.writeable = False
+    return _OfficeLayout(
+        tuple(start_array.tolist()),
+        tuple(end_array.tolist()),
+        start_array,
+        end_array,
+        lengths,
+        day_numbers,
+    )

@@ -54,7 +54,7 @@ from zsa_sim.engine.nodes import (
     Node,
     uniform,
 )
-from zsa_sim.engine.setup import ServiceSetup, SimulationSetup
+from zsa_sim.engine.setup import ServiceSetup, SimulationSetup, TaskRouting
 from zsa_sim.engine.staff import StaffPool
 from zsa_sim.engine.timers import TimerSyntaxError, parse_cycle, parse_date, parse_duration
 from zsa_sim.errors import SimulationError
@@ -82,6 +82,7 @@ __all__ = [
     "Flow",
     "Graph",
     "Node",
+    "routing_signature",
     "uniform",
 ]
 
@@ -476,6 +477,29 @@ class Compiler(ConstructCompiler):
                 cumulative.append((by_id[fid], acc))
         node.cumulative = tuple(cumulative)
         node.branch_key = ("branch", s, m, element.id)
+
+
+def routing_signature(routing: Mapping[str, TaskRouting], pools: Mapping[str, StaffPool]) -> tuple:
+    """All that compiling a service for one municipality reads of its routing and pools.
+
+    :meth:`Compiler._task` is the only place where the municipality's data enter the
+    compiled graph: the routing of each task (its pool, effort factor and hand-over)
+    and, of the pool, whether it exists and has staff; the municipality's name goes
+    only into draw keys and messages. Two municipalities with equal signatures of the
+    same service therefore both compile or both fail (with the same message but for the
+    name), and ``validate`` compiles only the first of each signature
+    (:func:`~zsa_sim.engine.simulation.check_buildable`): the state-wide scenario has
+    two signatures a variant for its 137 (service, municipality) pairs (issue 19).
+    ``tests/test_engine_graph.py`` holds this to the compiler. The effort factor enters
+    as it is (equal factors pass or fail its check alike; a NaN equals only itself) and
+    the hand-over by its type (the compiler takes its ``sample`` only).
+    """
+    out = []
+    for task, route in routing.items():
+        pool = pools.get(route.pool)
+        staffed = None if pool is None else bool(pool.members)
+        out.append((task, staffed, route.effort_factor, type(route.handover)))
+    return tuple(sorted(out, key=lambda item: item[0]))
 
 
 def _sampler(distribution: Distribution) -> Callable[[np.random.Generator, int], np.ndarray]:

@@ -423,7 +423,7 @@ def _member_calendar(
 
 
 def build_members(
-    spec: StaffPoolSpec, seed: int, replication: int, horizon: float
+    spec: StaffPoolSpec, seed: int, replication: int, horizon: float, *, absences: bool = True
 ) -> tuple[list[StaffMember], np.ndarray]:
     """The members of a pool and its available working minutes per calendar day.
 
@@ -431,6 +431,14 @@ def build_members(
     are drawn for each of them, and the last day counts up to the horizon only. In the
     hours model a member's available minutes are her own hours (minus absences) up to
     the day she leaves; in the speed model the office hours times her speed.
+
+    ``absences=False`` (:func:`~zsa_sim.engine.simulation.check_buildable`, for
+    ``validate``) makes the same members, with their own hours but without their
+    absence days, and no available minutes (zeros): the two thirds of the work that
+    cannot refuse a setup. They draw random numbers and count working minutes of
+    calendars already made, and raise nothing; what they yield (closed days of the
+    members' calendars, minutes by day) is read only when the run starts. The checks
+    here (the speed model, the members' calendars) run either way.
     """
     days = days_covered(horizon)
     calendar = spec.calendar
@@ -461,6 +469,9 @@ def build_members(
         else:
             speed = 1.0
             member_calendar, until = _member_calendar(calendar, shares)
+        if not absences:
+            members.append(StaffMember(spec.id, number, speed, member_calendar, until))
+            continue
         # members with the same shares have the same hours (periods decide them)
         base_minutes = minutes_of.get(member_calendar.periods)
         if base_minutes is None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from zsa_sim.bpmn.validate import Finding, validate_model
 from zsa_sim.errors import ScenarioError
-from zsa_sim.scenario.build import organisation
+from zsa_sim.scenario.build import Organisation, organisation
 from zsa_sim.scenario.demand_checks import demand_findings
 from zsa_sim.scenario.loader import read_document, remember_clean, scenario_from_data
 from zsa_sim.scenario.messages import schema_problems
@@ -51,43 +51,49 @@ def validate_scenario_file(path: str | Path) -> list[Finding]:
             raise
         return [Finding("error", key, message) for key, message in schema_problems(cause, data)]
     scenario._files = files
-    findings = check_scenario(scenario, include_models=True)
+    # each variant's organisation, made by the staffing checks and built on below
+    organisations: dict[str, Organisation] = {}
+    findings = check_scenario(scenario, include_models=True, organisations=organisations)
     if not any(f.severity == "error" for f in findings):
         # what refuse_errors checks is a subset: building the variants need not repeat it
         remember_clean(scenario)
-        findings.extend(_engine_refusals(scenario))
+        findings.extend(_engine_refusals(scenario, organisations))
     return findings
 
 
-class _NoLog:
-    """An event-log sink that keeps nothing (the engine is only built, never run)."""
-
-    def record(self, row: object) -> None:
-        """Drop the row."""
-
-
-def _engine_refusals(scenario: Scenario) -> list[Finding]:
+def _engine_refusals(scenario: Scenario, organisations: dict[str, Organisation]) -> list[Finding]:
     """What the engine would refuse when it builds a variant: ``run`` must not differ.
 
     Every variant's first replication is built (pools, calendars, compiled process
-    graphs) but not run, which takes a fraction of a second; whatever the engine checks
-    before simulating is thereby checked here too.
+    graphs) but not run (:func:`~zsa_sim.engine.simulation.check_buildable`), which
+    takes a fraction of a second; whatever the engine checks before simulating is
+    thereby checked here too.
     """
-    from zsa_sim.engine.simulation import Simulation
+    from zsa_sim.engine.simulation import check_buildable
     from zsa_sim.errors import ZsaError
     from zsa_sim.scenario.build import build_setup
 
     out = []
     for variant in scenario.variants:
         try:
-            Simulation(build_setup(scenario, variant, 0), _NoLog())  # type: ignore[arg-type]
+            setup = build_setup(scenario, variant, 0, organisations.get(variant))
+            check_buildable(setup)
         except ZsaError as err:
             out.append(Finding("error", f"variants.{variant}", err.detail))
     return out
 
 
-def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[Finding]:
-    """Findings of the cross-checks (errors first); ``include_models`` adds BPMN findings."""
+def check_scenario(
+    scenario: Scenario,
+    *,
+    include_models: bool = False,
+    organisations: dict[str, Organisation] | None = None,
+) -> list[Finding]:
+    """Findings of the cross-checks (errors first); ``include_models`` adds BPMN findings.
+
+    ``organisations``, if given, receives each variant's organisation when the staffing
+    checks make it (only when no other check found an error), for the caller to build on.
+    """
     findings: list[Finding] = []
     models: dict[str, ServiceModel] = {}
     for key in scenario.services:
@@ -99,7 +105,7 @@ def check_scenario(scenario: Scenario, *, include_models: bool = False) -> list[
     findings.extend(demand_findings(scenario))
     findings.extend(_input_names(scenario))
     if not any(f.severity == "error" for f in findings):
-        findings.extend(_staffing(scenario, models))
+        findings.extend(_staffing(scenario, models, organisations))
     return sorted(findings, key=lambda f: f.severity != "error")
 
 
@@ -258,13 +264,19 @@ def _zsa_teams(staff: object, path: str, roles: list[str], services: list[str]) 
     ]
 
 
-def _staffing(scenario: Scenario, models: dict[str, ServiceModel]) -> list[Finding]:
+def _staffing(
+    scenario: Scenario,
+    models: dict[str, ServiceModel],
+    organisations: dict[str, Organisation] | None = None,
+) -> list[Finding]:
     """Every routed task has a pool with staff, in every variant; unused staff is noted."""
     out: list[Finding] = []
     used: set[str] = set()
     declared: dict[str, str] = {}
     for v_key, variant in scenario.variants.items():
         org = organisation(scenario, v_key)
+        if organisations is not None:
+            organisations[v_key] = org
         if variant.zsa is not None and not any(
             route.central for routes in org.routes.values() for route in routes.values()
         ):
