@@ -247,12 +247,9 @@ def test_a_serial_run_imports_neither_the_process_pool_nor_the_xes_writer() -> N
         "from zsa_sim.cli import _register\n"
         "_register()\n"
         "late = ('multiprocessing', 'concurrent.futures.process', 'zsa_sim.eventlog.xes')\n"
-        "print('STATE=' + str([m for m in late if m in sys.modules]), file=sys.stderr)"
+        "print('STATE=' + json.dumps([m for m in late if m in sys.modules]), file=sys.stderr)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert "STATE=[]" in proc.stderr, proc.stderr
+    assert _run_probe("import json\n" + code) == []
 
 
 def test_collector_paused_while_importing_then_hands_the_objects_to_the_oldest_generation() -> None:
@@ -295,12 +292,9 @@ def test_validate_does_not_import_logging_and_the_package_logger_stays_quiet() -
         "before = 'logging' in sys.modules\n"
         "import logging, zsa_sim.experiment.results\n"
         "handlers = [type(h).__name__ for h in logging.getLogger('zsa_sim').handlers]\n"
-        "print('STATE=' + str((before, handlers)), file=sys.stderr)"
+        "print('STATE=' + json.dumps([before, handlers]), file=sys.stderr)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert "STATE=(False, ['NullHandler'])" in proc.stderr, proc.stderr
+    assert _run_probe("import json\n" + code) == [False, ["NullHandler"]]
     loggers = [
         p.relative_to(ROOT).as_posix()
         for p in (ROOT / "zsa_sim").rglob("*.py")
@@ -332,9 +326,6 @@ def test_validate_imports_numpy_first_for_a_scenario_file(args: list[str], first
         "    'zsa_sim.scenario' not in names\n"
         "    or names.index(m) < names.index('zsa_sim.scenario'))\n"
         "    for m in ('numpy', 'importlib.metadata'))\n"
-        "print('STATE=' + str(first), file=sys.stderr)"
+        "print('STATE=' + json.dumps(first), file=sys.stderr)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert f"STATE={first}" in proc.stderr, proc.stderr
+    assert _run_probe("import json\n" + code) is first

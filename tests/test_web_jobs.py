@@ -198,36 +198,6 @@ def test_call_runs_a_function_in_a_worker_process_and_passes_its_error(tmp_path)
         jobs.call(write_eventlog, tmp_path)  # not a run: the worker's one-line error
 
 
-def test_shutdown_stops_an_export_still_being_made(tmp_path):
-    """A worker of ``call`` (an export) is stopped with the server, not waited for."""
-    import threading
-
-    jobs = JobManager(tmp_path / "results", jobs=1)
-    outcome: list[BaseException] = []
-
-    def export() -> None:
-        try:
-            jobs.call(time.sleep, 120)
-        except BaseException as err:
-            outcome.append(err)
-
-    thread = threading.Thread(target=export)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not jobs._calls and time.monotonic() < deadline:
-        time.sleep(0.05)
-    (worker,) = list(jobs._calls)
-    started = time.monotonic()
-    assert jobs.shutdown() == []  # no run was going: only the export stops
-    thread.join(30)
-    assert not thread.is_alive()
-    assert time.monotonic() - started < 30  # not the 120 s of the export
-    assert not worker.is_alive()
-    assert len(outcome) == 1 and isinstance(outcome[0], CallCancelled)
-    assert str(outcome[0]) == "the export was cancelled"
-    assert not jobs._calls
-
-
 def _call_in_thread(jobs: JobManager, function, *args):
     """Start ``jobs.call(function, *args)`` in a thread; wait until its worker runs."""
     import threading
@@ -246,6 +216,22 @@ def _call_in_thread(jobs: JobManager, function, *args):
     while not jobs._calls and time.monotonic() < deadline:
         time.sleep(0.05)
     return thread, outcome
+
+
+def test_shutdown_stops_an_export_still_being_made(tmp_path):
+    """A worker of ``call`` (an export) is stopped with the server, not waited for."""
+    jobs = JobManager(tmp_path / "results", jobs=1)
+    thread, outcome = _call_in_thread(jobs, time.sleep, 120)
+    (worker,) = list(jobs._calls)
+    started = time.monotonic()
+    assert jobs.shutdown() == []  # no run was going: only the export stops
+    thread.join(30)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 30  # not the 120 s of the export
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], CallCancelled)
+    assert str(outcome[0]) == "the export was cancelled"
+    assert not jobs._calls
 
 
 def test_cancel_calls_stops_an_export_and_the_caller_is_told(tmp_path):

@@ -281,9 +281,10 @@ class Simulation:
         n = len(batch.times)
         columns = batch.attributes
         names = list(columns)
-        rows = zip(*columns.values(), strict=True)
-        attributes = [dict(zip(names, row, strict=True)) for row in rows]
-        if not names:
+        if names:
+            rows = zip(*columns.values(), strict=True)
+            attributes = [dict(zip(names, row, strict=True)) for row in rows]
+        else:  # zip() of no columns gives no rows: one empty dict per case
             attributes = [{} for _ in range(n)]
         if setup.attribute_names:
             blank = [""] * n
